@@ -1,0 +1,147 @@
+package io.roomote.core;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roomote.core.config.Settings;
+import io.roomote.core.execution.JobRunner;
+import io.roomote.core.logging.DatabaseLogSink;
+import io.roomote.core.logging.SecretRedactor;
+import io.roomote.core.queue.JobQueue;
+import io.roomote.core.queue.NotificationListener;
+import io.roomote.core.store.Database;
+import io.roomote.core.store.JobLogRepository;
+import io.roomote.core.store.JobRepository;
+import io.roomote.core.store.Json;
+import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.core.worker.WorkerPool;
+import io.roomote.core.worker.WorkerSettings;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The wired-up core: queue, log store and (optionally) a worker pool on one database. Adapters (the
+ * standalone runner, the bench, tests) build one of these; nothing here is static.
+ */
+public final class Roomote implements AutoCloseable {
+
+    private final Database database;
+    private final ObjectMapper mapper;
+    private final JobTypeRegistry registry;
+    private final WorkerSettings workerSettings;
+    private final SecretRedactor redactor;
+    private final JobQueue queue;
+    private final DatabaseLogSink logSink;
+    private final NotificationListener listener;
+    private final ScheduledExecutorService timers;
+    private final JobRunner runner;
+    private final WorkerPool workers;
+
+    private Roomote(Settings settings, Database database, JobTypeRegistry registry, Path home, boolean runWorkers,
+                    String owner) {
+        this.database = database;
+        this.mapper = Json.newMapper();
+        this.registry = registry;
+        this.workerSettings = WorkerSettings.from(settings);
+        this.redactor = new SecretRedactor(settings.secretValues());
+        JobRepository jobs = new JobRepository(database, mapper);
+        JobLogRepository logs = new JobLogRepository(database);
+        this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry());
+        this.logSink = new DatabaseLogSink(logs);
+        this.timers = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "roomote-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        this.runner = new JobRunner(registry, mapper, settings, redactor, home.resolve("work"),
+                workerSettings.cancelGrace(), timers);
+        if (runWorkers) {
+            this.listener = new NotificationListener(database, List.of(JobRepository.JOBS_CHANNEL, JobRepository.CANCEL_CHANNEL));
+            this.workers = new WorkerPool(owner, workerSettings, jobs, runner, registry, logSink, listener, timers);
+        } else {
+            this.listener = null;
+            this.workers = null;
+        }
+    }
+
+    /**
+     * Migrates the database and starts the worker pool when {@code runWorkers}.
+     *
+     * @param home Roomote's home folder; job work directories live under {@code home/work}
+     */
+    public static Roomote start(Settings settings, Database database, JobTypeRegistry registry, Path home,
+                                boolean runWorkers) {
+        database.migrate();
+        Roomote roomote = new Roomote(settings, database, registry, home, runWorkers,
+                settings.get("ROOMOTE_RUNNER_ID").orElseGet(Roomote::defaultOwner));
+        if (roomote.listener != null) {
+            roomote.listener.start();
+            roomote.workers.start();
+        }
+        return roomote;
+    }
+
+    /** host:pid:random — unique per process start, readable in the lease_owner column. */
+    static String defaultOwner() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "localhost";
+        }
+        return host + ":" + ManagementFactory.getRuntimeMXBean().getPid() + ":" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public JobQueue queue() {
+        return queue;
+    }
+
+    public Optional<WorkerPool> workers() {
+        return Optional.ofNullable(workers);
+    }
+
+    public JobRunner runner() {
+        return runner;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    public SecretRedactor redactor() {
+        return redactor;
+    }
+
+    public JobTypeRegistry registry() {
+        return registry;
+    }
+
+    public WorkerSettings workerSettings() {
+        return workerSettings;
+    }
+
+    /** The queue is healthy when this process's worker pool (if any) is taking work and hears notifications. */
+    public boolean queueHealthy() {
+        return workers == null || workers.isAccepting() && listener.isConnected();
+    }
+
+    /** Stops the workers gracefully (see {@link WorkerPool#shutdown()}); the database is the caller's. */
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.shutdown();
+            listener.close();
+        }
+        logSink.close();
+        timers.shutdownNow();
+    }
+}

@@ -1,0 +1,130 @@
+package io.roomote.core.queue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roomote.core.jobs.Job;
+import io.roomote.core.jobs.JobLogLine;
+import io.roomote.core.jobs.JobPage;
+import io.roomote.core.jobs.JobQuery;
+import io.roomote.core.jobs.JobStatus;
+import io.roomote.core.jobs.NewJob;
+import io.roomote.core.store.JobLogRepository;
+import io.roomote.core.store.JobRepository;
+import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.core.types.PayloadBinder;
+import io.roomote.core.worker.RetryPolicy;
+import io.roomote.spi.JobType;
+import io.roomote.spi.ValidationProblem;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What every way in (REST API, webhooks, CLI, Jenkins) does with jobs: enqueue after validation, look up,
+ * list, cancel, retry, read logs. Invalid input is refused before anything is written.
+ */
+public final class JobQueue {
+
+    /** An enqueued job, and whether it is new or an active job with the same dedupe key. */
+    public record Enqueued(Job job, boolean created) {
+    }
+
+    /** What a cancel request did. */
+    public enum CancelOutcome { CANCELLED, CANCEL_REQUESTED, ALREADY_FINISHED, NOT_FOUND }
+
+    public record CancelResult(CancelOutcome outcome, Job job) {
+    }
+
+    /** What a retry request did. */
+    public enum RetryOutcome { REQUEUED, NOT_RETRYABLE, DUPLICATE_ACTIVE, NOT_FOUND }
+
+    public record RetryResult(RetryOutcome outcome, Job job) {
+    }
+
+    private final JobRepository jobs;
+    private final JobLogRepository logs;
+    private final JobTypeRegistry registry;
+    private final PayloadBinder binder;
+    private final RetryPolicy retry;
+
+    public JobQueue(JobRepository jobs, JobLogRepository logs, JobTypeRegistry registry, ObjectMapper mapper,
+                    RetryPolicy retry) {
+        this.jobs = jobs;
+        this.logs = logs;
+        this.registry = registry;
+        this.binder = new PayloadBinder(mapper);
+        this.retry = retry;
+    }
+
+    public JobTypeRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Validates and enqueues. The dedupe key is the request's, else the one the job type derives from the
+     * payload.
+     *
+     * @throws InvalidJobException for an unknown type or a bad payload; nothing is written then
+     */
+    public Enqueued enqueue(EnqueueRequest request) {
+        JobType<?, ?> type = registry.find(request.type()).orElseThrow(() -> new InvalidJobException(List.of(
+                new ValidationProblem("type", "unknown job type '" + request.type() + "'; known types: "
+                        + String.join(", ", registry.ids())))));
+        String dedupeKey = validatedDedupeKey(type, request);
+        JobRepository.Inserted inserted = jobs.insert(
+                new NewJob(request.type(), request.payload(), dedupeKey, request.maxAttempts()), retry.maxAttempts());
+        return new Enqueued(inserted.job(), inserted.created());
+    }
+
+    /** Checks the payload, then returns the request's dedupe key or the one the type derives from the payload. */
+    private <P> String validatedDedupeKey(JobType<P, ?> type, EnqueueRequest request) {
+        PayloadBinder.Binding<P> binding = binder.bind(type, request.payload(), "payload");
+        if (!binding.ok()) {
+            throw new InvalidJobException(binding.problems());
+        }
+        if (request.dedupeKey() != null) {
+            return request.dedupeKey();
+        }
+        return type.dedupeKey(binding.payload()).map(k -> type.id() + ":" + k).orElse(null);
+    }
+
+    public Optional<Job> get(long id) {
+        return jobs.find(id);
+    }
+
+    public JobPage list(JobQuery query) {
+        return jobs.list(query);
+    }
+
+    public Map<JobStatus, Long> counts() {
+        return jobs.countByStatus();
+    }
+
+    public CancelResult cancel(long id) {
+        Optional<Job> changed = jobs.requestCancel(id);
+        if (changed.isPresent()) {
+            Job job = changed.get();
+            return new CancelResult(job.status() == JobStatus.CANCELLED ? CancelOutcome.CANCELLED
+                    : CancelOutcome.CANCEL_REQUESTED, job);
+        }
+        return jobs.find(id).map(job -> new CancelResult(CancelOutcome.ALREADY_FINISHED, job))
+                .orElse(new CancelResult(CancelOutcome.NOT_FOUND, null));
+    }
+
+    public RetryResult retry(long id) {
+        try {
+            Optional<Job> requeued = jobs.requeue(id);
+            if (requeued.isPresent()) {
+                return new RetryResult(RetryOutcome.REQUEUED, requeued.get());
+            }
+        } catch (io.roomote.core.store.DuplicateActiveJobException e) {
+            return new RetryResult(RetryOutcome.DUPLICATE_ACTIVE, jobs.find(id).orElse(null));
+        }
+        return jobs.find(id).map(job -> new RetryResult(RetryOutcome.NOT_RETRYABLE, job))
+                .orElse(new RetryResult(RetryOutcome.NOT_FOUND, null));
+    }
+
+    public List<JobLogLine> logs(long jobId, long afterSeq, int limit) {
+        return logs.read(jobId, afterSeq, limit);
+    }
+}

@@ -1,0 +1,93 @@
+package io.roomote.core.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/** The connection pool and schema migrations of one PostgreSQL database. */
+public final class Database implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    private final DatabaseUrl url;
+    private final HikariDataSource dataSource;
+
+    public Database(DatabaseUrl url, int poolSize) {
+        this.url = url;
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("roomote-db");
+        config.setJdbcUrl(url.jdbcUrl());
+        config.setUsername(url.user());
+        config.setPassword(url.password());
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(Math.min(2, poolSize));
+        config.setConnectionTimeout(10_000);
+        // Fail at start with the real reason (wrong host, password, database) instead of on first use.
+        config.setInitializationFailTimeout(10_000);
+        this.dataSource = new HikariDataSource(config);
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Connection connection() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    /**
+     * A connection outside the pool, for {@code LISTEN}: it is held for the life of a listener and must not
+     * starve the pool.
+     */
+    public Connection dedicatedConnection() throws SQLException {
+        Properties props = new Properties();
+        if (url.user() != null) {
+            props.setProperty("user", url.user());
+        }
+        if (url.password() != null) {
+            props.setProperty("password", url.password());
+        }
+        props.setProperty("tcpKeepAlive", "true");
+        return DriverManager.getConnection(url.jdbcUrl(), props);
+    }
+
+    /** Applies pending migrations; returns how many ran. */
+    public int migrate() {
+        MigrateResult result = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .table("roomote_schema_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load()
+                .migrate();
+        if (result.migrationsExecuted > 0) {
+            log.info("Database migrated to version {} ({} migration(s) applied)", result.targetSchemaVersion,
+                    result.migrationsExecuted);
+        }
+        return result.migrationsExecuted;
+    }
+
+    /** True when a trivial query answers within a second. */
+    public boolean isHealthy() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(1);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

@@ -1,0 +1,58 @@
+package io.roomote.core.store;
+
+import io.roomote.core.config.ConfigurationException;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A PostgreSQL location as JDBC needs it. Accepts the {@code postgresql://user:pass@host:5432/db} form of
+ * {@code DATABASE_URL} (also {@code postgres://}) and plain {@code jdbc:postgresql://} URLs. The password is
+ * kept apart from the URL so that the URL can be logged.
+ */
+public record DatabaseUrl(String jdbcUrl, String user, String password) {
+
+    public static DatabaseUrl parse(String databaseUrl) {
+        String url = databaseUrl.trim();
+        if (url.startsWith("jdbc:postgresql:")) {
+            return new DatabaseUrl(url, null, null);
+        }
+        if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+            throw new ConfigurationException("DATABASE_URL must look like postgresql://user:password@host:5432/dbname"
+                    + " or jdbc:postgresql://host:5432/dbname");
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new ConfigurationException("DATABASE_URL is not a valid URL (is a special character in the password"
+                    + " not percent-encoded?)");
+        }
+        if (uri.getHost() == null) {
+            throw new ConfigurationException("DATABASE_URL has no host; expected postgresql://user:password@host:5432/dbname");
+        }
+        String user = null;
+        String password = null;
+        String userInfo = uri.getRawUserInfo();
+        if (userInfo != null) {
+            int colon = userInfo.indexOf(':');
+            user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+            password = colon < 0 ? null : decode(userInfo.substring(colon + 1));
+        }
+        String port = uri.getPort() > 0 ? ":" + uri.getPort() : "";
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/postgres" : uri.getRawPath();
+        String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+        return new DatabaseUrl("jdbc:postgresql://" + uri.getHost() + port + path + query, user, password);
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "DatabaseUrl[" + jdbcUrl + ", user=" + user + "]";
+    }
+}

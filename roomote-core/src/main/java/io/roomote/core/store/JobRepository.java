@@ -1,0 +1,409 @@
+package io.roomote.core.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roomote.core.jobs.Job;
+import io.roomote.core.jobs.JobPage;
+import io.roomote.core.jobs.JobQuery;
+import io.roomote.core.jobs.JobStatus;
+import io.roomote.core.jobs.Lease;
+import io.roomote.core.jobs.NewJob;
+import org.postgresql.util.PGobject;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every statement on {@code cloud_jobs}. Each method is one transaction; every write of a running job's
+ * outcome is fenced by its lease token, so a worker whose lease was taken back cannot change the row.
+ */
+public final class JobRepository {
+
+    /** Channel that wakes idle workers when a job becomes claimable; the payload is the job type. */
+    public static final String JOBS_CHANNEL = "roomote_jobs";
+    /** Channel that tells runners a processing job was asked to stop; the payload is the job id. */
+    public static final String CANCEL_CHANNEL = "roomote_cancel";
+
+    private static final String ACTIVE = "status IN ('pending', 'processing')";
+    private static final String CLEAR_LEASE =
+            "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = now()";
+    private static final String FENCE = " WHERE id = ? AND lease_token = ? AND status = 'processing'";
+
+    private final Database database;
+    private final ObjectMapper mapper;
+
+    public JobRepository(Database database, ObjectMapper mapper) {
+        this.database = database;
+        this.mapper = mapper;
+    }
+
+    /** Result of an insert: the job and whether it is new (false when an active job had the dedupe key). */
+    public record Inserted(Job job, boolean created) {
+    }
+
+    /**
+     * Inserts the job and notifies idle workers in the same transaction. With a dedupe key and an active job
+     * holding it, returns that job instead; the unique partial index decides, so concurrent callers agree.
+     */
+    public Inserted insert(NewJob job, int maxAttempts) {
+        String insert = "WITH ins AS (INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *)"
+                + " SELECT ins.*, pg_notify('" + JOBS_CHANNEL + "', ins.type) FROM ins";
+        try (Connection c = database.connection()) {
+            // A job holding the key can finish between our insert and our look-up; then insert again.
+            for (int tries = 0; tries < 10; tries++) {
+                try (PreparedStatement ps = c.prepareStatement(insert)) {
+                    ps.setString(1, job.type());
+                    ps.setObject(2, Json.jsonb(mapper, job.payload()));
+                    ps.setString(3, job.dedupeKey());
+                    ps.setInt(4, job.maxAttempts() != null ? job.maxAttempts() : maxAttempts);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            return new Inserted(map(rs), true);
+                        }
+                    }
+                }
+                Optional<Job> existing = queryOne(c, "SELECT * FROM cloud_jobs WHERE dedupe_key = ? AND " + ACTIVE,
+                        ps -> ps.setString(1, job.dedupeKey()));
+                if (existing.isPresent()) {
+                    return new Inserted(existing.get(), false);
+                }
+            }
+            throw new StoreException("could not enqueue job with dedupe key " + job.dedupeKey()
+                    + ": the key kept changing hands", null);
+        } catch (SQLException e) {
+            throw new StoreException("could not enqueue job", e);
+        }
+    }
+
+    public Optional<Job> find(long id) {
+        try (Connection c = database.connection()) {
+            return queryOne(c, "SELECT * FROM cloud_jobs WHERE id = ?", ps -> ps.setLong(1, id));
+        } catch (SQLException e) {
+            throw new StoreException("could not read job " + id, e);
+        }
+    }
+
+    public JobPage list(JobQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM cloud_jobs WHERE true");
+        List<Object> args = new ArrayList<>();
+        if (query.status() != null) {
+            sql.append(" AND status = ?");
+            args.add(query.status().dbValue());
+        }
+        if (query.type() != null) {
+            sql.append(" AND type = ?");
+            args.add(query.type());
+        }
+        if (query.beforeId() != null) {
+            sql.append(" AND id < ?");
+            args.add(query.beforeId());
+        }
+        sql.append(" ORDER BY id DESC LIMIT ?");
+        args.add(query.limit() + 1);
+        try (Connection c = database.connection()) {
+            List<Job> jobs = queryMany(c, sql.toString(), ps -> {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+            });
+            Long next = null;
+            if (jobs.size() > query.limit()) {
+                jobs = jobs.subList(0, query.limit());
+                next = jobs.get(jobs.size() - 1).id();
+            }
+            return new JobPage(List.copyOf(jobs), next);
+        } catch (SQLException e) {
+            throw new StoreException("could not list jobs", e);
+        }
+    }
+
+    public Map<JobStatus, Long> countByStatus() {
+        Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+        for (JobStatus s : JobStatus.values()) {
+            counts.put(s, 0L);
+        }
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT status, count(*) FROM cloud_jobs GROUP BY status");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.put(JobStatus.fromDb(rs.getString(1)), rs.getLong(2));
+            }
+            return counts;
+        } catch (SQLException e) {
+            throw new StoreException("could not count jobs", e);
+        }
+    }
+
+    /**
+     * Claims up to {@code max} claimable jobs of the given types in one statement: each becomes
+     * {@code processing}, counts an attempt and gets a lease with a fresh fencing token.
+     */
+    public List<Lease> claim(String owner, int max, Duration leaseDuration, Collection<String> types) {
+        String sql = "WITH next AS (SELECT id FROM cloud_jobs WHERE status = 'pending' AND run_at <= now()"
+                + " AND type = ANY (?) ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                + " UPDATE cloud_jobs j SET status = 'processing', attempts = j.attempts + 1, started_at = now(),"
+                + " lease_owner = ?, lease_token = nextval('cloud_jobs_lease_token_seq'),"
+                + " lease_expires_at = now() + (? * interval '1 millisecond'), heartbeat_at = now(), updated_at = now()"
+                + " FROM next WHERE j.id = next.id RETURNING j.*";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", types.toArray()));
+            ps.setInt(2, max);
+            ps.setString(3, owner);
+            ps.setLong(4, leaseDuration.toMillis());
+            List<Lease> leases = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Job job = map(rs);
+                    leases.add(new Lease(job, job.leaseToken()));
+                }
+            }
+            leases.sort((a, b) -> Long.compare(a.jobId(), b.jobId()));
+            return leases;
+        } catch (SQLException e) {
+            throw new StoreException("could not claim jobs", e);
+        }
+    }
+
+    /** Records success. False when the lease is no longer this token's. */
+    public boolean complete(long id, long token, JsonNode result) {
+        return fenced("UPDATE cloud_jobs SET status = 'completed', result = ?, error = NULL, completed_at = now(), "
+                + CLEAR_LEASE + FENCE, id, jsonb(result), id, token);
+    }
+
+    /** Records a final failure. */
+    public boolean fail(long id, long token, String error, JsonNode result) {
+        return fenced("UPDATE cloud_jobs SET status = 'failed', error = ?, result = ?, completed_at = now(), "
+                + CLEAR_LEASE + FENCE, id, error, jsonb(result), id, token);
+    }
+
+    /** Records that a running job stopped because a user cancelled it. */
+    public boolean cancelled(long id, long token, String error, JsonNode result) {
+        return fenced("UPDATE cloud_jobs SET status = 'cancelled', error = ?, result = ?, completed_at = now(), "
+                + CLEAR_LEASE + FENCE, id, error, jsonb(result), id, token);
+    }
+
+    /** Puts a failed attempt back in the queue to run again after {@code delay}. */
+    public boolean reschedule(long id, long token, String error, Duration delay) {
+        return fenced("UPDATE cloud_jobs SET status = 'pending', error = ?,"
+                + " run_at = now() + (? * interval '1 millisecond'), " + CLEAR_LEASE + FENCE,
+                id, error, delay.toMillis(), id, token);
+    }
+
+    /**
+     * Hands a job back to the queue without counting the attempt (graceful shutdown), and wakes the other
+     * runners so one of them takes it at once.
+     */
+    public boolean release(long id, long token) {
+        return fenced("WITH r AS (UPDATE cloud_jobs SET status = 'pending', attempts = greatest(attempts - 1, 0),"
+                + " run_at = now(), " + CLEAR_LEASE + FENCE + " RETURNING type)"
+                + " SELECT pg_notify('" + JOBS_CHANNEL + "', type) FROM r", id, id, token);
+    }
+
+    /** What a heartbeat learned about one running job. */
+    public record LeaseState(long jobId, boolean cancelRequested) {
+    }
+
+    /**
+     * Renews the leases of running jobs in one statement. A job missing from the answer has lost its lease
+     * (taken back, or no longer processing).
+     */
+    public List<LeaseState> renew(Map<Long, Long> tokensByJob, Duration leaseDuration) {
+        if (tokensByJob.isEmpty()) {
+            return List.of();
+        }
+        String sql = "UPDATE cloud_jobs j SET lease_expires_at = now() + (? * interval '1 millisecond'),"
+                + " heartbeat_at = now() FROM unnest(?::bigint[], ?::bigint[]) AS l(id, token)"
+                + " WHERE j.id = l.id AND j.lease_token = l.token AND j.status = 'processing'"
+                + " RETURNING j.id, j.cancel_requested";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, leaseDuration.toMillis());
+            ps.setArray(2, c.createArrayOf("bigint", tokensByJob.keySet().toArray()));
+            ps.setArray(3, c.createArrayOf("bigint", tokensByJob.values().toArray()));
+            List<LeaseState> states = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    states.add(new LeaseState(rs.getLong(1), rs.getBoolean(2)));
+                }
+            }
+            return states;
+        } catch (SQLException e) {
+            throw new StoreException("could not renew leases", e);
+        }
+    }
+
+    /**
+     * Takes back every expired lease: the job is queued again (after backoff) if attempts remain, else it
+     * fails with a message that says so; a job whose cancel was requested ends cancelled.
+     */
+    public List<Job> reclaimExpired(Duration backoffBase, Duration backoffCap) {
+        String sql = "WITH expired AS (SELECT id FROM cloud_jobs WHERE status = 'processing' AND lease_expires_at < now()"
+                + " FOR UPDATE SKIP LOCKED),"
+                + " upd AS (UPDATE cloud_jobs j SET"
+                + "  status = CASE WHEN j.cancel_requested THEN 'cancelled'"
+                + "                WHEN j.attempts < j.max_attempts THEN 'pending' ELSE 'failed' END,"
+                + "  error = 'lease expired: runner ' || coalesce(j.lease_owner, '?') || ' stopped renewing it during attempt '"
+                + "          || j.attempts || ' of ' || j.max_attempts"
+                + "          || CASE WHEN j.cancel_requested THEN ' (cancel had been requested)'"
+                + "                  WHEN j.attempts < j.max_attempts THEN '; will retry' ELSE '; no attempts left' END,"
+                + "  run_at = now() + least(? * power(2, greatest(j.attempts - 1, 0)), ?) * interval '1 millisecond',"
+                + "  completed_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN now() END,"
+                + "  " + CLEAR_LEASE
+                + " FROM expired WHERE j.id = expired.id RETURNING j.*)"
+                + " SELECT upd.*, CASE WHEN upd.status = 'pending' THEN pg_notify('" + JOBS_CHANNEL + "', upd.type) END"
+                + " FROM upd";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, backoffBase.toMillis());
+            ps.setLong(2, backoffCap.toMillis());
+            List<Job> jobs = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(map(rs));
+                }
+            }
+            return jobs;
+        } catch (SQLException e) {
+            throw new StoreException("could not reclaim expired leases", e);
+        }
+    }
+
+    /**
+     * Asks a job to stop. A pending job is cancelled at once and never runs; a processing job gets
+     * {@code cancel_requested} and its runner is notified. Empty when the job is unknown or already finished.
+     */
+    public Optional<Job> requestCancel(long id) {
+        String sql = "WITH u AS (UPDATE cloud_jobs SET cancel_requested = true,"
+                + " status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,"
+                + " completed_at = CASE WHEN status = 'pending' THEN now() ELSE completed_at END,"
+                + " error = CASE WHEN status = 'pending' THEN 'cancelled before it started' ELSE error END,"
+                + " updated_at = now() WHERE id = ? AND " + ACTIVE + " RETURNING *)"
+                + " SELECT u.*, CASE WHEN u.status = 'processing' THEN pg_notify('" + CANCEL_CHANNEL + "', u.id::text) END"
+                + " FROM u";
+        try (Connection c = database.connection()) {
+            return queryOne(c, sql, ps -> ps.setLong(1, id));
+        } catch (SQLException e) {
+            throw new StoreException("could not cancel job " + id, e);
+        }
+    }
+
+    /**
+     * Queues a failed or cancelled job again with a fresh set of attempts. Empty when the job is unknown or not
+     * failed/cancelled.
+     *
+     * @throws DuplicateActiveJobException when another active job holds the same dedupe key
+     */
+    public Optional<Job> requeue(long id) {
+        String sql = "WITH u AS (UPDATE cloud_jobs SET status = 'pending', attempts = 0, run_at = now(), error = NULL,"
+                + " result = NULL, started_at = NULL, completed_at = NULL, cancel_requested = false, updated_at = now()"
+                + " WHERE id = ? AND status IN ('failed', 'cancelled') RETURNING *)"
+                + " SELECT u.*, pg_notify('" + JOBS_CHANNEL + "', u.type) FROM u";
+        try (Connection c = database.connection()) {
+            return queryOne(c, sql, ps -> ps.setLong(1, id));
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                throw new DuplicateActiveJobException(id);
+            }
+            throw new StoreException("could not retry job " + id, e);
+        }
+    }
+
+    /** The runners' currently running jobs' leases, for a runner to look at its own. */
+    public List<Job> processing() {
+        try (Connection c = database.connection()) {
+            return queryMany(c, "SELECT * FROM cloud_jobs WHERE status = 'processing' ORDER BY id", ps -> { });
+        } catch (SQLException e) {
+            throw new StoreException("could not list processing jobs", e);
+        }
+    }
+
+    // --- plumbing ---
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /** Runs one fenced write; true when it changed the row (the lease was still this token's). */
+    private boolean fenced(String sql, long id, Object... args) {
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            if (sql.startsWith("WITH")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("could not record the outcome of job " + id, e);
+        }
+    }
+
+    private PGobject jsonb(JsonNode node) {
+        try {
+            return Json.jsonb(mapper, node);
+        } catch (SQLException e) {
+            throw new StoreException("could not serialise a result", e);
+        }
+    }
+
+    private Optional<Job> queryOne(Connection c, String sql, Binder binder) throws SQLException {
+        List<Job> jobs = queryMany(c, sql, binder);
+        return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
+    }
+
+    private List<Job> queryMany(Connection c, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            List<Job> jobs = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(map(rs));
+                }
+            }
+            return jobs;
+        }
+    }
+
+    private Job map(ResultSet rs) throws SQLException {
+        long token = rs.getLong("lease_token");
+        Long leaseToken = rs.wasNull() ? null : token;
+        return new Job(
+                rs.getLong("id"),
+                rs.getString("type"),
+                JobStatus.fromDb(rs.getString("status")),
+                Json.read(mapper, rs.getString("payload")),
+                Json.read(mapper, rs.getString("result")),
+                rs.getString("error"),
+                rs.getString("slack_thread_ts"),
+                rs.getInt("attempts"),
+                rs.getInt("max_attempts"),
+                instant(rs, "run_at"),
+                instant(rs, "created_at"),
+                instant(rs, "started_at"),
+                instant(rs, "completed_at"),
+                rs.getString("lease_owner"),
+                leaseToken,
+                instant(rs, "lease_expires_at"),
+                instant(rs, "heartbeat_at"),
+                rs.getBoolean("cancel_requested"),
+                rs.getString("dedupe_key"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp ts = rs.getTimestamp(column);
+        return ts == null ? null : ts.toInstant();
+    }
+}

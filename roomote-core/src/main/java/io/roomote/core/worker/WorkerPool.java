@@ -1,0 +1,334 @@
+package io.roomote.core.worker;
+
+import io.roomote.core.execution.CancellationSignal;
+import io.roomote.core.execution.JobOutcome;
+import io.roomote.core.execution.JobRequest;
+import io.roomote.core.execution.JobRunner;
+import io.roomote.core.jobs.Lease;
+import io.roomote.core.logging.LogSink;
+import io.roomote.core.queue.NotificationListener;
+import io.roomote.core.store.JobRepository;
+import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.spi.Cancellation;
+import io.roomote.spi.JobLogger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs queued jobs in this process, at most {@code maxWorkers} at once. One dispatcher thread claims as many
+ * jobs as there are free slots in one statement, woken by {@code LISTEN/NOTIFY} and by a safety-net poll.
+ * Running jobs' leases are renewed by heartbeat; expired leases of any runner are taken back here.
+ */
+public final class WorkerPool implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
+
+    /** A job this runner is running. */
+    private record Running(Lease lease, CancellationSignal signal) {
+    }
+
+    private final String owner;
+    private final WorkerSettings settings;
+    private final JobRepository jobs;
+    private final JobRunner runner;
+    private final JobTypeRegistry registry;
+    private final LogSink logSink;
+    private final NotificationListener notifications;
+    private final ScheduledExecutorService timers;
+
+    private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    private final WakeSignal wake = new WakeSignal();
+    private final Object slotsMonitor = new Object();
+    private final ExecutorService workers;
+    private final Thread dispatcher;
+    private final AtomicInteger started = new AtomicInteger();
+    private final List<ScheduledFuture<?>> periodic = new CopyOnWriteArrayList<>();
+    private volatile boolean accepting;
+    private volatile boolean stopped;
+
+    public WorkerPool(String owner, WorkerSettings settings, JobRepository jobs, JobRunner runner,
+                      JobTypeRegistry registry, LogSink logSink, NotificationListener notifications,
+                      ScheduledExecutorService timers) {
+        this.owner = owner;
+        this.settings = settings;
+        this.jobs = jobs;
+        this.runner = runner;
+        this.registry = registry;
+        this.logSink = logSink;
+        this.notifications = notifications;
+        this.timers = timers;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(settings.maxWorkers(), r -> {
+            Thread t = new Thread(r, "roomote-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.dispatcher = new Thread(this::dispatchLoop, "roomote-dispatcher");
+        this.dispatcher.setDaemon(true);
+    }
+
+    public void start() {
+        if (registry.ids().isEmpty()) {
+            throw new IllegalStateException("no job types are installed, so this worker could run nothing");
+        }
+        notifications.subscribe(JobRepository.JOBS_CHANNEL, type -> {
+            if (registry.find(type).isPresent()) {
+                wake.signal();
+            }
+        });
+        notifications.subscribe(JobRepository.CANCEL_CHANNEL, id -> {
+            try {
+                cancelLocal(Long.parseLong(id), Cancellation.Reason.CANCELLED);
+            } catch (NumberFormatException ignored) {
+                // not ours
+            }
+        });
+        accepting = true;
+        long beat = settings.heartbeatInterval().toMillis();
+        periodic.add(timers.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS));
+        periodic.add(timers.scheduleWithFixedDelay(this::reclaimExpiredLeases, 0, beat, TimeUnit.MILLISECONDS));
+        dispatcher.start();
+        log.info("worker {} started: up to {} job(s) at once of type(s) {}", owner, settings.maxWorkers(), registry.ids());
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    public int capacity() {
+        return settings.maxWorkers();
+    }
+
+    /** Jobs running in this process now. */
+    public int busy() {
+        return running.size();
+    }
+
+    /** Whether the dispatcher is alive and taking work. */
+    public boolean isAccepting() {
+        return accepting && dispatcher.isAlive();
+    }
+
+    /** Stops a job running here; false when this runner does not run it. */
+    public boolean cancelLocal(long jobId, Cancellation.Reason reason) {
+        Running r = running.get(jobId);
+        return r != null && r.signal().fire(reason);
+    }
+
+    private void dispatchLoop() {
+        while (accepting) {
+            try {
+                wake.clear();
+                int free = settings.maxWorkers() - running.size();
+                if (free > 0) {
+                    List<Lease> leases = jobs.claim(owner, free, settings.leaseDuration(), registry.ids());
+                    for (Lease lease : leases) {
+                        launch(lease);
+                    }
+                    if (leases.size() == free) {
+                        continue; // there may be more; the next loop waits if all slots are taken
+                    }
+                }
+                wake.await(settings.pollInterval().toMillis());
+            } catch (InterruptedException e) {
+                if (!accepting) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not claim jobs: {}; trying again in {} ms", e.getMessage(), settings.pollInterval().toMillis());
+                try {
+                    wake.await(settings.pollInterval().toMillis());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void launch(Lease lease) {
+        CancellationSignal signal = new CancellationSignal();
+        running.put(lease.jobId(), new Running(lease, signal));
+        started.incrementAndGet();
+        workers.execute(() -> {
+            try {
+                JobRequest request = new JobRequest(lease.jobId(), lease.job().attempts(), lease.job().type(),
+                        lease.job().payload(), settings.jobTimeout(), signal, logSink);
+                JobOutcome outcome = runner.run(request);
+                logSink.flush();
+                record(lease, outcome);
+            } catch (RuntimeException e) {
+                log.error("job {} could not be run; its lease will expire and the queue will take it back", lease.jobId(), e);
+            } finally {
+                running.remove(lease.jobId());
+                synchronized (slotsMonitor) {
+                    slotsMonitor.notifyAll();
+                }
+                wake.signal();
+            }
+        });
+    }
+
+    private void record(Lease lease, JobOutcome outcome) {
+        long id = lease.jobId();
+        long token = lease.token();
+        int attempt = lease.job().attempts();
+        int maxAttempts = lease.job().maxAttempts();
+        if (outcome instanceof JobOutcome.Succeeded s) {
+            write(lease, "completed", () -> jobs.complete(id, token, s.result()));
+        } else if (outcome instanceof JobOutcome.Failed f) {
+            if (f.retryable() && attempt < maxAttempts) {
+                Duration delay = settings.retry().delayAfter(attempt);
+                jobLine(lease, JobLogger.Level.WARN, "attempt " + attempt + " of " + maxAttempts + " failed; retrying in "
+                        + delay.toMillis() + " ms");
+                write(lease, "rescheduled", () -> jobs.reschedule(id, token, f.error(), delay));
+            } else {
+                String error = f.retryable() ? f.error() + " (gave up after " + attempt + " attempts)" : f.error();
+                write(lease, "failed", () -> jobs.fail(id, token, error, f.result()));
+            }
+        } else if (outcome instanceof JobOutcome.Stopped st) {
+            switch (st.reason()) {
+                case CANCELLED -> write(lease, "cancelled", () -> jobs.cancelled(id, token, st.message(), st.result()));
+                case TIMED_OUT -> write(lease, "failed", () -> jobs.fail(id, token, st.message(), st.result()));
+                case SHUTDOWN -> write(lease, "released", () -> jobs.release(id, token));
+                case LEASE_LOST -> log.warn("job {}: lease lost; another runner owns it now, outcome not recorded", id);
+            }
+        }
+    }
+
+    private void jobLine(Lease lease, JobLogger.Level level, String line) {
+        logSink.write(lease.jobId(), lease.job().attempts(), level, line);
+    }
+
+    /** Writes an outcome, retrying while the database is unreachable; a fenced-out write is final. */
+    private void write(Lease lease, String what, BooleanSupplier statement) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!statement.getAsBoolean()) {
+                    log.warn("job {}: not {} because its lease (token {}) was taken back; another runner owns it now",
+                            lease.jobId(), what, lease.token());
+                }
+                return;
+            } catch (RuntimeException e) {
+                if (attempt >= 5 || stopped) {
+                    log.error("job {}: could not record it as {} ({}); its lease will expire and the queue will take it back",
+                            lease.jobId(), what, e.getMessage());
+                    return;
+                }
+                try {
+                    Thread.sleep(500L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void heartbeat() {
+        if (running.isEmpty()) {
+            return;
+        }
+        Map<Long, Long> tokens = new HashMap<>();
+        running.forEach((id, r) -> tokens.put(id, r.lease().token()));
+        try {
+            Set<Long> alive = new HashSet<>();
+            for (JobRepository.LeaseState state : jobs.renew(tokens, settings.leaseDuration())) {
+                alive.add(state.jobId());
+                if (state.cancelRequested()) {
+                    cancelLocal(state.jobId(), Cancellation.Reason.CANCELLED);
+                }
+            }
+            for (Long id : tokens.keySet()) {
+                if (!alive.contains(id) && running.containsKey(id)) {
+                    log.warn("job {}: lease lost; stopping it", id);
+                    cancelLocal(id, Cancellation.Reason.LEASE_LOST);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("heartbeat failed: {}", e.getMessage());
+        }
+    }
+
+    private void reclaimExpiredLeases() {
+        try {
+            for (var job : jobs.reclaimExpired(settings.retry().baseDelay(), settings.retry().maxDelay())) {
+                log.warn("job {}: {} -> {}", job.id(), job.error(), job.status().dbValue());
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not reclaim expired leases: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Graceful stop: claim nothing more, let running jobs finish within {@code SHUTDOWN_GRACE}, then stop the
+     * rest and hand their jobs back to the queue.
+     */
+    public void shutdown() {
+        if (stopped) {
+            return;
+        }
+        accepting = false;
+        dispatcher.interrupt();
+        joinQuietly(dispatcher);
+        long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
+        if (!running.isEmpty()) {
+            log.info("waiting up to {} ms for {} running job(s)", settings.shutdownGrace().toMillis(), running.size());
+        }
+        waitUntilIdle(deadline);
+        if (!running.isEmpty()) {
+            log.info("handing {} running job(s) back to the queue", running.size());
+            running.values().forEach(r -> r.signal().fire(Cancellation.Reason.SHUTDOWN));
+            waitUntilIdle(System.nanoTime() + settings.cancelGrace().plusSeconds(5).toNanos());
+        }
+        stopped = true;
+        periodic.forEach(f -> f.cancel(false));
+        workers.shutdownNow();
+        log.info("worker {} stopped after running {} job(s)", owner, started.get());
+    }
+
+    private void waitUntilIdle(long deadlineNanos) {
+        synchronized (slotsMonitor) {
+            while (!running.isEmpty()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    slotsMonitor.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+}

@@ -1,0 +1,29 @@
+package io.roomote.spi;
+
+import java.nio.file.Path;
+import java.time.Instant;
+
+/** What a running job may use. One context per attempt. */
+public interface JobContext {
+
+    /** The job's id, {@code cloud_jobs.id}. */
+    long jobId();
+
+    /** 1 for the first attempt, 2 for the first retry, … */
+    int attempt();
+
+    /** Lines written here go to the job's stored log (secrets redacted) and, where there is one, a console. */
+    JobLogger log();
+
+    /** Fires when the job must stop: cancelled, deadline reached, lease lost or runner shutting down. */
+    Cancellation cancellation();
+
+    /** When the job will be cancelled for taking too long. */
+    Instant deadline();
+
+    /** A private, empty directory for this attempt; it is deleted after the attempt. */
+    Path workDir();
+
+    /** Roomote's configuration: environment variables, {@code .env} entries and runner settings. */
+    Configuration config();
+}

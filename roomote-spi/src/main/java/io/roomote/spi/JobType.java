@@ -1,0 +1,61 @@
+package io.roomote.spi;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A kind of work Roomote can queue and run, such as {@code github.issue.fix}.
+ *
+ * <p>Implementations are found with {@link java.util.ServiceLoader}: list the class in
+ * {@code META-INF/services/io.roomote.spi.JobType} of a jar on the classpath or in
+ * {@code $ROOMOTE_HOME/plugins/}. An implementation must have a public no-argument constructor and
+ * must be safe to call from several worker threads at once.
+ *
+ * @param <P> the payload: a record (or bean) that Jackson can bind from the job's JSON payload
+ * @param <R> the result: anything Jackson can serialise; it is stored in {@code cloud_jobs.result}
+ */
+public interface JobType<P, R> {
+
+    /** Stable identifier stored in {@code cloud_jobs.type}, e.g. {@code github.issue.fix}. Never change it. */
+    String id();
+
+    /** The class the JSON payload is bound to before {@link #validate} and {@link #run}. */
+    Class<P> payloadType();
+
+    /**
+     * Every problem with a payload, each with the path of the field it concerns. An empty list means the
+     * payload is acceptable. Called before anything is written, so a rejected job never exists.
+     */
+    default List<ValidationProblem> validate(P payload) {
+        return List.of();
+    }
+
+    /**
+     * A key that makes this job unique while it is pending or processing (e.g. {@code owner/repo#123}):
+     * enqueueing a second job with the same key returns the first one. Empty means no de-duplication.
+     */
+    default Optional<String> dedupeKey(P payload) {
+        return Optional.empty();
+    }
+
+    /**
+     * Does the work. Must honour {@link JobContext#cancellation()}: return or throw promptly once it fires
+     * (cancelled by a user, deadline reached, lease lost or runner shutting down).
+     *
+     * @return the result to store with the completed job
+     * @throws JobFailedException to fail with a clear message, saying whether another attempt could help
+     * @throws Exception anything else; {@link #isRetryable(Throwable)} decides whether it is retried
+     */
+    R run(P payload, JobContext context) throws Exception;
+
+    /**
+     * Whether a failure is worth another attempt. The default retries I/O trouble and failures the type
+     * itself marked retryable; everything else (bad input, the agent gave up, bugs) is final.
+     */
+    default boolean isRetryable(Throwable failure) {
+        if (failure instanceof JobFailedException jobFailed) {
+            return jobFailed.retryable();
+        }
+        return failure instanceof java.io.IOException || failure instanceof java.io.UncheckedIOException;
+    }
+}
