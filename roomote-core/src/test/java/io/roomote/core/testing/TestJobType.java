@@ -1,0 +1,61 @@
+package io.roomote.core.testing;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.roomote.spi.JobContext;
+import io.roomote.spi.JobType;
+import io.roomote.spi.ValidationProblem;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** A job type whose behaviour a test supplies as a lambda. Payloads are free-form JSON objects. */
+public final class TestJobType implements JobType<ObjectNode, Object> {
+
+    @FunctionalInterface
+    public interface Body {
+        Object run(ObjectNode payload, JobContext context) throws Exception;
+    }
+
+    private final String id;
+    private final Body body;
+
+    public TestJobType(String id, Body body) {
+        this.id = id;
+        this.body = body;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Class<ObjectNode> payloadType() {
+        return ObjectNode.class;
+    }
+
+    /** Payload field "invalid" (a string) is a validation problem at path "invalid"; "alsoInvalid" another. */
+    @Override
+    public List<ValidationProblem> validate(ObjectNode payload) {
+        List<ValidationProblem> problems = new ArrayList<>();
+        if (payload.has("invalid")) {
+            problems.add(new ValidationProblem("invalid", payload.get("invalid").asText()));
+        }
+        if (payload.has("alsoInvalid")) {
+            problems.add(new ValidationProblem("alsoInvalid", payload.get("alsoInvalid").asText()));
+        }
+        return problems;
+    }
+
+    /** Payload field "key" is the dedupe key. */
+    @Override
+    public Optional<String> dedupeKey(ObjectNode payload) {
+        return payload.hasNonNull("key") ? Optional.of(payload.get("key").asText()) : Optional.empty();
+    }
+
+    @Override
+    public Object run(ObjectNode payload, JobContext context) throws Exception {
+        return body.run(payload, context);
+    }
+}
