@@ -127,6 +127,7 @@ public final class JobRunner {
             log.warn("job {} did not stop within the grace period; its thread is abandoned", request.jobId());
         } else {
             outcome = outcomeOf(type, work, signal, request, jobLog);
+            joinQuietly(thread); // the future completes a moment before the thread ends
         }
         if (!thread.isAlive()) {
             deleteQuietly(workDir);
@@ -190,6 +191,14 @@ public final class JobRunner {
             return mapper.readTree(redactor.redact(mapper.writeValueAsString(value)));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the job's result cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
