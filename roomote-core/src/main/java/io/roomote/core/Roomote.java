@@ -80,8 +80,13 @@ public final class Roomote implements AutoCloseable {
         Roomote roomote = new Roomote(settings, database, registry, home, runWorkers,
                 settings.get("ROOMOTE_RUNNER_ID").orElseGet(Roomote::defaultOwner));
         if (roomote.listener != null) {
-            roomote.listener.start();
-            roomote.workers.start();
+            try {
+                roomote.listener.start();
+                roomote.workers.start();
+            } catch (RuntimeException e) {
+                roomote.close();
+                throw e;
+            }
         }
         return roomote;
     }

@@ -85,7 +85,7 @@ public final class WorkerPool implements AutoCloseable {
 
     public void start() {
         if (registry.ids().isEmpty()) {
-            throw new IllegalStateException("no job types are installed, so this worker could run nothing");
+            log.warn("no job types are installed, so this worker will run nothing; see README, 'Writing a job type'");
         }
         notifications.subscribe(JobRepository.JOBS_CHANNEL, type -> {
             if (registry.find(type).isPresent()) {

@@ -1,0 +1,122 @@
+package io.roomote.runner;
+
+import io.roomote.core.config.ConfigurationException;
+import io.roomote.core.config.DotEnvFile;
+import io.roomote.core.config.Settings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code java -jar roomote.jar [serve|api|worker|migrate]}; {@code serve} is the default. */
+@Command(name = "roomote", mixinStandardHelpOptions = true, version = "Roomote 0.1.0",
+        description = "Turns GitHub issues into pull requests with an AI coding agent.",
+        subcommands = {RoomoteCli.Serve.class, RoomoteCli.Api.class, RoomoteCli.Worker.class, RoomoteCli.Migrate.class})
+public final class RoomoteCli implements Callable<Integer> {
+
+    @CommandLine.Mixin
+    Common common = new Common();
+
+    /** Options every command shares. */
+    static final class Common {
+        @Option(names = "--env-file", description = "Settings file read before the environment (default: ./.env).")
+        Path envFile = Path.of(".env");
+
+        @Option(names = "--port", description = "API port (overrides PORT; default 3001).")
+        Integer port;
+
+        Settings settings() {
+            Map<String, String> overrides = new HashMap<>();
+            if (port != null) {
+                overrides.put("PORT", String.valueOf(port));
+            }
+            return Settings.of(System.getenv(), DotEnvFile.read(envFile)).with(overrides);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        return runUntilStopped(common.settings(), RoomoteService.Role.SERVE);
+    }
+
+    @Command(name = "serve", description = "Run the REST API and the worker pool (the default).")
+    static final class Serve implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @Override
+        public Integer call() {
+            return runUntilStopped(common.settings(), RoomoteService.Role.SERVE);
+        }
+    }
+
+    @Command(name = "api", description = "Run the REST API only; workers run elsewhere on the same database.")
+    static final class Api implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @Override
+        public Integer call() {
+            return runUntilStopped(common.settings(), RoomoteService.Role.API);
+        }
+    }
+
+    @Command(name = "worker", description = "Run the worker pool only, on the database the API uses.")
+    static final class Worker implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @Override
+        public Integer call() {
+            return runUntilStopped(common.settings(), RoomoteService.Role.WORKER);
+        }
+    }
+
+    @Command(name = "migrate", description = "Apply database migrations and exit.")
+    static final class Migrate implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @Override
+        public Integer call() {
+            int applied = RoomoteService.migrate(common.settings());
+            System.out.println(applied == 0 ? "Database is up to date." : "Applied " + applied + " migration(s).");
+            return 0;
+        }
+    }
+
+    static int runUntilStopped(Settings settings, RoomoteService.Role role) {
+        RoomoteService service = RoomoteService.start(settings, role);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            stopped.countDown();
+        }, "roomote-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new RoomoteCli());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigurationException || e instanceof IllegalStateException) {
+                cmd.getErr().println("roomote: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        int code = cli.execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

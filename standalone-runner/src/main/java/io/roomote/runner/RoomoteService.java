@@ -1,0 +1,118 @@
+package io.roomote.runner;
+
+import io.roomote.core.Roomote;
+import io.roomote.core.config.Settings;
+import io.roomote.core.store.Database;
+import io.roomote.core.store.DatabaseUrl;
+import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.runner.api.ApiServer;
+import io.roomote.runner.db.EmbeddedDatabase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
+
+/**
+ * One running Roomote process: its database (external or embedded), the core (queue and, for the
+ * {@code serve}/{@code worker} roles, the worker pool) and, for {@code serve}/{@code api}, the REST API.
+ * Closing stops them in reverse order, letting running jobs finish first.
+ */
+public final class RoomoteService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RoomoteService.class);
+
+    /** Which parts this process runs. */
+    public enum Role {
+        SERVE(true, true), API(true, false), WORKER(false, true);
+
+        final boolean api;
+        final boolean workers;
+
+        Role(boolean api, boolean workers) {
+            this.api = api;
+            this.workers = workers;
+        }
+    }
+
+    private final EmbeddedDatabase embedded;
+    private final Database database;
+    private final Roomote roomote;
+    private final ApiServer api;
+
+    private RoomoteService(EmbeddedDatabase embedded, Database database, Roomote roomote, ApiServer api) {
+        this.embedded = embedded;
+        this.database = database;
+        this.roomote = roomote;
+        this.api = api;
+    }
+
+    public static RoomoteService start(Settings settings, Role role) {
+        RunnerSettings runner = RunnerSettings.from(settings);
+        JobTypeRegistry registry = JobTypeRegistry.discover(RoomoteService.class.getClassLoader(), runner.pluginsDir());
+        log.info("job types: {} (plugins folder: {})", registry.ids(), runner.pluginsDir());
+        EmbeddedDatabase embedded = null;
+        Database database = null;
+        Roomote roomote = null;
+        try {
+            embedded = openEmbeddedIfNeeded(runner);
+            DatabaseUrl url = embedded != null ? embedded.url() : DatabaseUrl.parse(runner.databaseUrl().orElseThrow());
+            database = new Database(url, runner.databasePoolSize());
+            roomote = Roomote.start(settings, database, registry, runner.home(), role.workers);
+            ApiServer api = role.api ? new ApiServer(roomote, runner.apiToken()).start(runner.host(), runner.port()) : null;
+            return new RoomoteService(embedded, database, roomote, api);
+        } catch (RuntimeException e) {
+            if (roomote != null) {
+                roomote.close();
+            }
+            if (database != null) {
+                database.close();
+            }
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Opens (and migrates) the database only: {@code roomote migrate}. Returns the number of migrations run. */
+    public static int migrate(Settings settings) {
+        RunnerSettings runner = RunnerSettings.from(settings);
+        EmbeddedDatabase embedded = openEmbeddedIfNeeded(runner);
+        try (Database database = new Database(embedded != null ? embedded.url()
+                : DatabaseUrl.parse(runner.databaseUrl().orElseThrow()), 2)) {
+            return database.migrate();
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    private static EmbeddedDatabase openEmbeddedIfNeeded(RunnerSettings runner) {
+        if (runner.databaseUrl().isPresent()) {
+            return null;
+        }
+        return EmbeddedDatabase.start(runner.home(), runner.embeddedDatabasePort());
+    }
+
+    public Roomote roomote() {
+        return roomote;
+    }
+
+    public Optional<Integer> apiPort() {
+        return Optional.ofNullable(api).map(ApiServer::port);
+    }
+
+    @Override
+    public void close() {
+        if (api != null) {
+            api.close();
+        }
+        roomote.close();
+        database.close();
+        if (embedded != null) {
+            embedded.close();
+        }
+        log.info("Roomote stopped");
+    }
+}

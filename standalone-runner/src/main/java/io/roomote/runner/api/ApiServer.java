@@ -1,0 +1,296 @@
+package io.roomote.runner.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.roomote.core.Roomote;
+import io.roomote.core.jobs.Job;
+import io.roomote.core.jobs.JobPage;
+import io.roomote.core.jobs.JobQuery;
+import io.roomote.core.jobs.JobStatus;
+import io.roomote.core.queue.EnqueueRequest;
+import io.roomote.core.queue.InvalidJobException;
+import io.roomote.core.queue.JobQueue;
+import io.roomote.spi.ValidationProblem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The REST API on Javalin: the original's endpoints and shapes ({@code POST /api/jobs}, {@code GET /api/jobs/:id},
+ * {@code GET /api/health}) plus listing, cancel, retry and logs. Bad input gets a 4xx that says what is wrong
+ * and writes nothing; only a real server fault answers 500.
+ */
+public final class ApiServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+    /** Largest request body accepted (1 MiB): a job payload is an issue, not a repository. */
+    static final int MAX_BODY_BYTES = 1 << 20;
+
+    private final Roomote roomote;
+    private final JobQueue queue;
+    private final ObjectMapper mapper;
+    private final BearerAuth auth;
+    private final LogFollower follower;
+    private final Javalin app;
+
+    public ApiServer(Roomote roomote, Optional<String> apiToken) {
+        this.roomote = roomote;
+        this.queue = roomote.queue();
+        this.mapper = roomote.mapper();
+        this.auth = new BearerAuth(apiToken);
+        this.follower = new LogFollower(queue, mapper);
+        this.app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.jsonMapper(new JavalinJackson(mapper, false));
+            config.useVirtualThreads = false;
+        });
+        routes();
+    }
+
+    private void routes() {
+        app.before("/api/*", ctx -> {
+            if (!ctx.path().equals("/api/health")) {
+                auth.check(ctx);
+            }
+        });
+        app.get("/api/health", this::health);
+        app.post("/api/jobs", this::enqueue);
+        app.get("/api/jobs", this::list);
+        app.get("/api/jobs/{id}", ctx -> ctx.json(JobJson.of(findJob(ctx))));
+        app.post("/api/jobs/{id}/cancel", this::cancel);
+        app.post("/api/jobs/{id}/retry", this::retry);
+        app.get("/api/jobs/{id}/logs", this::logs);
+        app.get("/api/job-types", ctx -> ctx.json(Map.of("types", queue.registry().ids())));
+
+        app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+        app.exception(InvalidJobException.class, (e, ctx) -> ctx.status(400).json(badRequest(e.problems())));
+        app.exception(HttpResponseException.class, (e, ctx) -> {
+            String error = switch (e.getStatus()) {
+                case 404 -> "not_found";
+                case 405 -> "method_not_allowed";
+                case 413 -> "payload_too_large";
+                default -> "bad_request";
+            };
+            ctx.status(e.getStatus()).json(Map.of("error", error, "message", e.getMessage()));
+        });
+        app.exception(Exception.class, (e, ctx) -> {
+            log.error("{} {} failed", ctx.method(), ctx.path(), e);
+            ctx.status(500).json(Map.of("error", "internal_server_error"));
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                ctx.json(Map.of("error", "not_found", "message", "no endpoint " + ctx.method() + " " + ctx.path()));
+            }
+        });
+    }
+
+    private void health(Context ctx) {
+        boolean database = roomote.database().isHealthy();
+        boolean queueOk = database && roomote.queueHealthy();
+        Map<String, Object> services = new LinkedHashMap<>();
+        services.put("database", database);
+        services.put("queue", queueOk);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", database && queueOk ? "ok" : "error");
+        body.put("services", services);
+        roomote.workers().ifPresent(w -> body.put("workers", Map.of("busy", w.busy(), "capacity", w.capacity(), "id", w.owner())));
+        ctx.status(database && queueOk ? 200 : 500).json(body);
+    }
+
+    private void enqueue(Context ctx) {
+        JsonNode body = readJsonBody(ctx);
+        JobQueue.Enqueued enqueued = queue.enqueue(EnqueueRequest.parse(body));
+        Job job = enqueued.job();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("message", enqueued.created() ? "job_enqueued" : "job_already_active");
+        answer.put("jobId", job.id());
+        answer.put("enqueuedJobId", job.enqueuedJobId());
+        if (!enqueued.created()) {
+            answer.put("status", job.status().dbValue());
+        }
+        ctx.json(answer);
+    }
+
+    private void list(Context ctx) {
+        JobStatus status = null;
+        String statusParam = ctx.queryParam("status");
+        if (statusParam != null && !statusParam.isBlank()) {
+            try {
+                status = JobStatus.parse(statusParam);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidJobException(List.of(new ValidationProblem("status", e.getMessage())));
+            }
+        }
+        int limit = intParam(ctx, "limit", 50, 1, JobQuery.MAX_LIMIT);
+        String before = ctx.queryParam("before");
+        Long beforeId = before == null || before.isBlank() ? null : (long) intParam(ctx, "before", 0, 1, Integer.MAX_VALUE);
+        String type = ctx.queryParam("type");
+        JobPage page = queue.list(new JobQuery(status, type == null || type.isBlank() ? null : type, beforeId, limit));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("jobs", page.jobs().stream().map(JobJson::of).toList());
+        answer.put("nextBefore", page.nextBeforeId());
+        ctx.json(answer);
+    }
+
+    private void cancel(Context ctx) {
+        long id = jobId(ctx);
+        JobQueue.CancelResult result = queue.cancel(id);
+        switch (result.outcome()) {
+            case NOT_FOUND -> throw jobNotFound();
+            case ALREADY_FINISHED -> throw conflict("job " + id + " is already " + result.job().status().dbValue(), result.job());
+            case CANCELLED -> ctx.json(Map.of("message", "job_cancelled", "job", JobJson.of(result.job())));
+            case CANCEL_REQUESTED -> ctx.status(202).json(Map.of("message", "cancel_requested", "job", JobJson.of(result.job())));
+        }
+    }
+
+    private void retry(Context ctx) {
+        long id = jobId(ctx);
+        JobQueue.RetryResult result = queue.retry(id);
+        switch (result.outcome()) {
+            case NOT_FOUND -> throw jobNotFound();
+            case NOT_RETRYABLE -> throw conflict("only failed or cancelled jobs can be retried; job " + id + " is "
+                    + result.job().status().dbValue(), result.job());
+            case DUPLICATE_ACTIVE -> throw conflict("another job with the same dedupe key is pending or processing",
+                    result.job());
+            case REQUEUED -> ctx.json(Map.of("message", "job_requeued", "jobId", id, "job", JobJson.of(result.job())));
+        }
+    }
+
+    private void logs(Context ctx) {
+        Job job = findJob(ctx);
+        long after = longParam(ctx, "after", 0);
+        String lastEventId = ctx.header("Last-Event-ID");
+        if (lastEventId != null && lastEventId.matches("\\d{1,18}")) {
+            after = Math.max(after, Long.parseLong(lastEventId));
+        }
+        boolean follow = "true".equalsIgnoreCase(ctx.queryParam("follow"))
+                || String.valueOf(ctx.header("Accept")).contains("text/event-stream");
+        if (follow) {
+            follower.stream(ctx, job.id(), after);
+            return;
+        }
+        int limit = intParam(ctx, "limit", 1000, 1, 10_000);
+        var lines = queue.logs(job.id(), after, limit);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("jobId", job.id());
+        answer.put("status", job.status().dbValue());
+        answer.put("lines", lines.stream().map(JobJson::of).toList());
+        answer.put("next", lines.isEmpty() ? after : lines.get(lines.size() - 1).seq());
+        ctx.json(answer);
+    }
+
+    // --- input helpers ---
+
+    private JsonNode readJsonBody(Context ctx) {
+        String contentType = ctx.contentType();
+        if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw ApiError.of(415, "unsupported_media_type", "send the body as JSON with 'Content-Type: application/json'");
+        }
+        byte[] bytes;
+        try (InputStream in = ctx.req().getInputStream()) {
+            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        } catch (IOException e) {
+            throw ApiError.of(400, "bad_request", "could not read the request body");
+        }
+        if (bytes.length > MAX_BODY_BYTES) {
+            throw ApiError.of(413, "payload_too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes");
+        }
+        if (bytes.length == 0) {
+            throw new InvalidJobException(List.of(new ValidationProblem("", "the body is empty; send a JSON object like"
+                    + " {\"type\": \"github.issue.fix\", \"payload\": {…}}")));
+        }
+        try {
+            return mapper.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new InvalidJobException(List.of(new ValidationProblem("", "malformed JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")")));
+        } catch (IOException e) {
+            throw ApiError.of(400, "bad_request", "could not read the request body");
+        }
+    }
+
+    private Job findJob(Context ctx) {
+        return queue.get(jobId(ctx)).orElseThrow(ApiServer::jobNotFound);
+    }
+
+    private static long jobId(Context ctx) {
+        String raw = ctx.pathParam("id");
+        if (!raw.matches("\\d{1,18}")) {
+            throw ApiError.of(400, "Invalid job ID", null);
+        }
+        return Long.parseLong(raw);
+    }
+
+    private static ApiError jobNotFound() {
+        return ApiError.of(404, "Job not found", null);
+    }
+
+    private static ApiError conflict(String message, Job job) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", "conflict");
+        body.put("message", message);
+        body.put("job", JobJson.of(job));
+        return new ApiError(409, body);
+    }
+
+    private static int intParam(Context ctx, String name, int defaultValue, int min, int max) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int v = Integer.parseInt(raw.trim());
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new InvalidJobException(List.of(new ValidationProblem(name, "must be an integer from " + min + " to " + max)));
+    }
+
+    private static long longParam(Context ctx, String name, long defaultValue) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.isBlank()) {
+            return defaultValue;
+        }
+        if (!raw.trim().matches("\\d{1,18}")) {
+            throw new InvalidJobException(List.of(new ValidationProblem(name, "must be a non-negative integer")));
+        }
+        return Long.parseLong(raw.trim());
+    }
+
+    static Map<String, Object> badRequest(List<ValidationProblem> problems) {
+        return Map.of("error", "bad_request", "details",
+                problems.stream().map(p -> Map.of("path", p.path(), "message", p.message())).toList());
+    }
+
+    public ApiServer start(String host, int port) {
+        app.start(host, port);
+        log.info("API listening on http://{}:{} ({})", host, app.port(),
+                auth.enabled() ? "bearer token required" : "no authentication: keep it on localhost");
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        follower.close();
+        app.stop();
+    }
+}

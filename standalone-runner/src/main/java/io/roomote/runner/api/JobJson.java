@@ -1,0 +1,52 @@
+package io.roomote.runner.api;
+
+import io.roomote.core.jobs.Job;
+import io.roomote.core.jobs.JobLogLine;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The API's view of jobs: the original's fields and names first, then what Roomote adds. */
+final class JobJson {
+
+    private JobJson() {
+    }
+
+    static Map<String, Object> of(Job job) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", job.id());
+        m.put("type", job.type());
+        m.put("status", job.status().dbValue());
+        m.put("payload", job.payload());
+        m.put("result", job.result());
+        m.put("error", job.error());
+        m.put("createdAt", iso(job.createdAt()));
+        m.put("startedAt", iso(job.startedAt()));
+        m.put("completedAt", iso(job.completedAt()));
+        m.put("enqueuedJobId", job.enqueuedJobId());
+        m.put("attempts", job.attempts());
+        m.put("maxAttempts", job.maxAttempts());
+        m.put("runAt", iso(job.runAt()));
+        m.put("cancelRequested", job.cancelRequested());
+        m.put("dedupeKey", job.dedupeKey());
+        m.put("workerId", job.leaseOwner());
+        m.put("heartbeatAt", iso(job.heartbeatAt()));
+        return m;
+    }
+
+    static Map<String, Object> of(JobLogLine line) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seq", line.seq());
+        m.put("attempt", line.attempt());
+        m.put("level", line.level());
+        m.put("line", line.line());
+        m.put("at", iso(line.loggedAt()));
+        return m;
+    }
+
+    private static String iso(Instant t) {
+        return t == null ? null : t.toString();
+    }
+
+}
