@@ -82,10 +82,13 @@ public final class RoomoteCli implements Callable<Integer> {
         @CommandLine.Mixin
         Common common = new Common();
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
             int applied = RoomoteService.migrate(common.settings());
-            System.out.println(applied == 0 ? "Database is up to date." : "Applied " + applied + " migration(s).");
+            spec.commandLine().getOut().println(applied == 0 ? "Database is up to date." : "Applied " + applied + " migration(s).");
             return 0;
         }
     }
