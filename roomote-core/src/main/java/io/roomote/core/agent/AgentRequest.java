@@ -1,0 +1,37 @@
+package io.roomote.core.agent;
+
+import io.roomote.spi.Cancellation;
+import io.roomote.spi.Configuration;
+import io.roomote.spi.JobLogger;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One task for an agent.
+ *
+ * @param prompt       the full initial prompt
+ * @param workspace    the git working copy the agent works in
+ * @param agentHome    a private, empty folder for the agent's HOME and config (removed by the caller)
+ * @param environment  the complete environment of the agent's process: nothing else is inherited
+ * @param model        the model to use, or empty for the driver's default
+ * @param config       Roomote's settings, for driver options (paths of binaries, …); never pass them to the agent
+ */
+public record AgentRequest(long jobId, String prompt, Path workspace, Path agentHome, Map<String, String> environment,
+                           Optional<String> model, JobLogger log, Cancellation cancellation, Instant deadline,
+                           Configuration config) {
+    public AgentRequest {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(workspace, "workspace");
+        Objects.requireNonNull(agentHome, "agentHome");
+        environment = Map.copyOf(environment);
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(cancellation, "cancellation");
+        Objects.requireNonNull(deadline, "deadline");
+        Objects.requireNonNull(config, "config");
+    }
+}
