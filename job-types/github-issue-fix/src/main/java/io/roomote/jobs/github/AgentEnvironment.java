@@ -1,0 +1,87 @@
+package io.roomote.jobs.github;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The complete environment of the agent's process and of Roomote's own git commands: built from an allow
+ * list, never inherited. The agent gets its own HOME, the model key, and the GitHub token (the original
+ * prompt asks it to push and open the PR) — never the database URL, the webhook secret, the Slack token or
+ * the API token. git reads the token through {@code GIT_ASKPASS}, a script that prints an environment
+ * variable, so the token is in no URL, argument or config file.
+ */
+final class AgentEnvironment {
+
+    /** Harmless variables taken from Roomote's own environment when set. */
+    private static final List<String> INHERITED = List.of("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "USER", "LOGNAME",
+            "TMPDIR", "JAVA_HOME", "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS",
+            "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "DISPLAY");
+
+    private AgentEnvironment() {
+    }
+
+    /** Writes the askpass script into {@code home} and returns the environment. */
+    static Map<String, String> build(IssueFixSettings settings, io.roomote.spi.Configuration config,
+                                     Map<String, String> processEnv, Path home, Optional<String> model) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        for (String name : INHERITED) {
+            String v = processEnv.get(name);
+            if (v != null) {
+                env.put(name, v);
+            }
+        }
+        env.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.putIfAbsent("LANG", "C.UTF-8");
+        env.put("HOME", home.toString());
+        env.put("XDG_CONFIG_HOME", home.resolve(".config").toString());
+        env.put("XDG_CACHE_HOME", home.resolve(".cache").toString());
+        env.put("XDG_DATA_HOME", home.resolve(".local/share").toString());
+        env.put("TERM", "dumb");
+        env.put("CI", "true");
+
+        env.put("GIT_TERMINAL_PROMPT", "0");
+        env.put("GIT_ASKPASS", writeAskpass(home).toString());
+        env.put("GIT_AUTHOR_NAME", settings.gitUserName());
+        env.put("GIT_AUTHOR_EMAIL", settings.gitUserEmail());
+        env.put("GIT_COMMITTER_NAME", settings.gitUserName());
+        env.put("GIT_COMMITTER_EMAIL", settings.gitUserEmail());
+        settings.token().ifPresent(t -> {
+            env.put("GH_TOKEN", t);
+            env.put("GITHUB_TOKEN", t);
+        });
+        settings.enterpriseHost().ifPresent(host -> {
+            env.put("GH_HOST", host);
+            settings.token().ifPresent(t -> env.put("GH_ENTERPRISE_TOKEN", t));
+        });
+        env.put("GH_PROMPT_DISABLED", "1");
+        env.put("GH_NO_UPDATE_NOTIFIER", "1");
+
+        config.get("OPENROUTER_API_KEY").ifPresent(k -> env.put("OPENROUTER_API_KEY", k));
+        model.ifPresent(m -> env.put("OPENROUTER_MODEL", m));
+        for (String name : settings.passthrough()) {
+            config.get(name).ifPresent(v -> env.put(name, v));
+        }
+        return env;
+    }
+
+    private static Path writeAskpass(Path home) throws IOException {
+        Path bin = Files.createDirectories(home.resolve(".roomote-bin"));
+        Path script = bin.resolve("git-askpass");
+        Files.writeString(script, """
+                #!/bin/sh
+                # git asks for a username, then a password: the token stays in the environment.
+                case "$1" in
+                  Username*) echo "x-access-token" ;;
+                  *) echo "$GH_TOKEN" ;;
+                esac
+                """);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
+}

@@ -1,0 +1,259 @@
+package io.roomote.jobs.github;
+
+import io.roomote.core.agent.AgentDriver;
+import io.roomote.core.agent.AgentDrivers;
+import io.roomote.core.agent.AgentOutcome;
+import io.roomote.core.agent.AgentRequest;
+import io.roomote.core.agent.AgentUsage;
+import io.roomote.core.git.Git;
+import io.roomote.core.git.MirrorCache;
+import io.roomote.spi.Cancellation;
+import io.roomote.spi.JobContext;
+import io.roomote.spi.JobFailedException;
+import org.kohsuke.github.HttpException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One attempt of one fix job: pre-flight on GitHub, a fresh working copy from the mirror cache, the prompt,
+ * the agent, and then Roomote's own check of what happened — commits on the branch, the branch on the
+ * remote, a pull request on GitHub — pushing and opening the PR itself when the agent stopped short, and
+ * saving unfinished work to a WIP branch when the job is stopped.
+ */
+final class FixRun {
+
+    private static final Duration GIT_TIMEOUT = Duration.ofMinutes(10);
+
+    private final IssueFixPayload payload;
+    private final JobContext ctx;
+    private final IssueFixSettings settings;
+    private final AgentDrivers drivers;
+    private final Map<String, String> processEnvironment;
+    private final long startNanos = System.nanoTime();
+    private final String repo;
+    private final int issue;
+
+    private String agentName;
+    private Optional<String> model = Optional.empty();
+    private String branch;
+
+    FixRun(IssueFixPayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
+           Map<String, String> processEnvironment) {
+        this.payload = payload;
+        this.ctx = ctx;
+        this.settings = settings;
+        this.drivers = drivers;
+        this.processEnvironment = processEnvironment;
+        this.repo = payload.repo();
+        this.issue = payload.issue();
+    }
+
+    IssueFixResult run() throws Exception {
+        String token = settings.token().orElseThrow(() -> JobFailedException.permanent(
+                "GH_TOKEN is not set: Roomote needs a GitHub token to read the issue and open the pull request"));
+        agentName = payload.agent() != null ? payload.agent() : settings.agent();
+        AgentDriver driver = drivers.find(agentName).orElseThrow(() -> JobFailedException.permanent(
+                "unknown agent \"" + agentName + "\" (ROOMOTE_AGENT); known agents: " + String.join(", ", drivers.names())));
+        model = Optional.ofNullable(payload.model()).or(settings::model);
+
+        GitHubApi github = new GitHubApi(settings.apiUrl(), token);
+        GitHubApi.IssueInfo info = preflight(github);
+        String title = payload.title() != null ? payload.title() : info.title();
+        String body = payload.body() != null ? payload.body() : Optional.ofNullable(info.body()).orElse("");
+        List<String> labels = payload.labels() != null ? payload.labels() : info.labels();
+
+        Path home = Files.createDirectories(ctx.workDir().resolve("home"));
+        Path workspace = ctx.workDir().resolve("workspace");
+        Map<String, String> env = AgentEnvironment.build(settings, ctx.config(), processEnvironment, home, model);
+        Git git = new Git(env, GIT_TIMEOUT);
+        ctx.log().info("preparing a working copy of " + repo);
+        boolean firstClone = new MirrorCache(settings.home().resolve("git-mirrors"), git)
+                .checkout(settings.mirrorKey(repo), settings.cloneUrl(repo), workspace);
+        ctx.log().info(firstClone ? "cloned " + repo + " into the mirror cache" : "updated the cached mirror of " + repo);
+        Repository repository = new Repository(git, workspace);
+        String base = repository.head();
+        String baseBranch = repository.currentBranch().orElse("main");
+        branch = "fix-" + issue;
+        if (repository.remoteBranch(branch).isPresent()) {
+            branch = "fix-" + issue + "-" + ctx.jobId();
+            ctx.log().info("branch fix-" + issue + " already exists on the remote; this job uses " + branch);
+        }
+        PromptTemplate template = settings.promptTemplate().isPresent()
+                ? PromptTemplate.fromFile(settings.promptTemplate().get()) : PromptTemplate.original();
+        String prompt = template.render(repo, issue, title, body, labels, branch);
+        ctx.log().info("prompt for the agent:\n" + prompt);
+
+        ctx.log().info("starting agent " + agentName + model.map(m -> " with model " + m).orElse(""));
+        AgentOutcome agent = driver.run(new AgentRequest(ctx.jobId(), prompt, workspace, home, env, model, ctx.log(),
+                ctx.cancellation(), ctx.deadline(), ctx.config()));
+        ctx.log().info("agent " + agentName + " ended: " + agent.status().name().toLowerCase(java.util.Locale.ROOT)
+                + " (" + agent.message() + ")");
+
+        if (ctx.cancellation().isCancelled() || agent.status() == AgentOutcome.Status.STOPPED) {
+            throw stopped(repository, base, agent);
+        }
+        return verify(github, repository, base, baseBranch, agent);
+    }
+
+    private GitHubApi.IssueInfo preflight(GitHubApi github) throws Exception {
+        Optional<GitHubApi.IssueInfo> found;
+        try {
+            found = github.issue(repo, issue);
+        } catch (HttpException e) {
+            if (e.getResponseCode() == 401 || e.getResponseCode() == 403) {
+                throw JobFailedException.permanent("GitHub refused the token (HTTP " + e.getResponseCode()
+                        + ") reading " + repo + "#" + issue + ": check GH_TOKEN and its access to the repository");
+            }
+            throw e;
+        }
+        if (found.isEmpty()) {
+            throw skipped("issue #" + issue + " does not exist in " + repo, null);
+        }
+        GitHubApi.IssueInfo info = found.get();
+        if (info.pullRequest()) {
+            throw skipped("#" + issue + " in " + repo + " is a pull request, not an issue", null);
+        }
+        if (!info.open()) {
+            throw skipped("issue closed", null);
+        }
+        Optional<GitHubApi.PullRequestInfo> existing = github.openRoomotePullRequest(repo, issue);
+        if (existing.isPresent()) {
+            throw skipped("pull request #" + existing.get().number() + " from Roomote is already open for this issue",
+                    existing.get());
+        }
+        return info;
+    }
+
+    private JobFailedException skipped(String reason, GitHubApi.PullRequestInfo pr) {
+        ctx.log().warn("skipped: " + reason);
+        return JobFailedException.permanent("skipped: " + reason, result(Outcome.SKIPPED, reason, pr,
+                pr == null ? null : pr.headRef(), null, null, null, null, null));
+    }
+
+    /** Decides the outcome from the repository and GitHub, not from what the agent said. */
+    private IssueFixResult verify(GitHubApi github, Repository repository, String base, String baseBranch,
+                                  AgentOutcome agent) throws Exception {
+        String workBranch = branch;
+        Optional<String> tip = repository.localBranch(branch);
+        if (tip.isEmpty()) {
+            // The agent may have committed on another branch than the one asked for.
+            Optional<String> current = repository.currentBranch().filter(b -> !b.equals(baseBranch));
+            if (current.isPresent()) {
+                workBranch = current.get();
+                tip = repository.localBranch(workBranch);
+                ctx.log().warn("the agent worked on branch " + workBranch + " instead of " + branch);
+            }
+        }
+        int commits = tip.isPresent() ? repository.commitsBetween(base, tip.get()) : 0;
+        if (commits == 0) {
+            Optional<GitHubApi.PullRequestInfo> pr = github.openPullRequest(repo, branch);
+            if (pr.isPresent()) {
+                return result(Outcome.PR_OPENED, null, pr.get(), branch, null, agent, "agent", "agent", null);
+            }
+            if (repository.hasUncommittedChanges()) {
+                String wip = saveWork(repository, base, "the agent left its changes uncommitted");
+                throw failure(Outcome.AGENT_FAILED, "the agent changed files but did not commit them"
+                        + (wip != null ? "; they were saved to branch " + wip : ""), null, workBranch, 0, agent, null, null, wip);
+            }
+            if (agent.status() == AgentOutcome.Status.FINISHED) {
+                throw failure(Outcome.NO_CHANGES, "the agent finished without committing any change", null, null, 0, agent,
+                        null, null, null);
+            }
+            throw failure(Outcome.AGENT_FAILED, "the agent " + (agent.status() == AgentOutcome.Status.ABORTED
+                    ? "aborted its task" : "failed") + " without committing any change: " + agent.message(),
+                    null, null, 0, agent, null, null, null);
+        }
+
+        String pushedBy = "agent";
+        Optional<String> remote = repository.remoteBranch(workBranch);
+        if (remote.isEmpty() || !remote.get().equals(tip.get())) {
+            ctx.log().info("the agent did not push " + commits + " commit(s) of " + workBranch + "; Roomote pushes them");
+            pushedBy = "roomote";
+            try {
+                repository.push("refs/heads/" + workBranch, workBranch);
+            } catch (IOException e) {
+                String wip = saveWork(repository, base, "push of " + workBranch + " failed");
+                throw failure(Outcome.AGENT_FAILED, "could not push branch " + workBranch + ": " + e.getMessage()
+                        + (wip != null ? "; the work was saved to " + wip : ""), null, workBranch, commits, agent, pushedBy, null, wip);
+            }
+        }
+        Optional<GitHubApi.PullRequestInfo> pr = github.openPullRequest(repo, workBranch);
+        if (pr.isPresent()) {
+            ctx.log().info("pull request opened by the agent: " + pr.get().url());
+            return result(Outcome.PR_OPENED, null, pr.get(), workBranch, commits, agent, pushedBy, "agent", null);
+        }
+        ctx.log().info("no pull request for " + workBranch + " yet; Roomote opens it");
+        try {
+            GitHubApi.PullRequestInfo opened = github.createPullRequest(repo, workBranch, baseBranch, "Fixes #" + issue,
+                    "Fixes #" + issue + "\n\nResolves " + settings.issueUrl(repo, issue) + "\n\n"
+                            + "Opened by Roomote (job " + ctx.jobId() + ", agent " + agentName + ") because the agent pushed"
+                            + " its work without opening a pull request.");
+            ctx.log().info("pull request opened by Roomote: " + opened.url());
+            return result(Outcome.PR_OPENED, null, opened, workBranch, commits, agent, pushedBy, "roomote", null);
+        } catch (IOException e) {
+            throw failure(Outcome.PUSHED_WITHOUT_PR, "branch " + workBranch + " was pushed but the pull request could not"
+                    + " be opened: " + e.getMessage(), null, workBranch, commits, agent, pushedBy, null, null);
+        }
+    }
+
+    /** Stopped by cancel or deadline: keep whatever the agent did on a WIP branch, then report. */
+    private JobFailedException stopped(Repository repository, String base, AgentOutcome agent) {
+        Cancellation.Reason reason = ctx.cancellation().reason().orElse(Cancellation.Reason.TIMED_OUT);
+        Outcome outcome = reason == Cancellation.Reason.CANCELLED ? Outcome.CANCELLED : Outcome.TIMED_OUT;
+        String wip = null;
+        try {
+            wip = saveWork(repository, base, outcome == Outcome.CANCELLED ? "cancelled" : "stopped at the deadline");
+        } catch (Exception e) {
+            ctx.log().error("could not save the unfinished work: " + e.getMessage());
+        }
+        String message = (outcome == Outcome.CANCELLED ? "cancelled" : "timed out")
+                + (wip != null ? "; unfinished work saved to branch " + wip : "; there was no work to save");
+        return failure(outcome, message, null, null, null, agent, null, null, wip);
+    }
+
+    /**
+     * Commits anything uncommitted and pushes everything since {@code base} to {@code roomote/wip/<issue>-<job>}.
+     * Returns the branch, or null when there was nothing to save.
+     */
+    private String saveWork(Repository repository, String base, String why) throws IOException, InterruptedException {
+        if (repository.hasUncommittedChanges()) {
+            repository.commitAll("WIP: Roomote job " + ctx.jobId() + " for #" + issue + " (" + why + ")");
+        }
+        String head = repository.head();
+        if (head.equals(base) || repository.commitsBetween(base, head) == 0) {
+            return null;
+        }
+        String wip = "roomote/wip/" + issue + "-" + ctx.jobId();
+        repository.push("HEAD", wip);
+        ctx.log().warn("unfinished work saved to branch " + wip + " (" + why + ")");
+        return wip;
+    }
+
+    private JobFailedException failure(Outcome outcome, String message, GitHubApi.PullRequestInfo pr, String branchName,
+                                       Integer commits, AgentOutcome agent, String pushedBy, String prOpenedBy, String wip) {
+        ctx.log().error(outcome.value() + ": " + message);
+        return JobFailedException.permanent(outcome.value() + ": " + message,
+                result(outcome, message, pr, branchName, commits, agent, pushedBy, prOpenedBy, wip));
+    }
+
+    private IssueFixResult result(Outcome outcome, String reason, GitHubApi.PullRequestInfo pr, String branchName,
+                                  Integer commits, AgentOutcome agent, String pushedBy, String prOpenedBy, String wip) {
+        AgentUsage usage = agent == null ? AgentUsage.UNKNOWN : agent.usage();
+        return new IssueFixResult(repo, issue,
+                outcome == Outcome.PR_OPENED ? "PR created successfully" : outcome.value().replace('_', ' '),
+                outcome.value(),
+                pr == null ? null : pr.url(), pr == null ? null : pr.number(),
+                branchName, commits, agentName, usage.model() != null ? usage.model() : model.orElse(null),
+                usage.tokensIn(), usage.tokensOut(), usage.costUsd(),
+                Duration.ofNanos(System.nanoTime() - startNanos).toMillis(),
+                agent == null ? null : agent.status().name().toLowerCase(java.util.Locale.ROOT),
+                agent == null ? null : agent.message(),
+                pushedBy, prOpenedBy, wip, reason);
+    }
+}

@@ -1,0 +1,31 @@
+package io.roomote.jobs.github;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * The stored result: the original's {@code {repo, issue, result}} and everything a user needs to trust it.
+ * Absent values are left out of the JSON.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record IssueFixResult(
+        String repo,
+        int issue,
+        String result,
+        String outcome,
+        String prUrl,
+        Integer prNumber,
+        String branch,
+        Integer commits,
+        String agent,
+        String model,
+        Long tokensIn,
+        Long tokensOut,
+        Double costUsd,
+        long durationMs,
+        String agentStatus,
+        String agentMessage,
+        String pushedBy,
+        String prOpenedBy,
+        String wipBranch,
+        String reason) {
+}

@@ -1,0 +1,77 @@
+package io.roomote.jobs.github;
+
+import io.roomote.core.config.ConfigurationException;
+import io.roomote.spi.Configuration;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Settings of {@code github.issue.fix}, with the names GitHub Actions uses for the hosts so that GitHub
+ * Enterprise (and test stand-ins) work unchanged.
+ *
+ * @param token        {@code GH_TOKEN} (or {@code GITHUB_TOKEN}): reads the issue, opens the PR, and lets the agent push
+ * @param apiUrl       {@code GITHUB_API_URL}, default https://api.github.com
+ * @param serverUrl    {@code GITHUB_SERVER_URL}, default https://github.com; clone URLs are {@code <serverUrl>/<owner>/<repo>.git}
+ * @param agent        default agent ({@code ROOMOTE_AGENT}, default {@code roo-code})
+ * @param model        default model ({@code OPENROUTER_MODEL}); empty means the agent's default
+ * @param passthrough  extra variable names handed to the agent ({@code ROOMOTE_AGENT_ENV}, comma-separated)
+ */
+public record IssueFixSettings(Optional<String> token, String apiUrl, String serverUrl, String agent,
+                               Optional<String> model, String gitUserName, String gitUserEmail,
+                               Optional<Path> promptTemplate, Path home, List<String> passthrough) {
+
+    /** Never handed to an agent, whatever ROOMOTE_AGENT_ENV says. */
+    static final Set<String> FORBIDDEN = Set.of("DATABASE_URL", "GH_WEBHOOK_SECRET", "SLACK_API_TOKEN",
+            "ROOMOTE_API_TOKEN", "PGPASSWORD");
+
+    public static IssueFixSettings from(Configuration c) {
+        List<String> passthrough = c.get("ROOMOTE_AGENT_ENV").map(v -> Arrays.stream(v.split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList()).orElse(List.of());
+        for (String name : passthrough) {
+            if (FORBIDDEN.contains(name)) {
+                throw new ConfigurationException("ROOMOTE_AGENT_ENV must not hand " + name + " to the agent");
+            }
+        }
+        String apiUrl = stripSlash(c.get("GITHUB_API_URL", "https://api.github.com"));
+        String serverUrl = stripSlash(c.get("GITHUB_SERVER_URL", "https://github.com"));
+        return new IssueFixSettings(
+                c.get("GH_TOKEN").or(() -> c.get("GITHUB_TOKEN")),
+                apiUrl, serverUrl,
+                c.get("ROOMOTE_AGENT", "roo-code"),
+                c.get("OPENROUTER_MODEL"),
+                c.get("ROOMOTE_GIT_USER_NAME", "Roomote"),
+                c.get("ROOMOTE_GIT_USER_EMAIL", "roomote@users.noreply.github.com"),
+                c.get("ROOMOTE_PROMPT_TEMPLATE").map(Path::of),
+                Path.of(c.get("ROOMOTE_HOME", Path.of(System.getProperty("user.home"), ".roomote").toString())),
+                passthrough);
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    public String cloneUrl(String repo) {
+        return serverUrl + "/" + repo + ".git";
+    }
+
+    /** Key of the repository in the mirror cache: host/owner/repo. */
+    public String mirrorKey(String repo) {
+        String host = URI.create(serverUrl).getHost();
+        return (host == null ? "local" : host) + "/" + repo;
+    }
+
+    public String issueUrl(String repo, int issue) {
+        return serverUrl + "/" + repo + "/issues/" + issue;
+    }
+
+    /** The host name for the {@code gh} CLI when it is not github.com. */
+    public Optional<String> enterpriseHost() {
+        String host = URI.create(serverUrl).getHost();
+        return host == null || host.equals("github.com") ? Optional.empty() : Optional.of(host);
+    }
+}

@@ -1,0 +1,25 @@
+package io.roomote.jobs.github;
+
+import java.util.Locale;
+
+/** How a fix job ended, as recorded in the result's {@code outcome}. Only PR_OPENED completes a job. */
+public enum Outcome {
+    /** A pull request for the work exists (opened by the agent or by Roomote). */
+    PR_OPENED,
+    /** The agent finished without changing anything. */
+    NO_CHANGES,
+    /** The branch was pushed but no pull request could be opened. */
+    PUSHED_WITHOUT_PR,
+    /** The agent failed, aborted or left its work uncommitted. */
+    AGENT_FAILED,
+    /** The deadline passed; work in progress was saved to a WIP branch when there was any. */
+    TIMED_OUT,
+    /** Cancelled; work in progress was saved to a WIP branch when there was any. */
+    CANCELLED,
+    /** Nothing to do: the issue is closed, missing, or already has an open pull request from Roomote. */
+    SKIPPED;
+
+    public String value() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

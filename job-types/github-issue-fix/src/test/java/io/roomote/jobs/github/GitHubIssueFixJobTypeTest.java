@@ -1,0 +1,348 @@
+package io.roomote.jobs.github;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.roomote.core.agent.AgentDrivers;
+import io.roomote.core.agent.command.CommandAgentDriver;
+import io.roomote.core.config.Settings;
+import io.roomote.core.execution.CancellationSignal;
+import io.roomote.core.execution.JobOutcome;
+import io.roomote.core.execution.JobRequest;
+import io.roomote.core.execution.JobRunner;
+import io.roomote.core.logging.SecretRedactor;
+import io.roomote.core.store.Json;
+import io.roomote.core.testing.CollectingLogSink;
+import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.jobs.github.testing.GitHubStandIn;
+import io.roomote.jobs.github.testing.GitRemotes;
+import io.roomote.spi.Cancellation;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * github.issue.fix end to end with real git (bare repositories as the remote), Roomote's real `command`
+ * agent driver running a scripted agent, and a stand-in of the GitHub REST API (GitHubStandIn, not GitHub).
+ */
+class GitHubIssueFixJobTypeTest {
+
+    static final String TOKEN = "ghp_standInToken0123456789abcdefghijklmn";
+    static final String REPO = "acme/app";
+    static final String BUGGY = "def add(a, b):\n    return a - b\n";
+
+    @TempDir
+    Path temp;
+
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
+    private final CollectingLogSink log = new CollectingLogSink();
+    private final AtomicLong jobIds = new AtomicLong(40);
+    private GitRemotes remotes;
+    private GitHubStandIn github;
+    private Path script;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
+        remotes.create(REPO, "calc.py", BUGGY);
+        github = new GitHubStandIn(remotes.root());
+        github.addIssue(REPO, 7, "add() subtracts", "add(2, 2) returns 0 instead of 4.", List.of("bug", "good first issue"), "open");
+        script = temp.resolve("scripted-agent.sh");
+        try (var in = getClass().getResourceAsStream("/agents/scripted-agent.sh")) {
+            Files.write(script, in.readAllBytes());
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        github.close();
+        timers.shutdownNow();
+    }
+
+    private Map<String, String> settings(String mode, String extra) {
+        Map<String, String> s = new HashMap<>();
+        s.put("GH_TOKEN", TOKEN);
+        s.put("GITHUB_API_URL", github.apiUrl());
+        s.put("GITHUB_SERVER_URL", remotes.serverUrl());
+        s.put("ROOMOTE_HOME", temp.resolve("home").toString());
+        s.put("ROOMOTE_AGENT", "command");
+        s.put("ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} " + mode + (extra == null ? "" : " " + extra));
+        s.put("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
+        // Secrets the agent must never see.
+        s.put("DATABASE_URL", "postgresql://roomote:dbPassw0rd@db:5432/roomote");
+        s.put("GH_WEBHOOK_SECRET", "webhookSecretValue42");
+        s.put("SLACK_API_TOKEN", "xoxb-slack-token-value-123");
+        s.put("ROOMOTE_API_TOKEN", "apiTokenValue0123456789abcdef");
+        return s;
+    }
+
+    private JobOutcome run(String payload, String mode, String extra, Duration timeout) {
+        return run(payload, settings(mode, extra), timeout, new CancellationSignal());
+    }
+
+    private JobOutcome run(String payload, Map<String, String> settings, Duration timeout, CancellationSignal signal) {
+        Map<String, String> processEnv = new HashMap<>(settings);
+        processEnv.put("PATH", System.getenv("PATH"));
+        Settings config = Settings.of(settings);
+        GitHubIssueFixJobType type = new GitHubIssueFixJobType(AgentDrivers.of(List.of(new CommandAgentDriver())), processEnv);
+        JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
+                new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
+        return runner.run(new JobRequest(jobIds.incrementAndGet(), 1, GitHubIssueFixJobType.ID,
+                Json.newMapper().valueToTree(parse(payload)), timeout, signal, log));
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.newMapper().readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static final String ISSUE_7 = "{\"repo\":\"acme/app\",\"issue\":7,\"title\":\"add() subtracts\","
+            + "\"body\":\"add(2, 2) returns 0 instead of 4.\",\"labels\":[\"bug\"]}";
+
+    private static JsonNode succeeded(JobOutcome outcome) {
+        assertThat(outcome).isInstanceOf(JobOutcome.Succeeded.class);
+        return ((JobOutcome.Succeeded) outcome).result();
+    }
+
+    private static JobOutcome.Failed failed(JobOutcome outcome) {
+        assertThat(outcome).isInstanceOf(JobOutcome.Failed.class);
+        return (JobOutcome.Failed) outcome;
+    }
+
+    @Test
+    void anAgentThatFixesPushesAndOpensThePrCompletesTheJob() throws Exception {
+        JsonNode result = succeeded(run(ISSUE_7, "fix-push-pr", github.apiUrl(), Duration.ofMinutes(2)));
+
+        assertThat(result.get("result").asText()).isEqualTo("PR created successfully");
+        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
+        assertThat(result.get("repo").asText()).isEqualTo(REPO);
+        assertThat(result.get("issue").asInt()).isEqualTo(7);
+        assertThat(result.get("branch").asText()).isEqualTo("fix-7");
+        assertThat(result.get("commits").asInt()).isEqualTo(1);
+        assertThat(result.get("prOpenedBy").asText()).isEqualTo("agent");
+        assertThat(result.get("pushedBy").asText()).isEqualTo("agent");
+        assertThat(result.get("agent").asText()).isEqualTo("command");
+        assertThat(result.get("durationMs").asLong()).isPositive();
+        assertThat(github.pulls()).singleElement().satisfies(pr -> {
+            assertThat(result.get("prNumber").asInt()).isEqualTo(pr.get("number").asInt());
+            assertThat(result.get("prUrl").asText()).isEqualTo(pr.get("html_url").asText());
+        });
+        assertThat(remotes.inRemote(REPO, "show", "fix-7:calc.py")).contains("return a + b");
+        assertThat(remotes.inRemote(REPO, "show", "main:calc.py")).contains("return a - b");
+        assertThat(remotes.inRemote(REPO, "log", "-1", "--format=%s", "fix-7")).isEqualTo("Fixes #7");
+    }
+
+    @Test
+    void whenTheAgentPushesButOpensNoPrRoomoteOpensIt() throws Exception {
+        JsonNode result = succeeded(run(ISSUE_7, "fix-push", null, Duration.ofMinutes(2)));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
+        assertThat(result.get("prOpenedBy").asText()).isEqualTo("roomote");
+        var pr = github.pulls().get(0);
+        assertThat(pr.get("title").asText()).isEqualTo("Fixes #7");
+        assertThat(pr.get("body").asText()).contains("Fixes #7").contains(remotes.serverUrl() + "/acme/app/issues/7");
+        assertThat(pr.at("/head/ref").asText()).isEqualTo("fix-7");
+        assertThat(github.requests(r -> r.method().equals("POST"))).singleElement()
+                .satisfies(r -> assertThat(r.authorization()).isEqualTo("token " + TOKEN));
+    }
+
+    @Test
+    void whenTheAgentCommitsButDoesNotPushRoomotePushesAndOpensThePr() throws Exception {
+        JsonNode result = succeeded(run(ISSUE_7, "fix-commit", null, Duration.ofMinutes(2)));
+
+        assertThat(result.get("pushedBy").asText()).isEqualTo("roomote");
+        assertThat(result.get("prOpenedBy").asText()).isEqualTo("roomote");
+        assertThat(remotes.inRemote(REPO, "show", "fix-7:calc.py")).contains("return a + b");
+    }
+
+    @Test
+    void theAgentsExitCodeIsNotTrustedTheRepositoryIs() throws Exception {
+        JsonNode result = succeeded(run(ISSUE_7, "fix-commit-fail", null, Duration.ofMinutes(2)));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
+        assertThat(result.get("agentStatus").asText()).isEqualTo("failed");
+        assertThat(result.get("agentMessage").asText()).isEqualTo("agent exited with code 1");
+    }
+
+    @Test
+    void anAgentThatChangesNothingEndsAsNoChangesAndIsNotRetried() {
+        JobOutcome.Failed f = failed(run(ISSUE_7, "noop", null, Duration.ofMinutes(2)));
+
+        assertThat(f.retryable()).isFalse();
+        assertThat(f.error()).isEqualTo("no_changes: the agent finished without committing any change");
+        assertThat(f.result().get("outcome").asText()).isEqualTo("no_changes");
+        assertThat(github.pulls()).isEmpty();
+    }
+
+    @Test
+    void aFailingAgentIsAgentFailed() {
+        JobOutcome.Failed f = failed(run(ISSUE_7, "fail", null, Duration.ofMinutes(2)));
+
+        assertThat(f.result().get("outcome").asText()).isEqualTo("agent_failed");
+        assertThat(f.error()).contains("agent exited with code 3");
+        assertThat(f.result().has("wipBranch")).isFalse();
+    }
+
+    @Test
+    void uncommittedWorkIsSavedToAWipBranch() throws Exception {
+        JobOutcome.Failed f = failed(run(ISSUE_7, "edit-only", null, Duration.ofMinutes(2)));
+
+        String wip = f.result().get("wipBranch").asText();
+        assertThat(wip).isEqualTo("roomote/wip/7-" + jobIds.get());
+        assertThat(f.result().get("outcome").asText()).isEqualTo("agent_failed");
+        assertThat(remotes.inRemote(REPO, "show", wip + ":calc.py")).contains("return a + b");
+    }
+
+    @Test
+    void atTheDeadlineTheAgentIsStoppedAndItsWorkPushedToAWipBranch() throws Exception {
+        JobOutcome outcome = run(ISSUE_7, "hang-after-edit", null, Duration.ofSeconds(4));
+
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Stopped.class, s -> {
+            assertThat(s.reason()).isEqualTo(Cancellation.Reason.TIMED_OUT);
+            assertThat(s.abandoned()).isFalse();
+            assertThat(s.result().get("outcome").asText()).isEqualTo("timed_out");
+            assertThat(s.result().get("wipBranch").asText()).isEqualTo("roomote/wip/7-" + jobIds.get());
+        });
+        assertThat(remotes.inRemote(REPO, "show", "roomote/wip/7-" + jobIds.get() + ":calc.py")).contains("return a + b");
+        assertThat(log.texts()).anyMatch(l -> l.startsWith("stopping agent command"));
+    }
+
+    @Test
+    void aCancelledJobStopsTheAgentAndKeepsItsWork() throws Exception {
+        CancellationSignal signal = new CancellationSignal();
+        AtomicReference<JobOutcome> outcome = new AtomicReference<>();
+        Thread t = new Thread(() -> outcome.set(run(ISSUE_7, settings("hang-after-edit", null), Duration.ofMinutes(5), signal)));
+        t.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> log.texts().contains("thinking forever"));
+
+        signal.fire(Cancellation.Reason.CANCELLED);
+        t.join(60_000);
+
+        assertThat(outcome.get()).isInstanceOfSatisfying(JobOutcome.Stopped.class, s -> {
+            assertThat(s.reason()).isEqualTo(Cancellation.Reason.CANCELLED);
+            assertThat(s.result().get("outcome").asText()).isEqualTo("cancelled");
+            assertThat(s.result().get("wipBranch").asText()).startsWith("roomote/wip/7-");
+        });
+    }
+
+    @Test
+    void theAgentSeesOnlyItsScrubbedEnvironment() throws Exception {
+        Path dump = temp.resolve("agent-env.txt");
+
+        run(ISSUE_7, "dump-env", dump.toString(), Duration.ofMinutes(2));
+
+        Map<String, String> env = new HashMap<>();
+        for (String line : Files.readAllLines(dump)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                env.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        assertThat(env).doesNotContainKeys("DATABASE_URL", "GH_WEBHOOK_SECRET", "SLACK_API_TOKEN", "ROOMOTE_API_TOKEN",
+                "GITHUB_API_URL", "ROOMOTE_AGENT_COMMAND");
+        String all = String.join("\n", Files.readAllLines(dump));
+        assertThat(all).doesNotContain("dbPassw0rd").doesNotContain("webhookSecretValue42")
+                .doesNotContain("xoxb-slack-token-value-123").doesNotContain("apiTokenValue0123456789abcdef");
+        assertThat(env).containsEntry("GH_TOKEN", TOKEN).containsEntry("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
+        assertThat(env.get("HOME")).startsWith(temp.resolve("work").toString()).endsWith("/home");
+        assertThat(env).containsEntry("GIT_TERMINAL_PROMPT", "0");
+        assertThat(env.get("GIT_ASKPASS")).startsWith(env.get("HOME"));
+    }
+
+    @Test
+    void theTokenIsNeverInTheLogNorInTheWorkspaceConfig() throws Exception {
+        Map<String, String> s = settings("fix-push", null);
+        succeeded(run(ISSUE_7, s, Duration.ofMinutes(2), new CancellationSignal()));
+
+        assertThat(log.texts()).noneMatch(l -> l.contains(TOKEN));
+        // The mirror's config is what a later workspace clone copies.
+        Path mirror = temp.resolve("home/git-mirrors/local/acme/app.git/config");
+        assertThat(Files.readString(mirror)).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void aClosedIssueIsSkippedBeforeAnyAgentTimeIsSpent() {
+        github.addIssue(REPO, 8, "old", "done already", List.of(), "closed");
+
+        JobOutcome.Failed f = failed(run("{\"repo\":\"acme/app\",\"issue\":8}", "fix-push-pr", github.apiUrl(), Duration.ofMinutes(2)));
+
+        assertThat(f.error()).isEqualTo("skipped: issue closed");
+        assertThat(f.retryable()).isFalse();
+        assertThat(f.result().get("outcome").asText()).isEqualTo("skipped");
+        assertThat(temp.resolve("home/git-mirrors")).doesNotExist();
+        assertThat(log.texts()).noneMatch(l -> l.startsWith("starting agent"));
+    }
+
+    @Test
+    void aMissingIssueOrAnOpenRoomotePrIsSkipped() {
+        JobOutcome.Failed missing = failed(run("{\"repo\":\"acme/app\",\"issue\":404}", "noop", null, Duration.ofMinutes(2)));
+        assertThat(missing.error()).isEqualTo("skipped: issue #404 does not exist in acme/app");
+
+        var existing = github.addPull(REPO, "fix-7", "Fixes #7", "Fixes #7");
+        JobOutcome.Failed dup = failed(run(ISSUE_7, "fix-push-pr", github.apiUrl(), Duration.ofMinutes(2)));
+        assertThat(dup.error()).startsWith("skipped: pull request #" + existing.get("number").asInt());
+        assertThat(dup.result().get("prUrl").asText()).isEqualTo(existing.get("html_url").asText());
+    }
+
+    @Test
+    void aPayloadWithoutTitleAndBodyIsFilledFromGitHub() {
+        run("{\"repo\":\"acme/app\",\"issue\":7}", "noop", null, Duration.ofMinutes(2));
+
+        String prompt = String.join("\n", log.texts());
+        assertThat(prompt).contains("Issue #7: add() subtracts").contains("add(2, 2) returns 0 instead of 4.")
+                .contains("Labels: bug, good first issue");
+    }
+
+    @Test
+    void whenFixNExistsOnTheRemoteAUniqueBranchIsUsedAndNamedInThePrompt() throws Exception {
+        JsonNode first = succeeded(run(ISSUE_7, "fix-push", null, Duration.ofMinutes(2)));
+        github.pulls().forEach(pr -> pr.put("state", "closed"));
+
+        JsonNode second = succeeded(run(ISSUE_7, "fix-push", null, Duration.ofMinutes(2)));
+
+        assertThat(first.get("branch").asText()).isEqualTo("fix-7");
+        assertThat(second.get("branch").asText()).isEqualTo("fix-7-" + jobIds.get());
+        assertThat(log.texts()).anyMatch(l -> l.contains("git checkout -b fix-7-" + jobIds.get()));
+        assertThat(remotes.branches(REPO)).contains("fix-7", "fix-7-" + jobIds.get());
+        assertThat(log.texts()).contains("updated the cached mirror of acme/app");
+    }
+
+    @Test
+    void pushedWorkWhosePrCannotBeOpenedIsPushedWithoutPr() {
+        github.failCreatingPullsWith(502);
+
+        JobOutcome.Failed f = failed(run(ISSUE_7, "fix-push", null, Duration.ofMinutes(2)));
+
+        assertThat(f.result().get("outcome").asText()).isEqualTo("pushed_without_pr");
+        assertThat(f.result().get("branch").asText()).isEqualTo("fix-7");
+        assertThat(f.error()).startsWith("pushed_without_pr: branch fix-7 was pushed");
+    }
+
+    @Test
+    void withoutATokenTheJobFailsClearly() {
+        Map<String, String> s = settings("noop", null);
+        s.remove("GH_TOKEN");
+
+        JobOutcome.Failed f = failed(run(ISSUE_7, s, Duration.ofMinutes(1), new CancellationSignal()));
+
+        assertThat(f.error()).startsWith("GH_TOKEN is not set");
+        assertThat(f.retryable()).isFalse();
+    }
+}

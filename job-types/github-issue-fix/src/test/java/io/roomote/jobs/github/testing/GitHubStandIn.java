@@ -1,0 +1,226 @@
+package io.roomote.jobs.github.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A STAND-IN for the GitHub REST API (not GitHub): the handful of endpoints Roomote calls, answering with the
+ * shapes GitHub documents (repos, issues, pulls: list with {@code state}/{@code head} filters, create with
+ * 201, or 422 "Validation Failed" when the head branch is not on the remote). It keeps state, so a pull
+ * request opened by an agent's {@code curl} is found by Roomote afterwards, and it checks branches in the
+ * real bare repositories that serve as remotes. Every request is recorded for assertions. Test fixture only.
+ */
+public final class GitHubStandIn implements AutoCloseable {
+
+    /** One request as received. */
+    public record Request(String method, String path, String query, String authorization, String body) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern REPO = Pattern.compile("/repos/([^/]+)/([^/]+)(/.*)?");
+
+    private final HttpServer server;
+    private final Path remotes;
+    private final Map<String, ObjectNode> issues = new LinkedHashMap<>();
+    private final List<ObjectNode> pulls = new CopyOnWriteArrayList<>();
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private volatile int failCreatePullsWith;
+    private int nextPull = 100;
+
+    /** @param remotes the folder whose {@code owner/repo.git} bare repositories stand for GitHub's git server */
+    public GitHubStandIn(Path remotes) throws IOException {
+        this.remotes = remotes;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String apiUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public synchronized void addIssue(String repo, int number, String title, String body, List<String> labels, String state) {
+        ObjectNode issue = JSON.createObjectNode();
+        issue.put("id", 1000 + number);
+        issue.put("number", number);
+        issue.put("title", title);
+        issue.put("body", body);
+        issue.put("state", state);
+        issue.put("html_url", "https://github.example/" + repo + "/issues/" + number);
+        issue.put("url", apiUrl() + "/repos/" + repo + "/issues/" + number);
+        issue.putObject("user").put("login", "alice");
+        issue.put("author_association", "MEMBER");
+        ArrayNode ls = issue.putArray("labels");
+        for (int i = 0; i < labels.size(); i++) {
+            ls.addObject().put("id", i + 1).put("name", labels.get(i));
+        }
+        issues.put(repo + "#" + number, issue);
+    }
+
+    /** Pretends someone already opened a pull request (for pre-flight tests). */
+    public synchronized ObjectNode addPull(String repo, String head, String title, String body) {
+        return newPull(repo, head, "main", title, body);
+    }
+
+    /** Makes every later "create pull request" call fail with this HTTP status (0: succeed). */
+    public void failCreatingPullsWith(int status) {
+        this.failCreatePullsWith = status;
+    }
+
+    public List<ObjectNode> pulls() {
+        return List.copyOf(pulls);
+    }
+
+    public List<Request> requests(Predicate<Request> filter) {
+        return requests.stream().filter(filter).toList();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        String path = ex.getRequestURI().getPath();
+        String query = ex.getRequestURI().getRawQuery();
+        requests.add(new Request(ex.getRequestMethod(), path, query, ex.getRequestHeaders().getFirst("Authorization"), body));
+        try {
+            Matcher m = REPO.matcher(path);
+            if (!m.matches()) {
+                send(ex, 404, notFound());
+                return;
+            }
+            String repo = m.group(1) + "/" + m.group(2);
+            String rest = m.group(3) == null ? "" : m.group(3);
+            if (!Files.isDirectory(remotes.resolve(repo + ".git"))) {
+                send(ex, 404, notFound());
+                return;
+            }
+            synchronized (this) {
+                route(ex, repo, rest, query, body);
+            }
+        } catch (RuntimeException e) {
+            send(ex, 500, JSON.createObjectNode().put("message", e.toString()));
+        }
+    }
+
+    private void route(HttpExchange ex, String repo, String rest, String query, String body) throws IOException {
+        String method = ex.getRequestMethod();
+        if (method.equals("GET") && rest.isEmpty()) {
+            ObjectNode r = JSON.createObjectNode();
+            r.put("id", 1).put("name", repo.substring(repo.indexOf('/') + 1)).put("full_name", repo)
+                    .put("default_branch", "main").put("private", false)
+                    .put("html_url", "https://github.example/" + repo).put("url", apiUrl() + "/repos/" + repo);
+            r.putObject("owner").put("login", repo.substring(0, repo.indexOf('/'))).put("id", 1).put("type", "Organization");
+            send(ex, 200, r);
+        } else if (method.equals("GET") && rest.matches("/issues/\\d+")) {
+            ObjectNode issue = issues.get(repo + "#" + rest.substring("/issues/".length()));
+            send(ex, issue == null ? 404 : 200, issue == null ? notFound() : issue);
+        } else if (method.equals("GET") && rest.equals("/pulls")) {
+            Map<String, String> params = params(query);
+            ArrayNode list = JSON.createArrayNode();
+            for (ObjectNode pr : pulls) {
+                boolean stateOk = !"open".equals(params.getOrDefault("state", "open")) || "open".equals(pr.get("state").asText());
+                boolean headOk = !params.containsKey("head") || params.get("head").equals(pr.at("/head/label").asText());
+                if (pr.get("_repo").asText().equals(repo) && stateOk && headOk) {
+                    list.add(pr.deepCopy().without("_repo"));
+                }
+            }
+            send(ex, 200, list);
+        } else if (method.equals("POST") && rest.equals("/pulls")) {
+            if (failCreatePullsWith != 0) {
+                send(ex, failCreatePullsWith, JSON.createObjectNode().put("message", "Server Error"));
+                return;
+            }
+            JsonNode req = JSON.readTree(body);
+            String head = req.path("head").asText();
+            String ref = head.contains(":") ? head.substring(head.indexOf(':') + 1) : head;
+            if (req.path("title").asText().isBlank() || !branchExists(repo, ref)) {
+                ObjectNode err = JSON.createObjectNode().put("message", "Validation Failed");
+                err.putArray("errors").addObject().put("resource", "PullRequest").put("field", "head").put("code", "invalid");
+                send(ex, 422, err);
+                return;
+            }
+            ObjectNode pr = newPull(repo, ref, req.path("base").asText("main"), req.path("title").asText(), req.path("body").asText(null));
+            send(ex, 201, pr.deepCopy().without("_repo"));
+        } else {
+            send(ex, 404, notFound());
+        }
+    }
+
+    private ObjectNode newPull(String repo, String ref, String base, String title, String body) {
+        int number = ++nextPull;
+        String owner = repo.substring(0, repo.indexOf('/'));
+        ObjectNode pr = JSON.createObjectNode();
+        pr.put("_repo", repo);
+        pr.put("id", 5000 + number).put("number", number).put("state", "open").put("title", title).put("body", body);
+        pr.put("html_url", "https://github.example/" + repo + "/pull/" + number);
+        pr.put("url", apiUrl() + "/repos/" + repo + "/pulls/" + number);
+        pr.putObject("head").put("ref", ref).put("label", owner + ":" + ref).put("sha", "0".repeat(40));
+        pr.putObject("base").put("ref", base).put("label", owner + ":" + base);
+        pr.putObject("user").put("login", "roomote-bot");
+        pulls.add(pr);
+        return pr;
+    }
+
+    private boolean branchExists(String repo, String ref) {
+        try {
+            Process p = new ProcessBuilder("git", "--git-dir", remotes.resolve(repo + ".git").toString(),
+                    "rev-parse", "--verify", "--quiet", "refs/heads/" + ref).start();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static Map<String, String> params(String query) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (query == null) {
+            return out;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private static ObjectNode notFound() {
+        return JSON.createObjectNode().put("message", "Not Found")
+                .put("documentation_url", "https://docs.github.com/rest");
+    }
+
+    private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+        ex.close();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+}

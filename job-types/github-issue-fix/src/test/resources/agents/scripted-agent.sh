@@ -1,0 +1,32 @@
+#!/bin/sh
+# A scripted stand-in for an AI agent, run through Roomote's real `command` agent driver: it does with real
+# git (and curl against the GitHub stand-in) what an agent following the prompt would do, step by step as
+# its mode says. Usage: scripted-agent.sh PROMPT_FILE MODE [API_URL|ENV_DUMP_FILE]
+set -e
+prompt="$1"; mode="$2"; extra="$3"
+branch=$(sed -n 's/.*git checkout -b \([^)]*\)).*/\1/p' "$prompt" | head -n 1)
+issue=$(sed -n 's/^Issue #\([0-9]*\):.*/\1/p' "$prompt" | head -n 1)
+echo "scripted agent: mode=$mode branch=$branch issue=$issue"
+
+fix() { sed -i 's/return a - b/return a + b/' calc.py; echo "edited calc.py"; }
+commit() { git checkout -q -b "$branch"; git add -A; git commit -q -m "Fixes #$issue"; echo "committed on $branch"; }
+push() { git push -q --set-upstream origin "$branch"; echo "pushed $branch"; }
+open_pr() {
+  curl -s -f -X POST "$extra/repos/acme/app/pulls" -H "Authorization: token $GH_TOKEN" \
+       -H "Content-Type: application/json" \
+       -d "{\"title\":\"Fixes #$issue\",\"head\":\"$branch\",\"base\":\"main\",\"body\":\"Fixes #$issue\"}" > /dev/null
+  echo "opened a pull request"
+}
+
+case "$mode" in
+  fix-push-pr) fix; commit; push; open_pr ;;
+  fix-push) fix; commit; push ;;
+  fix-commit) fix; commit ;;
+  edit-only) fix ;;
+  noop) echo "nothing to do" ;;
+  fail) echo "the model said no"; exit 3 ;;
+  fix-commit-fail) fix; commit; echo "crashing after the commit"; exit 1 ;;
+  hang-after-edit) fix; git add -A; echo "thinking forever"; exec sleep 600 ;;
+  dump-env) env > "$extra"; echo "environment written" ;;
+  *) echo "unknown mode $mode"; exit 2 ;;
+esac
