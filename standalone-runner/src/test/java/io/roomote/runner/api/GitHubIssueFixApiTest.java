@@ -1,0 +1,95 @@
+package io.roomote.runner.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.roomote.core.testing.TestDatabases;
+import io.roomote.jobs.github.testing.GitHubStandIn;
+import io.roomote.jobs.github.testing.GitRemotes;
+import io.roomote.runner.RoomoteService;
+import io.roomote.runner.RunnerFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A github.issue.fix job posted to the running service is carried to a pushed branch and a PR: real git
+ * remotes, the real `command` agent driver with a scripted agent, and a stand-in of the GitHub REST API.
+ */
+class GitHubIssueFixApiTest {
+
+    @TempDir
+    Path temp;
+
+    private GitHubStandIn github;
+    private RunnerFixture runner;
+
+    @AfterEach
+    void stop() {
+        if (runner != null) {
+            runner.close();
+        }
+        if (github != null) {
+            github.close();
+        }
+    }
+
+    @Test
+    void aPostedFixJobEndsCompletedWithThePullRequestInItsResult() throws Exception {
+        GitRemotes remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
+        remotes.create("acme/app", "calc.py", "def add(a, b):\n    return a - b\n");
+        github = new GitHubStandIn(remotes.root());
+        github.addIssue("acme/app", 7, "add() subtracts", "add(2, 2) is 0", List.of("bug"), "open");
+        Path script = temp.resolve("agent.sh");
+        try (var in = GitHubStandIn.class.getResourceAsStream("/agents/scripted-agent.sh")) {
+            Files.write(script, in.readAllBytes());
+        }
+        runner = new RunnerFixture(temp.resolve("home"), Map.of(
+                "DATABASE_URL", TestDatabases.freshJdbcUrl(),
+                "GH_TOKEN", "ghp_standInToken0123456789abcdefghijklmn",
+                "GITHUB_API_URL", github.apiUrl(),
+                "GITHUB_SERVER_URL", remotes.serverUrl(),
+                "ROOMOTE_AGENT", "command",
+                "ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} fix-push"), RoomoteService.Role.SERVE);
+
+        RunnerFixture.Response posted = runner.post("/api/jobs",
+                "{\"type\":\"github.issue.fix\",\"payload\":{\"repo\":\"acme/app\",\"issue\":7,\"title\":\"add() subtracts\",\"body\":\"\"}}");
+        RunnerFixture.Response again = runner.post("/api/jobs",
+                "{\"type\":\"github.issue.fix\",\"payload\":{\"repo\":\"ACME/app\",\"issue\":7,\"title\":\"x\",\"body\":\"\"}}");
+
+        assertThat(posted.status()).isEqualTo(200);
+        long id = posted.json().get("jobId").asLong();
+        assertThat(posted.json().get("enqueuedJobId").asText()).isEqualTo("github.issue.fix-" + id);
+        JsonNode job = runner.awaitStatus(id, "completed");
+        assertThat(job.at("/result/result").asText()).isEqualTo("PR created successfully");
+        assertThat(job.at("/result/outcome").asText()).isEqualTo("pr_opened");
+        assertThat(job.at("/result/prUrl").asText()).isEqualTo(github.pulls().get(0).get("html_url").asText());
+        assertThat(job.at("/result/branch").asText()).isEqualTo("fix-7");
+        assertThat(remotes.inRemote("acme/app", "show", "fix-7:calc.py")).contains("return a + b");
+        if (again.json().get("message").asText().equals("job_already_active")) {
+            assertThat(again.json().get("jobId").asLong()).isEqualTo(id);
+        } else {
+            // The first job had already finished: a second one may run, and is skipped for the open PR.
+            JsonNode second = runner.awaitStatus(again.json().get("jobId").asLong(), "failed");
+            assertThat(second.at("/result/outcome").asText()).isEqualTo("skipped");
+        }
+        String log = runner.get("/api/jobs/" + id + "/logs").json().get("lines").findValuesAsText("line").toString();
+        assertThat(log).contains("pushed fix-7").doesNotContain("ghp_standInToken0123456789abcdefghijklmn");
+    }
+
+    @Test
+    void aBadFixPayloadIs400WithFieldPaths() {
+        runner = new RunnerFixture(temp.resolve("home"), Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl()),
+                RoomoteService.Role.API);
+
+        RunnerFixture.Response r = runner.post("/api/jobs", "{\"type\":\"github.issue.fix\",\"payload\":{\"repo\":\"nope\",\"issue\":-1}}");
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("details").findValuesAsText("path")).containsExactly("payload.repo", "payload.issue");
+    }
+}
