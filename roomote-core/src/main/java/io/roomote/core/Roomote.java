@@ -2,6 +2,7 @@ package io.roomote.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.core.config.Settings;
+import io.roomote.core.events.JobEventListener;
 import io.roomote.core.execution.JobRunner;
 import io.roomote.core.logging.DatabaseLogSink;
 import io.roomote.core.logging.SecretRedactor;
@@ -43,7 +44,7 @@ public final class Roomote implements AutoCloseable {
     private final WorkerPool workers;
 
     private Roomote(Settings settings, Database database, JobTypeRegistry registry, Path home, boolean runWorkers,
-                    String owner) {
+                    String owner, JobEventListener events) {
         this.database = database;
         this.mapper = Json.newMapper();
         this.registry = registry;
@@ -62,7 +63,7 @@ public final class Roomote implements AutoCloseable {
                 workerSettings.cancelGrace(), timers);
         if (runWorkers) {
             this.listener = new NotificationListener(database, List.of(JobRepository.JOBS_CHANNEL, JobRepository.CANCEL_CHANNEL));
-            this.workers = new WorkerPool(owner, workerSettings, jobs, runner, registry, logSink, listener, timers);
+            this.workers = new WorkerPool(owner, workerSettings, jobs, runner, registry, logSink, listener, timers, events);
         } else {
             this.listener = null;
             this.workers = null;
@@ -76,9 +77,15 @@ public final class Roomote implements AutoCloseable {
      */
     public static Roomote start(Settings settings, Database database, JobTypeRegistry registry, Path home,
                                 boolean runWorkers) {
+        return start(settings, database, registry, home, runWorkers, JobEventListener.NONE);
+    }
+
+    /** As {@link #start(Settings, Database, JobTypeRegistry, Path, boolean)}, telling {@code events} of every job's start and end. */
+    public static Roomote start(Settings settings, Database database, JobTypeRegistry registry, Path home,
+                                boolean runWorkers, JobEventListener events) {
         database.migrate();
         Roomote roomote = new Roomote(settings, database, registry, home, runWorkers,
-                settings.get("ROOMOTE_RUNNER_ID").orElseGet(Roomote::defaultOwner));
+                settings.get("ROOMOTE_RUNNER_ID").orElseGet(Roomote::defaultOwner), events);
         if (roomote.listener != null) {
             try {
                 roomote.listener.start();

@@ -1,5 +1,6 @@
 package io.roomote.core.worker;
 
+import io.roomote.core.events.JobEventListener;
 import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.execution.JobOutcome;
 import io.roomote.core.execution.JobRequest;
@@ -51,6 +52,7 @@ public final class WorkerPool implements AutoCloseable {
     private final LogSink logSink;
     private final NotificationListener notifications;
     private final ScheduledExecutorService timers;
+    private final JobEventListener events;
 
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private final WakeSignal wake = new WakeSignal();
@@ -64,7 +66,7 @@ public final class WorkerPool implements AutoCloseable {
 
     public WorkerPool(String owner, WorkerSettings settings, JobRepository jobs, JobRunner runner,
                       JobTypeRegistry registry, LogSink logSink, NotificationListener notifications,
-                      ScheduledExecutorService timers) {
+                      ScheduledExecutorService timers, JobEventListener events) {
         this.owner = owner;
         this.settings = settings;
         this.jobs = jobs;
@@ -73,6 +75,7 @@ public final class WorkerPool implements AutoCloseable {
         this.logSink = logSink;
         this.notifications = notifications;
         this.timers = timers;
+        this.events = events;
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.maxWorkers(), r -> {
             Thread t = new Thread(r, "roomote-worker-" + n.incrementAndGet());
@@ -167,11 +170,15 @@ public final class WorkerPool implements AutoCloseable {
         started.incrementAndGet();
         workers.execute(() -> {
             try {
+                events.jobStarted(lease.job());
                 JobRequest request = new JobRequest(lease.jobId(), lease.job().attempts(), lease.job().type(),
                         lease.job().payload(), settings.jobTimeout(), signal, logSink);
                 JobOutcome outcome = runner.run(request);
                 logSink.flush();
-                record(lease, outcome);
+                if (record(lease, outcome)) {
+                    // Only the runner whose write landed announces the end, so it is told once.
+                    jobs.find(lease.jobId()).filter(j -> j.status().isTerminal()).ifPresent(events::jobFinished);
+                }
             } catch (RuntimeException e) {
                 log.error("job {} could not be run; its lease will expire and the queue will take it back", lease.jobId(), e);
             } finally {
@@ -184,31 +191,35 @@ public final class WorkerPool implements AutoCloseable {
         });
     }
 
-    private void record(Lease lease, JobOutcome outcome) {
+    /** Records the outcome; true when this runner's write changed the job. */
+    private boolean record(Lease lease, JobOutcome outcome) {
         long id = lease.jobId();
         long token = lease.token();
         int attempt = lease.job().attempts();
         int maxAttempts = lease.job().maxAttempts();
         if (outcome instanceof JobOutcome.Succeeded s) {
-            write(lease, "completed", () -> jobs.complete(id, token, s.result()));
-        } else if (outcome instanceof JobOutcome.Failed f) {
+            return write(lease, "completed", () -> jobs.complete(id, token, s.result()));
+        }
+        if (outcome instanceof JobOutcome.Failed f) {
             if (f.retryable() && attempt < maxAttempts) {
                 Duration delay = settings.retry().delayAfter(attempt);
                 jobLine(lease, JobLogger.Level.WARN, "attempt " + attempt + " of " + maxAttempts + " failed; retrying in "
                         + delay.toMillis() + " ms");
-                write(lease, "rescheduled", () -> jobs.reschedule(id, token, f.error(), delay));
-            } else {
-                String error = f.retryable() ? f.error() + " (gave up after " + attempt + " attempts)" : f.error();
-                write(lease, "failed", () -> jobs.fail(id, token, error, f.result()));
+                return write(lease, "rescheduled", () -> jobs.reschedule(id, token, f.error(), delay));
             }
-        } else if (outcome instanceof JobOutcome.Stopped st) {
-            switch (st.reason()) {
-                case CANCELLED -> write(lease, "cancelled", () -> jobs.cancelled(id, token, st.message(), st.result()));
-                case TIMED_OUT -> write(lease, "failed", () -> jobs.fail(id, token, st.message(), st.result()));
-                case SHUTDOWN -> write(lease, "released", () -> jobs.release(id, token));
-                case LEASE_LOST -> log.warn("job {}: lease lost; another runner owns it now, outcome not recorded", id);
-            }
+            String error = f.retryable() ? f.error() + " (gave up after " + attempt + " attempts)" : f.error();
+            return write(lease, "failed", () -> jobs.fail(id, token, error, f.result()));
         }
+        JobOutcome.Stopped st = (JobOutcome.Stopped) outcome;
+        return switch (st.reason()) {
+            case CANCELLED -> write(lease, "cancelled", () -> jobs.cancelled(id, token, st.message(), st.result()));
+            case TIMED_OUT -> write(lease, "failed", () -> jobs.fail(id, token, st.message(), st.result()));
+            case SHUTDOWN -> write(lease, "released", () -> jobs.release(id, token));
+            case LEASE_LOST -> {
+                log.warn("job {}: lease lost; another runner owns it now, outcome not recorded", id);
+                yield false;
+            }
+        };
     }
 
     private void jobLine(Lease lease, JobLogger.Level level, String line) {
@@ -216,25 +227,26 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /** Writes an outcome, retrying while the database is unreachable; a fenced-out write is final. */
-    private void write(Lease lease, String what, BooleanSupplier statement) {
+    private boolean write(Lease lease, String what, BooleanSupplier statement) {
         for (int attempt = 1; ; attempt++) {
             try {
-                if (!statement.getAsBoolean()) {
-                    log.warn("job {}: not {} because its lease (token {}) was taken back; another runner owns it now",
-                            lease.jobId(), what, lease.token());
+                if (statement.getAsBoolean()) {
+                    return true;
                 }
-                return;
+                log.warn("job {}: not {} because its lease (token {}) was taken back; another runner owns it now",
+                        lease.jobId(), what, lease.token());
+                return false;
             } catch (RuntimeException e) {
                 if (attempt >= 5 || stopped) {
                     log.error("job {}: could not record it as {} ({}); its lease will expire and the queue will take it back",
                             lease.jobId(), what, e.getMessage());
-                    return;
+                    return false;
                 }
                 try {
                     Thread.sleep(500L * attempt);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    return;
+                    return false;
                 }
             }
         }
