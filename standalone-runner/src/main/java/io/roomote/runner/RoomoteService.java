@@ -6,6 +6,9 @@ import io.roomote.core.store.Database;
 import io.roomote.core.store.DatabaseUrl;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.runner.api.ApiServer;
+import io.roomote.runner.dashboard.Dashboard;
+import io.roomote.runner.dashboard.DashboardServer;
+import io.roomote.runner.dashboard.DashboardSettings;
 import io.roomote.runner.db.EmbeddedDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,29 +41,43 @@ public final class RoomoteService implements AutoCloseable {
     private final Database database;
     private final Roomote roomote;
     private final ApiServer api;
+    private final Dashboard dashboard;
+    private final DashboardServer dashboardServer;
 
-    private RoomoteService(EmbeddedDatabase embedded, Database database, Roomote roomote, ApiServer api) {
+    private RoomoteService(EmbeddedDatabase embedded, Database database, Roomote roomote, ApiServer api,
+                           Dashboard dashboard, DashboardServer dashboardServer) {
         this.embedded = embedded;
         this.database = database;
         this.roomote = roomote;
         this.api = api;
+        this.dashboard = dashboard;
+        this.dashboardServer = dashboardServer;
     }
 
     public static RoomoteService start(Settings settings, Role role) {
         RunnerSettings runner = RunnerSettings.from(settings);
+        DashboardSettings dashboardSettings = DashboardSettings.from(settings, runner);
         JobTypeRegistry registry = JobTypeRegistry.discover(RoomoteService.class.getClassLoader(), runner.pluginsDir());
         log.info("job types: {} (plugins folder: {})", registry.ids(), runner.pluginsDir());
         EmbeddedDatabase embedded = null;
         Database database = null;
         Roomote roomote = null;
+        ApiServer api = null;
         try {
             embedded = openEmbeddedIfNeeded(runner);
             DatabaseUrl url = embedded != null ? embedded.url() : DatabaseUrl.parse(runner.databaseUrl().orElseThrow());
             database = new Database(url, runner.databasePoolSize());
             roomote = Roomote.start(settings, database, registry, runner.home(), role.workers);
-            ApiServer api = role.api ? new ApiServer(roomote, runner.apiToken()).start(runner.host(), runner.port()) : null;
-            return new RoomoteService(embedded, database, roomote, api);
+            // The dashboard (/admin/queues) lives with the API: on its port, and on DASHBOARD_PORT.
+            Dashboard dashboard = role.api ? new Dashboard(roomote, dashboardSettings) : null;
+            api = role.api ? new ApiServer(roomote, runner.apiToken(), dashboard::mount).start(runner.host(), runner.port()) : null;
+            DashboardServer dashboardServer = dashboard == null ? null
+                    : DashboardServer.start(dashboard, api.port()).orElse(null);
+            return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer);
         } catch (RuntimeException e) {
+            if (api != null) {
+                api.close();
+            }
             if (roomote != null) {
                 roomote.close();
             }
@@ -103,8 +120,19 @@ public final class RoomoteService implements AutoCloseable {
         return Optional.ofNullable(api).map(ApiServer::port);
     }
 
+    /** The dashboard's own port ({@code DASHBOARD_PORT}), when it serves one. */
+    public Optional<Integer> dashboardPort() {
+        return Optional.ofNullable(dashboardServer).map(DashboardServer::port);
+    }
+
     @Override
     public void close() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
+        if (dashboardServer != null) {
+            dashboardServer.close();
+        }
         if (api != null) {
             api.close();
         }

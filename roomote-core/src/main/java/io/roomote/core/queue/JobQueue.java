@@ -41,6 +41,12 @@ public final class JobQueue {
     public record RetryResult(RetryOutcome outcome, Job job) {
     }
 
+    /** What a delete request did. */
+    public enum DeleteOutcome { DELETED, ACTIVE, NOT_FOUND }
+
+    public record DeleteResult(DeleteOutcome outcome, Job job) {
+    }
+
     private final JobRepository jobs;
     private final JobLogRepository logs;
     private final JobTypeRegistry registry;
@@ -122,6 +128,27 @@ public final class JobQueue {
         }
         return jobs.find(id).map(job -> new RetryResult(RetryOutcome.NOT_RETRYABLE, job))
                 .orElse(new RetryResult(RetryOutcome.NOT_FOUND, null));
+    }
+
+    /** Deletes a finished job and its log; a pending or processing job must be cancelled first. */
+    public DeleteResult delete(long id) {
+        Optional<Job> deleted = jobs.deleteFinished(id);
+        if (deleted.isPresent()) {
+            return new DeleteResult(DeleteOutcome.DELETED, deleted.get());
+        }
+        return jobs.find(id).map(job -> new DeleteResult(DeleteOutcome.ACTIVE, job))
+                .orElse(new DeleteResult(DeleteOutcome.NOT_FOUND, null));
+    }
+
+    /**
+     * Deletes jobs of the given finished statuses that finished more than {@code olderThan} ago, with their logs.
+     * Returns how many were deleted.
+     */
+    public long clean(java.util.Collection<JobStatus> statuses, java.time.Duration olderThan) {
+        if (olderThan.isNegative()) {
+            throw new IllegalArgumentException("olderThan must not be negative");
+        }
+        return jobs.deleteFinishedBefore(statuses, java.time.Instant.now().minus(olderThan), 1000);
     }
 
     public List<JobLogLine> logs(long jobId, long afterSeq, int limit) {

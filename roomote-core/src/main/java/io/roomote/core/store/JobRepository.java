@@ -327,6 +327,57 @@ public final class JobRepository {
         }
     }
 
+    /**
+     * Deletes a finished (completed, failed or cancelled) job and, by cascade, its log. Empty when the job is
+     * unknown or still pending or processing.
+     */
+    public Optional<Job> deleteFinished(long id) {
+        try (Connection c = database.connection()) {
+            return queryOne(c, "DELETE FROM cloud_jobs WHERE id = ? AND status IN ('completed', 'failed', 'cancelled')"
+                    + " RETURNING *", ps -> ps.setLong(1, id));
+        } catch (SQLException e) {
+            throw new StoreException("could not delete job " + id, e);
+        }
+    }
+
+    /**
+     * Deletes finished jobs of the given (terminal) statuses that finished before {@code cutoff}, with their
+     * logs, {@code batchSize} jobs per transaction so no lock is held long. Returns how many were deleted.
+     */
+    public long deleteFinishedBefore(Collection<JobStatus> statuses, Instant cutoff, int batchSize) {
+        if (statuses.stream().anyMatch(s -> !s.isTerminal())) {
+            throw new IllegalArgumentException("only completed, failed or cancelled jobs can be cleaned");
+        }
+        if (statuses.isEmpty()) {
+            return 0;
+        }
+        // The outer conditions are re-checked on rows that changed meanwhile (a retried job is kept).
+        String sql = "DELETE FROM cloud_jobs WHERE id IN (SELECT id FROM cloud_jobs WHERE completed_at < ?"
+                + " AND status = ANY (?) LIMIT ? FOR UPDATE SKIP LOCKED) AND completed_at < ? AND status = ANY (?)";
+        long total = 0;
+        try (Connection c = database.connection()) {
+            Object[] names = statuses.stream().map(JobStatus::dbValue).toArray();
+            while (true) {
+                int n;
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    Timestamp ts = Timestamp.from(cutoff);
+                    ps.setTimestamp(1, ts);
+                    ps.setArray(2, c.createArrayOf("text", names));
+                    ps.setInt(3, batchSize);
+                    ps.setTimestamp(4, ts);
+                    ps.setArray(5, c.createArrayOf("text", names));
+                    n = ps.executeUpdate();
+                }
+                total += n;
+                if (n < batchSize) {
+                    return total;
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not delete old jobs (" + total + " deleted before the failure)", e);
+        }
+    }
+
     // --- plumbing ---
 
     @FunctionalInterface

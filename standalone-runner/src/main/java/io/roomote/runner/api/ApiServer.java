@@ -45,6 +45,14 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
 
     public ApiServer(Roomote roomote, Optional<String> apiToken) {
+        this(roomote, apiToken, app -> { });
+    }
+
+    /**
+     * @param extensions adds routes outside {@code /api} to the app (the dashboard at {@code /admin/queues}); they
+     *                   do their own authentication
+     */
+    public ApiServer(Roomote roomote, Optional<String> apiToken, java.util.function.Consumer<Javalin> extensions) {
         this.roomote = roomote;
         this.queue = roomote.queue();
         this.mapper = roomote.mapper();
@@ -57,6 +65,7 @@ public final class ApiServer implements AutoCloseable {
             config.useVirtualThreads = false;
         });
         routes();
+        extensions.accept(app);
     }
 
     private void routes() {
@@ -72,6 +81,8 @@ public final class ApiServer implements AutoCloseable {
         app.post("/api/jobs/{id}/cancel", this::cancel);
         app.post("/api/jobs/{id}/retry", this::retry);
         app.get("/api/jobs/{id}/logs", this::logs);
+        app.delete("/api/jobs/{id}", this::delete);
+        app.post("/api/jobs/clean", this::clean);
         app.get("/api/job-types", ctx -> ctx.json(Map.of("types", queue.registry().ids())));
 
         app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
@@ -166,6 +177,67 @@ public final class ApiServer implements AutoCloseable {
                     result.job());
             case REQUEUED -> ctx.json(Map.of("message", "job_requeued", "jobId", id, "job", JobJson.of(result.job())));
         }
+    }
+
+    private void delete(Context ctx) {
+        long id = jobId(ctx);
+        JobQueue.DeleteResult result = queue.delete(id);
+        switch (result.outcome()) {
+            case NOT_FOUND -> throw jobNotFound();
+            case ACTIVE -> throw conflict("job " + id + " is " + result.job().status().dbValue()
+                    + "; cancel it before deleting it", result.job());
+            case DELETED -> ctx.json(Map.of("message", "job_deleted", "jobId", id));
+        }
+    }
+
+    /** {@code {"olderThan": "30d", "statuses": ["completed", "failed", "cancelled"]}}; statuses default to all three. */
+    private void clean(Context ctx) {
+        JsonNode body = readJsonBody(ctx);
+        List<ValidationProblem> problems = new java.util.ArrayList<>();
+        java.time.Duration olderThan = null;
+        JsonNode older = body.path("olderThan");
+        if (!body.isObject()) {
+            problems.add(new ValidationProblem("", "send a JSON object like {\"olderThan\": \"30d\"}"));
+        } else if (!older.isTextual()) {
+            problems.add(new ValidationProblem("olderThan", "is required: how long ago the jobs finished, e.g. \"30d\", \"12h\""));
+        } else {
+            try {
+                olderThan = io.roomote.core.config.Durations.parse(older.asText(), java.time.temporal.ChronoUnit.DAYS);
+            } catch (RuntimeException e) {
+                problems.add(new ValidationProblem("olderThan", "'" + older.asText() + "' is not a duration; use e.g. 30d, 12h, 90m"));
+            }
+        }
+        java.util.EnumSet<JobStatus> statuses = java.util.EnumSet.of(JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED);
+        JsonNode given = body.path("statuses");
+        if (!given.isMissingNode() && !given.isNull()) {
+            statuses.clear();
+            if (!given.isArray() || given.isEmpty()) {
+                problems.add(new ValidationProblem("statuses", "must be a non-empty array of completed, failed, cancelled"));
+            } else {
+                for (int i = 0; i < given.size(); i++) {
+                    try {
+                        JobStatus s = JobStatus.parse(given.get(i).asText());
+                        if (!s.isTerminal()) {
+                            problems.add(new ValidationProblem("statuses[" + i + "]", "only finished jobs can be cleaned:"
+                                    + " completed, failed or cancelled"));
+                        }
+                        statuses.add(s);
+                    } catch (IllegalArgumentException e) {
+                        problems.add(new ValidationProblem("statuses[" + i + "]", e.getMessage()));
+                    }
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidJobException(problems);
+        }
+        long deleted = queue.clean(statuses, olderThan);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("message", "jobs_deleted");
+        answer.put("deleted", deleted);
+        answer.put("olderThan", older.asText());
+        answer.put("statuses", statuses.stream().map(JobStatus::dbValue).toList());
+        ctx.json(answer);
     }
 
     private void logs(Context ctx) {

@@ -1,0 +1,679 @@
+package io.roomote.runner.dashboard;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.roomote.core.Roomote;
+import io.roomote.core.jobs.Job;
+import io.roomote.core.jobs.JobLogLine;
+import io.roomote.core.jobs.JobStatus;
+import io.roomote.core.queue.JobQueue;
+import io.roomote.core.queue.QueueStats;
+import io.roomote.core.store.JobSearchRepository;
+import io.roomote.core.store.JobSearchRepository.Filter;
+import io.roomote.core.worker.WorkerPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The queue dashboard at {@code /admin/queues}: server-rendered pages (overview, job lists with search, job
+ * detail with a live log), the actions retry / cancel / delete / clean, and its own sign-in.
+ *
+ * <p>Security model. With {@code ROOMOTE_API_TOKEN} set, every page needs a session, which the sign-in form gives
+ * in exchange for the token: a random id in an HttpOnly, SameSite=Strict cookie scoped to {@code /admin/queues}.
+ * Without a token the dashboard is open, like the API, which then listens on loopback only; requests must then
+ * name a loopback host (no DNS rebinding). In both cases every state-changing request must carry the session's
+ * CSRF token (form field {@code _csrf} or header {@code X-CSRF-Token}) and must not come from another origin.
+ * All output is HTML-escaped, and a strict Content-Security-Policy allows only this dashboard's own script.
+ *
+ * <p>One instance may be mounted on several Javalin apps (the API port and {@code DASHBOARD_PORT}); they share
+ * the sessions.
+ */
+public final class Dashboard implements AutoCloseable {
+
+    public static final String BASE = "/admin/queues";
+    static final String COOKIE = "roomote_session";
+    static final int MAX_STREAMS = 32;
+    private static final Duration STREAM_POLL = Duration.ofMillis(250);
+    private static final Duration MAX_STREAM = Duration.ofHours(1);
+    private static final int LOGIN_FAILURES_PER_MINUTE = 10;
+
+    private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
+    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+            + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    private static final Map<String, String> ASSET_TYPES = Map.of(
+            "dashboard.css", "text/css; charset=utf-8",
+            "dashboard.js", "text/javascript; charset=utf-8",
+            "favicon.svg", "image/svg+xml");
+
+    private final Roomote roomote;
+    private final JobQueue queue;
+    private final JobSearchRepository search;
+    private final ObjectMapper mapper;
+    private final DashboardSettings settings;
+    private final Sessions sessions;
+    private final Pages pages;
+    private final Clock clock;
+    private final byte[] token;
+    private final Map<String, byte[]> assets = new LinkedHashMap<>();
+    private final String assetVersion;
+    private final Semaphore streams = new Semaphore(MAX_STREAMS);
+    private final Map<String, long[]> loginFailures = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public Dashboard(Roomote roomote, DashboardSettings settings) {
+        this(roomote, settings, Clock.systemUTC());
+    }
+
+    Dashboard(Roomote roomote, DashboardSettings settings, Clock clock) {
+        this.roomote = roomote;
+        this.queue = roomote.queue();
+        this.mapper = roomote.mapper();
+        this.search = new JobSearchRepository(roomote.database(), mapper);
+        this.settings = settings;
+        this.clock = clock;
+        this.sessions = new Sessions(clock);
+        this.pages = new Pages(mapper);
+        this.token = settings.token().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        MessageDigest digest = sha256();
+        for (String name : ASSET_TYPES.keySet()) {
+            byte[] bytes = resource("/dashboard/" + name);
+            assets.put(name, bytes);
+            digest.update(bytes);
+        }
+        this.assetVersion = HexFormat.of().formatHex(digest.digest()).substring(0, 10);
+    }
+
+    public DashboardSettings settings() {
+        return settings;
+    }
+
+    /** Adds the dashboard's routes to an app. */
+    public void mount(Javalin app) {
+        app.get(BASE, page(this::overview));
+        app.get(BASE + "/jobs", page(this::list));
+        app.get(BASE + "/jobs/{id}", page(this::detail));
+        app.get(BASE + "/jobs/{id}/log.txt", data(this::logText));
+        app.get(BASE + "/jobs/{id}/log/stream", data(this::logStream));
+        app.post(BASE + "/jobs/{id}/retry", action(this::retry));
+        app.post(BASE + "/jobs/{id}/cancel", action(this::cancel));
+        app.post(BASE + "/jobs/{id}/delete", action(this::delete));
+        app.post(BASE + "/clean", action(this::clean));
+        app.get(BASE + "/login", guarded(this::loginForm));
+        app.post(BASE + "/login", guarded(this::login));
+        app.post(BASE + "/logout", guarded(this::logout));
+        app.get(BASE + "/static/{file}", this::asset);
+    }
+
+    // ================================================================== request plumbing
+
+    @FunctionalInterface
+    interface SessionHandler {
+        void handle(Context ctx, Sessions.Session session) throws Exception;
+    }
+
+    /** Security headers and the Host check, then the handler; failures become an HTML error page. */
+    private io.javalin.http.Handler guarded(SessionHandler handler) {
+        return ctx -> {
+            long start = System.nanoTime();
+            ctx.attribute("dashboard.start", start);
+            securityHeaders(ctx);
+            if (!hostAllowed(ctx)) {
+                errorPage(ctx, null, 403, "Forbidden", "This dashboard has no sign-in (no ROOMOTE_API_TOKEN), so it only"
+                        + " answers requests addressed to localhost.");
+                return;
+            }
+            Sessions.Session session = sessions.find(ctx.cookie(COOKIE)).orElse(null);
+            try {
+                handler.handle(ctx, session);
+            } catch (JobSearchRepository.QueryTimeoutException e) {
+                errorPage(ctx, session, 503, "Too slow", e.getMessage());
+            } catch (Exception e) {
+                log.error("dashboard: {} {} failed", ctx.method(), ctx.path(), e);
+                errorPage(ctx, session, 500, "Something went wrong", "The dashboard could not answer; the runner's log has the details.");
+            }
+        };
+    }
+
+    /** An HTML page: needs a signed-in session (sign-in form otherwise); without auth one is made on first visit. */
+    private io.javalin.http.Handler page(SessionHandler handler) {
+        return guarded((ctx, session) -> {
+            Sessions.Session s = session;
+            if (!settings.authEnabled()) {
+                if (s == null) {
+                    s = sessions.create(true);
+                    setCookie(ctx, s);
+                }
+            } else if (s == null || !s.signedIn()) {
+                String target = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+                if ("cross-site".equals(ctx.header("Sec-Fetch-Site")) && ctx.cookie(COOKIE) == null) {
+                    // A link from elsewhere: the SameSite=Strict cookie was withheld; a same-site reload sends it.
+                    html(ctx, 200, pages.reload(view(ctx, null), target));
+                    return;
+                }
+                ctx.redirect(BASE + "/login?next=" + java.net.URLEncoder.encode(target, StandardCharsets.UTF_8),
+                        HttpStatus.SEE_OTHER);
+                return;
+            }
+            handler.handle(ctx, s);
+        });
+    }
+
+    /** Text or event-stream data for the pages' script: 401 instead of a redirect when not signed in. */
+    private io.javalin.http.Handler data(SessionHandler handler) {
+        return guarded((ctx, session) -> {
+            if (settings.authEnabled() && (session == null || !session.signedIn())) {
+                ctx.status(401).contentType("text/plain; charset=utf-8").result("sign in at " + BASE + "/login");
+                return;
+            }
+            handler.handle(ctx, session);
+        });
+    }
+
+    /**
+     * A state-changing request: same origin, a live (signed-in) session and its CSRF token, not read-only.
+     * Refusals change nothing and answer 401/403.
+     */
+    private io.javalin.http.Handler action(SessionHandler handler) {
+        return guarded((ctx, session) -> {
+            if (crossOrigin(ctx)) {
+                errorPage(ctx, session, 403, "Forbidden", "Cross-origin requests cannot change jobs.");
+                return;
+            }
+            if (settings.authEnabled() && (session == null || !session.signedIn())) {
+                errorPage(ctx, null, 401, "Sign in first", "Your session has ended; sign in again.");
+                return;
+            }
+            if (session == null || !session.csrfMatches(csrfOf(ctx))) {
+                errorPage(ctx, session, 403, "Forbidden", "The request's CSRF token is missing or wrong; reload the page and try again.");
+                return;
+            }
+            if (settings.readOnly()) {
+                errorPage(ctx, session, 403, "Read-only", "This dashboard is read-only (DASHBOARD_READ_ONLY=true).");
+                return;
+            }
+            handler.handle(ctx, session);
+        });
+    }
+
+    private static String csrfOf(Context ctx) {
+        String header = ctx.header("X-CSRF-Token");
+        return header != null ? header : ctx.formParam("_csrf");
+    }
+
+    /** True when the browser says the request comes from another origin (Origin, else Sec-Fetch-Site). */
+    static boolean crossOrigin(Context ctx) {
+        String origin = ctx.header("Origin");
+        if (origin != null) {
+            if ("null".equals(origin)) {
+                return true;
+            }
+            try {
+                URI o = URI.create(origin);
+                String host = Optional.ofNullable(ctx.header("X-Forwarded-Host")).orElse(ctx.header("Host"));
+                return host == null || o.getHost() == null || !authority(o).equalsIgnoreCase(normalizeAuthority(host, o.getScheme()));
+            } catch (IllegalArgumentException e) {
+                return true;
+            }
+        }
+        String site = ctx.header("Sec-Fetch-Site");
+        return site != null && !site.equals("same-origin") && !site.equals("none");
+    }
+
+    private static String authority(URI u) {
+        int port = u.getPort();
+        if (port == -1 || port == 80 && "http".equalsIgnoreCase(u.getScheme()) || port == 443 && "https".equalsIgnoreCase(u.getScheme())) {
+            return u.getHost();
+        }
+        return u.getHost() + ":" + port;
+    }
+
+    private static String normalizeAuthority(String host, String scheme) {
+        String h = host.trim();
+        if ("http".equalsIgnoreCase(scheme) && h.endsWith(":80") || "https".equalsIgnoreCase(scheme) && h.endsWith(":443")) {
+            return h.substring(0, h.lastIndexOf(':'));
+        }
+        return h;
+    }
+
+    /** Without a token the dashboard answers only requests addressed to a loopback name (no DNS rebinding). */
+    private boolean hostAllowed(Context ctx) {
+        if (!settings.localhostOnly()) {
+            return true;
+        }
+        String host = ctx.header("Host");
+        if (host == null) {
+            return false;
+        }
+        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1)
+                : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+        name = name.toLowerCase(Locale.ROOT);
+        return name.equals("localhost") || name.endsWith(".localhost") || name.equals("[::1]")
+                || name.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    }
+
+    private static void securityHeaders(Context ctx) {
+        ctx.header("Content-Security-Policy", CSP);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "same-origin");
+        ctx.header("Cache-Control", "no-store");
+    }
+
+    private void setCookie(Context ctx, Sessions.Session s) {
+        ctx.res().addHeader("Set-Cookie", COOKIE + "=" + s.id() + "; Path=" + BASE + "; HttpOnly; SameSite=Strict"
+                + (secure(ctx) ? "; Secure" : ""));
+    }
+
+    private void clearCookie(Context ctx) {
+        ctx.res().addHeader("Set-Cookie", COOKIE + "=; Path=" + BASE + "; Max-Age=0; HttpOnly; SameSite=Strict"
+                + (secure(ctx) ? "; Secure" : ""));
+    }
+
+    private static boolean secure(Context ctx) {
+        return "https".equalsIgnoreCase(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+    }
+
+    private Pages.View view(Context ctx, Sessions.Session session) {
+        Long start = ctx.attribute("dashboard.start");
+        return new Pages.View(session, settings.readOnly(), settings.authEnabled(), clock.instant(),
+                roomote.workers().map(WorkerPool::owner).orElse(null), assetVersion, start == null ? System.nanoTime() : start);
+    }
+
+    private void html(Context ctx, int status, String body) {
+        Long start = ctx.attribute("dashboard.start");
+        if (start != null) {
+            ctx.header("Server-Timing", String.format(Locale.ROOT, "app;dur=%.1f", (System.nanoTime() - start) / 1e6));
+        }
+        ctx.status(status).contentType("text/html; charset=utf-8").result(body);
+    }
+
+    private void errorPage(Context ctx, Sessions.Session session, int status, String title, String message) {
+        html(ctx, status, pages.error(view(ctx, session), status, title, message));
+    }
+
+    private static long jobId(Context ctx) {
+        String raw = ctx.pathParam("id");
+        return raw.matches("\\d{1,18}") ? Long.parseLong(raw) : -1;
+    }
+
+    // ================================================================== pages
+
+    private void overview(Context ctx, Sessions.Session s) {
+        WorkerPool pool = roomote.workers().orElse(null);
+        QueueStats stats = search.stats(pool == null ? null : pool.owner(), pool == null ? null : pool.capacity());
+        var latest = search.search(Filter.ALL, null, null, 8).jobs();
+        var failures = search.search(Filter.ALL.withStatus(JobStatus.FAILED), null, null, 5).jobs();
+        html(ctx, 200, pages.overview(view(ctx, s), stats, latest, failures));
+    }
+
+    private void list(Context ctx, Sessions.Session s) {
+        String error = null;
+        Filter filter;
+        try {
+            String status = ctx.queryParam("status");
+            filter = new Filter(status == null || status.isBlank() ? null : JobStatus.parse(status.trim()),
+                    ctx.queryParam("type"), ctx.queryParam("repo"), stripHash(ctx.queryParam("issue")), ctx.queryParam("q"));
+        } catch (IllegalArgumentException e) {
+            error = e.getMessage();
+            filter = Filter.ALL;
+        }
+        int limit = 50;
+        String rawLimit = ctx.queryParam("limit");
+        if (rawLimit != null && rawLimit.matches("\\d{1,3}")) {
+            limit = Math.max(1, Math.min(200, Integer.parseInt(rawLimit)));
+        }
+        Long before = cursor(ctx.queryParam("before"));
+        Long after = cursor(ctx.queryParam("after"));
+        JobSearchRepository.Page page;
+        try {
+            page = search.search(filter, before, after, limit);
+        } catch (JobSearchRepository.QueryTimeoutException e) {
+            error = e.getMessage();
+            page = new JobSearchRepository.Page(List.of(), null, null);
+        }
+        TreeSet<String> types = new TreeSet<>(queue.registry().ids());
+        types.addAll(search.types(50));
+        if (filter.type() != null) {
+            types.add(filter.type());
+        }
+        html(ctx, 200, pages.list(view(ctx, s), filter, page, search.counts(), new ArrayList<>(types), limit, error));
+    }
+
+    private static String stripHash(String issue) {
+        return issue == null ? null : issue.trim().replaceFirst("^#", "");
+    }
+
+    private static Long cursor(String raw) {
+        return raw != null && raw.matches("\\d{1,18}") ? Long.parseLong(raw) : null;
+    }
+
+    private void detail(Context ctx, Sessions.Session s) {
+        long id = jobId(ctx);
+        Optional<Job> job = id < 0 ? Optional.empty() : queue.get(id);
+        if (job.isEmpty()) {
+            errorPage(ctx, s, 404, "Job not found", "There is no job #" + ctx.pathParam("id") + "; it may have been deleted.");
+            return;
+        }
+        List<JobLogLine> tail = search.logTail(id, Pages.LOG_TAIL);
+        long total = tail.size() < Pages.LOG_TAIL ? tail.size() : search.logLineCount(id);
+        html(ctx, 200, pages.detail(view(ctx, s), job.get(), tail, total));
+    }
+
+    /** The whole log as plain text, read page by page. */
+    private void logText(Context ctx, Sessions.Session s) throws IOException {
+        long id = jobId(ctx);
+        if (id < 0 || queue.get(id).isEmpty()) {
+            ctx.status(404).contentType("text/plain; charset=utf-8").result("job not found");
+            return;
+        }
+        ctx.status(200).contentType("text/plain; charset=utf-8");
+        ctx.header("Content-Disposition", "inline; filename=\"job-" + id + ".log\"");
+        OutputStream out = ctx.res().getOutputStream();
+        long cursor = 0;
+        while (true) {
+            List<JobLogLine> lines = queue.logs(id, cursor, 5000);
+            StringBuilder sb = new StringBuilder();
+            for (JobLogLine l : lines) {
+                sb.append(l.loggedAt()).append(" [attempt ").append(l.attempt()).append("] ")
+                        .append(l.level()).append(' ').append(l.line()).append('\n');
+                cursor = l.seq();
+            }
+            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+            if (lines.size() < 5000) {
+                break;
+            }
+        }
+        out.flush();
+    }
+
+    /**
+     * Server-sent events of a job's new log lines after {@code after} (or {@code Last-Event-ID}): {@code log}
+     * events with the line as JSON, then {@code end} with the final status. Same protocol as the API's
+     * {@code /api/jobs/:id/logs?follow=true}, authenticated by the dashboard session instead of a bearer token.
+     */
+    private void logStream(Context ctx, Sessions.Session s) {
+        long id = jobId(ctx);
+        if (id < 0) {
+            ctx.status(404).result("job not found");
+            return;
+        }
+        long after = Optional.ofNullable(cursor(ctx.header("Last-Event-ID"))).orElse(
+                Optional.ofNullable(cursor(ctx.queryParam("after"))).orElse(0L));
+        if (!streams.tryAcquire()) {
+            ctx.status(429).contentType("text/plain; charset=utf-8").result("too many log streams; try again later");
+            return;
+        }
+        try {
+            ctx.status(200);
+            ctx.res().setContentType("text/event-stream");
+            ctx.res().setCharacterEncoding("UTF-8");
+            ctx.res().setHeader("X-Accel-Buffering", "no");
+            OutputStream out = ctx.res().getOutputStream();
+            send(out, "retry: 2000\n: following job " + id + "\n\n");
+            long cursor = after;
+            long end = System.nanoTime() + MAX_STREAM.toNanos();
+            while (!closed && System.nanoTime() < end) {
+                // The status before the lines: a line stored before the job ended is then always sent.
+                Job job = queue.get(id).orElse(null);
+                List<JobLogLine> lines = queue.logs(id, cursor, 500);
+                for (JobLogLine line : lines) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("seq", line.seq());
+                    m.put("attempt", line.attempt());
+                    m.put("level", line.level());
+                    m.put("line", line.line());
+                    m.put("at", line.loggedAt().toString());
+                    m.put("clock", Format.clock(line.loggedAt()));
+                    send(out, "id: " + line.seq() + "\nevent: log\ndata: " + json(m) + "\n\n");
+                    cursor = line.seq();
+                }
+                if (job == null || job.status().isTerminal() && lines.isEmpty()) {
+                    send(out, "event: end\ndata: " + json(Map.of("status", job == null ? "deleted" : job.status().dbValue())) + "\n\n");
+                    return;
+                }
+                if (lines.size() < 500) {
+                    Thread.sleep(STREAM_POLL.toMillis());
+                }
+            }
+        } catch (IOException e) {
+            // the browser went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            streams.release();
+        }
+    }
+
+    private static void send(OutputStream out, String event) throws IOException {
+        out.write(event.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ================================================================== actions
+
+    private void retry(Context ctx, Sessions.Session s) {
+        long id = jobId(ctx);
+        JobQueue.RetryResult r = id < 0 ? new JobQueue.RetryResult(JobQueue.RetryOutcome.NOT_FOUND, null) : queue.retry(id);
+        switch (r.outcome()) {
+            case REQUEUED -> s.flash("Job #" + id + " is queued again.");
+            case NOT_RETRYABLE -> s.flash("Job #" + id + " is " + r.job().status().dbValue() + "; only failed or cancelled jobs can be retried.");
+            case DUPLICATE_ACTIVE -> s.flash("Job #" + id + " cannot run again now: another pending or processing job has the same dedupe key.");
+            case NOT_FOUND -> s.flash("There is no job #" + ctx.pathParam("id") + ".");
+        }
+        log.info("dashboard: retry of job {}: {}", id, r.outcome());
+        back(ctx, id, r.outcome() != JobQueue.RetryOutcome.NOT_FOUND);
+    }
+
+    private void cancel(Context ctx, Sessions.Session s) {
+        long id = jobId(ctx);
+        JobQueue.CancelResult r = id < 0 ? new JobQueue.CancelResult(JobQueue.CancelOutcome.NOT_FOUND, null) : queue.cancel(id);
+        switch (r.outcome()) {
+            case CANCELLED -> s.flash("Job #" + id + " is cancelled; it will not run.");
+            case CANCEL_REQUESTED -> s.flash("Job #" + id + " was asked to stop; it ends as cancelled in a moment.");
+            case ALREADY_FINISHED -> s.flash("Job #" + id + " had already finished (" + r.job().status().dbValue() + ").");
+            case NOT_FOUND -> s.flash("There is no job #" + ctx.pathParam("id") + ".");
+        }
+        log.info("dashboard: cancel of job {}: {}", id, r.outcome());
+        back(ctx, id, r.outcome() != JobQueue.CancelOutcome.NOT_FOUND);
+    }
+
+    private void delete(Context ctx, Sessions.Session s) {
+        long id = jobId(ctx);
+        JobQueue.DeleteResult r = id < 0 ? new JobQueue.DeleteResult(JobQueue.DeleteOutcome.NOT_FOUND, null) : queue.delete(id);
+        switch (r.outcome()) {
+            case DELETED -> {
+                s.flash("Job #" + id + " and its log are deleted.");
+                log.info("dashboard: deleted job {}", id);
+                ctx.redirect(BASE + "/jobs", HttpStatus.SEE_OTHER);
+                return;
+            }
+            case ACTIVE -> s.flash("Job #" + id + " is " + r.job().status().dbValue() + "; cancel it before deleting it.");
+            case NOT_FOUND -> s.flash("There is no job #" + ctx.pathParam("id") + ".");
+        }
+        back(ctx, id, r.outcome() == JobQueue.DeleteOutcome.ACTIVE);
+    }
+
+    private void clean(Context ctx, Sessions.Session s) {
+        String days = ctx.formParam("olderThanDays");
+        if (days == null || !days.matches("\\d{1,4}")) {
+            s.flash("Choose how old the jobs to delete must be.");
+            ctx.redirect(BASE, HttpStatus.SEE_OTHER);
+            return;
+        }
+        EnumSet<JobStatus> statuses = EnumSet.noneOf(JobStatus.class);
+        for (String v : ctx.formParams("status")) {
+            try {
+                JobStatus st = JobStatus.parse(v);
+                if (st.isTerminal()) {
+                    statuses.add(st);
+                }
+            } catch (IllegalArgumentException ignored) {
+                // not a status: ignored
+            }
+        }
+        if (statuses.isEmpty()) {
+            s.flash("Choose at least one status (completed, failed, cancelled).");
+            ctx.redirect(BASE, HttpStatus.SEE_OTHER);
+            return;
+        }
+        long n = queue.clean(statuses, Duration.ofDays(Long.parseLong(days)));
+        log.info("dashboard: cleaned {} {} job(s) older than {} days", n, statuses, days);
+        s.flash("Deleted " + Format.number(n) + (n == 1 ? " job" : " jobs") + " that finished more than " + days
+                + (days.equals("1") ? " day" : " days") + " ago.");
+        ctx.redirect(BASE, HttpStatus.SEE_OTHER);
+    }
+
+    private static void back(Context ctx, long id, boolean toJob) {
+        ctx.redirect(toJob ? BASE + "/jobs/" + id : BASE + "/jobs", HttpStatus.SEE_OTHER);
+    }
+
+    // ================================================================== sign-in
+
+    private void loginForm(Context ctx, Sessions.Session session) {
+        String next = safeNext(ctx.queryParam("next"));
+        if (!settings.authEnabled() || session != null && session.signedIn()) {
+            ctx.redirect(next, HttpStatus.SEE_OTHER);
+            return;
+        }
+        Sessions.Session s = session;
+        if (s == null) {
+            s = sessions.create(false);
+            setCookie(ctx, s);
+        }
+        html(ctx, 200, pages.login(view(ctx, s), next, null));
+    }
+
+    private void login(Context ctx, Sessions.Session session) {
+        String next = safeNext(ctx.formParam("next"));
+        if (!settings.authEnabled()) {
+            ctx.redirect(next, HttpStatus.SEE_OTHER);
+            return;
+        }
+        if (crossOrigin(ctx) || session == null || !session.csrfMatches(csrfOf(ctx))) {
+            errorPage(ctx, session, 403, "Forbidden", "The sign-in form expired or came from another site; open the sign-in page again.");
+            return;
+        }
+        if (tooManyFailures(ctx.ip())) {
+            html(ctx, 429, pages.login(view(ctx, session), next, "Too many wrong tokens; wait a minute and try again."));
+            return;
+        }
+        String given = Optional.ofNullable(ctx.formParam("token")).orElse("").trim();
+        if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token)) {
+            recordFailure(ctx.ip());
+            log.warn("dashboard: failed sign-in from {}", ctx.ip());
+            html(ctx, 401, pages.login(view(ctx, session), next, "That token is not right."));
+            return;
+        }
+        sessions.remove(session);
+        Sessions.Session signedIn = sessions.create(true);
+        setCookie(ctx, signedIn);
+        log.info("dashboard: signed in from {}", ctx.ip());
+        ctx.redirect(next, HttpStatus.SEE_OTHER);
+    }
+
+    private void logout(Context ctx, Sessions.Session session) {
+        if (crossOrigin(ctx) || session == null || !session.csrfMatches(csrfOf(ctx))) {
+            errorPage(ctx, session, 403, "Forbidden", "The request's CSRF token is missing or wrong; reload the page and try again.");
+            return;
+        }
+        sessions.remove(session);
+        clearCookie(ctx);
+        ctx.redirect(settings.authEnabled() ? BASE + "/login" : BASE, HttpStatus.SEE_OTHER);
+    }
+
+    /** Only a path inside the dashboard: no open redirect. */
+    static String safeNext(String next) {
+        if (next == null || !next.startsWith(BASE) || next.contains("//") || next.contains("\\")
+                || next.chars().anyMatch(c -> c < 0x20)) {
+            return BASE;
+        }
+        String rest = next.substring(BASE.length());
+        return rest.isEmpty() || rest.startsWith("/") || rest.startsWith("?") ? next : BASE;
+    }
+
+    private boolean tooManyFailures(String ip) {
+        long[] w = loginFailures.get(ip);
+        long now = clock.millis();
+        return w != null && now - w[0] < 60_000 && w[1] >= LOGIN_FAILURES_PER_MINUTE;
+    }
+
+    private void recordFailure(String ip) {
+        long now = clock.millis();
+        if (loginFailures.size() > 10_000) {
+            loginFailures.entrySet().removeIf(e -> now - e.getValue()[0] >= 60_000);
+        }
+        loginFailures.compute(ip, (k, w) -> w == null || now - w[0] >= 60_000 ? new long[] {now, 1} : new long[] {w[0], w[1] + 1});
+    }
+
+    // ================================================================== static files
+
+    private void asset(Context ctx) {
+        String name = ctx.pathParam("file");
+        byte[] bytes = assets.get(name);
+        if (bytes == null) {
+            ctx.status(404).contentType("text/plain; charset=utf-8").result("not found");
+            return;
+        }
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Cache-Control", assetVersion.equals(ctx.queryParam("v")) ? "public, max-age=31536000, immutable" : "no-cache");
+        ctx.contentType(ASSET_TYPES.get(name)).result(bytes);
+    }
+
+    private static byte[] resource(String path) {
+        try (InputStream in = Dashboard.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing dashboard resource " + path);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Ends open log streams (they check every {@link #STREAM_POLL}). */
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

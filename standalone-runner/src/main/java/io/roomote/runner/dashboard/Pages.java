@@ -1,0 +1,746 @@
+package io.roomote.runner.dashboard;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roomote.core.jobs.Job;
+import io.roomote.core.jobs.JobLogLine;
+import io.roomote.core.jobs.JobStatus;
+import io.roomote.core.queue.QueueStats;
+import io.roomote.core.store.JobSearchRepository.Filter;
+import io.roomote.core.store.JobSearchRepository.Page;
+import io.roomote.core.store.JobSearchRepository.Summary;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static io.roomote.runner.dashboard.Dashboard.BASE;
+
+/** The dashboard's pages, rendered on the server. Every value from a job or a request is escaped by {@link Html}. */
+final class Pages {
+
+    private static final Pattern REPO = Pattern.compile("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
+    private static final Pattern DIGITS = Pattern.compile("\\d{1,10}");
+    static final int LOG_TAIL = 1000;
+
+    /** What every page needs to know about the request. */
+    record View(Sessions.Session session, boolean readOnly, boolean authEnabled, Instant now, String runner,
+                String assetVersion, long startNanos) {
+        String csrf() {
+            return session == null ? "" : session.csrf();
+        }
+    }
+
+    private final ObjectMapper mapper;
+
+    Pages(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    // ------------------------------------------------------------------ layout
+
+    String layout(View v, String title, String nav, String pageKind, Map<String, String> bodyData, Html content) {
+        Html h = new Html();
+        h.raw("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+                .raw("<meta name=\"referrer\" content=\"same-origin\">")
+                .raw("<title>").text(title).raw(" · Roomote queues</title>")
+                .raw("<link rel=\"icon\" type=\"image/svg+xml\"").attr("href", BASE + "/static/favicon.svg?v=" + v.assetVersion()).raw(">")
+                .raw("<link rel=\"stylesheet\"").attr("href", BASE + "/static/dashboard.css?v=" + v.assetVersion()).raw(">")
+                .raw("<script defer").attr("src", BASE + "/static/dashboard.js?v=" + v.assetVersion()).raw("></script>")
+                .raw("</head><body").attr("data-page", pageKind);
+        for (Map.Entry<String, String> e : bodyData.entrySet()) {
+            h.attr("data-" + e.getKey(), e.getValue());
+        }
+        h.raw(">");
+        topbar(h, v, nav);
+        h.raw("<main>");
+        if (v.session() != null) {
+            v.session().takeFlash().ifPresent(f -> h.raw("<div class=\"flash\" role=\"status\">").text(f).raw("</div>"));
+        }
+        h.append(content);
+        h.raw("</main><footer><span>Roomote queue dashboard</span>");
+        if (v.runner() != null) {
+            h.raw("<span>runner ").el("code", null, v.runner()).raw("</span>");
+        }
+        double ms = (System.nanoTime() - v.startNanos()) / 1e6;
+        h.raw("<span>rendered in ").text(String.format(Locale.ROOT, "%.1f", ms)).raw(" ms · times in UTC</span></footer>")
+                .raw("</body></html>");
+        return h.toString();
+    }
+
+    private void topbar(Html h, View v, String nav) {
+        h.raw("<header class=\"topbar\"><a class=\"brand\"").attr("href", BASE).raw(">")
+                .raw("<svg class=\"logo\" viewBox=\"0 0 24 24\" aria-hidden=\"true\"><rect x=\"2\" y=\"4\" width=\"20\" height=\"4\" rx=\"1.5\"/>")
+                .raw("<rect x=\"2\" y=\"10\" width=\"14\" height=\"4\" rx=\"1.5\"/><rect x=\"2\" y=\"16\" width=\"8\" height=\"4\" rx=\"1.5\"/></svg>")
+                .raw("Roomote <span>queues</span></a>");
+        if (nav != null) {
+            h.raw("<nav>");
+            navLink(h, "Overview", BASE, "overview".equals(nav));
+            navLink(h, "Jobs", BASE + "/jobs", "jobs".equals(nav));
+            h.raw("</nav>");
+        }
+        h.raw("<div class=\"spacer\"></div>");
+        if (v.readOnly()) {
+            h.raw("<span class=\"pill\" title=\"DASHBOARD_READ_ONLY=true: actions are disabled\">read-only</span>");
+        }
+        if (!v.authEnabled()) {
+            h.raw("<span class=\"pill warn\" title=\"No ROOMOTE_API_TOKEN is set: anyone on this machine can use the dashboard\">no sign-in (localhost)</span>");
+        } else if (v.session() != null && v.session().signedIn()) {
+            h.raw("<form class=\"inline\" method=\"post\"").attr("action", BASE + "/logout").raw(">");
+            csrfField(h, v);
+            h.raw("<button type=\"submit\" class=\"btn ghost small\" id=\"logout\">Sign out</button></form>");
+        }
+        h.raw("</header>");
+    }
+
+    private static void navLink(Html h, String label, String href, boolean active) {
+        h.raw("<a").attr("href", href).attr("class", active ? "active" : null).raw(">").text(label).raw("</a>");
+    }
+
+    private static void csrfField(Html h, View v) {
+        h.raw("<input type=\"hidden\" name=\"_csrf\"").attr("value", v.csrf()).raw(">");
+    }
+
+    // ------------------------------------------------------------------ overview
+
+    String overview(View v, QueueStats stats, List<Summary> latest, List<Summary> failures) {
+        Html h = new Html();
+        Instant now = stats.at() != null ? stats.at() : v.now();
+        h.raw("<div class=\"page-head\"><div><h1>Queue overview</h1>")
+                .raw("<p class=\"sub\" id=\"live-updated\" data-live>Updated ").text(Format.clock(now))
+                .raw(" UTC · refreshes every 5 s</p></div></div>");
+
+        // Counts by status
+        h.raw("<section class=\"status-cards\" id=\"live-counts\" data-live aria-label=\"Jobs by status\">");
+        for (JobStatus s : JobStatus.values()) {
+            QueueStats.StatusCount c = stats.counts().get(s);
+            h.raw("<a").attr("class", "card stat s-" + s.dbValue()).attr("href", BASE + "/jobs?status=" + s.dbValue())
+                    .attr("id", "count-" + s.dbValue()).raw(">")
+                    .raw("<span class=\"label\"><i class=\"dot\"></i>").text(label(s)).raw("</span>")
+                    .raw("<span class=\"value\"").attr("data-count", s.dbValue())
+                    .attr("data-exact", c.estimated() ? "false" : "true")
+                    .attr("title", c.estimated() ? "estimate from table statistics (exact up to "
+                            + Format.number(io.roomote.core.store.JobSearchRepository.EXACT_COUNT_LIMIT) + ")" : null)
+                    .raw(">").text(c.estimated() ? "≈ " + Format.compact(c.value()) : Format.number(c.value())).raw("</span>")
+                    .raw("<span class=\"hint\">").text(statusHint(s, stats, now)).raw("</span></a>");
+        }
+        h.raw("</section>");
+
+        // Metrics
+        h.raw("<section class=\"metrics\" id=\"live-metrics\" data-live>");
+        QueueStats.RunnerLoad local = stats.runners().stream().filter(QueueStats.RunnerLoad::local).findFirst().orElse(null);
+        int busyAll = stats.runners().stream().mapToInt(QueueStats.RunnerLoad::busy).sum();
+        long runnersBusy = stats.runners().stream().filter(r -> r.busy() > 0).count();
+        h.raw("<div class=\"card metric\" id=\"metric-workers\"><h2>Workers</h2>");
+        if (local != null && local.capacity() != null) {
+            h.raw("<div class=\"big\">").text(local.busy()).raw("<small> / ").text(local.capacity()).raw(" busy</small></div>")
+                    .raw("<meter min=\"0\"").attr("max", local.capacity()).attr("value", local.busy())
+                    .attr("high", Math.max(1, local.capacity() - 1)).raw("></meter>")
+                    .raw("<p class=\"muted\">this runner · ").text(busyAll).raw(" running on ").text(runnersBusy)
+                    .raw(runnersBusy == 1 ? " runner" : " runners").raw(" in all</p>");
+        } else {
+            h.raw("<div class=\"big\">").text(busyAll).raw("<small> running</small></div>")
+                    .raw("<p class=\"muted\">on ").text(runnersBusy).raw(runnersBusy == 1 ? " runner" : " runners")
+                    .raw("; this process runs no workers (api role)</p>");
+        }
+        h.raw("</div>");
+
+        QueueStats.Throughput t = stats.throughput();
+        h.raw("<div class=\"card metric\" id=\"metric-throughput\"><h2>Throughput</h2>")
+                .raw("<div class=\"big\">").text(Format.number(t.finishedLastHour())).raw("<small> finished / last hour</small></div>");
+        sparkline(h, t.hourly());
+        h.raw("<p class=\"muted\">").text(Format.number(t.completedLastHour())).raw(" completed · ")
+                .text(Format.number(t.failedLastHour())).raw(" failed · ").text(Format.number(t.cancelledLastHour()))
+                .raw(" cancelled · ").text(Format.number(t.finishedLastDay())).raw(" in 24 h</p></div>");
+
+        QueueStats.Latency l = stats.latency();
+        h.raw("<div class=\"card metric\" id=\"metric-latency\"><h2>Pickup latency</h2>");
+        if (l.sample() == 0) {
+            h.raw("<div class=\"big muted\">–</div><p class=\"muted\">no job ran in the last hour</p>");
+        } else {
+            h.raw("<div class=\"big\">").text(Format.duration(l.pickupP50())).raw("<small> median</small></div>")
+                    .raw("<p class=\"muted\">p95 ").text(Format.duration(l.pickupP95())).raw(" · run time median ")
+                    .text(Format.duration(l.runP50())).raw(", p95 ").text(Format.duration(l.runP95()))
+                    .raw("</p><p class=\"muted\">").text(Format.number(l.sample())).raw(" jobs finished in the last hour</p>");
+        }
+        h.raw("</div>");
+
+        h.raw("<div class=\"card metric\" id=\"metric-oldest\"><h2>Oldest pending</h2>");
+        if (stats.oldestPendingAt() == null) {
+            h.raw("<div class=\"big muted\">–</div><p class=\"muted\">nothing is waiting</p>");
+        } else {
+            h.raw("<div class=\"big\">").text(Format.duration(Duration.between(stats.oldestPendingAt(), now)))
+                    .raw("</div><p class=\"muted\">waiting since ").text(Format.utc(stats.oldestPendingAt())).raw("</p>");
+            if (stats.oldestClaimableAt() != null) {
+                h.raw("<p class=\"muted\">runnable for ").text(Format.duration(Duration.between(stats.oldestClaimableAt(), now)))
+                        .raw(" (others wait for a retry delay)</p>");
+            } else {
+                h.raw("<p class=\"muted\">all pending jobs wait for a retry delay</p>");
+            }
+        }
+        h.raw("</div></section>");
+
+        // Runners
+        h.raw("<section class=\"card\" id=\"live-runners\" data-live><div class=\"card-head\"><h2>Runners</h2></div>")
+                .raw("<table class=\"table\"><thead><tr><th>Runner</th><th class=\"num\">Busy</th><th class=\"num\">Capacity</th>")
+                .raw("<th>Last heartbeat</th></tr></thead><tbody>");
+        if (stats.runners().isEmpty()) {
+            h.raw("<tr><td colspan=\"4\" class=\"empty\">No runner holds a job right now.</td></tr>");
+        }
+        for (QueueStats.RunnerLoad r : stats.runners()) {
+            h.raw("<tr><td>").el("code", null, r.owner());
+            if (r.local()) {
+                h.raw(" <span class=\"tag\">this process</span>");
+            }
+            h.raw("</td><td class=\"num\">").text(r.busy()).raw("</td><td class=\"num\">")
+                    .text(r.capacity() == null ? "unknown" : r.capacity()).raw("</td><td>")
+                    .text(r.lastHeartbeat() == null ? "–" : Format.ago(r.lastHeartbeat(), now)).raw("</td></tr>");
+        }
+        h.raw("</tbody></table><p class=\"note\">Busy counts the processing jobs whose lease a runner holds. ")
+                .raw("Capacity (MAX_WORKERS) is known only for this process: runners do not record theirs in the database, ")
+                .raw("and an idle runner holds no lease, so other runners appear here only while they run a job.</p></section>");
+
+        // Latest and failures
+        h.raw("<div class=\"two-col\"><section class=\"card\" id=\"live-latest\" data-live><div class=\"card-head\"><h2>Latest jobs</h2>")
+                .raw("<a class=\"more\"").attr("href", BASE + "/jobs").raw(">All jobs →</a></div>");
+        compactTable(h, latest, now, "No jobs yet.");
+        h.raw("</section><section class=\"card\" id=\"live-failures\" data-live><div class=\"card-head\"><h2>Recent failures</h2>")
+                .raw("<a class=\"more\"").attr("href", BASE + "/jobs?status=failed").raw(">All failed →</a></div>");
+        compactTable(h, failures, now, "No failed jobs.");
+        h.raw("</section></div>");
+
+        if (!v.readOnly()) {
+            cleanForm(h, v);
+        }
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("refresh", "5000");
+        return layout(v, "Overview", "overview", "overview", data, h);
+    }
+
+    private static String statusHint(JobStatus s, QueueStats stats, Instant now) {
+        QueueStats.Throughput t = stats.throughput();
+        return switch (s) {
+            case PENDING -> stats.oldestPendingAt() == null ? "nothing waiting"
+                    : "oldest " + Format.duration(Duration.between(stats.oldestPendingAt(), now));
+            case PROCESSING -> {
+                long runners = stats.runners().stream().filter(r -> r.busy() > 0).count();
+                yield "on " + runners + (runners == 1 ? " runner" : " runners");
+            }
+            case COMPLETED -> "+" + Format.number(t.completedLastHour()) + " last hour";
+            case FAILED -> "+" + Format.number(t.failedLastHour()) + " last hour";
+            case CANCELLED -> "+" + Format.number(t.cancelledLastHour()) + " last hour";
+        };
+    }
+
+    /** 24 hourly bars as inline SVG (no style attributes: the page's CSP allows none). */
+    private static void sparkline(Html h, List<Long> hourly) {
+        long max = Math.max(1, hourly.stream().mapToLong(Long::longValue).max().orElse(1));
+        int w = 240;
+        int hgt = 36;
+        double bar = (double) w / hourly.size();
+        h.raw("<svg class=\"spark\" viewBox=\"0 0 240 36\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"jobs finished per hour, last 24 hours\">");
+        for (int i = 0; i < hourly.size(); i++) {
+            long n = hourly.get(i);
+            double bh = n == 0 ? 1 : Math.max(2, (double) n / max * (hgt - 2));
+            h.raw("<rect").attr("x", fmt(i * bar + 1)).attr("y", fmt(hgt - bh)).attr("width", fmt(bar - 2))
+                    .attr("height", fmt(bh)).attr("class", n == 0 ? "zero" : null).raw("><title>")
+                    .text((23 - i == 0 ? "this hour" : (23 - i) + " h ago") + ": " + n).raw("</title></rect>");
+        }
+        h.raw("</svg>");
+    }
+
+    private static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    private void cleanForm(Html h, View v) {
+        h.raw("<section class=\"card\" id=\"maintenance\"><div class=\"card-head\"><h2>Clean up</h2></div>")
+                .raw("<form class=\"clean-form\" method=\"post\"").attr("action", BASE + "/clean")
+                .raw(" data-confirm=\"Delete these finished jobs and their logs? This cannot be undone.\">");
+        csrfField(h, v);
+        h.raw("<span>Delete finished jobs that ended more than</span><select name=\"olderThanDays\" id=\"clean-days\">");
+        for (int d : new int[] {1, 7, 30, 90, 365}) {
+            h.raw("<option").attr("value", d).attr("selected", d == 30 ? "selected" : null).raw(">")
+                    .text(d == 1 ? "1 day" : d + " days").raw("</option>");
+        }
+        h.raw("</select><span>ago, with status</span>");
+        for (JobStatus s : new JobStatus[] {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED}) {
+            h.raw("<label class=\"check\"><input type=\"checkbox\" name=\"status\"").attr("value", s.dbValue())
+                    .attr("checked", s == JobStatus.FAILED ? null : "checked").raw(">").text(s.dbValue()).raw("</label>");
+        }
+        h.raw("<button type=\"submit\" class=\"btn danger\" id=\"clean-submit\">Delete…</button></form>")
+                .raw("<p class=\"note\">Pending and processing jobs are never deleted. Also available as <code>POST /api/jobs/clean</code>.</p></section>");
+    }
+
+    // ------------------------------------------------------------------ list
+
+    String list(View v, Filter f, Page page, Map<JobStatus, QueueStats.StatusCount> counts, List<String> types,
+                int limit, String error) {
+        Html h = new Html();
+        h.raw("<div class=\"page-head\"><div><h1>Jobs</h1><p class=\"sub\">Newest first")
+                .raw(f.isEmpty() ? "" : " · filtered").raw("</p></div></div>");
+
+        // Tabs per status, with the queue-wide counts
+        h.raw("<nav class=\"tabs\" aria-label=\"Status\">");
+        long total = counts.values().stream().mapToLong(QueueStats.StatusCount::value).sum();
+        boolean anyEstimate = counts.values().stream().anyMatch(QueueStats.StatusCount::estimated);
+        tab(h, "All", null, f, total, anyEstimate);
+        for (JobStatus s : JobStatus.values()) {
+            QueueStats.StatusCount c = counts.get(s);
+            tab(h, label(s), s, f, c.value(), c.estimated());
+        }
+        h.raw("</nav>");
+
+        // Filters
+        h.raw("<form class=\"filters card\" method=\"get\" id=\"filters\"").attr("action", BASE + "/jobs").raw(">");
+        if (f.status() != null) {
+            h.raw("<input type=\"hidden\" name=\"status\"").attr("value", f.status().dbValue()).raw(">");
+        }
+        h.raw("<label class=\"grow\"><span>Search</span><input type=\"search\" name=\"q\" id=\"filter-q\" placeholder=\"title, name or error text\"")
+                .attr("value", f.text()).raw(" maxlength=\"200\"></label>")
+                .raw("<label><span>Repository</span><input type=\"text\" name=\"repo\" id=\"filter-repo\" placeholder=\"owner/name or owner\"")
+                .attr("value", f.repo()).raw(" maxlength=\"200\"></label>")
+                .raw("<label class=\"narrow\"><span>Issue</span><input type=\"text\" inputmode=\"numeric\" name=\"issue\" id=\"filter-issue\" placeholder=\"#\"")
+                .attr("value", f.issue()).raw(" maxlength=\"10\"></label>")
+                .raw("<label><span>Type</span><select name=\"type\" id=\"filter-type\"><option value=\"\">any type</option>");
+        for (String t : types) {
+            h.raw("<option").attr("value", t).attr("selected", t.equals(f.type()) ? "selected" : null).raw(">").text(t).raw("</option>");
+        }
+        h.raw("</select></label><label class=\"narrow\"><span>Per page</span><select name=\"limit\">");
+        for (int n : new int[] {25, 50, 100, 200}) {
+            h.raw("<option").attr("value", n).attr("selected", n == limit ? "selected" : null).raw(">").text(n).raw("</option>");
+        }
+        h.raw("</select></label><div class=\"filter-actions\"><button type=\"submit\" class=\"btn primary\">Filter</button>")
+                .raw("<a class=\"btn ghost\"").attr("href", BASE + "/jobs" + (f.status() == null ? "" : "?status=" + f.status().dbValue()))
+                .raw(">Clear</a></div></form>");
+
+        if (error != null) {
+            h.raw("<div class=\"flash error\" role=\"alert\">").text(error).raw("</div>");
+        }
+
+        h.raw("<section class=\"card flush\" id=\"jobs\">");
+        jobsTable(h, page.jobs(), v.now(), f.isEmpty() ? "No jobs here yet." : "No job matches these filters.");
+        h.raw("</section>");
+
+        // Pager
+        h.raw("<nav class=\"pager\" aria-label=\"Pages\">");
+        String q = query(f, limit);
+        pagerLink(h, "« Newest", page.newerCursor() != null ? BASE + "/jobs" + q : null, "page-newest");
+        pagerLink(h, "‹ Newer", page.newerCursor() != null ? BASE + "/jobs" + q + sep(q) + "after=" + page.newerCursor() : null, "page-newer");
+        pagerLink(h, "Older ›", page.olderCursor() != null ? BASE + "/jobs" + q + sep(q) + "before=" + page.olderCursor() : null, "page-older");
+        h.raw("</nav>");
+        return layout(v, "Jobs", "jobs", "list", Map.of(), h);
+    }
+
+    private static void tab(Html h, String label, JobStatus s, Filter f, long count, boolean estimated) {
+        Filter target = f.withStatus(s);
+        boolean active = f.status() == s;
+        h.raw("<a").attr("class", "tab" + (active ? " active" : "") + (s == null ? "" : " s-" + s.dbValue()))
+                .attr("id", "tab-" + (s == null ? "all" : s.dbValue()))
+                .attr("href", BASE + "/jobs" + query(target, 0)).raw(">").text(label)
+                .raw(" <span class=\"count\">").text(estimated ? "≈" + Format.compact(count) : Format.compact(count)).raw("</span></a>");
+    }
+
+    private static void pagerLink(Html h, String label, String href, String id) {
+        if (href == null) {
+            h.raw("<span class=\"btn ghost disabled\"").attr("id", id).raw(">").text(label).raw("</span>");
+        } else {
+            h.raw("<a class=\"btn ghost\"").attr("id", id).attr("href", href).raw(">").text(label).raw("</a>");
+        }
+    }
+
+    private static String sep(String q) {
+        return q.isEmpty() ? "?" : "&";
+    }
+
+    /** The query string of a filter ("" when empty), without a cursor. */
+    static String query(Filter f, int limit) {
+        StringBuilder sb = new StringBuilder();
+        param(sb, "status", f.status() == null ? null : f.status().dbValue());
+        param(sb, "type", f.type());
+        param(sb, "repo", f.repo());
+        param(sb, "issue", f.issue());
+        param(sb, "q", f.text());
+        if (limit > 0 && limit != 50) {
+            param(sb, "limit", String.valueOf(limit));
+        }
+        return sb.toString();
+    }
+
+    private static void param(StringBuilder sb, String name, String value) {
+        if (value != null) {
+            sb.append(sb.length() == 0 ? '?' : '&').append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+        }
+    }
+
+    private void jobsTable(Html h, List<Summary> jobs, Instant now, String empty) {
+        h.raw("<table class=\"table jobs\"><thead><tr><th class=\"id\">Job</th><th>Subject</th><th>Status</th>")
+                .raw("<th class=\"num\">Attempt</th><th>Created</th><th>Duration</th><th>Outcome</th><th>PR</th></tr></thead><tbody>");
+        if (jobs.isEmpty()) {
+            h.raw("<tr><td colspan=\"8\" class=\"empty\">").text(empty).raw("</td></tr>");
+        }
+        for (Summary j : jobs) {
+            String href = BASE + "/jobs/" + j.id();
+            h.raw("<tr").attr("data-job", j.id()).raw("><td class=\"id\"><a class=\"job-link\"").attr("href", href).raw(">#")
+                    .text(j.id()).raw("</a></td><td class=\"subject\">");
+            subject(h, j.repo(), j.issue(), j.title(), href);
+            h.raw("<span class=\"type\">").text(j.type()).raw("</span></td><td>");
+            badge(h, j.status(), j.cancelRequested());
+            h.raw("</td><td class=\"num\">").text(j.attempts()).raw("/").text(j.maxAttempts()).raw("</td>")
+                    .raw("<td><time").attr("datetime", j.createdAt()).attr("title", Format.utc(j.createdAt())).raw(">")
+                    .text(Format.ago(j.createdAt(), now)).raw("</time></td><td>").text(durationCell(j, now)).raw("</td><td class=\"outcome\">");
+            outcomeCell(h, j);
+            h.raw("</td><td>");
+            prLink(h, j.prUrl(), j.prNumber());
+            h.raw("</td></tr>");
+        }
+        h.raw("</tbody></table>");
+    }
+
+    private void compactTable(Html h, List<Summary> jobs, Instant now, String empty) {
+        h.raw("<table class=\"table compact\"><tbody>");
+        if (jobs.isEmpty()) {
+            h.raw("<tr><td class=\"empty\">").text(empty).raw("</td></tr>");
+        }
+        for (Summary j : jobs) {
+            String href = BASE + "/jobs/" + j.id();
+            h.raw("<tr").attr("data-job", j.id()).raw("><td class=\"id\"><a class=\"job-link\"").attr("href", href).raw(">#")
+                    .text(j.id()).raw("</a></td><td class=\"subject\">");
+            subject(h, j.repo(), j.issue(), j.title(), href);
+            h.raw("<span class=\"type\">").text(j.type()).raw("</span></td><td>");
+            badge(h, j.status(), j.cancelRequested());
+            h.raw("</td><td class=\"when\"><time").attr("datetime", j.createdAt()).attr("title", Format.utc(j.createdAt())).raw(">")
+                    .text(Format.ago(j.createdAt(), now)).raw("</time>");
+            if (j.status() == JobStatus.FAILED && j.error() != null) {
+                h.raw("<div class=\"err\">").text(Format.firstLine(j.error(), 70)).raw("</div>");
+            }
+            h.raw("</td></tr>");
+        }
+        h.raw("</tbody></table>");
+    }
+
+    /** "owner/name#12" (bold) and the title, or the generic title; linked to the job. */
+    private static void subject(Html h, String repo, String issue, String title, String href) {
+        h.raw("<a class=\"subject-link\"").attr("href", href).raw(">");
+        if (repo != null) {
+            h.raw("<strong>").text(repo).text(issue != null ? "#" + issue : "").raw("</strong> ");
+        }
+        h.raw("<span class=\"title\">").text(title == null ? "" : Format.firstLine(title, 120)).raw("</span></a>");
+    }
+
+    private static String durationCell(Summary j, Instant now) {
+        return switch (j.status()) {
+            case PENDING -> j.runAt() != null && j.runAt().isAfter(now)
+                    ? "retry " + Format.ago(j.runAt(), now)
+                    : "waiting " + Format.duration(Duration.between(j.runAt() != null && j.runAt().isAfter(j.createdAt())
+                    ? j.runAt() : j.createdAt(), now));
+            case PROCESSING -> j.startedAt() == null ? "" : "running " + Format.duration(Duration.between(j.startedAt(), now));
+            default -> j.startedAt() != null && j.completedAt() != null
+                    ? Format.duration(Duration.between(j.startedAt(), j.completedAt())) : "–";
+        };
+    }
+
+    private static void outcomeCell(Html h, Summary j) {
+        if (j.outcome() != null) {
+            h.raw("<span class=\"outcome-tag\">").text(j.outcome()).raw("</span>");
+        } else if (j.error() != null && j.status() != JobStatus.COMPLETED) {
+            h.raw("<span class=\"err\"").attr("title", Format.firstLine(j.error(), 400)).raw(">")
+                    .text(Format.firstLine(j.error(), 80)).raw("</span>");
+        } else {
+            h.raw("<span class=\"muted\">–</span>");
+        }
+    }
+
+    private static void prLink(Html h, String url, String number) {
+        String safe = Html.safeUrl(url);
+        if (safe == null) {
+            h.raw("<span class=\"muted\">–</span>");
+            return;
+        }
+        h.raw("<a class=\"pr-link\" rel=\"noopener noreferrer\" target=\"_blank\"").attr("href", safe).raw(">")
+                .text(number != null && DIGITS.matcher(number).matches() ? "#" + number : "PR").raw(" ↗</a>");
+    }
+
+    static void badge(Html h, JobStatus s, boolean cancelRequested) {
+        h.raw("<span").attr("class", "badge s-" + s.dbValue()).raw(">").text(s.dbValue()).raw("</span>");
+        if (cancelRequested && s == JobStatus.PROCESSING) {
+            h.raw(" <span class=\"badge s-cancelled\" title=\"cancel requested; the job is stopping\">stopping</span>");
+        }
+    }
+
+    static String label(JobStatus s) {
+        return s.dbValue().substring(0, 1).toUpperCase(Locale.ROOT) + s.dbValue().substring(1);
+    }
+
+    // ------------------------------------------------------------------ detail
+
+    String detail(View v, Job job, List<JobLogLine> log, long totalLines) {
+        Html h = new Html();
+        Instant now = v.now();
+        boolean active = !job.status().isTerminal();
+        String repo = text(job.payload(), "repo");
+        String issue = text(job.payload(), "issue");
+        String title = text(job.payload(), "title");
+        if (title == null) {
+            title = text(job.payload(), "name");
+        }
+
+        h.raw("<nav class=\"crumbs\"><a").attr("href", BASE + "/jobs").raw(">Jobs</a><span>/</span><a")
+                .attr("href", BASE + "/jobs?status=" + job.status().dbValue()).raw(">").text(label(job.status()))
+                .raw("</a><span>/</span><span>#").text(job.id()).raw("</span></nav>");
+
+        h.raw("<div id=\"live-head\" data-live>");
+        h.raw("<div class=\"page-head job-head\"><div><h1>Job #").text(job.id()).raw(" ");
+        badge(h, job.status(), job.cancelRequested());
+        h.raw("</h1><p class=\"sub\"><span class=\"type\">").text(job.type()).raw("</span>");
+        if (repo != null) {
+            h.raw(" <span class=\"subject-strong\">");
+            String issueUrl = repo != null && issue != null && REPO.matcher(repo).matches() && DIGITS.matcher(issue).matches()
+                    ? "https://github.com/" + repo + "/issues/" + issue : null;
+            if (issueUrl != null) {
+                h.raw("<a rel=\"noopener noreferrer\" target=\"_blank\"").attr("href", issueUrl).raw(">").text(repo + "#" + issue).raw(" ↗</a>");
+            } else {
+                h.text(repo).text(issue != null ? "#" + issue : "");
+            }
+            h.raw("</span>");
+        }
+        if (title != null) {
+            h.raw(" <span class=\"job-title\" id=\"job-title\">").text(Format.firstLine(title, 200)).raw("</span>");
+        }
+        h.raw("</p></div>");
+        actions(h, v, job);
+        h.raw("</div></div>");
+
+        // Summary and timeline
+        h.raw("<div class=\"two-col\" id=\"live-facts\" data-live>");
+        resultCard(h, job, now);
+        timelineCard(h, job, now);
+        h.raw("</div>");
+
+        h.raw("<div id=\"live-error\" data-live>");
+        if (job.error() != null) {
+            h.raw("<section class=\"card error-card\"><h2>Error</h2><pre class=\"error-text\" id=\"job-error\">")
+                    .text(job.error()).raw("</pre></section>");
+        }
+        h.raw("</div>");
+
+        // Log
+        long lastSeq = log.isEmpty() ? 0 : log.get(log.size() - 1).seq();
+        h.raw("<section class=\"card log-card\"><div class=\"card-head\"><h2>Log</h2><span class=\"log-state\" id=\"log-state\">")
+                .text(active ? "live" : totalLines + (totalLines == 1 ? " line" : " lines")).raw("</span>")
+                .raw("<a class=\"more\"").attr("href", BASE + "/jobs/" + job.id() + "/log.txt").raw(">Download ↓</a></div>");
+        if (totalLines > log.size()) {
+            h.raw("<p class=\"note\">Showing the last ").text(Format.number(log.size())).raw(" of ")
+                    .text(Format.number(totalLines)).raw(" lines.</p>");
+        }
+        h.raw("<div class=\"log\" id=\"log\" tabindex=\"0\"")
+                .attr("data-stream", active ? BASE + "/jobs/" + job.id() + "/log/stream" : null)
+                .attr("data-after", lastSeq).raw(">");
+        int attempt = -1;
+        for (JobLogLine line : log) {
+            if (line.attempt() != attempt) {
+                attempt = line.attempt();
+                h.raw("<div class=\"attempt\"").attr("data-attempt", attempt).raw(">attempt ").text(attempt).raw("</div>");
+            }
+            h.raw("<div").attr("class", "line lv-" + safeLevel(line.level())).attr("data-seq", line.seq()).raw(">")
+                    .raw("<span class=\"ts\">").text(Format.clock(line.loggedAt())).raw("</span><span class=\"msg\">")
+                    .text(line.line()).raw("</span></div>");
+        }
+        if (log.isEmpty()) {
+            h.raw("<div class=\"log-empty\">").text(active ? "No output yet; new lines appear here as the job writes them."
+                    : "This job wrote no log.").raw("</div>");
+        }
+        h.raw("</div></section>");
+
+        h.raw("<div class=\"two-col\" id=\"live-json\" data-live><section class=\"card\"><h2>Payload</h2><pre class=\"json\" id=\"payload\">")
+                .text(pretty(job.payload())).raw("</pre></section><section class=\"card\"><h2>Result</h2><pre class=\"json\" id=\"result\">")
+                .text(job.result() == null ? "–" : pretty(job.result())).raw("</pre></section></div>");
+
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put("refresh", active ? "2000" : "0");
+        data.put("active", String.valueOf(active));
+        data.put("job", String.valueOf(job.id()));
+        data.put("status", job.status().dbValue());
+        return layout(v, "Job #" + job.id(), "jobs", "job", data, h);
+    }
+
+    private static String safeLevel(String level) {
+        return level == null ? "info" : level.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
+    }
+
+    private void actions(Html h, View v, Job job) {
+        h.raw("<div class=\"actions\" id=\"actions\">");
+        if (v.readOnly()) {
+            h.raw("<span class=\"muted\">read-only</span></div>");
+            return;
+        }
+        String base = BASE + "/jobs/" + job.id();
+        if (job.status() == JobStatus.FAILED || job.status() == JobStatus.CANCELLED) {
+            actionForm(h, v, base + "/retry", "Retry", "btn primary", "action-retry",
+                    "Run job #" + job.id() + " again with a fresh set of attempts?");
+        }
+        if (!job.status().isTerminal() && !job.cancelRequested()) {
+            actionForm(h, v, base + "/cancel", "Cancel", "btn warn", "action-cancel",
+                    job.status() == JobStatus.PROCESSING ? "Stop job #" + job.id() + " while it runs?" : "Cancel job #" + job.id() + "? It will not run.");
+        }
+        if (job.status().isTerminal()) {
+            actionForm(h, v, base + "/delete", "Delete", "btn danger ghost", "action-delete",
+                    "Delete job #" + job.id() + " and its log? This cannot be undone.");
+        }
+        h.raw("</div>");
+    }
+
+    private static void actionForm(Html h, View v, String action, String label, String cls, String id, String confirm) {
+        h.raw("<form class=\"inline\" method=\"post\"").attr("action", action).attr("data-confirm", confirm).raw(">");
+        csrfField(h, v);
+        h.raw("<button type=\"submit\"").attr("class", cls).attr("id", id).raw(">").text(label).raw("</button></form>");
+    }
+
+    private void resultCard(Html h, Job job, Instant now) {
+        JsonNode r = job.result();
+        h.raw("<section class=\"card\" id=\"summary\"><h2>Summary</h2><dl class=\"facts\">");
+        String outcome = text(r, "outcome");
+        fact(h, "Outcome", outcome != null ? outcome : switch (job.status()) {
+            case COMPLETED -> "completed";
+            case FAILED -> "failed";
+            case CANCELLED -> "cancelled";
+            default -> "not finished yet";
+        }, "fact-outcome");
+        String prUrl = Html.safeUrl(text(r, "prUrl"));
+        if (prUrl != null) {
+            h.raw("<dt>Pull request</dt><dd id=\"fact-pr\">");
+            prLink(h, prUrl, text(r, "prNumber"));
+            h.raw(" <span class=\"muted\">").text(prUrl).raw("</span></dd>");
+        }
+        fact(h, "Branch", text(r, "branch"), "fact-branch");
+        if (r != null && (r.hasNonNull("tokensIn") || r.hasNonNull("tokensOut"))) {
+            fact(h, "Tokens", Format.number(r.path("tokensIn").asLong()) + " in · "
+                    + Format.number(r.path("tokensOut").asLong()) + " out", "fact-tokens");
+        }
+        if (r != null && r.path("costUsd").isNumber()) {
+            fact(h, "Cost", Format.usd(r.path("costUsd").asDouble()), "fact-cost");
+        }
+        Duration ran = r != null && r.path("durationMs").canConvertToLong() && r.path("durationMs").isNumber()
+                ? Duration.ofMillis(r.path("durationMs").asLong())
+                : job.startedAt() != null && job.completedAt() != null ? Duration.between(job.startedAt(), job.completedAt())
+                : job.status() == JobStatus.PROCESSING && job.startedAt() != null ? Duration.between(job.startedAt(), now) : null;
+        if (ran != null) {
+            fact(h, job.status() == JobStatus.PROCESSING ? "Running for" : "Duration", Format.duration(ran), "fact-duration");
+        }
+        fact(h, "Attempts", job.attempts() + " of " + job.maxAttempts(), "fact-attempts");
+        if (job.leaseOwner() != null) {
+            h.raw("<dt>Runner</dt><dd id=\"fact-runner\"><code>").text(job.leaseOwner()).raw("</code></dd>");
+        }
+        if (job.dedupeKey() != null) {
+            h.raw("<dt>Dedupe key</dt><dd><code>").text(job.dedupeKey()).raw("</code></dd>");
+        }
+        h.raw("<dt>Enqueued id</dt><dd><code>").text(job.enqueuedJobId()).raw("</code></dd>");
+        h.raw("</dl></section>");
+    }
+
+    private static void fact(Html h, String name, String value, String id) {
+        if (value != null) {
+            h.raw("<dt>").text(name).raw("</dt><dd").attr("id", id).raw(">").text(value).raw("</dd>");
+        }
+    }
+
+    private void timelineCard(Html h, Job job, Instant now) {
+        h.raw("<section class=\"card\" id=\"timeline\"><h2>Timeline</h2><ol class=\"timeline\">");
+        event(h, "Created", job.createdAt(), now, null, "done");
+        if (job.runAt() != null && job.createdAt() != null && job.runAt().isAfter(job.createdAt().plusSeconds(1))) {
+            boolean future = job.runAt().isAfter(now);
+            event(h, future ? "Scheduled to run" : "Became runnable", job.runAt(), now,
+                    job.status() == JobStatus.PENDING && job.attempts() > 0 ? "retry after a failed attempt" : null,
+                    future ? "todo" : "done");
+        }
+        if (job.startedAt() != null) {
+            event(h, "Started attempt " + job.attempts(), job.startedAt(), now,
+                    job.runAt() != null && !job.startedAt().isBefore(job.runAt())
+                            ? "picked up after " + Format.duration(Duration.between(job.runAt(), job.startedAt())) : null, "done");
+        }
+        if (job.status() == JobStatus.PROCESSING && job.heartbeatAt() != null) {
+            event(h, "Last heartbeat", job.heartbeatAt(), now, job.cancelRequested() ? "cancel requested" : null, "now");
+        }
+        if (job.completedAt() != null) {
+            event(h, "Finished: " + job.status().dbValue(), job.completedAt(), now,
+                    job.startedAt() != null ? "after " + Format.duration(Duration.between(job.startedAt(), job.completedAt())) : null,
+                    "end s-" + job.status().dbValue());
+        } else if (job.status() == JobStatus.PENDING) {
+            event(h, "Waiting for a worker", null, now, job.attempts() > 0 ? job.attempts() + " of " + job.maxAttempts() + " attempts used" : null, "todo");
+        }
+        h.raw("</ol></section>");
+    }
+
+    private static void event(Html h, String what, Instant at, Instant now, String note, String cls) {
+        h.raw("<li").attr("class", cls).raw("><span class=\"what\">").text(what).raw("</span>");
+        if (at != null) {
+            h.raw("<time").attr("datetime", at).attr("title", Format.ago(at, now)).raw(">").text(Format.utc(at)).raw("</time>");
+        }
+        if (note != null) {
+            h.raw("<span class=\"note\">").text(note).raw("</span>");
+        }
+        h.raw("</li>");
+    }
+
+    private String pretty(JsonNode node) {
+        if (node == null) {
+            return "";
+        }
+        try {
+            return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            return node.toString();
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        if (node == null || !node.isObject()) {
+            return null;
+        }
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+    }
+
+    // ------------------------------------------------------------------ login, errors
+
+    String login(View v, String next, String error) {
+        Html h = new Html();
+        h.raw("<div class=\"login\"><section class=\"card login-card\"><h1>Sign in</h1>")
+                .raw("<p class=\"muted\">Enter the API token of this Roomote (<code>ROOMOTE_API_TOKEN</code>).</p>");
+        if (error != null) {
+            h.raw("<div class=\"flash error\" role=\"alert\" id=\"login-error\">").text(error).raw("</div>");
+        }
+        h.raw("<form method=\"post\" id=\"login-form\"").attr("action", BASE + "/login").raw(">");
+        csrfField(h, v);
+        h.raw("<input type=\"hidden\" name=\"next\"").attr("value", next).raw(">")
+                .raw("<label class=\"block\"><span>API token</span><input type=\"password\" name=\"token\" id=\"token\" ")
+                .raw("autocomplete=\"current-password\" required autofocus></label>")
+                .raw("<button type=\"submit\" class=\"btn primary wide\" id=\"sign-in\">Sign in</button></form>")
+                .raw("<p class=\"note\">The token is exchanged for a session cookie (HttpOnly, SameSite=Strict); it is not stored in the browser.</p>")
+                .raw("</section></div>");
+        return layout(v, "Sign in", null, "login", Map.of(), h);
+    }
+
+    String error(View v, int status, String title, String message) {
+        Html h = new Html();
+        h.raw("<section class=\"card error-page\"><h1>").text(title).raw("</h1><p>").text(message).raw("</p>")
+                .raw("<p><a class=\"btn ghost\"").attr("href", BASE).raw(">Back to the overview</a></p></section>");
+        return layout(v, title, "overview", "error", Map.of("status", String.valueOf(status)), h);
+    }
+
+    /** A page that reloads itself: a cross-site navigation does not carry the SameSite=Strict cookie, a reload does. */
+    String reload(View v, String target) {
+        Html h = new Html();
+        h.raw("<section class=\"card error-page\"><h1>Opening the dashboard…</h1><p><a id=\"continue\"").attr("href", target)
+                .raw(">Continue</a></p></section>");
+        return layout(v, "Opening", null, "reload", Map.of("reload", target), h);
+    }
+}

@@ -1,0 +1,352 @@
+package io.roomote.runner.dashboard;
+
+import io.roomote.core.testing.TestDatabases;
+import io.roomote.runner.RoomoteService;
+import io.roomote.runner.RunnerFixture;
+import io.roomote.runner.dashboard.DashboardTestSupport.Browser;
+import io.roomote.runner.dashboard.DashboardTestSupport.Row;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static io.roomote.runner.dashboard.DashboardTestSupport.insert;
+import static io.roomote.runner.dashboard.DashboardTestSupport.issuePayload;
+import static io.roomote.runner.dashboard.DashboardTestSupport.status;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard over HTTP with authentication on (API role: no workers, so rows stay as written): sign-in and
+ * sessions, escaping, CSRF and origin checks, filters and pages, and the REST endpoints delete and clean.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardHttpTest {
+
+    static final String TOKEN = "dashboard-test-token-0123456789abcdef";
+
+    @TempDir
+    static Path home;
+
+    private String db;
+    private RunnerFixture runner;
+
+    @BeforeAll
+    void start() {
+        db = TestDatabases.freshJdbcUrl();
+        runner = new RunnerFixture(home, Map.of("DATABASE_URL", db, "ROOMOTE_API_TOKEN", TOKEN, "HOST", "127.0.0.1",
+                "DASHBOARD_PORT", "0"), RoomoteService.Role.API);
+    }
+
+    @AfterAll
+    void stop() {
+        runner.close();
+    }
+
+    private Browser signedIn() {
+        Browser b = new Browser(runner.base());
+        assertThat(b.signIn(TOKEN).statusCode()).isEqualTo(303);
+        return b;
+    }
+
+    @Test
+    void withoutASessionPagesRedirectToSignInAndDataAndActionsAre401() {
+        Browser anonymous = new Browser(runner.base());
+
+        HttpResponse<String> overview = anonymous.get("/admin/queues");
+        HttpResponse<String> detail = anonymous.get("/admin/queues/jobs/1?x=1");
+        HttpResponse<String> stream = anonymous.get("/admin/queues/jobs/1/log/stream");
+        HttpResponse<String> logText = anonymous.get("/admin/queues/jobs/1/log.txt");
+        HttpResponse<String> action = anonymous.post("/admin/queues/jobs/1/retry", Map.of("_csrf", "x"), Map.of());
+
+        assertThat(overview.statusCode()).isEqualTo(303);
+        assertThat(overview.headers().firstValue("Location")).hasValue("/admin/queues/login?next=%2Fadmin%2Fqueues");
+        assertThat(detail.statusCode()).isEqualTo(303);
+        assertThat(detail.headers().firstValue("Location")).hasValue("/admin/queues/login?next=%2Fadmin%2Fqueues%2Fjobs%2F1%3Fx%3D1");
+        assertThat(stream.statusCode()).isEqualTo(401);
+        assertThat(logText.statusCode()).isEqualTo(401);
+        assertThat(action.statusCode()).isEqualTo(401);
+        // The API is unchanged: bearer token only, and the dashboard's cookie is no substitute.
+        assertThat(anonymous.get("/api/jobs").statusCode()).isEqualTo(401);
+        Browser b = signedIn();
+        assertThat(b.get("/api/jobs").statusCode()).isEqualTo(401);
+        assertThat(runner.get("/api/jobs").status()).isEqualTo(200);
+    }
+
+    @Test
+    void signingInExchangesTheTokenForAStrictHttpOnlySessionAndSigningOutEndsIt() {
+        Browser b = new Browser(runner.base());
+        Document form = b.page("/admin/queues/login?next=/admin/queues/jobs");
+        String preSession = b.cookie(Dashboard.COOKIE);
+        String csrf = form.select("input[name=_csrf]").attr("value");
+        assertThat(form.select("input[name=next]").attr("value")).isEqualTo("/admin/queues/jobs");
+
+        HttpResponse<String> noCsrf = b.post("/admin/queues/login", Map.of("token", TOKEN), Map.of());
+        HttpResponse<String> wrong = b.post("/admin/queues/login", Map.of("_csrf", csrf, "token", "not-the-token-at-all-no"), Map.of());
+        assertThat(noCsrf.statusCode()).isEqualTo(403);
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(Jsoup.parse(wrong.body()).select("#login-error").text()).isEqualTo("That token is not right.");
+        assertThat(b.get("/admin/queues").statusCode()).isEqualTo(303);
+
+        HttpResponse<String> ok = b.post("/admin/queues/login",
+                Map.of("_csrf", csrf, "token", TOKEN, "next", "/admin/queues/jobs"), Map.of());
+        assertThat(ok.statusCode()).isEqualTo(303);
+        assertThat(ok.headers().firstValue("Location")).hasValue("/admin/queues/jobs");
+        String setCookie = ok.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(setCookie).startsWith(Dashboard.COOKIE + "=").contains("HttpOnly", "SameSite=Strict", "Path=/admin/queues")
+                .doesNotContain(TOKEN);
+        assertThat(b.cookie(Dashboard.COOKIE)).isNotEqualTo(preSession).hasSize(43);
+        assertThat(b.get("/admin/queues").statusCode()).isEqualTo(200);
+        assertThat(b.get("/admin/queues/jobs").body()).doesNotContain(TOKEN);
+
+        // An open redirect is not possible through next.
+        assertThat(Dashboard.safeNext("https://evil.example/")).isEqualTo("/admin/queues");
+        assertThat(Dashboard.safeNext("/admin/queues//evil.example")).isEqualTo("/admin/queues");
+        assertThat(Dashboard.safeNext("/admin/queuesX")).isEqualTo("/admin/queues");
+        assertThat(Dashboard.safeNext("/admin/queues/jobs?status=failed")).isEqualTo("/admin/queues/jobs?status=failed");
+
+        String session = b.cookie(Dashboard.COOKIE);
+        String pageCsrf = b.csrf("/admin/queues");
+        assertThat(b.post("/admin/queues/logout", Map.of(), Map.of()).statusCode()).isEqualTo(403);
+        assertThat(b.get("/admin/queues").statusCode()).isEqualTo(200);
+        HttpResponse<String> out = b.post("/admin/queues/logout", Map.of("_csrf", pageCsrf), Map.of());
+        assertThat(out.statusCode()).isEqualTo(303);
+        assertThat(out.headers().firstValue("Location")).hasValue("/admin/queues/login");
+
+        Browser replay = new Browser(runner.base());
+        replay.cookies.getCookieStore().add(URI.create(runner.base() + "/admin/queues"), cookie(session));
+        assertThat(replay.get("/admin/queues").statusCode()).as("the old session id is dead").isEqualTo(303);
+    }
+
+    private static java.net.HttpCookie cookie(String value) {
+        java.net.HttpCookie c = new java.net.HttpCookie(Dashboard.COOKIE, value);
+        c.setPath("/admin/queues");
+        c.setVersion(0);
+        return c;
+    }
+
+    @Test
+    void jobFieldsAreEscapedNeverInterpreted() {
+        String evilTitle = "<script>alert('xss')</script>";
+        long id = insert(db, Row.of("github.issue.fix", "failed",
+                        issuePayload("o/r\"><img src=x onerror=alert(1)>", 7, evilTitle))
+                .result("{\"outcome\":\"<b>bold</b>\",\"prUrl\":\"javascript:alert(1)\",\"prNumber\":5}")
+                .error("<img src=x onerror=alert(2)> failed"));
+        DashboardTestSupport.log(db, id, 1, "info", "</div><script>alert(3)</script>", "1 minute");
+        Browser b = signedIn();
+
+        for (String path : List.of("/admin/queues", "/admin/queues/jobs", "/admin/queues/jobs?status=failed&q=script",
+                "/admin/queues/jobs/" + id)) {
+            HttpResponse<String> r = b.get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            assertThat(r.body()).as(path).doesNotContain("<script>alert").doesNotContain("<img src=x")
+                    .doesNotContain("<b>bold</b>").contains("&lt;script&gt;alert(");
+            Document doc = Jsoup.parse(r.body());
+            assertThat(doc.select("script")).as(path + ": only the dashboard's own script").allSatisfy(s ->
+                    assertThat(s.attr("src")).startsWith("/admin/queues/static/dashboard.js"));
+            assertThat(doc.select("[onerror], img")).as(path).isEmpty();
+            assertThat(doc.select("a[href^=javascript], a[href*=javascript:]")).as(path).isEmpty();
+            assertThat(r.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
+                    assertThat(csp).contains("script-src 'self'").doesNotContain("unsafe-inline"));
+            assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        }
+        Document detail = b.page("/admin/queues/jobs/" + id);
+        assertThat(detail.select("#job-title").text()).isEqualTo(evilTitle);
+        assertThat(detail.select("#job-error").text()).isEqualTo("<img src=x onerror=alert(2)> failed");
+        assertThat(detail.select("#log .msg").text()).isEqualTo("</div><script>alert(3)</script>");
+        assertThat(detail.select("#fact-outcome").text()).isEqualTo("<b>bold</b>");
+        assertThat(detail.select("#fact-pr")).as("a javascript: PR URL is not a link").isEmpty();
+        Element row = b.page("/admin/queues/jobs").select("tr[data-job=" + id + "]").first();
+        assertThat(row.select(".title").text()).isEqualTo(evilTitle);
+    }
+
+    @Test
+    void actionsNeedTheSessionsCsrfTokenAndTheSameOriginElseNothingChanges() {
+        long failed = insert(db, Row.of("example.hello", "failed", "{\"name\":\"csrf\"}").error("boom"));
+        Browser b = signedIn();
+        String csrf = b.csrf("/admin/queues/jobs/" + failed);
+        String origin = runner.base();
+
+        Map<String, HttpResponse<String>> refused = new java.util.LinkedHashMap<>();
+        refused.put("retry without token", b.post("/admin/queues/jobs/" + failed + "/retry", Map.of(), Map.of()));
+        refused.put("retry with a wrong token", b.post("/admin/queues/jobs/" + failed + "/retry",
+                Map.of("_csrf", csrf.substring(1) + "x"), Map.of()));
+        refused.put("retry from another origin", b.post("/admin/queues/jobs/" + failed + "/retry",
+                Map.of("_csrf", csrf), Map.of("Origin", "http://evil.example")));
+        refused.put("retry cross-site (fetch metadata)", b.post("/admin/queues/jobs/" + failed + "/retry",
+                Map.of("_csrf", csrf), Map.of("Sec-Fetch-Site", "cross-site")));
+        refused.put("delete without token", b.post("/admin/queues/jobs/" + failed + "/delete", Map.of(), Map.of()));
+        refused.put("cancel with a wrong token", b.post("/admin/queues/jobs/" + failed + "/cancel",
+                Map.of("_csrf", "0".repeat(43)), Map.of()));
+        refused.put("clean without token", b.post("/admin/queues/clean",
+                Map.of("olderThanDays", "0", "status", "failed"), Map.of()));
+        Browser other = signedIn();
+        refused.put("another session's token", other.post("/admin/queues/jobs/" + failed + "/delete",
+                Map.of("_csrf", csrf), Map.of()));
+
+        refused.forEach((what, r) -> assertThat(r.statusCode()).as(what).isEqualTo(403));
+        assertThat(status(db, failed)).isEqualTo("failed");
+
+        HttpResponse<String> ok = b.post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", csrf),
+                Map.of("Origin", origin, "Sec-Fetch-Site", "same-origin"));
+        assertThat(ok.statusCode()).isEqualTo(303);
+        assertThat(ok.headers().firstValue("Location")).hasValue("/admin/queues/jobs/" + failed);
+        assertThat(status(db, failed)).isEqualTo("pending");
+        assertThat(b.page("/admin/queues/jobs/" + failed).select(".flash").text()).isEqualTo("Job #" + failed + " is queued again.");
+        // The header works as well as the form field (for scripts).
+        HttpResponse<String> cancel = b.post("/admin/queues/jobs/" + failed + "/cancel", Map.of(), Map.of("X-CSRF-Token", csrf));
+        assertThat(cancel.statusCode()).isEqualTo(303);
+        assertThat(status(db, failed)).isEqualTo("cancelled");
+        assertThat(b.post("/admin/queues/jobs/" + failed + "/delete", Map.of("_csrf", csrf), Map.of()).statusCode()).isEqualTo(303);
+        assertThat(status(db, failed)).isNull();
+    }
+
+    @Test
+    void listsFilterByStatusTypeRepositoryIssueAndTextNewestFirstWithPages() {
+        String repo = "Filter-Org/widgets";
+        long a = insert(db, Row.of("github.issue.fix", "completed", issuePayload(repo, 101, "Crash when saving a widget"))
+                .result("{\"outcome\":\"pr_opened\",\"prUrl\":\"https://github.com/Filter-Org/widgets/pull/9\",\"prNumber\":9}"));
+        long b2 = insert(db, Row.of("github.issue.fix", "failed", issuePayload(repo, 102, "Typo in README")).error("agent gave up: tests fail"));
+        long c = insert(db, Row.of("github.issue.fix", "pending", issuePayload("filter-org/gadgets", 101, "Gadget crash on start")));
+        long d = insert(db, Row.of("example.hello", "completed", "{\"name\":\"Filterina\"}"));
+        Browser b = signedIn();
+
+        assertThat(ids(b, "/admin/queues/jobs?repo=filter-org/widgets")).containsExactly(b2, a);
+        assertThat(ids(b, "/admin/queues/jobs?repo=filter-org")).containsExactly(c, b2, a);
+        assertThat(ids(b, "/admin/queues/jobs?repo=filter-org&issue=%23101")).containsExactly(c, a);
+        assertThat(ids(b, "/admin/queues/jobs?repo=filter-org&status=failed")).containsExactly(b2);
+        assertThat(ids(b, "/admin/queues/jobs?q=CRASH&repo=filter-org")).containsExactly(c, a);
+        assertThat(ids(b, "/admin/queues/jobs?q=tests+fail")).containsExactly(b2);
+        assertThat(ids(b, "/admin/queues/jobs?q=filterina")).containsExactly(d);
+        assertThat(ids(b, "/admin/queues/jobs?type=example.hello&q=filter")).containsExactly(d);
+        assertThat(ids(b, "/admin/queues/jobs?q=100%25_off")).isEmpty();
+
+        Document page = b.page("/admin/queues/jobs?repo=filter-org/widgets");
+        Element row = page.select("tr[data-job=" + a + "]").first();
+        assertThat(row.select(".subject strong").text()).isEqualTo(repo + "#101");
+        assertThat(row.select(".outcome").text()).isEqualTo("pr_opened");
+        assertThat(row.select("a.pr-link").attr("href")).isEqualTo("https://github.com/Filter-Org/widgets/pull/9");
+        assertThat(row.select("a.pr-link").text()).startsWith("#9");
+        assertThat(page.select("tr[data-job=" + b2 + "] .outcome").text()).isEqualTo("agent gave up: tests fail");
+        assertThat(page.select("#filter-repo").attr("value")).isEqualTo("filter-org/widgets");
+
+        // Pages of 1: newest, then older, then back newer.
+        Document first = b.page("/admin/queues/jobs?repo=filter-org&limit=1");
+        assertThat(ids(first)).containsExactly(c);
+        assertThat(first.select("a#page-newer")).isEmpty();
+        Document second = b.page(first.select("a#page-older").attr("href"));
+        assertThat(ids(second)).containsExactly(b2);
+        Document third = b.page(second.select("a#page-older").attr("href"));
+        assertThat(ids(third)).containsExactly(a);
+        assertThat(third.select("a#page-older")).as("last page").isEmpty();
+        assertThat(ids(b.page(third.select("a#page-newer").attr("href")))).containsExactly(b2);
+
+        Document bad = b.page("/admin/queues/jobs?issue=abc");
+        assertThat(bad.select(".flash.error").text()).contains("issue must be a number");
+    }
+
+    private static List<Long> ids(Browser b, String path) {
+        return ids(b.page(path));
+    }
+
+    private static List<Long> ids(Document doc) {
+        return doc.select("#jobs tr[data-job]").stream().map(e -> Long.parseLong(e.attr("data-job"))).toList();
+    }
+
+    @Test
+    void theOverviewCountsEveryStatusAsTheDatabaseDoes() {
+        insert(db, Row.of("github.issue.fix", "processing", issuePayload("o/count", 1, "running")));
+        insert(db, Row.of("example.hello", "cancelled", "{\"name\":\"count\"}"));
+        Browser b = signedIn();
+
+        Document doc = b.page("/admin/queues");
+        Map<String, Long> expected = DashboardTestSupport.countsByStatus(db);
+        expected.forEach((status, n) -> {
+            Element value = doc.select("[data-count=" + status + "]").first();
+            assertThat(value.text().replace(",", "")).as(status).isEqualTo(String.valueOf(n));
+            assertThat(value.attr("data-exact")).isEqualTo("true");
+        });
+        assertThat(doc.select("#metric-workers").text()).contains("this process runs no workers");
+        assertThat(doc.select("#live-runners").text()).contains("Capacity (MAX_WORKERS) is known only for this process");
+    }
+
+    @Test
+    void restDeleteRemovesAFinishedJobWithItsLogAndRefusesActiveOnes() {
+        long done = insert(db, Row.of("example.hello", "completed", "{\"name\":\"del\"}"));
+        DashboardTestSupport.log(db, done, 1, "info", "a line", "1 minute");
+        long pending = insert(db, Row.of("example.hello", "pending", "{\"name\":\"del2\"}"));
+
+        RunnerFixture.Response ok = runner.send(runner.request("/api/jobs/" + done).DELETE().build());
+        RunnerFixture.Response active = runner.send(runner.request("/api/jobs/" + pending).DELETE().build());
+        RunnerFixture.Response missing = runner.send(runner.request("/api/jobs/987654321").DELETE().build());
+        RunnerFixture.Response bad = runner.send(runner.request("/api/jobs/abc").DELETE().build());
+        int noToken = new Browser(runner.base()).send(HttpRequest.newBuilder(URI.create(runner.base() + "/api/jobs/" + pending))
+                .DELETE()).statusCode();
+
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.json().get("message").asText()).isEqualTo("job_deleted");
+        assertThat(ok.json().get("jobId").asLong()).isEqualTo(done);
+        assertThat(status(db, done)).isNull();
+        assertThat(DashboardTestSupport.query(db, "SELECT 1 FROM cloud_job_logs WHERE job_id = ?", done)).isEmpty();
+        assertThat(active.status()).isEqualTo(409);
+        assertThat(active.json().get("message").asText()).contains("cancel it before deleting it");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(noToken).isEqualTo(401);
+        assertThat(status(db, pending)).isEqualTo("pending");
+    }
+
+    @Test
+    void restCleanDeletesOnlyFinishedJobsOlderThanAskedAndValidatesItsInput() {
+        String tag = "{\"name\":\"clean\"}";
+        long oldDone = insert(db, Row.of("example.hello", "completed", tag).times("10 days", "10 days", "10 days"));
+        long oldFailed = insert(db, Row.of("example.hello", "failed", tag).times("10 days", "10 days", "10 days"));
+        long oldCancelled = insert(db, Row.of("example.hello", "cancelled", tag).times("10 days", "10 days", "10 days"));
+        long recent = insert(db, Row.of("example.hello", "completed", tag).times("1 hour", "1 hour", "1 hour"));
+        long oldPending = insert(db, Row.of("example.hello", "pending", tag).times("10 days", null, null));
+
+        RunnerFixture.Response none = runner.post("/api/jobs/clean", "{}");
+        RunnerFixture.Response badStatus = runner.post("/api/jobs/clean", "{\"olderThan\":\"7d\",\"statuses\":[\"pending\",\"nope\"]}");
+        RunnerFixture.Response badAge = runner.post("/api/jobs/clean", "{\"olderThan\":\"a week\"}");
+        assertThat(none.status()).isEqualTo(400);
+        assertThat(none.json().at("/details/0/path").asText()).isEqualTo("olderThan");
+        assertThat(badStatus.status()).isEqualTo(400);
+        assertThat(badStatus.json().get("details").findValuesAsText("path")).containsExactly("statuses[0]", "statuses[1]");
+        assertThat(badAge.status()).isEqualTo(400);
+
+        RunnerFixture.Response onlyFailed = runner.post("/api/jobs/clean", "{\"olderThan\":\"7d\",\"statuses\":[\"failed\"]}");
+        assertThat(onlyFailed.status()).isEqualTo(200);
+        assertThat(onlyFailed.json().get("deleted").asLong()).isEqualTo(1);
+        assertThat(status(db, oldFailed)).isNull();
+        assertThat(status(db, oldDone)).isEqualTo("completed");
+
+        RunnerFixture.Response all = runner.post("/api/jobs/clean", "{\"olderThan\":\"7d\"}");
+        assertThat(all.json().get("message").asText()).isEqualTo("jobs_deleted");
+        assertThat(all.json().get("deleted").asLong()).isEqualTo(2);
+        assertThat(status(db, oldDone)).isNull();
+        assertThat(status(db, oldCancelled)).isNull();
+        assertThat(status(db, recent)).isEqualTo("completed");
+        assertThat(status(db, oldPending)).isEqualTo("pending");
+    }
+
+    @Test
+    void staticAssetsAreServedWithoutSignInAndUnknownOnes404() {
+        Browser anonymous = new Browser(runner.base());
+        HttpResponse<String> css = anonymous.get("/admin/queues/static/dashboard.css");
+        assertThat(css.statusCode()).isEqualTo(200);
+        assertThat(css.headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
+        assertThat(anonymous.get("/admin/queues/static/dashboard.js").body()).contains("EventSource");
+        assertThat(anonymous.get("/admin/queues/static/..%2Fdashboard.css").statusCode()).isEqualTo(404);
+        assertThat(anonymous.get("/admin/queues/static/logback.xml").statusCode()).isEqualTo(404);
+    }
+}

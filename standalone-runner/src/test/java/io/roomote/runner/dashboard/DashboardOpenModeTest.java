@@ -1,0 +1,143 @@
+package io.roomote.runner.dashboard;
+
+import io.roomote.core.config.ConfigurationException;
+import io.roomote.core.config.Settings;
+import io.roomote.core.testing.TestDatabases;
+import io.roomote.runner.RoomoteService;
+import io.roomote.runner.RunnerFixture;
+import io.roomote.runner.RunnerSettings;
+import io.roomote.runner.dashboard.DashboardTestSupport.Browser;
+import io.roomote.runner.dashboard.DashboardTestSupport.Row;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.roomote.runner.dashboard.DashboardTestSupport.insert;
+import static io.roomote.runner.dashboard.DashboardTestSupport.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** No token (open on loopback, like the API), read-only mode, and the extra DASHBOARD_PORT. */
+class DashboardOpenModeTest {
+
+    @TempDir
+    Path home;
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A raw request, to send a Host header java.net.http refuses to set. */
+    private static int statusWithHost(int port, String path, String host) throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(line.split(" ")[1]);
+        }
+    }
+
+    @Test
+    void withoutATokenTheDashboardIsOpenOnLoopbackOnItsOwnPortTooButStillNeedsCsrf() throws Exception {
+        String db = TestDatabases.freshJdbcUrl();
+        int dashboardPort = freePort();
+        try (RunnerFixture runner = new RunnerFixture(home, Map.of("DATABASE_URL", db,
+                "DASHBOARD_PORT", String.valueOf(dashboardPort)), RoomoteService.Role.API)) {
+            assertThat(runner.service().dashboardPort()).hasValue(dashboardPort);
+            long failed = insert(db, Row.of("example.hello", "failed", "{\"name\":\"open\"}").error("boom"));
+
+            for (String base : new String[] {runner.base(), "http://127.0.0.1:" + dashboardPort, "http://localhost:" + dashboardPort}) {
+                Browser b = new Browser(base);
+                Document overview = b.page("/admin/queues");
+                assertThat(overview.select("[data-count=failed]").text()).isEqualTo("1");
+                assertThat(overview.select(".pill.warn").text()).contains("no sign-in");
+                assertThat(overview.select("#logout")).isEmpty();
+                assertThat(b.cookie(Dashboard.COOKIE)).as("a session for the CSRF token").isNotNull();
+                assertThat(b.post("/admin/queues/jobs/" + failed + "/retry", Map.of(), Map.of()).statusCode()).isEqualTo(403);
+                assertThat(new Browser(base).post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", "x"), Map.of())
+                        .statusCode()).as("no session: no CSRF token can match").isEqualTo(403);
+                assertThat(status(db, failed)).isEqualTo("failed");
+                HttpResponse<String> login = b.get("/admin/queues/login");
+                assertThat(login.statusCode()).as("nothing to sign in to").isEqualTo(303);
+                assertThat(login.headers().firstValue("Location")).hasValue("/admin/queues");
+            }
+            HttpResponse<String> root = new Browser("http://127.0.0.1:" + dashboardPort).get("/");
+            assertThat(root.statusCode()).isEqualTo(302);
+            assertThat(root.headers().firstValue("Location")).hasValue("/admin/queues");
+
+            // DNS rebinding: an open dashboard answers only to loopback names.
+            assertThat(statusWithHost(dashboardPort, "/admin/queues", "127.0.0.1:" + dashboardPort)).isEqualTo(200);
+            assertThat(statusWithHost(dashboardPort, "/admin/queues", "localhost")).isEqualTo(200);
+            assertThat(statusWithHost(dashboardPort, "/admin/queues", "attacker.example:" + dashboardPort)).isEqualTo(403);
+            assertThat(statusWithHost(runner.service().apiPort().orElseThrow(), "/admin/queues", "attacker.example")).isEqualTo(403);
+
+            Browser b = new Browser(runner.base());
+            String csrf = b.csrf("/admin/queues/jobs/" + failed);
+            assertThat(b.post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", csrf), Map.of()).statusCode()).isEqualTo(303);
+            assertThat(status(db, failed)).isEqualTo("pending");
+        }
+    }
+
+    @Test
+    void readOnlyShowsEverythingAndChangesNothing() {
+        String db = TestDatabases.freshJdbcUrl();
+        try (RunnerFixture runner = new RunnerFixture(home, Map.of("DATABASE_URL", db, "DASHBOARD_PORT", "0",
+                "DASHBOARD_READ_ONLY", "true", "ROOMOTE_API_TOKEN", DashboardHttpTest.TOKEN, "HOST", "127.0.0.1"),
+                RoomoteService.Role.API)) {
+            long failed = insert(db, Row.of("example.hello", "failed", "{\"name\":\"ro\"}").error("boom"));
+            Browser b = new Browser(runner.base());
+            assertThat(b.signIn(DashboardHttpTest.TOKEN).statusCode()).isEqualTo(303);
+            Document detail = b.page("/admin/queues/jobs/" + failed);
+            Document overview = b.page("/admin/queues");
+            String csrf = overview.select("input[name=_csrf]").attr("value");
+
+            assertThat(detail.select("#action-retry, #action-cancel, #action-delete")).isEmpty();
+            assertThat(detail.select(".pill").text()).contains("read-only");
+            assertThat(overview.select("#maintenance")).isEmpty();
+            assertThat(csrf).isNotBlank();
+            assertThat(b.post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", csrf), Map.of()).statusCode()).isEqualTo(403);
+            assertThat(b.post("/admin/queues/jobs/" + failed + "/delete", Map.of("_csrf", csrf), Map.of()).statusCode()).isEqualTo(403);
+            assertThat(b.post("/admin/queues/clean", Map.of("_csrf", csrf, "olderThanDays", "0", "status", "failed"), Map.of())
+                    .statusCode()).isEqualTo(403);
+            assertThat(status(db, failed)).isEqualTo("failed");
+        }
+    }
+
+    @Test
+    void anExplicitBusyDashboardPortFailsTheStartAndTheDefaultOneOnlyWarns() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = busy.getLocalPort();
+            assertThatThrownBy(() -> new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(),
+                    "DASHBOARD_PORT", String.valueOf(port)), RoomoteService.Role.API))
+                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("DASHBOARD_PORT " + port);
+
+            try (RunnerFixture runner = new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(),
+                    "DASHBOARD_PORT", "0"), RoomoteService.Role.API)) {
+                RunnerSettings rs = RunnerSettings.from(Settings.of(Map.of()));
+                DashboardSettings implicit = new DashboardSettings(port, false, false, Optional.empty(), rs.host(), true);
+                Dashboard dashboard = new Dashboard(runner.service().roomote(), implicit);
+                assertThat(DashboardServer.start(dashboard, runner.service().apiPort().orElseThrow())).isEmpty();
+                assertThat(runner.service().dashboardPort()).isEmpty();
+            }
+        }
+        assertThat(DashboardSettings.from(Settings.of(Map.of()), RunnerSettings.from(Settings.of(Map.of()))).port())
+                .isEqualTo(3002);
+        assertThatThrownBy(() -> DashboardSettings.from(Settings.of(Map.of("DASHBOARD_PORT", "70000")),
+                RunnerSettings.from(Settings.of(Map.of())))).hasMessageContaining("65535");
+    }
+}

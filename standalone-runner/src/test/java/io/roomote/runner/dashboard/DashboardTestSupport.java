@@ -1,0 +1,253 @@
+package io.roomote.runner.dashboard;
+
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Helpers for the dashboard tests: a browser-like HTTP client with cookies, and rows written straight to SQL. */
+final class DashboardTestSupport {
+
+    private DashboardTestSupport() {
+    }
+
+    /** An HTTP client that keeps cookies like a browser and does not follow redirects. */
+    static final class Browser {
+        final String base;
+        final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+        final HttpClient http;
+
+        Browser(String base) {
+            this.base = base;
+            this.http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+        }
+
+        HttpResponse<String> get(String path) {
+            return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+        }
+
+        Document page(String path) {
+            HttpResponse<String> r = get(path);
+            if (r.statusCode() != 200) {
+                throw new AssertionError("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+            }
+            return Jsoup.parse(r.body(), base + path);
+        }
+
+        HttpResponse<String> post(String path, Map<String, String> form, Map<String, String> headers) {
+            StringBuilder body = new StringBuilder();
+            for (Map.Entry<String, String> e : form.entrySet()) {
+                if (body.length() > 0) {
+                    body.append('&');
+                }
+                body.append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
+                        .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+            }
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+            headers.forEach(b::header);
+            return send(b);
+        }
+
+        HttpResponse<String> send(HttpRequest.Builder b) {
+            try {
+                return http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The CSRF token of the page (every page with a form carries it). */
+        String csrf(String path) {
+            return page(path).select("input[name=_csrf]").first().attr("value");
+        }
+
+        /** Signs in through the form; returns the final response of the sign-in POST. */
+        HttpResponse<String> signIn(String token) {
+            String csrf = csrf("/admin/queues/login");
+            return post("/admin/queues/login", Map.of("_csrf", csrf, "token", token, "next", "/admin/queues"), Map.of());
+        }
+
+        String cookie(String name) {
+            return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
+                    .map(java.net.HttpCookie::getValue).findFirst().orElse(null);
+        }
+    }
+
+    // --- SQL
+
+    /** A job row to insert directly, bypassing the queue (any type, any status, any age). */
+    static final class Row {
+        String type = "github.issue.fix";
+        String status = "completed";
+        String payload = "{}";
+        String result;
+        String error;
+        int attempts = 1;
+        int maxAttempts = 3;
+        String createdAgo = "10 minutes";
+        String startedAgo;
+        String completedAgo;
+
+        static Row of(String type, String status, String payload) {
+            Row r = new Row();
+            r.type = type;
+            r.status = status;
+            r.payload = payload;
+            if (!status.equals("pending")) {
+                r.startedAgo = "9 minutes";
+            }
+            if (status.equals("completed") || status.equals("failed") || status.equals("cancelled")) {
+                r.completedAgo = "5 minutes";
+            }
+            if (status.equals("pending")) {
+                r.attempts = 0;
+            }
+            return r;
+        }
+
+        Row result(String json) {
+            this.result = json;
+            return this;
+        }
+
+        Row error(String e) {
+            this.error = e;
+            return this;
+        }
+
+        Row attempts(int a, int max) {
+            this.attempts = a;
+            this.maxAttempts = max;
+            return this;
+        }
+
+        Row times(String created, String started, String completed) {
+            this.createdAgo = created;
+            this.startedAgo = started;
+            this.completedAgo = completed;
+            return this;
+        }
+    }
+
+    static long insert(String jdbcUrl, Row r) {
+        String sql = "INSERT INTO cloud_jobs (type, status, payload, result, error, attempts, max_attempts, created_at, run_at,"
+                + " started_at, completed_at) VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, now() - ?::interval, now() - ?::interval,"
+                + " now() - ?::interval, now() - ?::interval) RETURNING id";
+        try (Connection c = DriverManager.getConnection(jdbcUrl); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, r.type);
+            ps.setString(2, r.status);
+            ps.setString(3, r.payload);
+            ps.setString(4, r.result);
+            ps.setString(5, r.error);
+            ps.setInt(6, r.attempts);
+            ps.setInt(7, r.maxAttempts);
+            ps.setString(8, r.createdAgo);
+            ps.setString(9, r.createdAgo);
+            ps.setString(10, r.startedAgo);
+            ps.setString(11, r.completedAgo);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void log(String jdbcUrl, long jobId, int attempt, String level, String line, String ago) {
+        exec(jdbcUrl, "INSERT INTO cloud_job_logs (job_id, attempt, level, line, logged_at) VALUES (?, ?, ?, ?, now() - ?::interval)",
+                jobId, attempt, level, line, ago);
+    }
+
+    static void exec(String jdbcUrl, String sql, Object... args) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<Map<String, Object>> query(String jdbcUrl, String sql, Object... args) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String status(String jdbcUrl, long id) {
+        List<Map<String, Object>> rows = query(jdbcUrl, "SELECT status FROM cloud_jobs WHERE id = ?", id);
+        return rows.isEmpty() ? null : (String) rows.get(0).get("status");
+    }
+
+    /** Jobs per status straight from the table. */
+    static Map<String, Long> countsByStatus(String jdbcUrl) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String s : List.of("pending", "processing", "completed", "failed", "cancelled")) {
+            counts.put(s, 0L);
+        }
+        for (Map<String, Object> row : query(jdbcUrl, "SELECT status, count(*) AS n FROM cloud_jobs GROUP BY status")) {
+            counts.put((String) row.get("status"), ((Number) row.get("n")).longValue());
+        }
+        return counts;
+    }
+
+    /** A github.issue.fix payload. */
+    static String issuePayload(String repo, int issue, String title) {
+        return "{\"repo\":" + json(repo) + ",\"issue\":" + issue + ",\"title\":" + json(title) + ",\"body\":\"...\"}";
+    }
+
+    static String json(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+}
