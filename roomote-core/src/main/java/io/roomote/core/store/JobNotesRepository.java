@@ -26,4 +26,24 @@ public final class JobNotesRepository {
             throw new StoreException("could not store the Slack thread of job " + jobId, e);
         }
     }
+
+    /** The job and Slack thread of the newest job of {@code type} for {@code repo}#{@code issue} that has one. */
+    public java.util.Optional<SlackThread> slackThreadOf(String type, String repo, int issue) {
+        String sql = "SELECT id, slack_thread_ts FROM cloud_jobs WHERE type = ? AND lower(payload->>'repo') = lower(?)"
+                + " AND payload->>'issue' = ? AND slack_thread_ts IS NOT NULL ORDER BY id DESC LIMIT 1";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, type);
+            ps.setString(2, repo);
+            ps.setString(3, String.valueOf(issue));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? java.util.Optional.of(new SlackThread(rs.getLong(1), rs.getString(2))) : java.util.Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not look up the Slack thread of " + repo + "#" + issue, e);
+        }
+    }
+
+    /** A job's Slack thread. */
+    public record SlackThread(long jobId, String ts) {
+    }
 }
