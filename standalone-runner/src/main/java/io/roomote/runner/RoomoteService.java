@@ -6,7 +6,10 @@ import io.roomote.core.store.Database;
 import io.roomote.core.store.DatabaseUrl;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.runner.api.ApiServer;
+import io.roomote.core.events.JobEventListener;
+import io.roomote.core.slack.SlackNotifier;
 import io.roomote.runner.dashboard.Dashboard;
+import io.roomote.runner.webhook.GitHubWebhookHandler;
 import io.roomote.runner.dashboard.DashboardServer;
 import io.roomote.runner.dashboard.DashboardSettings;
 import io.roomote.runner.db.EmbeddedDatabase;
@@ -43,15 +46,17 @@ public final class RoomoteService implements AutoCloseable {
     private final ApiServer api;
     private final Dashboard dashboard;
     private final DashboardServer dashboardServer;
+    private final Optional<SlackNotifier> slack;
 
     private RoomoteService(EmbeddedDatabase embedded, Database database, Roomote roomote, ApiServer api,
-                           Dashboard dashboard, DashboardServer dashboardServer) {
+                           Dashboard dashboard, DashboardServer dashboardServer, Optional<SlackNotifier> slack) {
         this.embedded = embedded;
         this.database = database;
         this.roomote = roomote;
         this.api = api;
         this.dashboard = dashboard;
         this.dashboardServer = dashboardServer;
+        this.slack = slack;
     }
 
     public static RoomoteService start(Settings settings, Role role) {
@@ -63,18 +68,26 @@ public final class RoomoteService implements AutoCloseable {
         Database database = null;
         Roomote roomote = null;
         ApiServer api = null;
+        Optional<SlackNotifier> slack = Optional.empty();
         try {
             embedded = openEmbeddedIfNeeded(runner);
             DatabaseUrl url = embedded != null ? embedded.url() : DatabaseUrl.parse(runner.databaseUrl().orElseThrow());
             database = new Database(url, runner.databasePoolSize());
-            roomote = Roomote.start(settings, database, registry, runner.home(), role.workers);
+            slack = Integrations.slack(settings, database);
+            roomote = Roomote.start(settings, database, registry, runner.home(), role.workers,
+                    slack.<JobEventListener>map(s -> s).orElse(JobEventListener.NONE));
             // The dashboard (/admin/queues) lives with the API: on its port, and on DASHBOARD_PORT.
             Dashboard dashboard = role.api ? new Dashboard(roomote, dashboardSettings) : null;
-            api = role.api ? new ApiServer(roomote, runner.apiToken(), dashboard::mount).start(runner.host(), runner.port()) : null;
+            GitHubWebhookHandler webhooks = role.api ? Integrations.webhooks(settings, roomote, slack) : null;
+            api = role.api ? new ApiServer(roomote, runner.apiToken(), app -> {
+                dashboard.mount(app);
+                webhooks.mount(app);
+            }).start(runner.host(), runner.port()) : null;
             DashboardServer dashboardServer = dashboard == null ? null
                     : DashboardServer.start(dashboard, api.port()).orElse(null);
-            return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer);
+            return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer, slack);
         } catch (RuntimeException e) {
+            slack.ifPresent(SlackNotifier::close);
             if (api != null) {
                 api.close();
             }
@@ -137,6 +150,8 @@ public final class RoomoteService implements AutoCloseable {
             api.close();
         }
         roomote.close();
+        // After the workers: their last job events are still posted.
+        slack.ifPresent(SlackNotifier::close);
         database.close();
         if (embedded != null) {
             embedded.close();

@@ -1,0 +1,189 @@
+package io.roomote.runner.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.roomote.core.config.ConfigurationException;
+import io.roomote.core.github.TriggerPolicy;
+import io.roomote.core.github.WebhookDecision;
+import io.roomote.core.github.WebhookEvents;
+import io.roomote.core.github.WebhookSignature;
+import io.roomote.core.queue.EnqueueRequest;
+import io.roomote.core.queue.InvalidJobException;
+import io.roomote.core.queue.JobQueue;
+import io.roomote.core.slack.SlackMessages;
+import io.roomote.core.slack.SlackNotifier;
+import io.roomote.core.store.DeliveryRepository;
+import io.roomote.core.store.JobNotesRepository;
+import io.roomote.spi.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+
+/**
+ * {@code POST /api/webhooks/github}: verifies the signature over the raw body, records the delivery (a
+ * redelivery gets the first answer and creates nothing), applies the trigger policy and enqueues — nothing
+ * slow, so GitHub gets its answer at once. The signature is this endpoint's authentication: it takes no
+ * bearer token.
+ */
+public final class GitHubWebhookHandler {
+
+    public static final String PATH = "/api/webhooks/github";
+    static final String FIX_TYPE = "github.issue.fix";
+    static final int MAX_BODY_BYTES = 5 << 20;
+
+    private static final Logger log = LoggerFactory.getLogger(GitHubWebhookHandler.class);
+
+    private final Optional<WebhookSignature> signature;
+    private final TriggerPolicy policy;
+    private final JobQueue queue;
+    private final DeliveryRepository deliveries;
+    private final JobNotesRepository notes;
+    private final Optional<SlackNotifier> slack;
+    private final SlackMessages slackMessages;
+    private final ObjectMapper mapper;
+
+    public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, JobNotesRepository notes,
+                                Optional<SlackNotifier> slack, ObjectMapper mapper) {
+        Optional<String> secret = config.get("GH_WEBHOOK_SECRET");
+        boolean wanted = config.get("GITHUB_WEBHOOKS").map(Boolean::parseBoolean).orElse(secret.isPresent());
+        if (wanted && secret.isEmpty()) {
+            throw new ConfigurationException("GITHUB_WEBHOOKS=true but GH_WEBHOOK_SECRET is not set: without a secret anyone"
+                    + " could start agents with your token. Set GH_WEBHOOK_SECRET to the secret of the GitHub webhook.");
+        }
+        this.signature = wanted ? secret.map(WebhookSignature::new) : Optional.empty();
+        this.policy = TriggerPolicy.from(config, mapper);
+        this.queue = queue;
+        this.deliveries = deliveries;
+        this.notes = notes;
+        this.slack = slack;
+        this.slackMessages = new SlackMessages(config.get("GITHUB_SERVER_URL", "https://github.com").replaceAll("/$", ""));
+        this.mapper = mapper;
+        if (signature.isEmpty()) {
+            log.info("GitHub webhooks are off (no GH_WEBHOOK_SECRET)");
+        }
+    }
+
+    public boolean enabled() {
+        return signature.isPresent();
+    }
+
+    public void mount(Javalin app) {
+        app.post(PATH, this::handle);
+    }
+
+    void handle(Context ctx) {
+        if (signature.isEmpty()) {
+            answer(ctx, 404, error("webhooks_disabled", "GitHub webhooks are off: set GH_WEBHOOK_SECRET to enable them"));
+            return;
+        }
+        String contentType = ctx.contentType();
+        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            answer(ctx, 415, error("unsupported_media_type", "set the webhook's content type to application/json"));
+            return;
+        }
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes(MAX_BODY_BYTES + 1);
+        } catch (IOException e) {
+            answer(ctx, 400, error("bad_request", "could not read the body"));
+            return;
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            answer(ctx, 413, error("payload_too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes"));
+            return;
+        }
+        switch (signature.get().verify(body, ctx.header("X-Hub-Signature-256"))) {
+            case MISSING -> {
+                answer(ctx, 400, error("missing_signature", null));
+                return;
+            }
+            case INVALID -> {
+                answer(ctx, 401, error("invalid_signature", null));
+                return;
+            }
+            case VALID -> {
+                // go on
+            }
+        }
+        JsonNode payload;
+        try {
+            payload = mapper.readTree(body);
+        } catch (IOException e) {
+            answer(ctx, 400, error("bad_request", "the body is not JSON"));
+            return;
+        }
+        String event = ctx.header("X-GitHub-Event");
+        String delivery = ctx.header("X-GitHub-Delivery");
+        if (delivery == null || delivery.isBlank() || delivery.length() > 100) {
+            answer(ctx, 400, error("missing_delivery_id", "X-GitHub-Delivery is required"));
+            return;
+        }
+        DeliveryRepository.Claim claim = deliveries.claim(delivery, String.valueOf(event), payload.path("action").asText(null));
+        if (!claim.mine()) {
+            // A redelivery, or a duplicate still being handled: the first answer, and nothing new.
+            DeliveryRepository.Answer earlier = claim.earlier().orElse(new DeliveryRepository.Answer(200,
+                    mapper.createObjectNode().put("message", "delivery_in_progress")));
+            ctx.status(earlier.status()).json(earlier.body());
+            return;
+        }
+        Handled handled = decide(event, payload, delivery);
+        deliveries.answer(delivery, handled.status, handled.body, handled.jobId);
+        ctx.status(handled.status).json(handled.body);
+    }
+
+    private record Handled(int status, ObjectNode body, Long jobId) {
+    }
+
+    private Handled decide(String event, JsonNode payload, String delivery) {
+        WebhookDecision decision = WebhookEvents.decide(event, payload, policy);
+        if (decision instanceof WebhookDecision.FixIssue fix) {
+            ObjectNode jobPayload = mapper.createObjectNode();
+            jobPayload.put("repo", fix.repo()).put("issue", fix.issue()).put("title", fix.title()).put("body", fix.body());
+            jobPayload.set("labels", mapper.valueToTree(fix.labels()));
+            try {
+                JobQueue.Enqueued enqueued = queue.enqueue(new EnqueueRequest(FIX_TYPE, jobPayload, null, null));
+                log.info("webhook {} ({}): {} job {} for {}#{}", delivery, fix.trigger(),
+                        enqueued.created() ? "enqueued" : "already active:", enqueued.job().id(), fix.repo(), fix.issue());
+                ObjectNode body = mapper.createObjectNode()
+                        .put("message", enqueued.created() ? "job_enqueued" : "job_already_active")
+                        .put("jobId", enqueued.job().id()).put("enqueuedJobId", enqueued.job().enqueuedJobId());
+                return new Handled(200, body, enqueued.job().id());
+            } catch (InvalidJobException e) {
+                log.warn("webhook {}: the issue cannot become a job: {}", delivery, e.getMessage());
+                return new Handled(200, mapper.createObjectNode().put("message", "trigger_rejected").put("reason", e.getMessage()), null);
+            }
+        }
+        if (decision instanceof WebhookDecision.Reject reject) {
+            log.info("webhook {}: trigger rejected: {}", delivery, reject.reason());
+            return new Handled(200, mapper.createObjectNode().put("message", "trigger_rejected").put("reason", reject.reason()), null);
+        }
+        if (decision instanceof WebhookDecision.PullRequestOpened pr) {
+            Optional<JobNotesRepository.SlackThread> thread = notes.slackThreadOf(FIX_TYPE, pr.repo(), pr.issue());
+            if (thread.isEmpty() || slack.isEmpty()) {
+                return new Handled(200, mapper.createObjectNode().put("message", "no_job_or_slack_thread_found"), null);
+            }
+            slack.get().replyInThread(thread.get().jobId(), thread.get().ts(), slackMessages.pullRequestCreated(pr.url(), pr.number()));
+            return new Handled(200, mapper.createObjectNode().put("message", "slack_notification_sent"), thread.get().jobId());
+        }
+        WebhookDecision.Ignore ignore = (WebhookDecision.Ignore) decision;
+        return new Handled(200, mapper.createObjectNode().put("message", ignore.message()), null);
+    }
+
+    private ObjectNode error(String code, String message) {
+        ObjectNode n = mapper.createObjectNode().put("error", code);
+        if (message != null) {
+            n.put("message", message);
+        }
+        return n;
+    }
+
+    private static void answer(Context ctx, int status, ObjectNode body) {
+        ctx.status(status).json(body);
+    }
+}
