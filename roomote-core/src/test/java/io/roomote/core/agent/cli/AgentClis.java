@@ -16,9 +16,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real agent CLIs from npm, pinned in {@code roomote-core/src/test/node/agent-clis/package-lock.json}
- * (codex 0.169.0, opencode 1.18.33). {@link #install()} runs {@code npm ci} there once when
- * {@code node_modules} is missing (about 760 MB, under a minute on a good line), holding a file lock so
- * that test JVMs of several modules don't install at the same time.
+ * (codex 0.169.0, opencode 1.18.33). {@link #install()} installs them there once when {@code node_modules}
+ * is missing (about 760 MB, under a minute on a good line), holding a file lock so that test JVMs of
+ * several modules don't install at the same time.
+ *
+ * <p>It runs {@code npm install --no-save} rather than {@code npm ci}: that honours the lock file's pinned
+ * versions and integrity hashes and is not rewritten, but the registry reachable here has only opencode's
+ * linux-x64 platform packages, so the lock lacks its other optional platform packages and {@code npm ci}
+ * refuses it as "out of sync".
  *
  * <p>The folder is found from the system property {@code roomote.agentClis.dir}, else by walking up from
  * the working directory to {@code roomote-core/src/test/node/agent-clis} (so other modules' tests find it).
@@ -43,7 +48,7 @@ public final class AgentClis {
         }
         Path npm = onPath("npm").orElseThrow(() -> new IllegalStateException(
                 "npm is not on the PATH: the agent CLI tests need Node.js 18+ and npm (Debian: apt-get install nodejs npm)"));
-        // the lock lives outside the source tree (and outside node_modules, which npm ci deletes)
+        // the lock lives outside the source tree (and outside node_modules, which an install may replace)
         Path lockPath = Path.of(System.getProperty("java.io.tmpdir"),
                 "roomote-agent-clis-" + Integer.toHexString(dir.toString().hashCode()) + ".lock");
         try (RandomAccessFile lockFile = new RandomAccessFile(lockPath.toFile(), "rw");
@@ -52,19 +57,27 @@ public final class AgentClis {
             if (clis.installed()) {
                 return clis;
             }
-            System.out.println("[agent-clis] installing pinned agent CLIs with npm ci in " + dir + " (~760 MB, once) …");
+            System.out.println("[agent-clis] installing the pinned agent CLIs in " + dir + " (~760 MB, once) …");
             long start = System.nanoTime();
-            Process p = new ProcessBuilder(npm.toString(), "ci", "--ignore-scripts", "--no-audit", "--no-fund",
-                    "--loglevel", "http")
+            Process p = new ProcessBuilder(npm.toString(), "install", "--no-save", "--ignore-scripts", "--no-audit",
+                    "--no-fund", "--loglevel", "http")
                     .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT)
                     .start();
             if (!p.waitFor(INSTALL_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("npm ci in " + dir + " took longer than " + INSTALL_TIMEOUT_MINUTES + " minutes");
+                throw new IllegalStateException("npm install in " + dir + " took longer than " + INSTALL_TIMEOUT_MINUTES + " minutes");
             }
-            if (p.exitValue() != 0 || !clis.installed()) {
-                throw new IllegalStateException("npm ci in " + dir + " failed with exit code " + p.exitValue()
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("npm install in " + dir + " failed with exit code " + p.exitValue()
                         + " (is the npm registry reachable?)");
+            }
+            // Install scripts stay off; opencode-ai's only links its platform binary over bin/opencode.exe
+            // (a stub that refuses to run until then): run that one, offline, on purpose.
+            Path node = onPath("node").orElseThrow(() -> new IllegalStateException("node is not on the PATH"));
+            Process link = new ProcessBuilder(node.toString(), "postinstall.mjs").directory(dir.resolve("node_modules/opencode-ai").toFile())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+            if (!link.waitFor(2, TimeUnit.MINUTES) || link.exitValue() != 0 || !clis.installed()) {
+                throw new IllegalStateException("opencode-ai's postinstall.mjs failed in " + dir);
             }
             System.out.printf("[agent-clis] installed in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
         }
@@ -72,9 +85,15 @@ public final class AgentClis {
     }
 
     private boolean installed() {
-        // npm writes node_modules/.package-lock.json last: its presence means the install completed
-        return Files.isExecutable(codex()) && Files.isExecutable(opencode())
-                && Files.isRegularFile(dir.resolve("node_modules/.package-lock.json"));
+        // npm writes node_modules/.package-lock.json at the end: its presence means the install completed
+        try {
+            return Files.isExecutable(codex()) && Files.isExecutable(opencode())
+                    && Files.isRegularFile(dir.resolve("node_modules/.package-lock.json"))
+                    // the real binary, not the stub opencode-ai ships until its postinstall has run
+                    && Files.size(opencode()) > 1_000_000;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public Path dir() {
