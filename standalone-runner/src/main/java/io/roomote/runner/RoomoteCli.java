@@ -16,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
 /** {@code java -jar roomote.jar [serve|api|worker|migrate]}; {@code serve} is the default. */
 @Command(name = "roomote", mixinStandardHelpOptions = true, version = "Roomote 0.1.0",
         description = "Turns GitHub issues into pull requests with an AI coding agent.",
-        subcommands = {RoomoteCli.Serve.class, RoomoteCli.Api.class, RoomoteCli.Worker.class, RoomoteCli.Migrate.class})
+        subcommands = {RoomoteCli.Serve.class, RoomoteCli.Api.class, RoomoteCli.Worker.class, RoomoteCli.Migrate.class,
+                RoomoteCli.Enqueue.class})
 public final class RoomoteCli implements Callable<Integer> {
 
     @CommandLine.Mixin
@@ -90,6 +91,42 @@ public final class RoomoteCli implements Callable<Integer> {
             int applied = RoomoteService.migrate(common.settings());
             spec.commandLine().getOut().println(applied == 0 ? "Database is up to date." : "Applied " + applied + " migration(s).");
             return 0;
+        }
+    }
+
+    @Command(name = "enqueue", description = "Read a GitHub issue and queue a github.issue.fix job for it on a running Roomote.")
+    static final class Enqueue implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @CommandLine.Parameters(index = "0", paramLabel = "ISSUE", description = "The issue number.")
+        int issue;
+
+        @Option(names = "--repo", paramLabel = "OWNER/NAME",
+                description = "Repository (default: ROOMOTE_DEFAULT_REPO, else GITHUB_REPOSITORY).")
+        String repo;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            IssueEnqueuer enqueuer = new IssueEnqueuer(common.settings(), io.roomote.core.store.Json.newMapper());
+            try {
+                String r = enqueuer.repo(repo);
+                IssueEnqueuer.Enqueued e = enqueuer.enqueue(r, issue);
+                var out = spec.commandLine().getOut();
+                out.println((e.message().equals("job_already_active") ? "Already queued: job " : "Queued job ") + e.jobId()
+                        + " for " + r + "#" + issue);
+                out.println("Follow it: " + e.jobUrl() + "  (log: " + e.jobUrl() + "/logs?follow=true)");
+                out.println("Dashboard: " + e.dashboardUrl());
+                out.flush();
+                return 0;
+            } catch (IssueEnqueuer.EnqueueException e) {
+                spec.commandLine().getErr().println("roomote enqueue: " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
         }
     }
 

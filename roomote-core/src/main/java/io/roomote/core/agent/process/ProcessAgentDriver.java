@@ -99,7 +99,13 @@ public abstract class ProcessAgentDriver implements AgentDriver {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                onOutput(line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + " …[truncated]" : line, log, usage);
+                String kept = line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + " …[truncated]" : line;
+                try {
+                    onOutput(kept, log, usage);
+                } catch (RuntimeException e) {
+                    // Keep draining: a reader that stops would leave the agent blocked on a full pipe.
+                    log.info(kept);
+                }
             }
         } catch (IOException e) {
             // the process ended
