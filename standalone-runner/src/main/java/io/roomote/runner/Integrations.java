@@ -2,16 +2,20 @@ package io.roomote.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roomote.core.Roomote;
+import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.Settings;
 import io.roomote.core.slack.SlackNotifier;
 import io.roomote.core.slack.SlackSettings;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.DeliveryRepository;
 import io.roomote.core.store.JobNotesRepository;
+import io.roomote.jobs.github.GitHubApi;
+import io.roomote.jobs.github.IssueCommenter;
 import io.roomote.runner.webhook.GitHubWebhookHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.Optional;
 
 /** Builds the outside integrations (Slack, GitHub webhooks) from settings. */
@@ -36,6 +40,21 @@ final class Integrations {
             return agent != null && agent.isTextual() ? agent.asText()
                     : job.type().equals("github.issue.fix") ? defaultAgent : null;
         }));
+    }
+
+    /** Issue comments when {@code GITHUB_COMMENTS=true} (needs {@code GH_TOKEN}). */
+    static Optional<IssueCommenter> comments(Settings settings, Database database) {
+        if (!settings.getBoolean("GITHUB_COMMENTS", false)) {
+            return Optional.empty();
+        }
+        String token = settings.get("GH_TOKEN").or(() -> settings.get("GITHUB_TOKEN")).orElseThrow(() ->
+                new ConfigurationException("GITHUB_COMMENTS=true needs GH_TOKEN to write the comments"));
+        try {
+            return Optional.of(new IssueCommenter(new GitHubApi(settings.get("GITHUB_API_URL", "https://api.github.com"), token),
+                    new JobNotesRepository(database), settings.get("ROOMOTE_PUBLIC_URL", "http://localhost:" + settings.get("PORT", "3001"))));
+        } catch (IOException e) {
+            throw new ConfigurationException("cannot set up the GitHub client for issue comments: " + e.getMessage(), e);
+        }
     }
 
     static GitHubWebhookHandler webhooks(Settings settings, Roomote roomote, Optional<SlackNotifier> slack) {

@@ -2,20 +2,23 @@ package io.roomote.runner;
 
 import io.roomote.core.Roomote;
 import io.roomote.core.config.Settings;
+import io.roomote.core.events.JobEventListener;
+import io.roomote.core.slack.SlackNotifier;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.DatabaseUrl;
 import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.jobs.github.IssueCommenter;
 import io.roomote.runner.api.ApiServer;
-import io.roomote.core.events.JobEventListener;
-import io.roomote.core.slack.SlackNotifier;
 import io.roomote.runner.dashboard.Dashboard;
-import io.roomote.runner.webhook.GitHubWebhookHandler;
 import io.roomote.runner.dashboard.DashboardServer;
 import io.roomote.runner.dashboard.DashboardSettings;
 import io.roomote.runner.db.EmbeddedDatabase;
+import io.roomote.runner.webhook.GitHubWebhookHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -47,9 +50,11 @@ public final class RoomoteService implements AutoCloseable {
     private final Dashboard dashboard;
     private final DashboardServer dashboardServer;
     private final Optional<SlackNotifier> slack;
+    private final Optional<IssueCommenter> comments;
 
     private RoomoteService(EmbeddedDatabase embedded, Database database, Roomote roomote, ApiServer api,
-                           Dashboard dashboard, DashboardServer dashboardServer, Optional<SlackNotifier> slack) {
+                           Dashboard dashboard, DashboardServer dashboardServer, Optional<SlackNotifier> slack,
+                           Optional<IssueCommenter> comments) {
         this.embedded = embedded;
         this.database = database;
         this.roomote = roomote;
@@ -57,6 +62,7 @@ public final class RoomoteService implements AutoCloseable {
         this.dashboard = dashboard;
         this.dashboardServer = dashboardServer;
         this.slack = slack;
+        this.comments = comments;
     }
 
     public static RoomoteService start(Settings settings, Role role) {
@@ -69,13 +75,17 @@ public final class RoomoteService implements AutoCloseable {
         Roomote roomote = null;
         ApiServer api = null;
         Optional<SlackNotifier> slack = Optional.empty();
+        Optional<IssueCommenter> comments = Optional.empty();
         try {
             embedded = openEmbeddedIfNeeded(runner);
             DatabaseUrl url = embedded != null ? embedded.url() : DatabaseUrl.parse(runner.databaseUrl().orElseThrow());
             database = new Database(url, runner.databasePoolSize());
             slack = Integrations.slack(settings, database);
-            roomote = Roomote.start(settings, database, registry, runner.home(), role.workers,
-                    slack.<JobEventListener>map(s -> s).orElse(JobEventListener.NONE));
+            comments = Integrations.comments(settings, database);
+            List<JobEventListener> listeners = new ArrayList<>();
+            slack.ifPresent(listeners::add);
+            comments.ifPresent(listeners::add);
+            roomote = Roomote.start(settings, database, registry, runner.home(), role.workers, JobEventListener.all(listeners));
             // The dashboard (/admin/queues) lives with the API: on its port, and on DASHBOARD_PORT.
             Dashboard dashboard = role.api ? new Dashboard(roomote, dashboardSettings) : null;
             GitHubWebhookHandler webhooks = role.api ? Integrations.webhooks(settings, roomote, slack) : null;
@@ -85,9 +95,10 @@ public final class RoomoteService implements AutoCloseable {
             }).start(runner.host(), runner.port()) : null;
             DashboardServer dashboardServer = dashboard == null ? null
                     : DashboardServer.start(dashboard, api.port()).orElse(null);
-            return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer, slack);
+            return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer, slack, comments);
         } catch (RuntimeException e) {
             slack.ifPresent(SlackNotifier::close);
+            comments.ifPresent(IssueCommenter::close);
             if (api != null) {
                 api.close();
             }
@@ -152,6 +163,7 @@ public final class RoomoteService implements AutoCloseable {
         roomote.close();
         // After the workers: their last job events are still posted.
         slack.ifPresent(SlackNotifier::close);
+        comments.ifPresent(IssueCommenter::close);
         database.close();
         if (embedded != null) {
             embedded.close();

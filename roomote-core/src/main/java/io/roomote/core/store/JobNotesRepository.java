@@ -5,8 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /**
- * Notes kept beside a job by its integrations: the Slack thread it is discussed in. Not fenced: they say
- * where a job is announced, not how it ended.
+ * Notes kept beside a job by its integrations: the Slack thread it is discussed in, the GitHub comment that
+ * follows it. Not fenced: they say where a job is announced, not how it ended.
  */
 public final class JobNotesRepository {
 
@@ -24,6 +24,33 @@ public final class JobNotesRepository {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("could not store the Slack thread of job " + jobId, e);
+        }
+    }
+
+    public void setGithubCommentId(long jobId, long commentId) {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("UPDATE cloud_jobs SET github_comment_id = ? WHERE id = ?")) {
+            ps.setLong(1, commentId);
+            ps.setLong(2, jobId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("could not store the issue comment of job " + jobId, e);
+        }
+    }
+
+    public java.util.Optional<Long> githubCommentId(long jobId) {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT github_comment_id FROM cloud_jobs WHERE id = ?")) {
+            ps.setLong(1, jobId);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    long id = rs.getLong(1);
+                    return rs.wasNull() ? java.util.Optional.empty() : java.util.Optional.of(id);
+                }
+                return java.util.Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not read the issue comment of job " + jobId, e);
         }
     }
 

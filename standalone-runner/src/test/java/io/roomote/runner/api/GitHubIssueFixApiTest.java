@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A github.issue.fix job posted to the running service is carried to a pushed branch and a PR: real git
@@ -55,6 +56,8 @@ class GitHubIssueFixApiTest {
                 "GITHUB_API_URL", github.apiUrl(),
                 "GITHUB_SERVER_URL", remotes.serverUrl(),
                 "ROOMOTE_AGENT", "command",
+                "GITHUB_COMMENTS", "true",
+                "ROOMOTE_PUBLIC_URL", "https://roomote.example",
                 "ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} fix-push"), RoomoteService.Role.SERVE);
 
         RunnerFixture.Response posted = runner.post("/api/jobs",
@@ -78,6 +81,9 @@ class GitHubIssueFixApiTest {
             JsonNode second = runner.awaitStatus(again.json().get("jobId").asLong(), "failed");
             assertThat(second.at("/result/outcome").asText()).isEqualTo("skipped");
         }
+        await().atMost(java.time.Duration.ofSeconds(20)).until(() -> github.comments().size() == 1
+                && github.comments().get(0).get("body").asText().contains("opened a pull request"));
+        assertThat(github.comments().get(0).get("body").asText()).contains("https://roomote.example/admin/queues/jobs/" + id);
         String log = runner.get("/api/jobs/" + id + "/logs").json().get("lines").findValuesAsText("line").toString();
         assertThat(log).contains("pushed fix-7").doesNotContain("ghp_standInToken0123456789abcdefghijklmn");
     }

@@ -84,6 +84,22 @@ public final class GitHubApi {
         return info(repository(repo).createPullRequest(title, head, base, body));
     }
 
+    /** Posts a comment on an issue; returns its id. */
+    public long comment(String repo, int issue, String body) throws IOException {
+        return repository(repo).getIssue(issue).comment(body).getId();
+    }
+
+    /** Replaces the text of a comment on an issue; false when the comment is gone. */
+    public boolean updateComment(String repo, int issue, long commentId, String body) throws IOException {
+        for (org.kohsuke.github.GHIssueComment c : repository(repo).getIssue(issue).listComments().withPageSize(100)) {
+            if (c.getId() == commentId) {
+                c.update(body);
+                return true;
+            }
+        }
+        return false;
+    }
+
     private GHRepository repository(String repo) throws IOException {
         return github.getRepository(repo);
     }

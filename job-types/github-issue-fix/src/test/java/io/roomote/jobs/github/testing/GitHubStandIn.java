@@ -41,6 +41,7 @@ public final class GitHubStandIn implements AutoCloseable {
     private final Path remotes;
     private final Map<String, ObjectNode> issues = new LinkedHashMap<>();
     private final List<ObjectNode> pulls = new CopyOnWriteArrayList<>();
+    private final Map<Long, ObjectNode> comments = new LinkedHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile int failCreatePullsWith;
     private int nextPull = 100;
@@ -83,6 +84,11 @@ public final class GitHubStandIn implements AutoCloseable {
     /** Makes every later "create pull request" call fail with this HTTP status (0: succeed). */
     public void failCreatingPullsWith(int status) {
         this.failCreatePullsWith = status;
+    }
+
+    /** Comments on issues, oldest first, as they are now (edits applied). */
+    public synchronized List<ObjectNode> comments() {
+        return comments.values().stream().map(ObjectNode::deepCopy).toList();
     }
 
     public List<ObjectNode> pulls() {
@@ -130,6 +136,37 @@ public final class GitHubStandIn implements AutoCloseable {
         } else if (method.equals("GET") && rest.matches("/issues/\\d+")) {
             ObjectNode issue = issues.get(repo + "#" + rest.substring("/issues/".length()));
             send(ex, issue == null ? 404 : 200, issue == null ? notFound() : issue);
+        } else if (method.equals("GET") && rest.matches("/issues/\\d+/comments")) {
+            String issueUrl = apiUrl() + "/repos/" + repo + "/issues/" + rest.split("/")[2];
+            ArrayNode list = JSON.createArrayNode();
+            comments.values().stream().filter(c -> c.get("issue_url").asText().equals(issueUrl)).forEach(list::add);
+            send(ex, 200, list);
+        } else if (method.equals("POST") && rest.matches("/issues/\\d+/comments")) {
+            String number = rest.split("/")[2];
+            if (!issues.containsKey(repo + "#" + number)) {
+                send(ex, 404, notFound());
+                return;
+            }
+            long id = 900_000 + comments.size() + 1;
+            ObjectNode c = JSON.createObjectNode();
+            c.put("id", id).put("body", JSON.readTree(body).path("body").asText())
+                    .put("url", apiUrl() + "/repos/" + repo + "/issues/comments/" + id)
+                    .put("html_url", "https://github.example/" + repo + "/issues/" + number + "#issuecomment-" + id)
+                    .put("issue_url", apiUrl() + "/repos/" + repo + "/issues/" + number)
+                    .put("author_association", "NONE").put("created_at", "2026-11-24T10:00:00Z").put("updated_at", "2026-11-24T10:00:00Z");
+            c.putObject("user").put("login", "roomote-bot").put("id", 9).put("type", "User");
+            comments.put(id, c);
+            send(ex, 201, c);
+        } else if (rest.matches("/issues/comments/\\d+") && (method.equals("GET") || method.equals("PATCH"))) {
+            ObjectNode c = comments.get(Long.parseLong(rest.substring("/issues/comments/".length())));
+            if (c == null) {
+                send(ex, 404, notFound());
+                return;
+            }
+            if (method.equals("PATCH")) {
+                c.put("body", JSON.readTree(body).path("body").asText()).put("updated_at", "2026-11-24T10:05:00Z");
+            }
+            send(ex, 200, c);
         } else if (method.equals("GET") && rest.equals("/pulls")) {
             Map<String, String> params = params(query);
             ArrayNode list = JSON.createArrayNode();
