@@ -13,6 +13,7 @@ import io.roomote.core.store.JobLogRepository;
 import io.roomote.core.store.JobRepository;
 import io.roomote.core.store.Json;
 import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.core.util.Threads;
 import io.roomote.core.worker.WorkerPool;
 import io.roomote.core.worker.WorkerSettings;
 
@@ -54,11 +55,7 @@ public final class Roomote implements AutoCloseable {
         JobLogRepository logs = new JobLogRepository(database);
         this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry());
         this.logSink = new DatabaseLogSink(logs);
-        this.timers = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "roomote-timers");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timers = Executors.newScheduledThreadPool(2, Threads.daemon("roomote-timers"));
         this.runner = new JobRunner(registry, mapper, settings, redactor, home.resolve("work"),
                 workerSettings.cancelGrace(), timers);
         if (runWorkers) {

@@ -45,36 +45,40 @@ public final class RoomoteCli implements Callable<Integer> {
         return runUntilStopped(common.settings(), RoomoteService.Role.SERVE);
     }
 
-    @Command(name = "serve", description = "Run the REST API and the worker pool (the default).")
-    static final class Serve implements Callable<Integer> {
+    /** A command that runs one role of the service until the process is stopped. */
+    abstract static class RoleCommand implements Callable<Integer> {
         @CommandLine.Mixin
         Common common = new Common();
 
+        abstract RoomoteService.Role role();
+
         @Override
         public Integer call() {
-            return runUntilStopped(common.settings(), RoomoteService.Role.SERVE);
+            return runUntilStopped(common.settings(), role());
+        }
+    }
+
+    @Command(name = "serve", description = "Run the REST API and the worker pool (the default).")
+    static final class Serve extends RoleCommand {
+        @Override
+        RoomoteService.Role role() {
+            return RoomoteService.Role.SERVE;
         }
     }
 
     @Command(name = "api", description = "Run the REST API only; workers run elsewhere on the same database.")
-    static final class Api implements Callable<Integer> {
-        @CommandLine.Mixin
-        Common common = new Common();
-
+    static final class Api extends RoleCommand {
         @Override
-        public Integer call() {
-            return runUntilStopped(common.settings(), RoomoteService.Role.API);
+        RoomoteService.Role role() {
+            return RoomoteService.Role.API;
         }
     }
 
     @Command(name = "worker", description = "Run the worker pool only, on the database the API uses.")
-    static final class Worker implements Callable<Integer> {
-        @CommandLine.Mixin
-        Common common = new Common();
-
+    static final class Worker extends RoleCommand {
         @Override
-        public Integer call() {
-            return runUntilStopped(common.settings(), RoomoteService.Role.WORKER);
+        RoomoteService.Role role() {
+            return RoomoteService.Role.WORKER;
         }
     }
 

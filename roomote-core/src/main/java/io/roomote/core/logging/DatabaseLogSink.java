@@ -1,6 +1,7 @@
 package io.roomote.core.logging;
 
 import io.roomote.core.store.JobLogRepository;
+import io.roomote.core.util.Threads;
 import io.roomote.spi.JobLogger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +99,7 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
                 if (attempt == 3) {
                     log.error("dropping {} job log line(s) after 3 failed writes: {}", batch.size(), e.getMessage());
                 } else {
-                    sleepQuietly(200L * attempt);
+                    Threads.sleepQuietly(200L * attempt);
                 }
             }
         }
@@ -106,14 +107,6 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
         batch.clear();
         synchronized (storedMonitor) {
             storedMonitor.notifyAll();
-        }
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.roomote.core.queue;
 
 import io.roomote.core.store.Database;
+import io.roomote.core.util.Threads;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -88,7 +89,7 @@ public final class NotificationListener implements AutoCloseable {
                 connection = null;
             }
             if (running) {
-                sleep(backoffMs);
+                Threads.sleepQuietly(backoffMs);
                 backoffMs = Math.min(backoffMs * 2, 30_000);
             }
         }
@@ -101,14 +102,6 @@ public final class NotificationListener implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("a handler of channel {} failed: {}", channel, e.toString());
             }
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

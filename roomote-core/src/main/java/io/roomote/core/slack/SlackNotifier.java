@@ -8,6 +8,7 @@ import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import io.roomote.core.events.JobEventListener;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.store.JobNotesRepository;
+import io.roomote.core.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -35,11 +35,7 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
     private final Function<Job, String> agentOf;
     private final Slack slack;
     private final MethodsClient methods;
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "roomote-slack");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(Threads.daemon("roomote-slack"));
     /** Thread of each announced job; the database has it too, for other processes. */
     private final Map<Long, String> threads = new ConcurrentHashMap<>();
     private final long baseBackoffMs;
@@ -128,31 +124,17 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
                 log.debug("Slack unreachable for job {}: {}", jobId, e.toString());
             }
             if (attempt < MAX_TRIES) {
-                sleep(waitMs);
+                Threads.sleepQuietly(waitMs);
             }
         }
         log.warn("gave up posting a Slack message of job {} after {} tries", jobId, MAX_TRIES);
         return null;
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Waits for queued messages (a few seconds at most), then stops. */
     @Override
     public void close() {
-        sender.shutdown();
-        try {
-            sender.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        sender.shutdownNow();
+        Threads.drainAndStop(sender, 10);
         try {
             slack.close();
         } catch (Exception e) {

@@ -6,13 +6,13 @@ import io.roomote.core.github.WebhookEvents;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.store.JobNotesRepository;
+import io.roomote.core.util.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GITHUB_COMMENTS=true}: one comment on the issue when its fix job starts (with a link to the job),
@@ -26,11 +26,7 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
     private final GitHubApi github;
     private final JobNotesRepository notes;
     private final String publicUrl;
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "roomote-github-comments");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(Threads.daemon("roomote-github-comments"));
 
     /** @param publicUrl where people reach Roomote ({@code ROOMOTE_PUBLIC_URL}), for the job link */
     public IssueCommenter(GitHubApi github, JobNotesRepository notes, String publicUrl) {
@@ -104,12 +100,6 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
 
     @Override
     public void close() {
-        sender.shutdown();
-        try {
-            sender.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        sender.shutdownNow();
+        Threads.drainAndStop(sender, 10);
     }
 }
