@@ -83,6 +83,13 @@ public final class QueueFixture implements AutoCloseable {
         return roomote.queue().get(id).orElseThrow();
     }
 
+    /** Waits until the job reaches any of {@code statuses}; returns it. */
+    public static Job awaitStatusIn(Roomote roomote, long id, java.util.Collection<JobStatus> statuses, Duration within) {
+        await().atMost(within).pollInterval(Duration.ofMillis(50))
+                .until(() -> statuses.contains(roomote.queue().get(id).orElseThrow().status()));
+        return roomote.queue().get(id).orElseThrow();
+    }
+
     public static JsonNode node(Object value) {
         return MAPPER.valueToTree(value);
     }
