@@ -84,6 +84,10 @@ public final class JobSearchRepository {
             return new Filter(s, type, repo, issue, text);
         }
 
+        Filter withoutText() {
+            return new Filter(status, type, repo, issue, null);
+        }
+
         public boolean isEmpty() {
             return status == null && type == null && repo == null && issue == null && text == null;
         }
@@ -125,30 +129,42 @@ public final class JobSearchRepository {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT);
         }
-        StringBuilder sql = new StringBuilder("SELECT ").append(SUMMARY_COLUMNS).append(" FROM cloud_jobs WHERE true");
-        List<Object> args = new ArrayList<>();
-        where(filter, sql, args);
         boolean newer = afterId != null && beforeId == null;
+        String order = newer ? " ORDER BY id ASC" : " ORDER BY id DESC";
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" WHERE true");
+        where(filter.withoutText(), where, args);
         if (beforeId != null) {
-            sql.append(" AND id < ?");
+            where.append(" AND id < ?");
             args.add(beforeId);
         } else if (afterId != null) {
-            sql.append(" AND id > ?");
+            where.append(" AND id > ?");
             args.add(afterId);
         }
-        sql.append(newer ? " ORDER BY id ASC" : " ORDER BY id DESC").append(" LIMIT ?");
-        args.add(limit + 1);
         List<Summary> rows = read("could not list jobs", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                bind(ps, args);
-                List<Summary> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(summary(rs));
-                    }
-                }
-                return out;
+            if (filter.text() == null) {
+                List<Object> all = new ArrayList<>(args);
+                all.add(limit + 1);
+                return summaries(c, "SELECT " + SUMMARY_COLUMNS + " FROM cloud_jobs" + where + order + " LIMIT ?", all);
             }
+            // Text: first among the newest rows that pass the other filters (a common word is found there at once,
+            // where the trigram index would return a huge bitmap to sort); when that window is exhausted without
+            // enough matches, the trigram index finds the rare ones.
+            String pattern = "%" + likeEscape(filter.text()) + "%";
+            List<Object> windowArgs = new ArrayList<>(args);
+            windowArgs.add(TEXT_WINDOW);
+            windowArgs.add(pattern);
+            windowArgs.add(limit + 1);
+            List<Summary> found = summaries(c, "SELECT " + SUMMARY_COLUMNS + " FROM (SELECT * FROM cloud_jobs" + where + order
+                    + " LIMIT ?) recent WHERE " + SEARCH_TEXT + " ILIKE ?" + order + " LIMIT ?", windowArgs);
+            if (found.size() > limit || windowExhausted(c, where.toString(), args)) {
+                return found;
+            }
+            List<Object> all = new ArrayList<>(args);
+            all.add(pattern);
+            all.add(limit + 1);
+            return summaries(c, "SELECT " + SUMMARY_COLUMNS + " FROM cloud_jobs" + where + " AND " + SEARCH_PRESENT
+                    + " AND " + SEARCH_TEXT + " ILIKE ?" + order + " LIMIT ?", all);
         });
         boolean more = rows.size() > limit;
         if (more) {
@@ -174,6 +190,36 @@ public final class JobSearchRepository {
         return new Page(List.copyOf(rows), older, newerCursor);
     }
 
+    /** How many of the newest matching rows a text search looks through before it asks the trigram index. */
+    static final int TEXT_WINDOW = 5_000;
+
+    /** True when fewer than {@link #TEXT_WINDOW} rows pass the filters: the window saw all of them. */
+    private static boolean windowExhausted(Connection c, String where, List<Object> args) throws SQLException {
+        List<Object> a = new ArrayList<>(args);
+        a.add(TEXT_WINDOW);
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM (SELECT 1 FROM cloud_jobs" + where
+                + " LIMIT ?) w")) {
+            bind(ps, a);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) < TEXT_WINDOW;
+            }
+        }
+    }
+
+    private static List<Summary> summaries(Connection c, String sql, List<Object> args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            List<Summary> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(summary(rs));
+                }
+            }
+            return out;
+        }
+    }
+
     private static void where(Filter f, StringBuilder sql, List<Object> args) {
         if (f.status() != null) {
             sql.append(" AND status = ?");
@@ -197,10 +243,6 @@ public final class JobSearchRepository {
         if (f.issue() != null) {
             sql.append(" AND (payload ->> 'issue') = ?");
             args.add(String.valueOf(Long.parseLong(f.issue())));
-        }
-        if (f.text() != null) {
-            sql.append(" AND ").append(SEARCH_PRESENT).append(" AND ").append(SEARCH_TEXT).append(" ILIKE ?");
-            args.add("%" + likeEscape(f.text().trim()) + "%");
         }
     }
 
@@ -304,25 +346,33 @@ public final class JobSearchRepository {
         return runners;
     }
 
+    /**
+     * Two statements on {@code cloud_jobs_completed_at_idx}: per-hour counts over 24 hours read only
+     * {@code completed_at} (an index-only scan), and only the last hour is split by status (heap reads of that
+     * hour's rows).
+     */
     private static QueueStats.Throughput throughput(Connection c) throws SQLException {
         long[] hourly = new long[24];
         long completed = 0;
         long failed = 0;
         long cancelled = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT least(23, floor(extract(epoch FROM now() - completed_at) / 3600))::int,"
-                + " status, count(*) FROM cloud_jobs WHERE completed_at > now() - interval '24 hours' GROUP BY 1, 2");
+        try (PreparedStatement ps = c.prepareStatement("SELECT least(23, floor(date_part('epoch', now() - completed_at) / 3600))::int,"
+                + " count(*) FROM cloud_jobs WHERE completed_at > now() - interval '24 hours' GROUP BY 1");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                int hoursAgo = Math.max(0, rs.getInt(1));
-                long n = rs.getLong(3);
-                hourly[23 - hoursAgo] += n;
-                if (hoursAgo == 0) {
-                    switch (rs.getString(2)) {
-                        case "completed" -> completed += n;
-                        case "failed" -> failed += n;
-                        case "cancelled" -> cancelled += n;
-                        default -> { }
-                    }
+                hourly[23 - Math.max(0, rs.getInt(1))] += rs.getLong(2);
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT status, count(*) FROM cloud_jobs"
+                + " WHERE completed_at > now() - interval '1 hour' GROUP BY 1");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long n = rs.getLong(2);
+                switch (rs.getString(1)) {
+                    case "completed" -> completed = n;
+                    case "failed" -> failed = n;
+                    case "cancelled" -> cancelled = n;
+                    default -> { }
                 }
             }
         }
@@ -337,10 +387,10 @@ public final class JobSearchRepository {
 
     private static QueueStats.Latency latency(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*),"
-                + " percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, extract(epoch FROM started_at - run_at))),"
-                + " percentile_cont(0.95) WITHIN GROUP (ORDER BY greatest(0, extract(epoch FROM started_at - run_at))),"
-                + " percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, extract(epoch FROM completed_at - started_at))),"
-                + " percentile_cont(0.95) WITHIN GROUP (ORDER BY greatest(0, extract(epoch FROM completed_at - started_at)))"
+                + " percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, date_part('epoch', started_at - run_at))),"
+                + " percentile_cont(0.95) WITHIN GROUP (ORDER BY greatest(0, date_part('epoch', started_at - run_at))),"
+                + " percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, date_part('epoch', completed_at - started_at))),"
+                + " percentile_cont(0.95) WITHIN GROUP (ORDER BY greatest(0, date_part('epoch', completed_at - started_at)))"
                 + " FROM cloud_jobs WHERE completed_at > now() - interval '1 hour' AND started_at IS NOT NULL"
                 + " AND status IN ('completed', 'failed')");
              ResultSet rs = ps.executeQuery()) {

@@ -67,7 +67,8 @@ final class Pages {
         }
         h.append(content);
         h.raw("</main><footer><span>Roomote queue dashboard</span>");
-        if (v.runner() != null) {
+        boolean insider = !v.authEnabled() || v.session() != null && v.session().signedIn();
+        if (v.runner() != null && insider) {
             h.raw("<span>runner ").el("code", null, v.runner()).raw("</span>");
         }
         double ms = (System.nanoTime() - v.startNanos()) / 1e6;
@@ -382,7 +383,9 @@ final class Pages {
     }
 
     private void jobsTable(Html h, List<Summary> jobs, Instant now, String empty) {
-        h.raw("<table class=\"table jobs\"><thead><tr><th class=\"id\">Job</th><th>Subject</th><th>Status</th>")
+        h.raw("<table class=\"table jobs\"><colgroup><col class=\"c-id\"><col><col class=\"c-status\"><col class=\"c-attempt\">")
+                .raw("<col class=\"c-created\"><col class=\"c-duration\"><col class=\"c-outcome\"><col class=\"c-pr\"></colgroup>")
+                .raw("<thead><tr><th class=\"id\">Job</th><th>Subject</th><th>Status</th>")
                 .raw("<th class=\"num\">Attempt</th><th>Created</th><th>Duration</th><th>Outcome</th><th>PR</th></tr></thead><tbody>");
         if (jobs.isEmpty()) {
             h.raw("<tr><td colspan=\"8\" class=\"empty\">").text(empty).raw("</td></tr>");
@@ -395,8 +398,9 @@ final class Pages {
             h.raw("<span class=\"type\">").text(j.type()).raw("</span></td><td>");
             badge(h, j.status(), j.cancelRequested());
             h.raw("</td><td class=\"num\">").text(j.attempts()).raw("/").text(j.maxAttempts()).raw("</td>")
-                    .raw("<td><time").attr("datetime", j.createdAt()).attr("title", Format.utc(j.createdAt())).raw(">")
-                    .text(Format.ago(j.createdAt(), now)).raw("</time></td><td>").text(durationCell(j, now)).raw("</td><td class=\"outcome\">");
+                    .raw("<td class=\"nowrap\"><time").attr("datetime", j.createdAt()).attr("title", Format.utc(j.createdAt())).raw(">")
+                    .text(Format.ago(j.createdAt(), now)).raw("</time></td><td class=\"nowrap\">").text(durationCell(j, now))
+                    .raw("</td><td class=\"outcome\">");
             outcomeCell(h, j);
             h.raw("</td><td>");
             prLink(h, j.prUrl(), j.prNumber());
@@ -406,23 +410,26 @@ final class Pages {
     }
 
     private void compactTable(Html h, List<Summary> jobs, Instant now, String empty) {
-        h.raw("<table class=\"table compact\"><tbody>");
+        h.raw("<table class=\"table compact\"><colgroup><col class=\"c-id\"><col><col class=\"c-status\"><col class=\"c-when\">")
+                .raw("</colgroup><tbody>");
         if (jobs.isEmpty()) {
-            h.raw("<tr><td class=\"empty\">").text(empty).raw("</td></tr>");
+            h.raw("<tr><td colspan=\"4\" class=\"empty\">").text(empty).raw("</td></tr>");
         }
         for (Summary j : jobs) {
             String href = BASE + "/jobs/" + j.id();
             h.raw("<tr").attr("data-job", j.id()).raw("><td class=\"id\"><a class=\"job-link\"").attr("href", href).raw(">#")
                     .text(j.id()).raw("</a></td><td class=\"subject\">");
             subject(h, j.repo(), j.issue(), j.title(), href);
-            h.raw("<span class=\"type\">").text(j.type()).raw("</span></td><td>");
+            if (j.status() == JobStatus.FAILED && j.error() != null) {
+                h.raw("<span class=\"err line\"").attr("title", Format.firstLine(j.error(), 400)).raw(">")
+                        .text(Format.firstLine(j.error(), 120)).raw("</span>");
+            } else {
+                h.raw("<span class=\"type\">").text(j.type()).raw("</span>");
+            }
+            h.raw("</td><td>");
             badge(h, j.status(), j.cancelRequested());
             h.raw("</td><td class=\"when\"><time").attr("datetime", j.createdAt()).attr("title", Format.utc(j.createdAt())).raw(">")
-                    .text(Format.ago(j.createdAt(), now)).raw("</time>");
-            if (j.status() == JobStatus.FAILED && j.error() != null) {
-                h.raw("<div class=\"err\">").text(Format.firstLine(j.error(), 70)).raw("</div>");
-            }
-            h.raw("</td></tr>");
+                    .text(Format.ago(j.createdAt(), now)).raw("</time></td></tr>");
         }
         h.raw("</tbody></table>");
     }
@@ -449,13 +456,15 @@ final class Pages {
     }
 
     private static void outcomeCell(Html h, Summary j) {
+        boolean showError = j.error() != null && j.status() != JobStatus.COMPLETED;
         if (j.outcome() != null) {
             h.raw("<span class=\"outcome-tag\">").text(j.outcome()).raw("</span>");
-        } else if (j.error() != null && j.status() != JobStatus.COMPLETED) {
+        } else if (!showError) {
+            h.raw("<span class=\"muted\">–</span>");
+        }
+        if (showError) {
             h.raw("<span class=\"err\"").attr("title", Format.firstLine(j.error(), 400)).raw(">")
                     .text(Format.firstLine(j.error(), 80)).raw("</span>");
-        } else {
-            h.raw("<span class=\"muted\">–</span>");
         }
     }
 

@@ -76,6 +76,12 @@ class DashboardHttpTest {
         assertThat(stream.statusCode()).isEqualTo(401);
         assertThat(logText.statusCode()).isEqualTo(401);
         assertThat(action.statusCode()).isEqualTo(401);
+        // A link from another site arrives without the SameSite=Strict cookie: the page reloads itself, same-site.
+        HttpResponse<String> crossSite = anonymous.send(HttpRequest.newBuilder(URI.create(runner.base() + "/admin/queues/jobs?status=failed"))
+                .header("Sec-Fetch-Site", "cross-site").GET());
+        assertThat(crossSite.statusCode()).isEqualTo(200);
+        assertThat(Jsoup.parse(crossSite.body()).body().attr("data-reload")).isEqualTo("/admin/queues/jobs?status=failed");
+        assertThat(crossSite.body()).doesNotContain("data-job=");
         // The API is unchanged: bearer token only, and the dashboard's cookie is no substitute.
         assertThat(anonymous.get("/api/jobs").statusCode()).isEqualTo(401);
         Browser b = signedIn();

@@ -119,6 +119,24 @@ class DashboardOpenModeTest {
     }
 
     @Test
+    void tenWrongTokensInAMinuteLockTheAddressOutEvenForTheRightOne() {
+        try (RunnerFixture runner = new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(),
+                "DASHBOARD_PORT", "0", "ROOMOTE_API_TOKEN", DashboardHttpTest.TOKEN, "HOST", "127.0.0.1"),
+                RoomoteService.Role.API)) {
+            Browser b = new Browser(runner.base());
+            String csrf = b.csrf("/admin/queues/login");
+            for (int i = 0; i < 10; i++) {
+                assertThat(b.post("/admin/queues/login", Map.of("_csrf", csrf, "token", "wrong-" + i), Map.of()).statusCode())
+                        .isEqualTo(401);
+            }
+            HttpResponse<String> locked = b.post("/admin/queues/login", Map.of("_csrf", csrf, "token", DashboardHttpTest.TOKEN), Map.of());
+            assertThat(locked.statusCode()).isEqualTo(429);
+            assertThat(locked.body()).contains("Too many wrong tokens");
+            assertThat(b.get("/admin/queues").statusCode()).isEqualTo(303);
+        }
+    }
+
+    @Test
     void anExplicitBusyDashboardPortFailsTheStartAndTheDefaultOneOnlyWarns() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = busy.getLocalPort();

@@ -112,6 +112,10 @@ final class DashboardTestSupport {
         String createdAgo = "10 minutes";
         String startedAgo;
         String completedAgo;
+        /** When it may run, as an interval before now ("-2 hours" is two hours from now); null: created_at. */
+        String runAtAgo;
+        /** A lease of another runner, valid for an hour (processing rows that no runner here will reclaim). */
+        String leaseOwner;
 
         static Row of(String type, String status, String payload) {
             Row r = new Row();
@@ -146,6 +150,16 @@ final class DashboardTestSupport {
             return this;
         }
 
+        Row runAt(String ago) {
+            this.runAtAgo = ago;
+            return this;
+        }
+
+        Row leasedBy(String owner) {
+            this.leaseOwner = owner;
+            return this;
+        }
+
         Row times(String created, String started, String completed) {
             this.createdAgo = created;
             this.startedAgo = started;
@@ -155,10 +169,21 @@ final class DashboardTestSupport {
     }
 
     static long insert(String jdbcUrl, Row r) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl)) {
+            return insert(c, r);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long insert(Connection c, Row r) {
         String sql = "INSERT INTO cloud_jobs (type, status, payload, result, error, attempts, max_attempts, created_at, run_at,"
-                + " started_at, completed_at) VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, now() - ?::interval, now() - ?::interval,"
-                + " now() - ?::interval, now() - ?::interval) RETURNING id";
-        try (Connection c = DriverManager.getConnection(jdbcUrl); PreparedStatement ps = c.prepareStatement(sql)) {
+                + " started_at, completed_at, lease_owner, lease_token, lease_expires_at, heartbeat_at)"
+                + " VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, now() - ?::interval, now() - ?::interval,"
+                + " now() - ?::interval, now() - ?::interval, ?, CASE WHEN ?::text IS NULL THEN NULL ELSE 1 END,"
+                + " CASE WHEN ?::text IS NULL THEN NULL ELSE now() + interval '1 hour' END,"
+                + " CASE WHEN ?::text IS NULL THEN NULL ELSE now() - interval '4 seconds' END) RETURNING id";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, r.type);
             ps.setString(2, r.status);
             ps.setString(3, r.payload);
@@ -167,9 +192,12 @@ final class DashboardTestSupport {
             ps.setInt(6, r.attempts);
             ps.setInt(7, r.maxAttempts);
             ps.setString(8, r.createdAgo);
-            ps.setString(9, r.createdAgo);
+            ps.setString(9, r.runAtAgo != null ? r.runAtAgo : r.createdAgo);
             ps.setString(10, r.startedAgo);
             ps.setString(11, r.completedAgo);
+            for (int i = 12; i <= 15; i++) {
+                ps.setString(i, r.leaseOwner);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

@@ -1,0 +1,136 @@
+package io.roomote.core.store;
+
+import io.roomote.core.jobs.JobStatus;
+import io.roomote.core.queue.QueueStats;
+import io.roomote.core.store.JobSearchRepository.Filter;
+import io.roomote.core.testing.TestDatabases;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The dashboard's queries on a real PostgreSQL, including the paths that only large tables take. */
+class JobSearchRepositoryTest {
+
+    private Database db;
+    private JobSearchRepository search;
+
+    @BeforeEach
+    void setUp() {
+        db = TestDatabases.fresh();
+        search = new JobSearchRepository(db, Json.newMapper());
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.close();
+    }
+
+    private void sql(String... statements) {
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String rows(int n, String status, String payload, String completedAgo) {
+        return "INSERT INTO cloud_jobs (type, status, payload, started_at, completed_at) SELECT 't', '" + status + "', "
+                + payload + ", now() - " + completedAgo + " - interval '1 minute', "
+                + (status.equals("pending") || status.equals("processing") ? "NULL" : "now() - " + completedAgo)
+                + " FROM generate_series(1, " + n + ") g";
+    }
+
+    @Test
+    void countsAreExactUpToTheLimitAndTheEstimateAboveIt() {
+        sql(rows(12_000, "completed", "jsonb_build_object('name', 'n' || g)", "interval '2 hours'"),
+                rows(7, "failed", "'{}'", "interval '2 hours'"),
+                "ANALYZE cloud_jobs");
+
+        var counts = search.counts();
+
+        assertThat(counts.get(JobStatus.FAILED)).isEqualTo(new QueueStats.StatusCount(7, false));
+        assertThat(counts.get(JobStatus.PENDING)).isEqualTo(new QueueStats.StatusCount(0, false));
+        assertThat(counts.get(JobStatus.COMPLETED).estimated()).isTrue();
+        assertThat(counts.get(JobStatus.COMPLETED).value()).isBetween(10_001L, 14_000L);
+    }
+
+    @Test
+    void textSearchFindsCommonWordsAmongTheNewestAndRareOnesBeyondTheWindow() {
+        sql("INSERT INTO cloud_jobs (type, status, payload) VALUES ('t', 'completed', '{\"title\": \"the rare needle\"}')",
+                rows(JobSearchRepository.TEXT_WINDOW + 500, "completed", "jsonb_build_object('title', 'common words ' || g)",
+                        "interval '1 hour'"));
+
+        var rare = search.search(new Filter(null, null, null, null, "NEEDLE"), null, null, 10);
+        var common = search.search(new Filter(null, null, null, null, "common words"), null, null, 10);
+        var older = search.search(new Filter(null, null, null, null, "common words"), common.olderCursor(), null, 10);
+        var none = search.search(new Filter(JobStatus.FAILED, null, null, null, "common"), null, null, 10);
+        var escaped = search.search(new Filter(null, null, null, null, "%"), null, null, 10);
+
+        assertThat(rare.jobs()).extracting(JobSearchRepository.Summary::title).containsExactly("the rare needle");
+        assertThat(rare.olderCursor()).isNull();
+        assertThat(common.jobs()).hasSize(10);
+        assertThat(common.olderCursor()).isNotNull();
+        assertThat(common.jobs().get(0).id()).isGreaterThan(common.jobs().get(9).id());
+        assertThat(older.jobs()).hasSize(10);
+        assertThat(older.jobs().get(0).id()).isLessThan(common.jobs().get(9).id());
+        assertThat(none.jobs()).isEmpty();
+        assertThat(escaped.jobs()).as("% is a character, not a wildcard").isEmpty();
+    }
+
+    @Test
+    void statsCountThroughputPerHourLatencyAndTheLocalRunner() {
+        sql(rows(3, "completed", "'{}'", "interval '10 minutes'"),
+                rows(2, "failed", "'{}'", "interval '20 minutes'"),
+                rows(4, "completed", "'{}'", "interval '5 hours 10 minutes'"),
+                rows(1, "completed", "'{}'", "interval '3 days'"),
+                "INSERT INTO cloud_jobs (type, status, payload, created_at, run_at, started_at, lease_owner, heartbeat_at)"
+                        + " VALUES ('t', 'processing', '{}', now(), now(), now(), 'other-runner', now())",
+                "INSERT INTO cloud_jobs (type, status, payload, created_at) VALUES ('t', 'pending', '{}', now() - interval '3 minutes')");
+
+        QueueStats stats = search.stats("me", 5);
+
+        assertThat(stats.throughput().completedLastHour()).isEqualTo(3);
+        assertThat(stats.throughput().failedLastHour()).isEqualTo(2);
+        assertThat(stats.throughput().finishedLastDay()).isEqualTo(9);
+        assertThat(stats.throughput().hourly()).hasSize(24);
+        assertThat(stats.throughput().hourly().get(23)).isEqualTo(5);
+        assertThat(stats.throughput().hourly().get(18)).isEqualTo(4);
+        assertThat(stats.latency().sample()).isEqualTo(5);
+        assertThat(stats.runners()).extracting(QueueStats.RunnerLoad::owner).containsExactly("me", "other-runner");
+        assertThat(stats.runners().get(0)).isEqualTo(new QueueStats.RunnerLoad("me", 0, 5, null, true));
+        assertThat(stats.runners().get(1).busy()).isEqualTo(1);
+        assertThat(stats.runners().get(1).capacity()).isNull();
+        assertThat(Duration.between(stats.oldestPendingAt(), Instant.now()).toMinutes()).isBetween(2L, 4L);
+        assertThat(stats.total()).isEqualTo(12);
+    }
+
+    @Test
+    void cleaningDeletesOldFinishedJobsInBatchesAndKeepsTheRest() {
+        sql(rows(2_500, "completed", "'{}'", "interval '10 days'"),
+                rows(3, "failed", "'{}'", "interval '10 days'"),
+                rows(4, "completed", "'{}'", "interval '1 day'"),
+                "INSERT INTO cloud_jobs (type, status, payload, created_at) VALUES ('t', 'pending', '{}', now() - interval '30 days')");
+        JobRepository jobs = new JobRepository(db, Json.newMapper());
+
+        long deleted = jobs.deleteFinishedBefore(EnumSet.of(JobStatus.COMPLETED), Instant.now().minus(Duration.ofDays(7)), 1000);
+
+        assertThat(deleted).isEqualTo(2_500);
+        var left = search.counts();
+        assertThat(left.get(JobStatus.COMPLETED).value()).isEqualTo(4);
+        assertThat(left.get(JobStatus.FAILED).value()).isEqualTo(3);
+        assertThat(left.get(JobStatus.PENDING).value()).isEqualTo(1);
+        assertThat(search.types(10)).isEqualTo(List.of("t"));
+    }
+}
