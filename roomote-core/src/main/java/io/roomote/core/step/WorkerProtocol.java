@@ -84,6 +84,8 @@ public final class WorkerProtocol {
         cmd.add(java == null || java.isBlank() ? "java" : java);
         cmd.add("-Xmx512m");
         cmd.add("-Djava.awt.headless=true");
+        // No SLF4J provider on the worker's class path (its log is the job log): keep SLF4J's notice out of the console.
+        cmd.add("-Dslf4j.internal.verbosity=ERROR");
         cmd.add("-cp");
         cmd.add(String.join(pathSeparator, classpath));
         cmd.add(MAIN_CLASS);

@@ -32,7 +32,8 @@ class WorkerProtocolTest {
     @Test
     void theCommandStartsTheWorkerMainClass() {
         assertThat(WorkerProtocol.command(null, List.of("/a.jar", "/b.jar"), ":", "/ws@tmp/roomote/run-1"))
-                .containsExactly("java", "-Xmx512m", "-Djava.awt.headless=true", "-cp", "/a.jar:/b.jar",
+                .containsExactly("java", "-Xmx512m", "-Djava.awt.headless=true",
+                        "-Dslf4j.internal.verbosity=ERROR", "-cp", "/a.jar:/b.jar",
                         "io.roomote.jobs.github.step.FixStepMain", "/ws@tmp/roomote/run-1");
         assertThat(WorkerProtocol.command("/opt/jdk/bin/java", List.of("x.jar"), ";", "c").get(0)).isEqualTo("/opt/jdk/bin/java");
     }
