@@ -41,6 +41,8 @@ public final class RunnerFixture implements AutoCloseable {
         all.put("ROOMOTE_HOME", home.toString());
         all.put("PORT", "0");
         all.put("POLL_INTERVAL_MS", "200");
+        // Tests run side by side: none takes the default dashboard port unless it asks for it.
+        all.put("DASHBOARD_PORT", "0");
         all.put("SHUTDOWN_GRACE", "1s");
         all.put("JOB_CANCEL_GRACE", "2s");
         all.putAll(settings);

@@ -57,7 +57,7 @@ public final class ApiServer implements AutoCloseable {
         this.queue = roomote.queue();
         this.mapper = roomote.mapper();
         this.auth = new BearerAuth(apiToken);
-        this.follower = new LogFollower(queue, mapper);
+        this.follower = new LogFollower(queue, mapper, 64);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
@@ -251,7 +251,9 @@ public final class ApiServer implements AutoCloseable {
         boolean follow = "true".equalsIgnoreCase(ctx.queryParam("follow"))
                 || String.valueOf(ctx.header("Accept")).contains("text/event-stream");
         if (follow) {
-            follower.stream(ctx, job.id(), after);
+            if (!follower.stream(ctx, job.id(), after, JobJson::of)) {
+                throw ApiError.of(429, "too_many_followers", "at most " + follower.maxStreams() + " log streams at once; try later");
+            }
             return;
         }
         int limit = intParam(ctx, "limit", 1000, 1, 10_000);

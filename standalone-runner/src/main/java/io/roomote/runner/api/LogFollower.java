@@ -14,31 +14,44 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 
 /**
  * Streams a job's log as server-sent events: every stored line as an {@code event: log} with its sequence
  * number as the event id (so {@code Last-Event-ID} resumes), then {@code event: end} once the job has
- * finished and every line is sent. Polls the log table a few times a second; followers are capped.
+ * finished and every line is sent. Polls the log table a few times a second; streams are capped. The API
+ * and the dashboard each hold one, with their own rendering of a line.
  */
-final class LogFollower implements AutoCloseable {
+public final class LogFollower implements AutoCloseable {
 
-    static final int MAX_FOLLOWERS = 64;
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration MAX_STREAM = Duration.ofHours(1);
+    private static final int BATCH = 500;
 
     private final JobQueue queue;
     private final ObjectMapper mapper;
-    private final Semaphore slots = new Semaphore(MAX_FOLLOWERS);
+    private final int maxStreams;
+    private final Semaphore slots;
     private volatile boolean closed;
 
-    LogFollower(JobQueue queue, ObjectMapper mapper) {
+    public LogFollower(JobQueue queue, ObjectMapper mapper, int maxStreams) {
         this.queue = queue;
         this.mapper = mapper;
+        this.maxStreams = maxStreams;
+        this.slots = new Semaphore(maxStreams);
     }
 
-    void stream(Context ctx, long jobId, long after) {
+    public int maxStreams() {
+        return maxStreams;
+    }
+
+    /**
+     * Streams until the job ends, the client leaves, an hour passes or this follower closes. Returns false
+     * without writing anything when {@link #maxStreams()} streams are open already.
+     */
+    public boolean stream(Context ctx, long jobId, long after, Function<JobLogLine, Map<String, Object>> render) {
         if (!slots.tryAcquire()) {
-            throw ApiError.of(429, "too_many_followers", "at most " + MAX_FOLLOWERS + " log streams at once; try later");
+            return false;
         }
         try {
             ctx.status(200);
@@ -47,23 +60,23 @@ final class LogFollower implements AutoCloseable {
             ctx.res().setHeader("Cache-Control", "no-cache");
             ctx.res().setHeader("X-Accel-Buffering", "no");
             OutputStream out = ctx.res().getOutputStream();
-            send(out, ": following job " + jobId + "\n\n");
+            send(out, "retry: 2000\n: following job " + jobId + "\n\n");
             long cursor = after;
             long end = System.nanoTime() + MAX_STREAM.toNanos();
             while (!closed && System.nanoTime() < end) {
                 // Read the status before the lines: a line stored before the job ended is then always sent.
                 Job job = queue.get(jobId).orElse(null);
-                List<JobLogLine> lines = queue.logs(jobId, cursor, 1000);
+                List<JobLogLine> lines = queue.logs(jobId, cursor, BATCH);
                 for (JobLogLine line : lines) {
-                    send(out, "id: " + line.seq() + "\nevent: log\ndata: " + json(JobJson.of(line)) + "\n\n");
+                    send(out, "id: " + line.seq() + "\nevent: log\ndata: " + json(render.apply(line)) + "\n\n");
                     cursor = line.seq();
                 }
                 if (job == null || job.status().isTerminal() && lines.isEmpty()) {
                     send(out, "event: end\ndata: " + json(Map.of("status", job == null ? "deleted" : job.status().dbValue()))
                             + "\n\n");
-                    return;
+                    return true;
                 }
-                if (lines.size() < 1000) {
+                if (lines.size() < BATCH) {
                     Thread.sleep(POLL.toMillis());
                 }
             }
@@ -74,9 +87,10 @@ final class LogFollower implements AutoCloseable {
         } finally {
             slots.release();
         }
+        return true;
     }
 
-    private void send(OutputStream out, String event) throws IOException {
+    private static void send(OutputStream out, String event) throws IOException {
         out.write(event.getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
@@ -89,6 +103,7 @@ final class LogFollower implements AutoCloseable {
         }
     }
 
+    /** Ends open streams at their next poll. */
     @Override
     public void close() {
         closed = true;

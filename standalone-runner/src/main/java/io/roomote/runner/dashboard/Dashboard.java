@@ -1,11 +1,11 @@
 package io.roomote.runner.dashboard;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.roomote.core.Roomote;
+import io.roomote.runner.api.LogFollower;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
@@ -26,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
@@ -37,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 
 /**
  * The queue dashboard at {@code /admin/queues}: server-rendered pages (overview, job lists with search, job
@@ -58,8 +56,6 @@ public final class Dashboard implements AutoCloseable {
     public static final String BASE = "/admin/queues";
     static final String COOKIE = "roomote_session";
     static final int MAX_STREAMS = 32;
-    private static final Duration STREAM_POLL = Duration.ofMillis(250);
-    private static final Duration MAX_STREAM = Duration.ofHours(1);
     private static final int LOGIN_FAILURES_PER_MINUTE = 10;
 
     private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
@@ -81,9 +77,8 @@ public final class Dashboard implements AutoCloseable {
     private final byte[] token;
     private final Map<String, byte[]> assets = new LinkedHashMap<>();
     private final String assetVersion;
-    private final Semaphore streams = new Semaphore(MAX_STREAMS);
+    private final LogFollower streams;
     private final Map<String, long[]> loginFailures = new ConcurrentHashMap<>();
-    private volatile boolean closed;
 
     public Dashboard(Roomote roomote, DashboardSettings settings) {
         this(roomote, settings, Clock.systemUTC());
@@ -98,6 +93,7 @@ public final class Dashboard implements AutoCloseable {
         this.clock = clock;
         this.sessions = new Sessions(clock);
         this.pages = new Pages(mapper);
+        this.streams = new LogFollower(queue, mapper, MAX_STREAMS);
         this.token = settings.token().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
         MessageDigest digest = sha256();
         for (String name : ASSET_TYPES.keySet()) {
@@ -440,61 +436,18 @@ public final class Dashboard implements AutoCloseable {
         }
         long after = Optional.ofNullable(cursor(ctx.header("Last-Event-ID"))).orElse(
                 Optional.ofNullable(cursor(ctx.queryParam("after"))).orElse(0L));
-        if (!streams.tryAcquire()) {
+        boolean streamed = streams.stream(ctx, id, after, line -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("seq", line.seq());
+            m.put("attempt", line.attempt());
+            m.put("level", line.level());
+            m.put("line", line.line());
+            m.put("at", line.loggedAt().toString());
+            m.put("clock", Format.clock(line.loggedAt()));
+            return m;
+        });
+        if (!streamed) {
             ctx.status(429).contentType("text/plain; charset=utf-8").result("too many log streams; try again later");
-            return;
-        }
-        try {
-            ctx.status(200);
-            ctx.res().setContentType("text/event-stream");
-            ctx.res().setCharacterEncoding("UTF-8");
-            ctx.res().setHeader("X-Accel-Buffering", "no");
-            OutputStream out = ctx.res().getOutputStream();
-            send(out, "retry: 2000\n: following job " + id + "\n\n");
-            long cursor = after;
-            long end = System.nanoTime() + MAX_STREAM.toNanos();
-            while (!closed && System.nanoTime() < end) {
-                // The status before the lines: a line stored before the job ended is then always sent.
-                Job job = queue.get(id).orElse(null);
-                List<JobLogLine> lines = queue.logs(id, cursor, 500);
-                for (JobLogLine line : lines) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("seq", line.seq());
-                    m.put("attempt", line.attempt());
-                    m.put("level", line.level());
-                    m.put("line", line.line());
-                    m.put("at", line.loggedAt().toString());
-                    m.put("clock", Format.clock(line.loggedAt()));
-                    send(out, "id: " + line.seq() + "\nevent: log\ndata: " + json(m) + "\n\n");
-                    cursor = line.seq();
-                }
-                if (job == null || job.status().isTerminal() && lines.isEmpty()) {
-                    send(out, "event: end\ndata: " + json(Map.of("status", job == null ? "deleted" : job.status().dbValue())) + "\n\n");
-                    return;
-                }
-                if (lines.size() < 500) {
-                    Thread.sleep(STREAM_POLL.toMillis());
-                }
-            }
-        } catch (IOException e) {
-            // the browser went away
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            streams.release();
-        }
-    }
-
-    private static void send(OutputStream out, String event) throws IOException {
-        out.write(event.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private String json(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -687,9 +640,9 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
-    /** Ends open log streams (they check every {@link #STREAM_POLL}). */
+    /** Ends open log streams at their next poll. */
     @Override
     public void close() {
-        closed = true;
+        streams.close();
     }
 }

@@ -212,19 +212,26 @@ class JobsApiTest {
     }
 
     @Test
-    void aPendingJobIsCancelledAtOnce() {
-        long busy = runner.enqueue("example.hello", "{\"name\":\"blocker\",\"seconds\":1}");
-        Response r = runner.post("/api/jobs", "{\"type\":\"example.hello\",\"payload\":{\"name\":\"never\"},\"maxAttempts\":1}");
-        long id = r.json().get("jobId").asLong();
-        Response cancel = runner.post("/api/jobs/" + id + "/cancel", "");
-        if (cancel.status() == 200) {
-            assertThat(cancel.json().get("message").asText()).isEqualTo("job_cancelled");
-            assertThat(runner.get("/api/jobs/" + id).json().get("status").asText()).isEqualTo("cancelled");
-        } else {
-            // The idle pool may have claimed it first; then the cancel reached a running job.
-            assertThat(cancel.status()).isEqualTo(202);
+    void aPendingJobIsCancelledAtOnceAndNeverRuns() {
+        // Fill the five worker slots so that the next job has to wait.
+        List<Long> blockers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            long id = runner.enqueue("example.hello", "{\"name\":\"blocker-" + i + "\",\"seconds\":60}");
+            runner.awaitStatus(id, "processing");
+            blockers.add(id);
         }
-        runner.awaitStatus(busy, "completed");
+        long waiting = runner.enqueue("example.hello", "{\"name\":\"never\"}");
+
+        Response cancel = runner.post("/api/jobs/" + waiting + "/cancel", "");
+
+        assertThat(cancel.status()).isEqualTo(200);
+        assertThat(cancel.json().get("message").asText()).isEqualTo("job_cancelled");
+        blockers.forEach(id -> runner.post("/api/jobs/" + id + "/cancel", ""));
+        blockers.forEach(id -> runner.awaitStatus(id, "cancelled"));
+        JsonNode job = runner.get("/api/jobs/" + waiting).json();
+        assertThat(job.get("status").asText()).isEqualTo("cancelled");
+        assertThat(job.get("attempts").asInt()).isZero();
+        assertThat(job.get("startedAt").isNull()).isTrue();
     }
 
     @Test
