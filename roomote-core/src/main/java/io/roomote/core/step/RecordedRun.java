@@ -98,6 +98,16 @@ public final class RecordedRun {
         }
     }
 
+    /** A run begun before (e.g. by a Jenkins controller that restarted since), to finish it. */
+    public static RecordedRun resume(Database database, ObjectMapper mapper, long jobId, long token) {
+        return new RecordedRun(database, mapper, jobId, token, Optional.empty());
+    }
+
+    /** The fencing token of the row's lease; keep it with {@link #jobId()} to {@link #resume} the run. */
+    public long token() {
+        return token;
+    }
+
     /** The row's id: the job id the dashboard shows, and the one in the fix branch and WIP branch names. */
     public long jobId() {
         return jobId;

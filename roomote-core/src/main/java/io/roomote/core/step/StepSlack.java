@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * PR, saved work and the verdict are replies in it. Never fails the build: every problem goes to
  * {@code warn} and is otherwise ignored.
  */
-public final class StepSlack {
+public final class StepSlack implements AutoCloseable {
 
     private static final String TYPE = "github.issue.fix";
 
@@ -64,6 +64,18 @@ public final class StepSlack {
         return new Job(id, TYPE, status, mapper.valueToTree(Map.of("repo", repo, "issue", issue)),
                 result == null ? null : mapper.valueToTree(result), error, null, 1, 1, startedAt, startedAt, startedAt,
                 completedAt, null, null, null, null, false, null);
+    }
+
+    /** Closes the poster when it holds resources (Slack's client). */
+    @Override
+    public void close() {
+        if (slack instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                warn.accept("Slack: closing the client: " + e.getMessage());
+            }
+        }
     }
 
     private static String firstLine(String text) {

@@ -76,7 +76,11 @@ class RecordedRunTest {
 
     @Test
     void failuresAndCancelsAreRecordedAsSuch() throws Exception {
-        RecordedRun failed = RecordedRun.begin(db, mapper, plan(8), "jenkins:x", Duration.ofMinutes(5));
+        RecordedRun begun = RecordedRun.begin(db, mapper, plan(8), "jenkins:x", Duration.ofMinutes(5));
+        // As after a controller restart: only the id and the lease token were kept.
+        RecordedRun failed = RecordedRun.resume(db, mapper, begun.jobId(), begun.token());
+        assertThat(RecordedRun.resume(db, mapper, begun.jobId(), begun.token() + 1000)
+                .finish(FixStepResult.failedWithoutResult(begun.jobId(), "Acme/App", 8, "not mine"), mapper)).isFalse();
         failed.finish(FixStepResult.failedWithoutResult(failed.jobId(), "Acme/App", 8, "worker died"), mapper);
         assertThat(jobs.find(failed.jobId()).orElseThrow()).satisfies(j -> {
             assertThat(j.status()).isEqualTo(JobStatus.FAILED);

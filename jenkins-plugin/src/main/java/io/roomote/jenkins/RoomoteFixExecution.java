@@ -1,0 +1,464 @@
+package io.roomote.jenkins;
+
+import com.cloudbees.jenkins.GitHubRepositoryName;
+import com.cloudbees.jenkins.GitHubRepositoryNameContributor;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import edu.umd.cs.findbugs.annotations.CheckForNull;
+import edu.umd.cs.findbugs.annotations.NonNull;
+import hudson.AbortException;
+import hudson.EnvVars;
+import hudson.FilePath;
+import hudson.Launcher;
+import hudson.Proc;
+import hudson.model.Computer;
+import hudson.model.Job;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import hudson.security.ACL;
+import hudson.security.ACLContext;
+import hudson.slaves.WorkspaceList;
+import hudson.util.DaemonThreadFactory;
+import hudson.util.NamingThreadFactory;
+import io.roomote.core.step.FixStepArguments;
+import io.roomote.core.step.FixStepPlan;
+import io.roomote.core.step.FixStepResult;
+import io.roomote.core.step.InvalidStepArgumentsException;
+import io.roomote.core.step.RecordedRun;
+import io.roomote.core.step.StepSlack;
+import io.roomote.core.step.WorkerProtocol;
+import io.roomote.core.store.Database;
+import jenkins.model.Jenkins;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.springframework.security.core.Authentication;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The non-blocking execution of {@code roomoteFix}. The CPS VM thread only submits the work to a pool of the
+ * plugin's; a pool thread then, on the controller:
+ * <ol>
+ *   <li>resolves credentials, the repository (argument, the job's GitHub SCM, GITHUB_REPOSITORY, GIT_URL) and the
+ *       global settings into a validated plan (roomote-core's {@code FixStepArguments});</li>
+ *   <li>records the run in {@code cloud_jobs} when a database is configured, and opens the Slack thread;</li>
+ *   <li>writes a control folder under the workspace's {@code @tmp} on the node (request, and the secrets with mode
+ *       0600), copies the worker's jars next to it, and starts {@code java … FixStepMain <control folder>}
+ *       <b>through the step's {@link Launcher}</b> — so a {@code docker.image().inside} or {@code agent { docker }}
+ *       block's launcher runs it in the container (docker exec), where git, gh and the agent CLIs are; the
+ *       worker's standard output is copied to the build console as it comes;</li>
+ *   <li>waits for it, then reads the result file, adds a {@link RoomoteBuildAction}, records the end, posts to
+ *       Slack, and completes the step (its map, or a failure when no pull request came out and failOnNoPr).</li>
+ * </ol>
+ * <b>Abort</b> ({@link #stop}): the step creates the control folder's {@code cancel} file (a remoting call to the
+ * node; the container sees the file through the workspace mount). The worker polls for it, fires the job's
+ * cancellation — the agent's process tree is stopped and its work pushed to {@code roomote/wip/<issue>-<job>} —
+ * writes its result and exits; the step then fails with the abort's cause. If the worker has not ended
+ * {@value #CANCEL_GRACE_SECONDS} s (+30 s) later, the step kills it: {@code Proc.kill()} and
+ * {@code Launcher.kill} on the worker's unique {@code ROOMOTE_STEP_RUN} variable (docker-workflow's launcher
+ * finds it with {@code ps} in the container). A cancel requested through the standalone API (database
+ * configured) is polled and handled the same way.
+ * <p><b>Controller restart</b>: a safe restart waits for running roomoteFix steps ({@link #blocksRestart()}).
+ * After a hard restart, {@link #onResume()} does not re-attach to the worker: if it already wrote its result,
+ * the step completes with it; otherwise the step creates the cancel file (the worker, if it survived, saves its
+ * work to a WIP branch and stops), waits for a result a little, and fails with what is known. The database row,
+ * if any, is finished with the same outcome.
+ */
+public class RoomoteFixExecution extends StepExecution {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOGGER = Logger.getLogger(RoomoteFixExecution.class.getName());
+    static final long CANCEL_GRACE_SECONDS = 60;
+    private static final long POLL_MS = 1_000;
+    private static final long DB_POLL_MS = 15_000;
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(
+            new NamingThreadFactory(new DaemonThreadFactory(), "roomoteFix"));
+
+    // The step's arguments (the Step itself is kept too: it is Serializable).
+    private final RoomoteFixStep step;
+
+    // What survives a restart.
+    private String controlDir;
+    private String runMarker;
+    private long jobId;
+    private String repo;
+    private int issue;
+    private Long recordedToken;
+    private String slackThread;
+    private long startedAtMillis;
+    private volatile boolean done;
+
+    private transient volatile Future<?> task;
+    private transient volatile Throwable stopCause;
+    private transient volatile long stopAtMillis;
+    private transient volatile Proc proc;
+
+    RoomoteFixExecution(StepContext context, RoomoteFixStep step) {
+        super(context);
+        this.step = step;
+    }
+
+    @Override
+    public boolean start() {
+        Authentication auth = Jenkins.getAuthentication2();
+        task = POOL.submit(() -> {
+            try (ACLContext ignored = ACL.as2(auth)) {
+                runJob();
+            } catch (Throwable t) {
+                complete(null, t);
+            }
+        });
+        return false;
+    }
+
+    @Override
+    public void stop(@NonNull Throwable cause) {
+        stopCause = cause;
+        stopAtMillis = System.currentTimeMillis();
+        if (done) {
+            return;
+        }
+        if (task == null && controlDir == null) {
+            getContext().onFailure(cause);
+            return;
+        }
+        // Never block the caller (a CPS VM or UI thread) on the node: ask the worker to stop from the pool.
+        POOL.submit(() -> requestCancel("aborted: " + cause));
+    }
+
+    @Override
+    public void onResume() {
+        if (done) {
+            return;
+        }
+        task = POOL.submit(() -> {
+            try (ACLContext ignored = ACL.as2(ACL.SYSTEM2)) {
+                resumeAfterRestart();
+            } catch (Throwable t) {
+                complete(null, t);
+            }
+        });
+    }
+
+    @Override
+    public boolean blocksRestart() {
+        return !done && controlDir != null;
+    }
+
+    @Override
+    public String getStatus() {
+        if (done) {
+            return "finished";
+        }
+        if (controlDir == null) {
+            return "preparing the Roomote job";
+        }
+        return "Roomote job " + jobId + " for " + repo + "#" + issue + " running on the node, control folder " + controlDir
+                + (stopCause != null ? " (stopping)" : "");
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+
+    private void runJob() throws Exception {
+        StepContext ctx = getContext();
+        Run<?, ?> run = ctx.get(Run.class);
+        TaskListener listener = ctx.get(TaskListener.class);
+        FilePath ws = ctx.get(FilePath.class);
+        Launcher launcher = ctx.get(Launcher.class);
+        EnvVars env = ctx.get(EnvVars.class);
+        PrintStream log = listener.getLogger();
+        RoomoteGlobalConfiguration cfg = RoomoteGlobalConfiguration.get();
+        Job<?, ?> job = run.getParent();
+
+        FixStepPlan plan = plan(cfg, run, env);
+        repo = plan.repo();
+        issue = plan.issue();
+        plan.notes().forEach(n -> log.println("roomoteFix: " + n));
+
+        RecordedRun recorded = record(cfg, plan, run, log);
+        jobId = recorded != null ? recorded.jobId() : run.getNumber();
+        startedAtMillis = System.currentTimeMillis();
+        try (StepSlack slack = RoomoteSlack.forItem(cfg, job, w -> log.println("roomoteFix: " + w)).orElse(null)) {
+            if (slack != null) {
+                slackThread = slack.started(jobId, repo, issue, plan.payload().getOrDefault("agent",
+                        plan.settings().getOrDefault("ROOMOTE_AGENT", "roo-code")).toString(), Instant.ofEpochMilli(startedAtMillis)).orElse(null);
+            }
+            FixStepResult result = runOnNode(cfg, plan, ws, launcher, env, listener, recorded);
+            finish(result, run, listener, cfg, slack);
+        }
+    }
+
+    private FixStepPlan plan(RoomoteGlobalConfiguration cfg, Run<?, ?> run, EnvVars env) throws AbortException {
+        Job<?, ?> job = run.getParent();
+        String ghId = step.getCredentialsId() != null ? step.getCredentialsId() : cfg.getGithubCredentialsId();
+        String orId = step.getOpenRouterCredentialsId() != null ? step.getOpenRouterCredentialsId() : cfg.getOpenRouterCredentialsId();
+        Optional<String> token = credential(ghId, run, "GitHub");
+        Optional<String> key = credential(orId, run, "OpenRouter");
+        List<String> scm = new ArrayList<>();
+        for (GitHubRepositoryName n : GitHubRepositoryNameContributor.parseAssociatedNames(job)) {
+            scm.add("https://" + n.getHost() + "/" + n.getUserName() + "/" + n.getRepositoryName());
+        }
+        try {
+            return step.arguments().plan(new FixStepArguments.Context(cfg.jobSettings(), token, key, scm, env));
+        } catch (InvalidStepArgumentsException e) {
+            throw new AbortException(e.getMessage());
+        }
+    }
+
+    /** A Secret text or Username with password, looked up as the build sees credentials, and tracked. */
+    private static Optional<String> credential(@CheckForNull String id, Run<?, ?> run, String what) throws AbortException {
+        if (id == null) {
+            return Optional.empty();
+        }
+        com.cloudbees.plugins.credentials.common.StandardCredentials c = com.cloudbees.plugins.credentials.CredentialsProvider
+                .findCredentialById(id, com.cloudbees.plugins.credentials.common.StandardCredentials.class, run);
+        String secret = RoomoteGlobalConfiguration.plainSecret(c);
+        if (secret == null) {
+            throw new AbortException("roomoteFix: " + what + " credentials \"" + id + "\" not found, or neither a Secret text"
+                    + " nor a Username with password");
+        }
+        com.cloudbees.plugins.credentials.CredentialsProvider.track(run, c);
+        return Optional.of(secret);
+    }
+
+    @CheckForNull
+    private RecordedRun record(RoomoteGlobalConfiguration cfg, FixStepPlan plan, Run<?, ?> run, PrintStream log) {
+        try {
+            Optional<Database> db = cfg.database();
+            if (db.isEmpty()) {
+                return null;
+            }
+            String url = Jenkins.get().getRootUrl();
+            String buildUrl = (url == null ? "" : url) + run.getUrl();
+            RecordedRun r = RecordedRun.begin(db.get(), new ObjectMapper(), plan, "jenkins:" + buildUrl,
+                    plan.timeout().plusSeconds(CANCEL_GRACE_SECONDS + 300));
+            recordedToken = r.token();
+            r.log("INFO", "run by Jenkins: " + buildUrl + " (the full log is the build's console)");
+            r.heldBy().ifPresent(other -> log.println("roomoteFix: job " + other + " of the Roomote database is already active"
+                    + " for this issue; this run goes on and is recorded without its dedupe key"));
+            log.println("roomoteFix: recorded as job " + r.jobId() + " in the Roomote database");
+            return r;
+        } catch (RuntimeException e) {
+            log.println("roomoteFix: warning: could not record the run in the Roomote database: " + e.getMessage());
+            LOGGER.log(Level.WARNING, "recording a roomoteFix run", e);
+            return null;
+        }
+    }
+
+    private FixStepResult runOnNode(RoomoteGlobalConfiguration cfg, FixStepPlan plan, FilePath ws, Launcher launcher,
+                                    EnvVars env, TaskListener listener, @CheckForNull RecordedRun recorded) throws Exception {
+        PrintStream log = listener.getLogger();
+        ObjectMapper mapper = new ObjectMapper();
+        FilePath roomote = WorkspaceList.tempDir(ws).child("roomote");
+        runMarker = UUID.randomUUID().toString();
+        FilePath control = roomote.child("run-" + runMarker);
+        control.mkdirs();
+        WorkerProtocol.Request request = WorkerProtocol.request(jobId, plan, mapper, CANCEL_GRACE_SECONDS,
+                roomote.child("work").getRemote());
+        control.child(WorkerProtocol.REQUEST).write(request.toJson(mapper), "UTF-8");
+        FilePath secrets = control.child(WorkerProtocol.SECRETS);
+        secrets.touch(System.currentTimeMillis());
+        secrets.chmod(0600);
+        secrets.write(mapper.writeValueAsString(plan.secretSettings()), "UTF-8");
+        controlDir = control.getRemote();
+        getContext().saveState();
+
+        List<String> classpath = WorkerClasspath.install(roomote.child("lib"));
+        String java = cfg.getJavaCommand();
+        List<String> cmd = WorkerProtocol.command(java, classpath, launcher.isUnix() ? ":" : ";", control.getRemote());
+        EnvVars procEnv = new EnvVars(env);
+        procEnv.put(WorkerProtocol.RUN_MARKER, runMarker);
+        Computer computer = ws.toComputer();
+        log.println("roomoteFix: starting Roomote job " + jobId + " for " + repo + "#" + issue + " on "
+                + (computer == null ? "the node" : computer.getDisplayName()) + " (" + java + ", deadline "
+                + plan.timeout().toMinutes() + " min)");
+        try {
+            proc = launcher.launch().cmds(cmd).envs(procEnv).pwd(ws).stdout(listener).quiet(true).start();
+            int exit = waitFor(proc, control, launcher, plan.timeout(), recorded, log);
+            return readResult(control, mapper).orElseGet(() ->
+                    FixStepResult.failedWithoutResult(jobId, repo, issue, WorkerProtocol.explainExit(exit, java)));
+        } finally {
+            proc = null;
+            try {
+                secrets.delete();
+            } catch (IOException | InterruptedException e) {
+                log.println("roomoteFix: warning: could not delete " + secrets.getRemote() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Waits for the worker, relaying a cancel from the database and killing it if it outstays its deadline. */
+    private int waitFor(Proc p, FilePath control, Launcher launcher, Duration timeout, @CheckForNull RecordedRun recorded,
+                        PrintStream log) throws IOException, InterruptedException {
+        long hardDeadline = System.currentTimeMillis() + timeout.toMillis() + (CANCEL_GRACE_SECONDS + 120) * 1000;
+        long nextDbPoll = System.currentTimeMillis() + DB_POLL_MS;
+        boolean killed = false;
+        while (p.isAlive()) {
+            Thread.sleep(POLL_MS);
+            long now = System.currentTimeMillis();
+            if (recorded != null && stopCause == null && now >= nextDbPoll) {
+                nextDbPoll = now + DB_POLL_MS;
+                try {
+                    if (recorded.cancelRequested()) {
+                        log.println("roomoteFix: cancel requested through the Roomote API");
+                        stopAtMillis = now;
+                        createCancelFile(control, "cancel requested through the Roomote API");
+                    }
+                } catch (RuntimeException e) {
+                    LOGGER.log(Level.FINE, "polling the database for a cancel", e);
+                }
+            }
+            boolean overdue = now > hardDeadline
+                    || stopAtMillis > 0 && now > stopAtMillis + (CANCEL_GRACE_SECONDS + 30) * 1000;
+            if (overdue && !killed) {
+                killed = true;
+                log.println("roomoteFix: the worker did not stop in time; killing it");
+                p.kill();
+                launcher.kill(Map.of(WorkerProtocol.RUN_MARKER, runMarker));
+            }
+        }
+        return p.join();
+    }
+
+    private void requestCancel(String why) {
+        try {
+            StepContext ctx = getContext();
+            FilePath ws = ctx.get(FilePath.class);
+            if (controlDir != null && ws != null) {
+                createCancelFile(new FilePath(ws.getChannel(), controlDir), why);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            LOGGER.log(Level.WARNING, "could not ask the Roomote worker to stop", e);
+            Proc p = proc;
+            if (p != null) {
+                try {
+                    p.kill();
+                } catch (IOException | InterruptedException ex) {
+                    LOGGER.log(Level.FINE, "killing the Roomote worker", ex);
+                }
+            }
+        }
+    }
+
+    private static void createCancelFile(FilePath control, String why) throws IOException, InterruptedException {
+        if (control.exists()) {
+            control.child(WorkerProtocol.CANCEL).write(why, "UTF-8");
+        }
+    }
+
+    private Optional<FixStepResult> readResult(FilePath control, ObjectMapper mapper) throws IOException, InterruptedException {
+        FilePath file = control.child(WorkerProtocol.RESULT);
+        if (!file.exists()) {
+            return Optional.empty();
+        }
+        return Optional.of(mapper.readValue(file.readToString(), FixStepResult.class));
+    }
+
+    private void resumeAfterRestart() throws Exception {
+        StepContext ctx = getContext();
+        Run<?, ?> run = ctx.get(Run.class);
+        TaskListener listener = ctx.get(TaskListener.class);
+        PrintStream log = listener.getLogger();
+        RoomoteGlobalConfiguration cfg = RoomoteGlobalConfiguration.get();
+        ObjectMapper mapper = new ObjectMapper();
+        FixStepResult result;
+        if (controlDir == null) {
+            result = FixStepResult.failedWithoutResult(jobId, repo, issue,
+                    "Jenkins restarted before the Roomote worker started; run the build again");
+        } else {
+            FilePath ws = ctx.get(FilePath.class);
+            FilePath control = ws == null ? null : new FilePath(ws.getChannel(), controlDir);
+            Optional<FixStepResult> found = control == null ? Optional.empty() : readResult(control, mapper);
+            if (found.isEmpty() && control != null && control.exists()) {
+                log.println("roomoteFix: Jenkins restarted while Roomote job " + jobId + " was running; asking the worker"
+                        + " (if it is still alive) to stop and keep its work");
+                createCancelFile(control, "Jenkins restarted");
+                for (int i = 0; i < CANCEL_GRACE_SECONDS + 30 && found.isEmpty(); i++) {
+                    Thread.sleep(POLL_MS);
+                    found = readResult(control, mapper);
+                }
+            }
+            String state = control == null ? "the node is not connected" : describeState(control);
+            result = found.orElseGet(() -> FixStepResult.failedWithoutResult(jobId, repo, issue,
+                    "Jenkins restarted while the Roomote job was running and the worker left no result (" + state
+                            + "); unfinished work, if any, is on branch roomote/wip/" + issue + "-" + jobId
+                            + " once the worker saw the cancel; run the build again"));
+        }
+        try (StepSlack slack = RoomoteSlack.forItem(cfg, run.getParent(), w -> log.println("roomoteFix: " + w)).orElse(null)) {
+            finish(result, run, listener, cfg, slack);
+        }
+    }
+
+    private static String describeState(FilePath control) {
+        try {
+            FilePath state = control.child(WorkerProtocol.STATE);
+            return state.exists() ? "last state: " + state.readToString().trim() : "the worker had not started";
+        } catch (IOException | InterruptedException e) {
+            return "state unknown: " + e.getMessage();
+        }
+    }
+
+    /** The action, the database row, Slack, the control folder; then the step's own outcome. */
+    private void finish(FixStepResult result, Run<?, ?> run, TaskListener listener, RoomoteGlobalConfiguration cfg,
+                        @CheckForNull StepSlack slack) {
+        PrintStream log = listener.getLogger();
+        run.addAction(new RoomoteBuildAction(result, recordedToken != null));
+        log.println(result.summary());
+        if (recordedToken != null) {
+            try {
+                cfg.database().ifPresent(db -> RecordedRun.resume(db, new ObjectMapper(), jobId, recordedToken)
+                        .finish(result, new ObjectMapper()));
+            } catch (RuntimeException e) {
+                log.println("roomoteFix: warning: could not record the outcome in the Roomote database: " + e.getMessage());
+            }
+        }
+        if (slack != null) {
+            slack.finished(slackThread, result, Instant.ofEpochMilli(startedAtMillis), Instant.now());
+        }
+        if (controlDir != null) {
+            try {
+                FilePath ws = getContext().get(FilePath.class);
+                if (ws != null) {
+                    new FilePath(ws.getChannel(), controlDir).deleteRecursive();
+                }
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                LOGGER.log(Level.FINE, "cleaning the control folder", e);
+            }
+        }
+        Throwable cause = stopCause;
+        if (cause != null) {
+            complete(null, cause);
+            return;
+        }
+        Optional<String> failure = result.failure(step.isFailOnNoPr());
+        if (failure.isPresent()) {
+            complete(null, new AbortException(failure.get()));
+        } else {
+            complete(result.toMap(), null);
+        }
+    }
+
+    private void complete(@CheckForNull Map<String, Object> value, @CheckForNull Throwable failure) {
+        if (done) {
+            return;
+        }
+        done = true;
+        if (failure != null) {
+            getContext().onFailure(stopCause != null ? stopCause : failure);
+        } else {
+            getContext().onSuccess(value);
+        }
+    }
+}
