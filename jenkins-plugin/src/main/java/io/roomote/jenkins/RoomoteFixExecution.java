@@ -183,6 +183,10 @@ public class RoomoteFixExecution extends StepExecution {
         Job<?, ?> job = run.getParent();
 
         FixStepPlan plan = plan(cfg, run, env);
+        if (stopCause != null) {
+            complete(null, stopCause);
+            return;
+        }
         repo = plan.repo();
         issue = plan.issue();
         plan.notes().forEach(n -> log.println("roomoteFix: " + n));
@@ -195,7 +199,17 @@ public class RoomoteFixExecution extends StepExecution {
                 slackThread = slack.started(jobId, repo, issue, plan.payload().getOrDefault("agent",
                         plan.settings().getOrDefault("ROOMOTE_AGENT", "roo-code")).toString(), Instant.ofEpochMilli(startedAtMillis)).orElse(null);
             }
-            FixStepResult result = runOnNode(cfg, plan, ws, launcher, env, listener, recorded);
+            FixStepResult result;
+            try {
+                result = runOnNode(cfg, plan, ws, launcher, env, listener, recorded);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                // Recorded like any other end, so the build action, the database row and Slack say what happened.
+                LOGGER.log(Level.WARNING, "roomoteFix could not run the worker", e);
+                result = FixStepResult.failedWithoutResult(jobId, repo, issue, stopCause != null
+                        ? "aborted before the Roomote worker started" : "the Roomote worker could not run on the node: " + e);
+            }
             finish(result, run, listener, cfg, slack);
         }
     }
@@ -285,6 +299,9 @@ public class RoomoteFixExecution extends StepExecution {
                 + (computer == null ? "the node" : computer.getDisplayName()) + " (" + java + ", deadline "
                 + plan.timeout().toMinutes() + " min)");
         try {
+            if (stopCause != null) {
+                throw new AbortException("aborted before the Roomote worker started");
+            }
             proc = launcher.launch().cmds(cmd).envs(procEnv).pwd(ws).stdout(listener).quiet(true).start();
             int exit = waitFor(proc, control, launcher, plan.timeout(), recorded, log);
             return readResult(control, mapper).orElseGet(() ->
@@ -378,8 +395,14 @@ public class RoomoteFixExecution extends StepExecution {
             result = FixStepResult.failedWithoutResult(jobId, repo, issue,
                     "Jenkins restarted before the Roomote worker started; run the build again");
         } else {
-            FilePath ws = ctx.get(FilePath.class);
-            FilePath control = ws == null ? null : new FilePath(ws.getChannel(), controlDir);
+            FilePath ws;
+            try {
+                ws = ctx.get(FilePath.class);
+            } catch (IOException e) {
+                LOGGER.log(Level.INFO, "the node of a resumed roomoteFix is not available", e);
+                ws = null;
+            }
+            FilePath control = ws == null || ws.getChannel() == null ? null : new FilePath(ws.getChannel(), controlDir);
             Optional<FixStepResult> found = control == null ? Optional.empty() : readResult(control, mapper);
             if (found.isEmpty() && control != null && control.exists()) {
                 log.println("roomoteFix: Jenkins restarted while Roomote job " + jobId + " was running; asking the worker"
