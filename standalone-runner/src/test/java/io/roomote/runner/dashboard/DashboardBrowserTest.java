@@ -96,6 +96,7 @@ class DashboardBrowserTest {
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
         wait = new WebDriverWait(driver, Duration.ofSeconds(30), Duration.ofMillis(100));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         screenshots = Path.of(System.getProperty("roomote.dashboard.screenshots", "target/dashboard-screenshots"));
         Files.createDirectories(screenshots);
     }
@@ -268,8 +269,17 @@ class DashboardBrowserTest {
         assertThat(count("failed")).isEqualTo(DashboardTestSupport.countsByStatus(db).get("failed"));
     }
 
+    /** The count shown for a status; the live refresh may replace the element between finding and reading it. */
     private long count(String status) {
-        return Long.parseLong(driver.findElement(By.cssSelector("[data-count=" + status + "]")).getText().replace(",", ""));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Long.parseLong(driver.findElement(By.cssSelector("[data-count=" + status + "]")).getText().replace(",", ""));
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @Test
