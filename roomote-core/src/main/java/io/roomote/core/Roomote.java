@@ -23,7 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -55,7 +55,10 @@ public final class Roomote implements AutoCloseable {
         JobLogRepository logs = new JobLogRepository(database);
         this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry());
         this.logSink = new DatabaseLogSink(logs);
-        this.timers = Executors.newScheduledThreadPool(2, Threads.daemon("roomote-timers"));
+        ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(2, Threads.daemon("roomote-timers"));
+        // Every attempt schedules a deadline and cancels it when done: drop cancelled ones, not keep them for 30 min.
+        timerPool.setRemoveOnCancelPolicy(true);
+        this.timers = timerPool;
         this.runner = new JobRunner(registry, mapper, settings, redactor, home.resolve("work"),
                 workerSettings.cancelGrace(), timers);
         if (runWorkers) {

@@ -7,6 +7,7 @@ import io.roomote.core.config.Durations;
 import io.roomote.core.logging.SecretRedactor;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.core.types.PayloadBinder;
+import io.roomote.core.util.Threads;
 import io.roomote.spi.Cancellation;
 import io.roomote.spi.Configuration;
 import io.roomote.spi.JobCancelledException;
@@ -28,6 +29,10 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +55,8 @@ public final class JobRunner {
     private final Path workRoot;
     private final Duration cancelGrace;
     private final ScheduledExecutorService timers;
+    /** Reused threads for attempts: starting a thread per job showed on the pickup path. */
+    private final ExecutorService jobThreads = Executors.newCachedThreadPool(Threads.daemon("roomote-job-idle"));
 
     public JobRunner(JobTypeRegistry registry, ObjectMapper mapper, Configuration config, SecretRedactor redactor,
                      Path workRoot, Duration cancelGrace, ScheduledExecutorService timers) {
@@ -83,13 +90,6 @@ public final class JobRunner {
         }
         CancellationSignal signal = request.cancellation();
         Instant deadline = Instant.now().plus(request.timeout());
-        Path workDir;
-        try {
-            Files.createDirectories(workRoot);
-            workDir = Files.createTempDirectory(workRoot, "job-" + request.jobId() + "-" + request.attempt() + "-");
-        } catch (IOException e) {
-            return failed(jobLog, "cannot create a work directory under " + workRoot + ": " + e.getMessage(), true, null);
-        }
         jobLog.info("attempt " + request.attempt() + " of job " + request.jobId() + " (" + type.id() + ") started;"
                 + " deadline in " + Durations.describe(request.timeout()));
 
@@ -98,17 +98,26 @@ public final class JobRunner {
         CompletableFuture<R> work = new CompletableFuture<>();
         CompletableFuture<Void> graceOver = new CompletableFuture<>();
         RunningJobContext context = new RunningJobContext(request.jobId(), request.attempt(), jobLog, signal, deadline,
-                workDir, config);
-        Thread thread = new Thread(() -> {
+                workRoot, config);
+        AtomicReference<Thread> runningOn = new AtomicReference<>();
+        CountDownLatch ended = new CountDownLatch(1);
+        signal.onCancel(() -> timers.schedule(() -> graceOver.complete(null), cancelGrace.toMillis(), TimeUnit.MILLISECONDS));
+        jobThreads.execute(() -> {
+            Thread current = Thread.currentThread();
+            String poolName = current.getName();
+            current.setName("roomote-job-" + request.jobId());
+            runningOn.set(current);
             try {
                 work.complete(type.run(binding.payload(), context));
             } catch (Throwable t) {
                 work.completeExceptionally(t);
+            } finally {
+                runningOn.set(null);
+                Thread.interrupted(); // a pooled thread must not carry this job's interrupt into the next
+                current.setName(poolName);
+                ended.countDown();
             }
-        }, "roomote-job-" + request.jobId());
-        thread.setDaemon(true);
-        signal.onCancel(() -> timers.schedule(() -> graceOver.complete(null), cancelGrace.toMillis(), TimeUnit.MILLISECONDS));
-        thread.start();
+        });
         try {
             CompletableFuture.anyOf(work, graceOver).join();
         } catch (RuntimeException ignored) {
@@ -119,7 +128,10 @@ public final class JobRunner {
 
         JobOutcome outcome;
         if (!work.isDone()) {
-            thread.interrupt();
+            Thread stuck = runningOn.get();
+            if (stuck != null) {
+                stuck.interrupt();
+            }
             Cancellation.Reason reason = signal.reason().orElseThrow();
             outcome = new JobOutcome.Stopped(reason, stopMessage(reason, request.timeout()), null, true);
             jobLog.error("the job did not stop within " + Durations.describe(cancelGrace) + " of being asked to ("
@@ -127,9 +139,10 @@ public final class JobRunner {
             log.warn("job {} did not stop within the grace period; its thread is abandoned", request.jobId());
         } else {
             outcome = outcomeOf(type, work, signal, request, jobLog);
-            joinQuietly(thread); // the future completes a moment before the thread ends
+            awaitQuietly(ended); // the future completes a moment before the task ends
         }
-        if (!thread.isAlive()) {
+        Path workDir = context.createdWorkDir();
+        if (workDir != null && ended.getCount() == 0) {
             deleteQuietly(workDir);
         }
         return outcome;
@@ -194,9 +207,9 @@ public final class JobRunner {
         }
     }
 
-    private static void joinQuietly(Thread thread) {
+    private static void awaitQuietly(CountDownLatch ended) {
         try {
-            thread.join(5_000);
+            ended.await(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

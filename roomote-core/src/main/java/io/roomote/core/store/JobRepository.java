@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -157,20 +158,32 @@ public final class JobRepository {
                 + " lease_owner = ?, lease_token = nextval('cloud_jobs_lease_token_seq'),"
                 + " lease_expires_at = now() + (? * interval '1 millisecond'), heartbeat_at = now(), updated_at = now()"
                 + " FROM next WHERE j.id = next.id RETURNING j.*";
-        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", types.toArray()));
-            ps.setInt(2, max);
-            ps.setString(3, owner);
-            ps.setLong(4, leaseDuration.toMillis());
-            List<Lease> leases = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Job job = map(rs);
-                    leases.add(new Lease(job, job.leaseToken()));
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement(sql)) {
+                // Only the ordered walk of cloud_jobs_pending_idx is a good plan; on a young table the planner
+                // may prefer a bitmap of two indexes plus a sort of every pending row, O(n) per claim.
+                st.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off");
+                ps.setArray(1, c.createArrayOf("text", types.toArray()));
+                ps.setInt(2, max);
+                ps.setString(3, owner);
+                ps.setLong(4, leaseDuration.toMillis());
+                List<Lease> leases = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Job job = map(rs);
+                        leases.add(new Lease(job, job.leaseToken()));
+                    }
                 }
+                c.commit();
+                leases.sort((a, b) -> Long.compare(a.jobId(), b.jobId()));
+                return leases;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
-            leases.sort((a, b) -> Long.compare(a.jobId(), b.jobId()));
-            return leases;
         } catch (SQLException e) {
             throw new StoreException("could not claim jobs", e);
         }

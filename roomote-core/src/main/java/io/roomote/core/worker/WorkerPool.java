@@ -175,7 +175,7 @@ public final class WorkerPool implements AutoCloseable {
                         lease.job().payload(), settings.jobTimeout(), signal, logSink);
                 JobOutcome outcome = runner.run(request);
                 logSink.flush();
-                if (record(lease, outcome)) {
+                if (record(lease, outcome) && events != JobEventListener.NONE) {
                     // Only the runner whose write landed announces the end, so it is told once.
                     jobs.find(lease.jobId()).filter(j -> j.status().isTerminal()).ifPresent(events::jobFinished);
                 }
