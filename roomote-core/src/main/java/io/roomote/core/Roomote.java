@@ -35,13 +35,10 @@ public final class Roomote implements AutoCloseable {
     private final Database database;
     private final ObjectMapper mapper;
     private final JobTypeRegistry registry;
-    private final WorkerSettings workerSettings;
-    private final SecretRedactor redactor;
     private final JobQueue queue;
     private final DatabaseLogSink logSink;
     private final NotificationListener listener;
     private final ScheduledExecutorService timers;
-    private final JobRunner runner;
     private final WorkerPool workers;
 
     private Roomote(Settings settings, Database database, JobTypeRegistry registry, Path home, boolean runWorkers,
@@ -49,8 +46,8 @@ public final class Roomote implements AutoCloseable {
         this.database = database;
         this.mapper = Json.newMapper();
         this.registry = registry;
-        this.workerSettings = WorkerSettings.from(settings);
-        this.redactor = new SecretRedactor(settings.secretValues());
+        WorkerSettings workerSettings = WorkerSettings.from(settings);
+        SecretRedactor redactor = new SecretRedactor(settings.secretValues());
         JobRepository jobs = new JobRepository(database, mapper);
         JobLogRepository logs = new JobLogRepository(database);
         this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry());
@@ -59,7 +56,7 @@ public final class Roomote implements AutoCloseable {
         // Every attempt schedules a deadline and cancels it when done: drop cancelled ones, not keep them for 30 min.
         timerPool.setRemoveOnCancelPolicy(true);
         this.timers = timerPool;
-        this.runner = new JobRunner(registry, mapper, settings, redactor, home.resolve("work"),
+        JobRunner runner = new JobRunner(registry, mapper, settings, redactor, home.resolve("work"),
                 workerSettings.cancelGrace(), timers);
         if (runWorkers) {
             this.listener = new NotificationListener(database, List.of(JobRepository.JOBS_CHANNEL, JobRepository.CANCEL_CHANNEL));
@@ -117,10 +114,6 @@ public final class Roomote implements AutoCloseable {
         return Optional.ofNullable(workers);
     }
 
-    public JobRunner runner() {
-        return runner;
-    }
-
     public Database database() {
         return database;
     }
@@ -129,16 +122,8 @@ public final class Roomote implements AutoCloseable {
         return mapper;
     }
 
-    public SecretRedactor redactor() {
-        return redactor;
-    }
-
     public JobTypeRegistry registry() {
         return registry;
-    }
-
-    public WorkerSettings workerSettings() {
-        return workerSettings;
     }
 
     /** The queue is healthy when this process's worker pool (if any) is taking work and hears notifications. */

@@ -29,10 +29,6 @@ public final class SecretRedactor {
                 .toList();
     }
 
-    public static SecretRedactor none() {
-        return new SecretRedactor(List.of());
-    }
-
     public String redact(String text) {
         if (text == null || text.isEmpty()) {
             return text;

@@ -331,14 +331,6 @@ public final class JobRepository {
         }
     }
 
-    /** The runners' currently running jobs' leases, for a runner to look at its own. */
-    public List<Job> processing() {
-        try (Connection c = database.connection()) {
-            return queryMany(c, "SELECT * FROM cloud_jobs WHERE status = 'processing' ORDER BY id", ps -> { });
-        } catch (SQLException e) {
-            throw new StoreException("could not list processing jobs", e);
-        }
-    }
 
     /**
      * Deletes a finished (completed, failed or cancelled) job and, by cascade, its log. Empty when the job is
