@@ -13,6 +13,7 @@ import java.util.List;
 public record EnqueueRequest(String type, JsonNode payload, String dedupeKey, Integer maxAttempts) {
 
     public static final int MAX_DEDUPE_KEY_LENGTH = 200;
+    public static final int MAX_TYPE_LENGTH = 100;
     public static final int MAX_ATTEMPTS_LIMIT = 20;
 
     public static EnqueueRequest parse(JsonNode body) {
@@ -24,14 +25,18 @@ public record EnqueueRequest(String type, JsonNode payload, String dedupeKey, In
         JsonNode type = body.get("type");
         if (type == null || type.isNull()) {
             problems.add(new ValidationProblem("type", "is required"));
-        } else if (!type.isTextual() || type.asText().isBlank()) {
-            problems.add(new ValidationProblem("type", "must be a non-empty string"));
+        } else if (!type.isTextual() || type.asText().isBlank() || type.asText().length() > MAX_TYPE_LENGTH) {
+            problems.add(new ValidationProblem("type", "must be a non-empty string of at most " + MAX_TYPE_LENGTH + " characters"));
+        } else {
+            StorableText.problem(type.asText()).ifPresent(p -> problems.add(new ValidationProblem("type", p)));
         }
         JsonNode payload = body.get("payload");
         if (payload == null || payload.isNull()) {
             problems.add(new ValidationProblem("payload", "is required"));
         } else if (!payload.isObject()) {
             problems.add(new ValidationProblem("payload", "must be a JSON object"));
+        } else {
+            problems.addAll(StorableText.problems(payload, "payload"));
         }
         String dedupeKey = null;
         JsonNode key = body.get("dedupeKey");
@@ -39,6 +44,8 @@ public record EnqueueRequest(String type, JsonNode payload, String dedupeKey, In
             if (!key.isTextual() || key.asText().isBlank() || key.asText().length() > MAX_DEDUPE_KEY_LENGTH) {
                 problems.add(new ValidationProblem("dedupeKey", "must be a non-empty string of at most "
                         + MAX_DEDUPE_KEY_LENGTH + " characters"));
+            } else if (StorableText.problem(key.asText()).isPresent()) {
+                problems.add(new ValidationProblem("dedupeKey", StorableText.problem(key.asText()).get()));
             } else {
                 dedupeKey = key.asText();
             }
@@ -46,15 +53,26 @@ public record EnqueueRequest(String type, JsonNode payload, String dedupeKey, In
         Integer maxAttempts = null;
         JsonNode attempts = body.get("maxAttempts");
         if (attempts != null && !attempts.isNull()) {
-            if (!attempts.isIntegralNumber() || attempts.asLong() < 1 || attempts.asLong() > MAX_ATTEMPTS_LIMIT) {
+            // canConvertToInt first: asLong() of 18446744073709551619 wraps around to 3.
+            if (!attempts.isIntegralNumber() || !attempts.canConvertToInt()
+                    || attempts.intValue() < 1 || attempts.intValue() > MAX_ATTEMPTS_LIMIT) {
                 problems.add(new ValidationProblem("maxAttempts", "must be an integer from 1 to " + MAX_ATTEMPTS_LIMIT));
             } else {
-                maxAttempts = attempts.asInt();
+                maxAttempts = attempts.intValue();
             }
         }
         if (!problems.isEmpty()) {
             throw new InvalidJobException(problems);
         }
         return new EnqueueRequest(type.asText(), payload, dedupeKey, maxAttempts);
+    }
+
+    /** Strings PostgreSQL cannot store (NUL, lone surrogates) and non-finite numbers, wherever the request was made. */
+    public List<ValidationProblem> unstorable() {
+        List<ValidationProblem> problems = new ArrayList<>();
+        StorableText.problem(type).ifPresent(p -> problems.add(new ValidationProblem("type", p)));
+        problems.addAll(StorableText.problems(payload, "payload"));
+        StorableText.problem(dedupeKey).ifPresent(p -> problems.add(new ValidationProblem("dedupeKey", p)));
+        return problems;
     }
 }

@@ -73,6 +73,11 @@ public final class JobQueue {
      * @throws InvalidJobException for an unknown type or a bad payload; nothing is written then
      */
     public Enqueued enqueue(EnqueueRequest request) {
+        // Every way in (API, webhook, CLI) ends here: nothing PostgreSQL would refuse or mangle gets to the insert.
+        List<ValidationProblem> unstorable = request.unstorable();
+        if (!unstorable.isEmpty()) {
+            throw new InvalidJobException(unstorable);
+        }
         JobType<?, ?> type = registry.find(request.type()).orElseThrow(() -> new InvalidJobException(List.of(
                 new ValidationProblem("type", "unknown job type '" + request.type() + "'; known types: "
                         + String.join(", ", registry.ids())))));
@@ -91,7 +96,23 @@ public final class JobQueue {
         if (request.dedupeKey() != null) {
             return request.dedupeKey();
         }
-        return type.dedupeKey(binding.payload()).map(k -> type.id() + ":" + k).orElse(null);
+        return type.dedupeKey(binding.payload()).map(k -> bounded(type.id() + ":" + k)).orElse(null);
+    }
+
+    /**
+     * A key derived from a payload can be as long as the payload; the unique index on {@code dedupe_key} takes at
+     * most ~2.7 kB per entry. A long key is stored as its SHA-256, which keeps "same key, same job".
+     */
+    static String bounded(String key) {
+        if (key.length() <= EnqueueRequest.MAX_DEDUPE_KEY_LENGTH) {
+            return key;
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return key.substring(0, 64) + "…sha256:" + java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
     }
 
     public Optional<Job> get(long id) {
