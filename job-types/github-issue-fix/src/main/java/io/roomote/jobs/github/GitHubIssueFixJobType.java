@@ -1,6 +1,7 @@
 package io.roomote.jobs.github;
 
 import io.roomote.core.agent.AgentDrivers;
+import io.roomote.core.github.GitHubNames;
 import io.roomote.spi.JobContext;
 import io.roomote.spi.JobType;
 import io.roomote.spi.ValidationProblem;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * {@code github.issue.fix}: an AI coding agent studies a GitHub issue in a fresh working copy, changes the
@@ -22,9 +22,13 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
 
     public static final String ID = "github.issue.fix";
 
-    private static final Pattern REPO = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}");
-    static final int MAX_TITLE = 1_000;
-    static final int MAX_BODY = 200_000;
+    /** GitHub's own limits for an issue's title and body (characters). */
+    static final int MAX_TITLE = 256;
+    static final int MAX_BODY = 65_536;
+    /** GitHub's limits for a label's name and the labels of one issue. */
+    static final int MAX_LABEL = 50;
+    static final int MAX_LABELS = 100;
+    static final int MAX_MODEL = 200;
 
     private final AgentDrivers drivers;
     private final Map<String, String> processEnvironment;
@@ -54,36 +58,53 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
         List<ValidationProblem> problems = new ArrayList<>();
         if (p.repo() == null || p.repo().isBlank()) {
             problems.add(new ValidationProblem("repo", "is required, as \"owner/name\""));
-        } else if (!REPO.matcher(p.repo()).matches() || p.repo().contains("..")) {
-            problems.add(new ValidationProblem("repo", "must be a GitHub repository as \"owner/name\", got \"" + p.repo() + "\""));
+        } else {
+            GitHubNames.repoProblem(p.repo()).ifPresent(why -> problems.add(new ValidationProblem("repo",
+                    why + ", got \"" + abbreviate(p.repo()) + "\"")));
         }
         if (p.issue() == null) {
             problems.add(new ValidationProblem("issue", "is required: the issue number"));
         } else if (p.issue() < 1) {
             problems.add(new ValidationProblem("issue", "must be a positive issue number, got " + p.issue()));
         }
-        if (p.title() != null && p.title().length() > MAX_TITLE) {
-            problems.add(new ValidationProblem("title", "must be at most " + MAX_TITLE + " characters"));
+        if (p.title() != null && characters(p.title()) > MAX_TITLE) {
+            problems.add(new ValidationProblem("title", "must be at most " + MAX_TITLE + " characters (GitHub's limit)"));
         }
-        if (p.body() != null && p.body().length() > MAX_BODY) {
-            problems.add(new ValidationProblem("body", "must be at most " + MAX_BODY + " characters"));
+        if (p.body() != null && characters(p.body()) > MAX_BODY) {
+            problems.add(new ValidationProblem("body", "must be at most " + MAX_BODY + " characters (GitHub's limit)"));
         }
         if (p.labels() != null) {
-            for (int i = 0; i < p.labels().size(); i++) {
+            if (p.labels().size() > MAX_LABELS) {
+                problems.add(new ValidationProblem("labels", "must be at most " + MAX_LABELS + " labels"));
+            }
+            for (int i = 0; i < Math.min(p.labels().size(), MAX_LABELS + 1); i++) {
                 String label = p.labels().get(i);
                 if (label == null || label.isBlank()) {
                     problems.add(new ValidationProblem("labels[" + i + "]", "must be a non-empty string"));
+                } else if (characters(label) > MAX_LABEL) {
+                    problems.add(new ValidationProblem("labels[" + i + "]", "must be at most " + MAX_LABEL
+                            + " characters (GitHub's limit for a label)"));
                 }
             }
         }
         if (p.agent() != null && drivers.find(p.agent()).isEmpty()) {
-            problems.add(new ValidationProblem("agent", "unknown agent \"" + p.agent() + "\"; known agents: "
+            problems.add(new ValidationProblem("agent", "unknown agent \"" + abbreviate(p.agent()) + "\"; known agents: "
                     + String.join(", ", drivers.names())));
         }
         if (p.model() != null && p.model().isBlank()) {
             problems.add(new ValidationProblem("model", "must not be empty; leave it out for the default model"));
+        } else if (p.model() != null && p.model().length() > MAX_MODEL) {
+            problems.add(new ValidationProblem("model", "must be at most " + MAX_MODEL + " characters"));
         }
         return problems;
+    }
+
+    private static int characters(String s) {
+        return s.codePointCount(0, s.length());
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 150 ? s : s.substring(0, 150) + "…";
     }
 
     /** One active fix job per issue. */
