@@ -82,6 +82,14 @@ public final class WebhookEvents {
         if (repo.isBlank() || !issue.has("number")) {
             return new WebhookDecision.Ignore("action_ignored", "the payload has no repository or issue");
         }
+        if (!GitHubNames.isRepo(repo)) {
+            return new WebhookDecision.Reject("repository.full_name is not a GitHub owner/name");
+        }
+        JsonNode number = issue.get("number");
+        if (!isIssueNumber(number)) {
+            // asInt() would truncate 4294971538 (2^32 + 4242) to 4242: a job for another issue.
+            return new WebhookDecision.Reject("issue number " + abbreviate(number.toString()) + " is not a valid issue number");
+        }
         if (!policy.allowsRepo(repo)) {
             return new WebhookDecision.Reject("repository " + repo + " is not in ROOMOTE_ALLOWED_REPOS");
         }
@@ -98,7 +106,7 @@ public final class WebhookEvents {
         if (policy.requiredLabel().isPresent() && labels.stream().noneMatch(l -> l.equalsIgnoreCase(policy.requiredLabel().get()))) {
             return new WebhookDecision.Reject("the issue lacks the required label " + policy.requiredLabel().get());
         }
-        return new WebhookDecision.FixIssue(repo, issue.get("number").asInt(), issue.path("title").asText(""),
+        return new WebhookDecision.FixIssue(repo, number.intValue(), issue.path("title").asText(""),
                 issue.path("body").isNull() ? "" : issue.path("body").asText(""), labels, trigger);
     }
 
@@ -115,13 +123,35 @@ public final class WebhookEvents {
         if (issue.isEmpty()) {
             return new WebhookDecision.Ignore("no_issue_reference_found", "no fixes/closes/resolves #N");
         }
+        if (!GitHubNames.isRepo(p.at("/repository/full_name").asText()) || !isIssueNumber(pr.path("number"))) {
+            return new WebhookDecision.Ignore("action_ignored", "the payload has no valid repository or pull request number");
+        }
         return new WebhookDecision.PullRequestOpened(p.at("/repository/full_name").asText(), issue.get(),
-                pr.path("html_url").asText(), pr.path("number").asInt());
+                pr.path("html_url").asText(), pr.path("number").intValue());
     }
 
-    /** The first {@code fixes|closes|resolves #N} in {@code text}. */
+    /** A positive integer that fits an int: GitHub's issue and pull request numbers. */
+    static boolean isIssueNumber(JsonNode n) {
+        return n != null && n.isIntegralNumber() && n.canConvertToInt() && n.intValue() > 0;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    /** The first {@code fixes|closes|resolves #N} in {@code text} whose N can be an issue number. */
     public static Optional<Integer> referencedIssue(String text) {
         Matcher m = FIXES.matcher(text == null ? "" : text);
-        return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+        while (m.find()) {
+            // "#99999999999" is no issue (numbers are ints); look on for a real one.
+            String digits = m.group(1);
+            if (digits.length() <= 10) {
+                long n = Long.parseLong(digits);
+                if (n > 0 && n <= Integer.MAX_VALUE) {
+                    return Optional.of((int) n);
+                }
+            }
+        }
+        return Optional.empty();
     }
 }

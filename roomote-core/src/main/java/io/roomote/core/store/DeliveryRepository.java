@@ -11,8 +11,9 @@ import java.util.Optional;
 
 /**
  * Webhook deliveries by their GitHub delivery id, so that a redelivery is answered as the first time and
- * creates nothing. A delivery is claimed before it is processed; a claim left without an answer for a
- * minute (the process died) may be taken over by a redelivery.
+ * creates nothing. A delivery is claimed before it is processed; a claim whose handling failed is released
+ * (so GitHub's redelivery runs it again), and a claim left without an answer for a minute (the process died)
+ * may be taken over by a redelivery.
  */
 public final class DeliveryRepository {
 
@@ -77,6 +78,22 @@ public final class DeliveryRepository {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("could not record the answer to webhook delivery " + deliveryId, e);
+        }
+    }
+
+    /**
+     * Gives up an unanswered claim after its handling failed, so that a redelivery of the same id is handled
+     * afresh instead of being told {@code delivery_in_progress} forever. An answered delivery is kept.
+     */
+    public void release(String deliveryId) {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "DELETE FROM github_deliveries WHERE delivery_id = ? AND response IS NULL")) {
+            ps.setString(1, deliveryId);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("could not release webhook delivery " + deliveryId
+                    + "; a redelivery will be handled after a minute", e);
         }
     }
 }

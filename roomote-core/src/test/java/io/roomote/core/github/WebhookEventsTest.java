@@ -91,6 +91,38 @@ class WebhookEventsTest {
     }
 
     @Test
+    void anIssueNumberBeyondAnIntIsRefusedNotTruncated() {
+        ObjectNode big = (ObjectNode) payload("issues-opened");
+        ((ObjectNode) big.get("issue")).put("number", 4_294_971_538L);
+        ObjectNode text = (ObjectNode) payload("issues-opened");
+        ((ObjectNode) text.get("issue")).put("number", "42");
+
+        assertThat(WebhookEvents.decide("issues", big, defaults))
+                .isInstanceOfSatisfying(WebhookDecision.Reject.class, r -> assertThat(r.reason()).contains("4294971538"));
+        assertThat(WebhookEvents.decide("issues", text, defaults)).isInstanceOf(WebhookDecision.Reject.class);
+    }
+
+    @Test
+    void aReferenceToAnImpossibleIssueNumberIsNoReference() {
+        assertThat(WebhookEvents.referencedIssue("fixes #99999999999")).isEmpty();
+        assertThat(WebhookEvents.referencedIssue("fixes #2147483648, closes #12")).contains(12);
+        assertThat(WebhookEvents.referencedIssue("fixes #2147483647")).contains(Integer.MAX_VALUE);
+        ObjectNode pr = (ObjectNode) payload("pull-request-opened");
+        ((ObjectNode) pr.get("pull_request")).put("title", "fixes #99999999999").put("body", "");
+        assertThat(WebhookEvents.decide("pull_request", pr, defaults)).isInstanceOfSatisfying(WebhookDecision.Ignore.class,
+                i -> assertThat(i.message()).isEqualTo("no_issue_reference_found"));
+    }
+
+    @Test
+    void aRepositoryThatIsNoGitHubNameIsRefused() {
+        for (String name : List.of("a/.", "a/-", "acme/a\u0000pp", "acme", "a/b/c")) {
+            ObjectNode p = (ObjectNode) payload("issues-opened");
+            ((ObjectNode) p.get("repository")).put("full_name", name);
+            assertThat(WebhookEvents.decide("issues", p, defaults)).as(name).isInstanceOf(WebhookDecision.Reject.class);
+        }
+    }
+
+    @Test
     void pingAndUnusedEventsAreIgnored() {
         assertThat(WebhookEvents.decide("ping", payload("ping"), defaults)).isEqualTo(new WebhookDecision.Ignore("pong", "ping"));
         assertThat(WebhookEvents.decide("push", payload("ping"), defaults))

@@ -13,6 +13,7 @@ import io.roomote.core.github.WebhookSignature;
 import io.roomote.core.queue.EnqueueRequest;
 import io.roomote.core.queue.InvalidJobException;
 import io.roomote.core.queue.JobQueue;
+import io.roomote.core.queue.StorableText;
 import io.roomote.core.slack.SlackMessages;
 import io.roomote.core.slack.SlackNotifier;
 import io.roomote.core.store.DeliveryRepository;
@@ -36,6 +37,8 @@ public final class GitHubWebhookHandler {
     public static final String PATH = "/api/webhooks/github";
     static final String FIX_TYPE = "github.issue.fix";
     static final int MAX_BODY_BYTES = 5 << 20;
+    /** GitHub's delivery ids are GUIDs and its event names words: printable ASCII is plenty, and storable. */
+    private static final java.util.regex.Pattern HEADER_TOKEN = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,100}");
 
     private static final Logger log = LoggerFactory.getLogger(GitHubWebhookHandler.class);
 
@@ -113,18 +116,29 @@ public final class GitHubWebhookHandler {
         }
         JsonNode payload;
         try {
-            payload = mapper.readTree(body);
+            payload = mapper.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(body);
         } catch (IOException e) {
             answer(ctx, 400, error("bad_request", "the body is not JSON"));
             return;
         }
         String event = ctx.header("X-GitHub-Event");
         String delivery = ctx.header("X-GitHub-Delivery");
-        if (delivery == null || delivery.isBlank() || delivery.length() > 100) {
-            answer(ctx, 400, error("missing_delivery_id", "X-GitHub-Delivery is required"));
+        if (delivery == null || !HEADER_TOKEN.matcher(delivery).matches()) {
+            answer(ctx, 400, error("missing_delivery_id", "X-GitHub-Delivery is required: up to 100 printable ASCII characters"));
             return;
         }
-        DeliveryRepository.Claim claim = deliveries.claim(delivery, String.valueOf(event), payload.path("action").asText(null));
+        if (event != null && !HEADER_TOKEN.matcher(event).matches()) {
+            answer(ctx, 400, error("bad_request", "X-GitHub-Event must be up to 100 printable ASCII characters"));
+            return;
+        }
+        JsonNode actionNode = payload.path("action");
+        String action = actionNode.isTextual() ? actionNode.textValue() : null;
+        if (action != null && (action.length() > 100 || StorableText.problem(action).isPresent())) {
+            answer(ctx, 400, error("bad_request", "the payload's action is not a GitHub action name"));
+            return;
+        }
+        DeliveryRepository.Claim claim = deliveries.claim(delivery, String.valueOf(event), action);
         if (!claim.mine()) {
             // A redelivery, or a duplicate still being handled: the first answer, and nothing new.
             DeliveryRepository.Answer earlier = claim.earlier().orElse(new DeliveryRepository.Answer(200,
@@ -132,8 +146,20 @@ public final class GitHubWebhookHandler {
             ctx.status(earlier.status()).json(earlier.body());
             return;
         }
-        Handled handled = decide(event, payload, delivery);
-        deliveries.answer(delivery, handled.status, handled.body, handled.jobId);
+        Handled handled;
+        try {
+            handled = decide(event, payload, delivery);
+            deliveries.answer(delivery, handled.status, handled.body, handled.jobId);
+        } catch (RuntimeException e) {
+            // Leave the delivery retryable: GitHub's redelivery of this id must run it again, not be told
+            // delivery_in_progress forever. (A job already inserted is then found by its dedupe key.)
+            try {
+                deliveries.release(delivery);
+            } catch (RuntimeException releaseFailed) {
+                e.addSuppressed(releaseFailed);
+            }
+            throw e;
+        }
         ctx.status(handled.status).json(handled.body);
     }
 
@@ -156,12 +182,14 @@ public final class GitHubWebhookHandler {
                 return new Handled(200, body, enqueued.job().id());
             } catch (InvalidJobException e) {
                 log.warn("webhook {}: the issue cannot become a job: {}", delivery, e.getMessage());
-                return new Handled(200, mapper.createObjectNode().put("message", "trigger_rejected").put("reason", e.getMessage()), null);
+                return new Handled(200, mapper.createObjectNode().put("message", "trigger_rejected")
+                        .put("reason", StorableText.replaceUnstorable(e.getMessage())), null);
             }
         }
         if (decision instanceof WebhookDecision.Reject reject) {
             log.info("webhook {}: trigger rejected: {}", delivery, reject.reason());
-            return new Handled(200, mapper.createObjectNode().put("message", "trigger_rejected").put("reason", reject.reason()), null);
+            return new Handled(200, mapper.createObjectNode().put("message", "trigger_rejected")
+                    .put("reason", StorableText.replaceUnstorable(reject.reason())), null);
         }
         if (decision instanceof WebhookDecision.PullRequestOpened pr) {
             Optional<JobNotesRepository.SlackThread> thread = notes.slackThreadOf(FIX_TYPE, pr.repo(), pr.issue());
