@@ -1,8 +1,11 @@
 package io.roomote.runner.api;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -15,6 +18,7 @@ import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.queue.EnqueueRequest;
 import io.roomote.core.queue.InvalidJobException;
 import io.roomote.core.queue.JobQueue;
+import io.roomote.core.queue.StorableText;
 import io.roomote.spi.ValidationProblem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,10 +40,14 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     /** Largest request body accepted (1 MiB): a job payload is an issue, not a repository. */
     static final int MAX_BODY_BYTES = 1 << 20;
+    /** Oldest cut-off of {@code POST /api/jobs/clean}: further back is before any job and outside PostgreSQL's dates. */
+    static final java.time.Duration MAX_CLEAN_AGE = java.time.Duration.ofDays(36_500);
 
     private final Roomote roomote;
     private final JobQueue queue;
     private final ObjectMapper mapper;
+    /** Strict: {@code {…}garbage} is not a JSON object. */
+    private final ObjectReader jsonReader;
     private final BearerAuth auth;
     private final LogFollower follower;
     private final Javalin app;
@@ -56,6 +64,7 @@ public final class ApiServer implements AutoCloseable {
         this.roomote = roomote;
         this.queue = roomote.queue();
         this.mapper = roomote.mapper();
+        this.jsonReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.auth = new BearerAuth(apiToken);
         this.follower = new LogFollower(queue, mapper, 64);
         this.app = Javalin.create(config -> {
@@ -63,6 +72,8 @@ public final class ApiServer implements AutoCloseable {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.useVirtualThreads = false;
+            // A known path with another method answers 405 with Allow, not 404.
+            config.http.prefer405over404 = true;
         });
         routes();
         extensions.accept(app);
@@ -75,6 +86,7 @@ public final class ApiServer implements AutoCloseable {
                 auth.check(ctx);
             }
         });
+        app.before("/api/*", ApiServer::checkQueryParameters);
         app.get("/api/health", this::health);
         app.post("/api/jobs", this::enqueue);
         app.get("/api/jobs", this::list);
@@ -89,6 +101,10 @@ public final class ApiServer implements AutoCloseable {
         app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
         app.exception(InvalidJobException.class, (e, ctx) -> ctx.status(400).json(badRequest(e.problems())));
         app.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e.getStatus() == 405) {
+                // Javalin lists the path's methods in the details ("availableMethods").
+                e.getDetails().values().stream().findFirst().ifPresent(methods -> ctx.header("Allow", methods));
+            }
             String error = switch (e.getStatus()) {
                 case 404 -> "not_found";
                 case 405 -> "method_not_allowed";
@@ -205,7 +221,12 @@ public final class ApiServer implements AutoCloseable {
             try {
                 olderThan = io.roomote.core.config.Durations.parse(older.asText(), java.time.temporal.ChronoUnit.DAYS);
             } catch (RuntimeException e) {
-                problems.add(new ValidationProblem("olderThan", "'" + older.asText() + "' is not a duration; use e.g. 30d, 12h, 90m"));
+                olderThan = null;
+            }
+            if (olderThan == null || olderThan.isNegative() || olderThan.compareTo(MAX_CLEAN_AGE) > 0) {
+                problems.add(new ValidationProblem("olderThan", "must be a duration from 0 to " + MAX_CLEAN_AGE.toDays()
+                        + " days, e.g. 30d, 12h, 90m or PT36H"));
+                olderThan = null;
             }
         }
         java.util.EnumSet<JobStatus> statuses = java.util.EnumSet.of(JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED);
@@ -216,8 +237,12 @@ public final class ApiServer implements AutoCloseable {
                 problems.add(new ValidationProblem("statuses", "must be a non-empty array of completed, failed, cancelled"));
             } else {
                 for (int i = 0; i < given.size(); i++) {
+                    if (!given.get(i).isTextual()) {
+                        problems.add(new ValidationProblem("statuses[" + i + "]", "must be a string: completed, failed or cancelled"));
+                        continue;
+                    }
                     try {
-                        JobStatus s = JobStatus.parse(given.get(i).asText());
+                        JobStatus s = JobStatus.parse(given.get(i).textValue());
                         if (!s.isTerminal()) {
                             problems.add(new ValidationProblem("statuses[" + i + "]", "only finished jobs can be cleaned:"
                                     + " completed, failed or cancelled"));
@@ -269,8 +294,7 @@ public final class ApiServer implements AutoCloseable {
     // --- input helpers ---
 
     private JsonNode readJsonBody(Context ctx) {
-        String contentType = ctx.contentType();
-        if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (!BrowserChecks.isJson(ctx.contentType())) {
             throw ApiError.of(415, "unsupported_media_type", "send the body as JSON with 'Content-Type: application/json'");
         }
         byte[] bytes;
@@ -287,10 +311,12 @@ public final class ApiServer implements AutoCloseable {
                     + " {\"type\": \"github.issue.fix\", \"payload\": {…}}")));
         }
         try {
-            return mapper.readTree(bytes);
+            return jsonReader.readTree(bytes);
         } catch (JsonProcessingException e) {
+            // Limits of the parser (nesting over 1,000 levels, numbers over 1,000 digits) have no location.
+            JsonLocation at = e.getLocation();
             throw new InvalidJobException(List.of(new ValidationProblem("", "malformed JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")")));
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"))));
         } catch (IOException e) {
             throw ApiError.of(400, "bad_request", "could not read the request body");
         }
@@ -347,16 +373,49 @@ public final class ApiServer implements AutoCloseable {
         return Long.parseLong(raw.trim());
     }
 
+    /** Query parameters reach SQL: NUL and lone surrogates are refused there, naming the parameter. */
+    private static void checkQueryParameters(Context ctx) {
+        Map<String, List<String>> params;
+        try {
+            params = ctx.queryParamMap();
+        } catch (IllegalArgumentException e) {
+            throw ApiError.of(400, "bad_request", "the query string is not valid percent-encoding");
+        }
+        List<ValidationProblem> problems = new java.util.ArrayList<>();
+        params.forEach((name, values) -> {
+            if (StorableText.problem(name).isPresent()) {
+                problems.add(new ValidationProblem("", "a query parameter name " + StorableText.problem(name).get()));
+                return;
+            }
+            for (String value : values) {
+                StorableText.problem(value).ifPresent(p -> problems.add(new ValidationProblem(name, p)));
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new InvalidJobException(problems);
+        }
+    }
+
     static Map<String, Object> badRequest(List<ValidationProblem> problems) {
         return Map.of("error", "bad_request", "details",
                 problems.stream().map(p -> Map.of("path", p.path(), "message", p.message())).toList());
     }
 
     public ApiServer start(String host, int port) {
+        // Registered here, before the first request, because the Host rule depends on the interface bound.
+        app.before("/api/*", new OpenApiGuard(!auth.enabled(), isLoopback(host), "/api/webhooks/github"));
         app.start(host, port);
         log.info("API listening on http://{}:{} ({})", host, app.port(),
                 auth.enabled() ? "bearer token required" : "no authentication: keep it on localhost");
         return this;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     public int port() {

@@ -5,12 +5,14 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.roomote.core.Roomote;
+import io.roomote.runner.api.BrowserChecks;
 import io.roomote.runner.api.LogFollower;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.queue.JobQueue;
 import io.roomote.core.queue.QueueStats;
+import io.roomote.core.queue.StorableText;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.JobSearchRepository.Filter;
 import io.roomote.core.worker.WorkerPool;
@@ -21,7 +23,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -144,6 +145,11 @@ public final class Dashboard implements AutoCloseable {
                 return;
             }
             Sessions.Session session = sessions.find(ctx.cookie(COOKIE)).orElse(null);
+            if (unstorableQuery(ctx)) {
+                errorPage(ctx, session, 400, "Bad request", "A search or filter contains a NUL character or broken"
+                        + " Unicode, which no job can contain; remove it.");
+                return;
+            }
             try {
                 handler.handle(ctx, session);
             } catch (JobSearchRepository.QueryTimeoutException e) {
@@ -223,53 +229,22 @@ public final class Dashboard implements AutoCloseable {
 
     /** True when the browser says the request comes from another origin (Origin, else Sec-Fetch-Site). */
     static boolean crossOrigin(Context ctx) {
-        String origin = ctx.header("Origin");
-        if (origin != null) {
-            if ("null".equals(origin)) {
-                return true;
-            }
-            try {
-                URI o = URI.create(origin);
-                String host = Optional.ofNullable(ctx.header("X-Forwarded-Host")).orElse(ctx.header("Host"));
-                return host == null || o.getHost() == null || !authority(o).equalsIgnoreCase(normalizeAuthority(host, o.getScheme()));
-            } catch (IllegalArgumentException e) {
-                return true;
-            }
-        }
-        String site = ctx.header("Sec-Fetch-Site");
-        return site != null && !site.equals("same-origin") && !site.equals("none");
+        return BrowserChecks.crossOrigin(ctx);
     }
 
-    private static String authority(URI u) {
-        int port = u.getPort();
-        if (port == -1 || port == 80 && "http".equalsIgnoreCase(u.getScheme()) || port == 443 && "https".equalsIgnoreCase(u.getScheme())) {
-            return u.getHost();
+    /** Query parameters reach SQL, which refuses NUL; a lone surrogate is no text either. */
+    private static boolean unstorableQuery(Context ctx) {
+        try {
+            return ctx.queryParamMap().values().stream().flatMap(List::stream)
+                    .anyMatch(v -> StorableText.problem(v).isPresent());
+        } catch (IllegalArgumentException e) {
+            return true;
         }
-        return u.getHost() + ":" + port;
-    }
-
-    private static String normalizeAuthority(String host, String scheme) {
-        String h = host.trim();
-        if ("http".equalsIgnoreCase(scheme) && h.endsWith(":80") || "https".equalsIgnoreCase(scheme) && h.endsWith(":443")) {
-            return h.substring(0, h.lastIndexOf(':'));
-        }
-        return h;
     }
 
     /** Without a token the dashboard answers only requests addressed to a loopback name (no DNS rebinding). */
     private boolean hostAllowed(Context ctx) {
-        if (!settings.localhostOnly()) {
-            return true;
-        }
-        String host = ctx.header("Host");
-        if (host == null) {
-            return false;
-        }
-        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1)
-                : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
-        name = name.toLowerCase(Locale.ROOT);
-        return name.equals("localhost") || name.endsWith(".localhost") || name.equals("[::1]")
-                || name.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+        return !settings.localhostOnly() || BrowserChecks.loopbackHost(ctx.header("Host"));
     }
 
     private static void securityHeaders(Context ctx) {
