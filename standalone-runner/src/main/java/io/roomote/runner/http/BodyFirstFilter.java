@@ -25,6 +25,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads a request's body before any thread handles the request. Jetty dispatches a request as soon as its headers
@@ -39,14 +40,24 @@ final class BodyFirstFilter implements Filter {
 
     private static final String BODY = BodyFirstFilter.class.getName() + ".body";
 
-    private final int limit;
+    private final int maxBodyBytes;
+    private final long budget;
+    private final AtomicLong held = new AtomicLong();
 
     /**
-     * @param limit most bytes read ahead; pass one more than the application accepts, so that it still sees an
-     *              oversized body and refuses it in its own words
+     * @param maxBodyBytes largest body the application accepts. A larger declared {@code Content-Length} is refused
+     *                     at once; a larger chunked body is read to one byte more, so the application refuses it
+     * @param budget       bytes of bodies held in memory at once, across all requests of this port; a body that would
+     *                     exceed it gets a 503, so many clients sending large bodies slowly cannot exhaust the heap
      */
-    BodyFirstFilter(int limit) {
-        this.limit = limit;
+    BodyFirstFilter(int maxBodyBytes, long budget) {
+        this.maxBodyBytes = maxBodyBytes;
+        this.budget = budget;
+    }
+
+    /** Bytes of bodies held in memory now (read ahead, or in a request being handled). */
+    long held() {
+        return held.get();
     }
 
     @Override
@@ -54,11 +65,19 @@ final class BodyFirstFilter implements Filter {
         HttpServletRequest request = (HttpServletRequest) req;
         if (request.getAttribute(BODY) instanceof byte[] body) {
             request.removeAttribute(BODY);
-            chain.doFilter(new ReadBodyRequest(request, body), res);
+            try {
+                chain.doFilter(new ReadBodyRequest(request, body), res);
+            } finally {
+                held.addAndGet(-body.length);
+            }
             return;
         }
         if (request.getDispatcherType() != DispatcherType.REQUEST || !hasBody(request) || !request.isAsyncSupported()) {
             chain.doFilter(req, res);
+            return;
+        }
+        if (request.getContentLengthLong() > maxBodyBytes) {
+            answer((HttpServletResponse) res, 413, "payload_too_large", "the body is larger than " + maxBodyBytes + " bytes");
             return;
         }
         AsyncContext async = request.startAsync();
@@ -74,7 +93,23 @@ final class BodyFirstFilter implements Filter {
         return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
     }
 
-    /** Collects the body as it arrives; dispatches when it is complete (or at the limit), answers 408 when late. */
+    /** An answer of the filter's own, in the API's error shape; the rest of the body is not read, so it closes. */
+    private static void answer(HttpServletResponse response, int status, String error, String message) throws IOException {
+        response.setStatus(status);
+        response.setHeader("Connection", "close");
+        if (status == 503) {
+            response.setHeader("Retry-After", "5");
+        }
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.getOutputStream().write(("{\"error\":\"" + error + "\",\"message\":\"" + message + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Collects the body as it arrives and dispatches the request when it is complete (or one byte over the
+     * limit); answers 408 when it stalls or trickles, 503 when the memory budget is spent.
+     */
     private final class BodyReader implements ReadListener, AsyncListener {
         private final HttpServletRequest request;
         private final HttpServletResponse response;
@@ -82,6 +117,7 @@ final class BodyFirstFilter implements Filter {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private final byte[] buffer = new byte[8192];
         private final AtomicBoolean done = new AtomicBoolean();
+        private long reserved;
 
         BodyReader(HttpServletRequest request, HttpServletResponse response, AsyncContext async) {
             this.request = request;
@@ -94,11 +130,19 @@ final class BodyFirstFilter implements Filter {
             ServletInputStream in = request.getInputStream();
             while (!done.get() && in.isReady() && !in.isFinished()) {
                 int n = in.read(buffer);
-                if (n > 0) {
-                    bytes.write(buffer, 0, Math.min(n, limit - bytes.size()));
-                    if (bytes.size() >= limit) {
-                        dispatch(); // the application refuses it as too large; the rest is never read
-                    }
+                if (n <= 0) {
+                    continue;
+                }
+                int keep = Math.min(n, maxBodyBytes + 1 - bytes.size());
+                if (held.addAndGet(keep) > budget) {
+                    held.addAndGet(-keep);
+                    fail(503, "server_busy", "too many request bodies are being received; try again in a few seconds");
+                    return;
+                }
+                reserved += keep;
+                bytes.write(buffer, 0, keep);
+                if (bytes.size() > maxBodyBytes) {
+                    dispatch(); // the application refuses it as too large; the rest is never read
                 }
             }
         }
@@ -129,7 +173,7 @@ final class BodyFirstFilter implements Filter {
 
         @Override
         public void onComplete(AsyncEvent event) {
-            // nothing to release
+            // released in fail() or by the dispatched request
         }
 
         @Override
@@ -137,6 +181,7 @@ final class BodyFirstFilter implements Filter {
             // the application's own asynchronous handling; this reader is done by then
         }
 
+        /** Hands the request on; the bytes held count against the budget until it has been handled. */
         private void dispatch() {
             if (done.compareAndSet(false, true)) {
                 request.setAttribute(BODY, bytes.toByteArray());
@@ -148,13 +193,9 @@ final class BodyFirstFilter implements Filter {
             if (!done.compareAndSet(false, true)) {
                 return;
             }
+            held.addAndGet(-reserved);
             try {
-                response.setStatus(status);
-                response.setHeader("Connection", "close");
-                response.setContentType("application/json");
-                response.setCharacterEncoding("UTF-8");
-                response.getOutputStream().write(("{\"error\":\"" + error + "\",\"message\":\"" + message + "\"}")
-                        .getBytes(StandardCharsets.UTF_8));
+                answer(response, status, error, message);
             } catch (IOException | IllegalStateException e) {
                 // the client is gone, or the answer had begun: closing is all that is left
             } finally {

@@ -19,11 +19,15 @@ public final class HttpServers {
     /** Slowest body accepted (bytes a second, averaged from its first byte): 8 kbit/s, slower than any real link. */
     static final long MIN_REQUEST_DATA_RATE = 1024;
 
+    /** Bytes of request bodies one port holds in memory at once (read ahead or being handled): 64 MiB. */
+    static final long MAX_BUFFERED_BODY_BYTES = 64L << 20;
+
     /**
      * Limits every port applies, so that slow clients cost connections, not the server's threads: bodies of at most
      * {@code maxBodyBytes}, read in full before a thread handles the request ({@link BodyFirstFilter}), arriving at
      * {@link #MIN_REQUEST_DATA_RATE} or faster and never stalling longer than {@link HttpSettings#idleTimeout()}
-     * (which also bounds how long an answer may wait for a client that does not read it).
+     * (which also bounds how long an answer may wait for a client that does not read it), and at most
+     * {@link #MAX_BUFFERED_BODY_BYTES} of bodies in memory at once (beyond, a body gets a 503).
      */
     public static void configure(JavalinConfig config, HttpSettings settings, int maxBodyBytes) {
         config.http.maxRequestSize = maxBodyBytes;
@@ -31,7 +35,7 @@ public final class HttpServers {
             http.setIdleTimeout(settings.idleTimeout().toMillis());
             http.setMinRequestDataRate(MIN_REQUEST_DATA_RATE);
         });
-        BodyFirstFilter bodyFirst = new BodyFirstFilter(maxBodyBytes + 1);
+        BodyFirstFilter bodyFirst = new BodyFirstFilter(maxBodyBytes, MAX_BUFFERED_BODY_BYTES);
         config.jetty.modifyServletContextHandler(context -> {
             FilterHolder holder = new FilterHolder(bodyFirst);
             holder.setAsyncSupported(true);

@@ -176,8 +176,8 @@ class SlowClientsTest {
             out.write(("POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1:" + port
                     + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            // One byte every half second, far under the 1 KiB/s minimum; bounded at 20 bytes.
-            for (int i = 0; i < 20; i++) {
+            // One byte every half second, far under the 1 KiB/s minimum, until the server answers; at most 20.
+            for (int i = 0; i < 20 && s.getInputStream().available() == 0; i++) {
                 Thread.sleep(500);
                 try {
                     out.write(' ');
