@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Reads a request's body before any thread handles the request. Jetty dispatches a request as soon as its headers
  * have arrived, and a handler that reads the body then blocks its thread until the client sends it: a few hundred
  * clients that declare a body and send five bytes of it hold every thread, and {@code /api/health} cannot answer.
- * Here the body is read with a {@link ReadListener} (no thread waits for it), at most {@code limit} bytes; then the
- * request is dispatched again with the bytes in memory. Jetty's idle timeout and minimum data rate (set in
+ * Here the body is read with a {@link ReadListener} (no thread waits for it), up to one byte more than the
+ * application accepts; then the request is dispatched again with the bytes in memory. Jetty's idle timeout and minimum data rate (set in
  * {@link HttpServers}) fail a read that stalls or trickles; the client then gets a 408. (Jetty 12 has this built in
  * as {@code DelayedHandler}; Jetty 11, which Javalin 6 runs on, does not.)
  */

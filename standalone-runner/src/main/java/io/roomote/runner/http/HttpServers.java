@@ -16,7 +16,7 @@ public final class HttpServers {
     private HttpServers() {
     }
 
-    /** Slowest body accepted (bytes a second, averaged from its first byte): 8 kbit/s, slower than any real link. */
+    /** Slowest body accepted, in bytes a second averaged from its first byte: 8 kbit/s, slower than any real client. */
     static final long MIN_REQUEST_DATA_RATE = 1024;
 
     /** Bytes of request bodies one port holds in memory at once (read ahead or being handled): 64 MiB. */
