@@ -149,7 +149,8 @@ public final class RoomoteCli implements Callable<Integer> {
         return 0;
     }
 
-    public static void main(String[] args) {
+    /** The command line as {@link #main} runs it: a configuration error is one line on stderr and exit code 2. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new RoomoteCli());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigurationException || e instanceof IllegalStateException) {
@@ -158,7 +159,11 @@ public final class RoomoteCli implements Callable<Integer> {
             }
             throw e;
         });
-        int code = cli.execute(args);
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
         if (code != 0) {
             System.exit(code);
         }

@@ -13,6 +13,7 @@ import io.roomote.runner.dashboard.Dashboard;
 import io.roomote.runner.dashboard.DashboardServer;
 import io.roomote.runner.dashboard.DashboardSettings;
 import io.roomote.runner.db.EmbeddedDatabase;
+import io.roomote.runner.http.HttpSettings;
 import io.roomote.runner.webhook.GitHubWebhookHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,7 @@ public final class RoomoteService implements AutoCloseable {
     public static RoomoteService start(Settings settings, Role role) {
         RunnerSettings runner = RunnerSettings.from(settings);
         DashboardSettings dashboardSettings = DashboardSettings.from(settings, runner);
+        HttpSettings http = HttpSettings.from(settings);
         JobTypeRegistry registry = JobTypeRegistry.discover(RoomoteService.class.getClassLoader(), runner.pluginsDir());
         log.info("job types: {} (plugins folder: {})", registry.ids(), runner.pluginsDir());
         EmbeddedDatabase embedded = null;
@@ -87,9 +89,9 @@ public final class RoomoteService implements AutoCloseable {
             comments.ifPresent(listeners::add);
             roomote = Roomote.start(settings, database, registry, runner.home(), role.workers, JobEventListener.all(listeners));
             // The dashboard (/admin/queues) lives with the API: on its port, and on DASHBOARD_PORT.
-            Dashboard dashboard = role.api ? new Dashboard(roomote, dashboardSettings) : null;
+            Dashboard dashboard = role.api ? new Dashboard(roomote, dashboardSettings, http) : null;
             GitHubWebhookHandler webhooks = role.api ? Integrations.webhooks(settings, roomote, slack) : null;
-            api = role.api ? new ApiServer(roomote, runner.apiToken(), app -> {
+            api = role.api ? new ApiServer(roomote, runner.apiToken(), http, app -> {
                 dashboard.mount(app);
                 webhooks.mount(app);
             }).start(runner.host(), runner.port()) : null;

@@ -7,6 +7,8 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,5 +49,34 @@ class RoomoteCliTest {
 
         assertThat(code).isZero();
         assertThat(out.toString()).contains("serve", "api", "worker", "migrate");
+    }
+
+    /** Exit code and stderr of {@code roomote api} with these settings, which must fail the start. */
+    private record Failed(int code, String err) {
+    }
+
+    private Failed apiWith(String settings) throws Exception {
+        Path env = dir.resolve("busy.env");
+        Files.writeString(env, "DATABASE_URL=" + TestDatabases.freshJdbcUrl() + "\nROOMOTE_HOME=" + dir + "\n" + settings);
+        StringWriter err = new StringWriter();
+        int code = RoomoteCli.commandLine().setErr(new PrintWriter(err)).execute("api", "--env-file", env.toString());
+        return new Failed(code, err.toString().strip());
+    }
+
+    @Test
+    void aBusyPortIsOneLineOnStderrAndExitCode2() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = busy.getLocalPort();
+
+            Failed api = apiWith("PORT=" + port + "\nDASHBOARD_PORT=0\n");
+            assertThat(api.code()).isEqualTo(2);
+            assertThat(api.err()).startsWith("roomote: PORT " + port + " is not available on 127.0.0.1")
+                    .contains("set PORT to a free port").doesNotContain("\n");
+
+            Failed dashboard = apiWith("PORT=0\nDASHBOARD_PORT=" + port + "\n");
+            assertThat(dashboard.code()).isEqualTo(2);
+            assertThat(dashboard.err()).startsWith("roomote: DASHBOARD_PORT " + port + " is not available on 127.0.0.1")
+                    .doesNotContain("\n");
+        }
     }
 }

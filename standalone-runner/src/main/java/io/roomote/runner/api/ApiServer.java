@@ -11,6 +11,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.roomote.core.Roomote;
+import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobPage;
 import io.roomote.core.jobs.JobQuery;
@@ -19,12 +20,15 @@ import io.roomote.core.queue.EnqueueRequest;
 import io.roomote.core.queue.InvalidJobException;
 import io.roomote.core.queue.JobQueue;
 import io.roomote.core.queue.StorableText;
+import io.roomote.runner.http.HttpServers;
+import io.roomote.runner.http.HttpSettings;
 import io.roomote.spi.ValidationProblem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,23 +57,28 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
 
     public ApiServer(Roomote roomote, Optional<String> apiToken) {
-        this(roomote, apiToken, app -> { });
+        this(roomote, apiToken, HttpSettings.DEFAULTS, app -> { });
+    }
+
+    public ApiServer(Roomote roomote, Optional<String> apiToken, java.util.function.Consumer<Javalin> extensions) {
+        this(roomote, apiToken, HttpSettings.DEFAULTS, extensions);
     }
 
     /**
      * @param extensions adds routes outside {@code /api} to the app (the dashboard at {@code /admin/queues}); they
      *                   do their own authentication
      */
-    public ApiServer(Roomote roomote, Optional<String> apiToken, java.util.function.Consumer<Javalin> extensions) {
+    public ApiServer(Roomote roomote, Optional<String> apiToken, HttpSettings http,
+                     java.util.function.Consumer<Javalin> extensions) {
         this.roomote = roomote;
         this.queue = roomote.queue();
         this.mapper = roomote.mapper();
         this.jsonReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.auth = new BearerAuth(apiToken);
-        this.follower = new LogFollower(queue, mapper, 64);
+        this.follower = new LogFollower(queue, mapper, 64, http.logHeartbeat(), Clock.systemUTC());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
-            config.http.maxRequestSize = MAX_BODY_BYTES;
+            HttpServers.configure(config, http, MAX_BODY_BYTES);
             config.jsonMapper(new JavalinJackson(mapper, false));
             config.useVirtualThreads = false;
             // A known path with another method answers 405 with Allow, not 404.
@@ -401,10 +410,16 @@ public final class ApiServer implements AutoCloseable {
                 problems.stream().map(p -> Map.of("path", p.path(), "message", p.message())).toList());
     }
 
+    /** Starts listening; a port in use is a {@link ConfigurationException} that says what to do. */
     public ApiServer start(String host, int port) {
         // Registered here, before the first request, because the Host rule depends on the interface bound.
         app.before("/api/*", new OpenApiGuard(!auth.enabled(), isLoopback(host), "/api/webhooks/github"));
-        app.start(host, port);
+        try {
+            HttpServers.start(app, host, port);
+        } catch (HttpServers.PortUnavailableException e) {
+            throw new ConfigurationException("PORT " + port + " is not available on " + host + " (" + e.reason()
+                    + "): is another Roomote running? Stop it, or set PORT to a free port");
+        }
         log.info("API listening on http://{}:{} ({})", host, app.port(),
                 auth.enabled() ? "bearer token required" : "no authentication: keep it on localhost");
         return this;

@@ -3,14 +3,17 @@ package io.roomote.runner.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import io.javalin.http.sse.Emitter;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.queue.JobQueue;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -21,6 +24,10 @@ import java.util.function.Function;
  * number as the event id (so {@code Last-Event-ID} resumes), then {@code event: end} once the job has
  * finished and every line is sent. Polls the log table a few times a second; streams are capped. The API
  * and the dashboard each hold one, with their own rendering of a line.
+ *
+ * <p>A quiet stream sends a comment line ({@code : keep-alive}) every {@code heartbeat}: a client that went away
+ * is only noticed when a write fails, so without it an abandoned stream kept its slot until the job wrote again.
+ * Events and comments are framed by Javalin's SSE {@link Emitter}.
  */
 public final class LogFollower implements AutoCloseable {
 
@@ -31,13 +38,17 @@ public final class LogFollower implements AutoCloseable {
     private final JobQueue queue;
     private final ObjectMapper mapper;
     private final int maxStreams;
+    private final Duration heartbeat;
+    private final Clock clock;
     private final Semaphore slots;
     private volatile boolean closed;
 
-    public LogFollower(JobQueue queue, ObjectMapper mapper, int maxStreams) {
+    public LogFollower(JobQueue queue, ObjectMapper mapper, int maxStreams, Duration heartbeat, Clock clock) {
         this.queue = queue;
         this.mapper = mapper;
         this.maxStreams = maxStreams;
+        this.heartbeat = heartbeat;
+        this.clock = clock;
         this.slots = new Semaphore(maxStreams);
     }
 
@@ -59,29 +70,38 @@ public final class LogFollower implements AutoCloseable {
             ctx.res().setCharacterEncoding("UTF-8");
             ctx.res().setHeader("Cache-Control", "no-cache");
             ctx.res().setHeader("X-Accel-Buffering", "no");
-            OutputStream out = ctx.res().getOutputStream();
-            send(out, "retry: 2000\n: following job " + jobId + "\n\n");
+            ctx.res().getOutputStream().print("retry: 2000\n: following job " + jobId + "\n\n");
+            ctx.res().flushBuffer();
+            Emitter out = new Emitter(ctx.res());
             long cursor = after;
-            long end = System.nanoTime() + MAX_STREAM.toNanos();
-            while (!closed && System.nanoTime() < end) {
+            Instant end = clock.instant().plus(MAX_STREAM);
+            Instant lastWrite = clock.instant();
+            while (!closed && !out.getClosed() && clock.instant().isBefore(end)) {
                 // Read the status before the lines: a line stored before the job ended is then always sent.
                 Job job = queue.get(jobId).orElse(null);
                 List<JobLogLine> lines = queue.logs(jobId, cursor, BATCH);
-                for (JobLogLine line : lines) {
-                    send(out, "id: " + line.seq() + "\nevent: log\ndata: " + json(render.apply(line)) + "\n\n");
+                for (int i = 0; i < lines.size() && !out.getClosed(); i++) {
+                    JobLogLine line = lines.get(i);
+                    out.emit("log", data(render.apply(line)), String.valueOf(line.seq()));
                     cursor = line.seq();
                 }
                 if (job == null || job.status().isTerminal() && lines.isEmpty()) {
-                    send(out, "event: end\ndata: " + json(Map.of("status", job == null ? "deleted" : job.status().dbValue()))
-                            + "\n\n");
+                    out.emit("end", data(Map.of("status", job == null ? "deleted" : job.status().dbValue())), null);
                     return true;
                 }
-                if (lines.size() < BATCH) {
+                Instant now = clock.instant();
+                if (!lines.isEmpty()) {
+                    lastWrite = now;
+                } else if (!now.isBefore(lastWrite.plus(heartbeat))) {
+                    out.emit("keep-alive");
+                    lastWrite = now;
+                }
+                if (lines.size() < BATCH && !out.getClosed()) {
                     Thread.sleep(POLL.toMillis());
                 }
             }
         } catch (IOException e) {
-            // the client went away
+            // the client went away before the first event
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -90,14 +110,9 @@ public final class LogFollower implements AutoCloseable {
         return true;
     }
 
-    private static void send(OutputStream out, String event) throws IOException {
-        out.write(event.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private String json(Object value) {
+    private InputStream data(Object value) {
         try {
-            return mapper.writeValueAsString(value);
+            return new ByteArrayInputStream(mapper.writeValueAsBytes(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

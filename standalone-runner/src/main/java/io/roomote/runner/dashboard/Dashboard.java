@@ -16,6 +16,7 @@ import io.roomote.core.queue.StorableText;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.JobSearchRepository.Filter;
 import io.roomote.core.worker.WorkerPool;
+import io.roomote.runner.http.HttpSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,14 +79,19 @@ public final class Dashboard implements AutoCloseable {
     private final byte[] token;
     private final Map<String, byte[]> assets = new LinkedHashMap<>();
     private final String assetVersion;
+    private final HttpSettings http;
     private final LogFollower streams;
     private final Map<String, long[]> loginFailures = new ConcurrentHashMap<>();
 
     public Dashboard(Roomote roomote, DashboardSettings settings) {
-        this(roomote, settings, Clock.systemUTC());
+        this(roomote, settings, HttpSettings.DEFAULTS);
     }
 
-    Dashboard(Roomote roomote, DashboardSettings settings, Clock clock) {
+    public Dashboard(Roomote roomote, DashboardSettings settings, HttpSettings http) {
+        this(roomote, settings, http, Clock.systemUTC());
+    }
+
+    Dashboard(Roomote roomote, DashboardSettings settings, HttpSettings http, Clock clock) {
         this.roomote = roomote;
         this.queue = roomote.queue();
         this.mapper = roomote.mapper();
@@ -94,7 +100,8 @@ public final class Dashboard implements AutoCloseable {
         this.clock = clock;
         this.sessions = new Sessions(clock);
         this.pages = new Pages(mapper);
-        this.streams = new LogFollower(queue, mapper, MAX_STREAMS);
+        this.http = http;
+        this.streams = new LogFollower(queue, mapper, MAX_STREAMS, http.logHeartbeat(), clock);
         this.token = settings.token().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
         MessageDigest digest = sha256();
         for (String name : ASSET_TYPES.keySet()) {
@@ -107,6 +114,11 @@ public final class Dashboard implements AutoCloseable {
 
     public DashboardSettings settings() {
         return settings;
+    }
+
+    /** The HTTP limits of the ports this dashboard is mounted on. */
+    public HttpSettings http() {
+        return http;
     }
 
     /** Adds the dashboard's routes to an app. */

@@ -3,6 +3,7 @@ package io.roomote.runner.dashboard;
 import io.javalin.Javalin;
 import io.javalin.http.HttpStatus;
 import io.roomote.core.config.ConfigurationException;
+import io.roomote.runner.http.HttpServers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,8 @@ public final class DashboardServer implements AutoCloseable {
 
     /**
      * Starts the second port when {@code DASHBOARD_PORT} is not 0 and differs from the API port. A busy default
-     * port is only a warning (the dashboard is on the API port anyway); a busy explicit one fails the start.
+     * port is one warning line (the dashboard is on the API port anyway, and a second Roomote on the same machine
+     * always finds 3002 taken); a busy port set explicitly fails the start with a {@link ConfigurationException}.
      */
     public static Optional<DashboardServer> start(Dashboard dashboard, int apiPort) {
         DashboardSettings s = dashboard.settings();
@@ -33,25 +35,21 @@ public final class DashboardServer implements AutoCloseable {
         }
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
-            config.http.maxRequestSize = 64 * 1024;
+            HttpServers.configure(config, dashboard.http(), 64 * 1024);
             config.useVirtualThreads = false;
         });
         dashboard.mount(app);
         app.get("/", ctx -> ctx.redirect(Dashboard.BASE, HttpStatus.FOUND));
         try {
-            app.start(s.host(), s.port());
-        } catch (RuntimeException e) {
-            try {
-                app.stop();
-            } catch (RuntimeException ignored) {
-                // it never started
-            }
+            HttpServers.start(app, s.host(), s.port());
+        } catch (HttpServers.PortUnavailableException e) {
+            // Nothing was started: the port was bound before Jetty, so there is nothing to stop.
             if (s.portExplicit()) {
                 throw new ConfigurationException("DASHBOARD_PORT " + s.port() + " is not available on " + s.host()
-                        + " (" + e.getMessage() + "); choose another port, or 0 to serve the dashboard on the API port only");
+                        + " (" + e.reason() + "); choose a free port, or 0 to serve the dashboard on the API port only");
             }
-            log.warn("dashboard: port {} is not available ({}); the dashboard is still at {} on the API port."
-                    + " Set DASHBOARD_PORT to another port, or 0 to silence this.", s.port(), e.getMessage(), Dashboard.BASE);
+            log.warn("dashboard: port {} is taken ({}), so the dashboard is only on the API port at {}. Set"
+                    + " DASHBOARD_PORT to a free port, or to 0 to silence this.", s.port(), e.reason(), Dashboard.BASE);
             return Optional.empty();
         }
         log.info("dashboard also on http://{}:{}{}", s.host(), app.port(), Dashboard.BASE);

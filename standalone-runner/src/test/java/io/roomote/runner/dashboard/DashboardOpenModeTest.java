@@ -1,5 +1,8 @@
 package io.roomote.runner.dashboard;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.Settings;
 import io.roomote.core.testing.TestDatabases;
@@ -21,6 +24,7 @@ import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -136,21 +140,57 @@ class DashboardOpenModeTest {
         }
     }
 
+    /** Everything logged while it is attached, from any logger. */
+    private static final class CapturedLogs implements AutoCloseable {
+        private final ch.qos.logback.classic.Logger root =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+        CapturedLogs() {
+            appender.start();
+            root.addAppender(appender);
+        }
+
+        List<ILoggingEvent> at(Level level) {
+            return List.copyOf(appender.list).stream().filter(e -> e.getLevel() == level).toList();
+        }
+
+        @Override
+        public void close() {
+            root.detachAppender(appender);
+        }
+    }
+
     @Test
     void anExplicitBusyDashboardPortFailsTheStartAndTheDefaultOneOnlyWarns() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = busy.getLocalPort();
-            assertThatThrownBy(() -> new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(),
-                    "DASHBOARD_PORT", String.valueOf(port)), RoomoteService.Role.API))
-                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("DASHBOARD_PORT " + port);
+            try (CapturedLogs logs = new CapturedLogs()) {
+                assertThatThrownBy(() -> new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(),
+                        "DASHBOARD_PORT", String.valueOf(port)), RoomoteService.Role.API))
+                        .isInstanceOf(ConfigurationException.class)
+                        .hasMessageContaining("DASHBOARD_PORT " + port + " is not available")
+                        .hasMessageContaining("Address already in use")
+                        .hasMessageNotContaining("\n");
+                assertThat(logs.at(Level.ERROR)).as("the exception is the one report").isEmpty();
+            }
 
             try (RunnerFixture runner = new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(),
-                    "DASHBOARD_PORT", "0"), RoomoteService.Role.API)) {
+                    "DASHBOARD_PORT", "0"), RoomoteService.Role.API);
+                 CapturedLogs logs = new CapturedLogs()) {
                 RunnerSettings rs = RunnerSettings.from(Settings.of(Map.of()));
                 DashboardSettings implicit = new DashboardSettings(port, false, false, Optional.empty(), rs.host(), true);
                 Dashboard dashboard = new Dashboard(runner.service().roomote(), implicit);
                 assertThat(DashboardServer.start(dashboard, runner.service().apiPort().orElseThrow())).isEmpty();
                 assertThat(runner.service().dashboardPort()).isEmpty();
+                assertThat(logs.at(Level.ERROR)).isEmpty();
+                assertThat(logs.at(Level.WARN)).singleElement().satisfies(e -> {
+                    assertThat(e.getLoggerName()).isEqualTo(DashboardServer.class.getName());
+                    assertThat(e.getFormattedMessage()).contains("port " + port + " is taken",
+                            "Set DASHBOARD_PORT to a free port").doesNotContain("\n");
+                });
+                // The dashboard is still served on the API port.
+                assertThat(new Browser(runner.base()).get("/admin/queues").statusCode()).isEqualTo(200);
             }
         }
         assertThat(DashboardSettings.from(Settings.of(Map.of()), RunnerSettings.from(Settings.of(Map.of()))).port())

@@ -1,0 +1,25 @@
+package io.roomote.runner.http;
+
+import io.roomote.core.config.Settings;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * How Roomote's HTTP ports treat slow and silent clients (see README, "Configuration").
+ *
+ * @param logHeartbeat {@code LOG_STREAM_HEARTBEAT} (5s): a followed log sends a comment line this often when it has
+ *                     nothing else to say, so a client that went away is noticed and its stream slot freed
+ * @param idleTimeout  {@code HTTP_IDLE_TIMEOUT} (10s): how long a request's body may stop arriving, or its answer stop
+ *                     leaving, before the request is cut off (a stalled body gets a 408)
+ */
+public record HttpSettings(Duration logHeartbeat, Duration idleTimeout) {
+
+    public static final HttpSettings DEFAULTS = new HttpSettings(Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+    public static HttpSettings from(Settings s) {
+        return new HttpSettings(
+                s.getDuration("LOG_STREAM_HEARTBEAT", DEFAULTS.logHeartbeat(), ChronoUnit.SECONDS),
+                s.getDuration("HTTP_IDLE_TIMEOUT", DEFAULTS.idleTimeout(), ChronoUnit.SECONDS));
+    }
+}
