@@ -32,7 +32,6 @@ public abstract class ProcessAgentDriver implements AgentDriver {
 
     /** Longest output line kept in the job log; agents print whole files at times. */
     static final int MAX_LINE = 4000;
-    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     /** The argv of the agent. {@code promptFile} holds the prompt, for agents that read it from a file. */
     protected abstract List<String> command(AgentRequest request, Path promptFile) throws IOException;
@@ -78,7 +77,7 @@ public abstract class ProcessAgentDriver implements AgentDriver {
             }
             if (stopReason != null) {
                 request.log().warn("stopping agent " + name() + " (" + stopReason + ")");
-                ProcessTree.terminate(process.toHandle(), STOP_GRACE);
+                ProcessTree.terminate(process.toHandle(), request.stopGrace());
                 break;
             }
             process.waitFor(200, TimeUnit.MILLISECONDS);
