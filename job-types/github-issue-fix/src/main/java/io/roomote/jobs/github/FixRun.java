@@ -337,10 +337,9 @@ final class FixRun {
         return failure(outcome, message, null, null, null, agent, null, null, wip);
     }
 
-    /** The agent's share of the cancel grace: a third, at most the drivers' usual 5 s; the rest saves the work. */
+    /** The agent's share of the cancel grace: half; the other half saves the work and reports. */
     static Duration agentStopGrace(Duration cancelGrace) {
-        Duration third = cancelGrace.dividedBy(3);
-        return third.compareTo(AgentRequest.DEFAULT_STOP_GRACE) < 0 ? third : AgentRequest.DEFAULT_STOP_GRACE;
+        return cancelGrace.dividedBy(2);
     }
 
     /** When saving work must be done: the end of the cancel grace, less a margin for reporting. */

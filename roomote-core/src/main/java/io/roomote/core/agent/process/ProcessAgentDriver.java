@@ -77,7 +77,9 @@ public abstract class ProcessAgentDriver implements AgentDriver {
             }
             if (stopReason != null) {
                 request.log().warn("stopping agent " + name() + " (" + stopReason + ")");
-                ProcessTree.terminate(process.toHandle(), request.stopGrace());
+                // SIGTERM, then SIGKILL after the usual 5 s, or sooner when the job's own grace is short.
+                ProcessTree.terminate(process.toHandle(), request.stopGrace().compareTo(AgentRequest.DEFAULT_STOP_GRACE) < 0
+                        ? request.stopGrace() : AgentRequest.DEFAULT_STOP_GRACE);
                 break;
             }
             process.waitFor(200, TimeUnit.MILLISECONDS);
