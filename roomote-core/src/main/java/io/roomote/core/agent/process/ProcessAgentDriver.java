@@ -69,6 +69,7 @@ public abstract class ProcessAgentDriver implements AgentDriver {
         reader.start();
 
         String stopReason = null;
+        long stopEnd = 0;
         while (process.isAlive()) {
             if (request.cancellation().isCancelled()) {
                 stopReason = "stopped: " + request.cancellation().reason().map(Enum::name).orElse("cancelled").toLowerCase(java.util.Locale.ROOT);
@@ -76,6 +77,7 @@ public abstract class ProcessAgentDriver implements AgentDriver {
                 stopReason = "stopped: deadline reached";
             }
             if (stopReason != null) {
+                stopEnd = System.nanoTime() + request.stopGrace().toNanos();
                 request.log().warn("stopping agent " + name() + " (" + stopReason + ")");
                 // SIGTERM, then SIGKILL after the usual 5 s, or sooner when the job's own grace is short.
                 ProcessTree.terminate(process.toHandle(), request.stopGrace().compareTo(AgentRequest.DEFAULT_STOP_GRACE) < 0
@@ -86,7 +88,9 @@ public abstract class ProcessAgentDriver implements AgentDriver {
         }
         // The agent may leave children (servers, shells) behind even after a clean exit.
         ProcessTree.terminate(process.toHandle(), Duration.ofMillis(500));
-        reader.join(5_000);
+        // The output's last lines; after a stop, only within what is left of the stop grace.
+        reader.join(stopReason == null ? 5_000
+                : Math.max(1, Math.min(5_000, TimeUnit.NANOSECONDS.toMillis(stopEnd - System.nanoTime()))));
         if (stopReason != null) {
             return new AgentOutcome(AgentOutcome.Status.STOPPED, stopReason, usage.get());
         }
