@@ -393,8 +393,8 @@ class GitHubIssueFixJobTypeTest {
      */
     @Test
     void atTheDeadlineWithAShortCancelGraceTheOutcomeAndWipBranchAreRecorded() throws Exception {
-        JobOutcome outcome = run(ISSUE_7, settings("hang-deaf-after-edit", null), Duration.ofSeconds(4),
-                Duration.ofSeconds(3), new CancellationSignal());
+        JobOutcome outcome = run(ISSUE_7, settings("hang-deaf-after-edit", null), Duration.ofSeconds(6),
+                Duration.ofSeconds(5), new CancellationSignal());
 
         String wip = "roomote/wip/7-" + jobIds.get();
         assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Stopped.class, s -> {
