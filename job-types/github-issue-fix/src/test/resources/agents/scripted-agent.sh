@@ -1,7 +1,7 @@
 #!/bin/sh
 # A scripted stand-in for an AI agent, run through Roomote's real `command` agent driver: it does with real
 # git (and curl against the GitHub stand-in) what an agent following the prompt would do, step by step as
-# its mode says. Usage: scripted-agent.sh PROMPT_FILE MODE [API_URL|ENV_DUMP_FILE]
+# its mode says. Usage: scripted-agent.sh PROMPT_FILE MODE [API_URL|ENV_DUMP_FILE|BRANCH]
 set -e
 prompt="$1"; mode="$2"; extra="$3"
 branch=$(sed -n 's/.*git checkout -b \([^)]*\)).*/\1/p' "$prompt" | head -n 1)
@@ -27,6 +27,10 @@ case "$mode" in
   fail) echo "the model said no"; exit 3 ;;
   fix-commit-fail) fix; commit; echo "crashing after the commit"; exit 1 ;;
   hang-after-edit) fix; git add -A; echo "thinking forever"; exec sleep 600 ;;
+  # SIGTERM ignored (and inherited as ignored by sleep): only the driver's SIGKILL ends it.
+  hang-deaf-after-edit) fix; git add -A; trap '' TERM; echo "thinking forever, deaf to SIGTERM"; exec sleep 600 ;;
+  # Works on an existing branch of the remote (named by the third argument) and pushes it.
+  work-on-existing) git checkout -q "$extra"; fix; git commit -q -am "Fixes #$issue"; git push -q origin "$extra"; echo "pushed $extra" ;;
   dump-env) env > "$extra"; echo "environment written" ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac

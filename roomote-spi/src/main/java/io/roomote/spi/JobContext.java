@@ -1,6 +1,7 @@
 package io.roomote.spi;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 
 /** What a running job may use. One context per attempt. */
@@ -20,6 +21,12 @@ public interface JobContext {
 
     /** When the job will be cancelled for taking too long. */
     Instant deadline();
+
+    /**
+     * How long the job has, once its {@link #cancellation()} fires, to return: after that it is abandoned and
+     * whatever it returns or throws is lost. A job that saves work when stopped must fit the saving in here.
+     */
+    Duration cancelGrace();
 
     /** A private, empty directory for this attempt; it is deleted after the attempt. */
     Path workDir();

@@ -98,7 +98,7 @@ public final class JobRunner {
         CompletableFuture<R> work = new CompletableFuture<>();
         CompletableFuture<Void> graceOver = new CompletableFuture<>();
         RunningJobContext context = new RunningJobContext(request.jobId(), request.attempt(), jobLog, signal, deadline,
-                workRoot, config);
+                cancelGrace, workRoot, config);
         AtomicReference<Thread> runningOn = new AtomicReference<>();
         CountDownLatch ended = new CountDownLatch(1);
         signal.onCancel(() -> timers.schedule(() -> graceOver.complete(null), cancelGrace.toMillis(), TimeUnit.MILLISECONDS));

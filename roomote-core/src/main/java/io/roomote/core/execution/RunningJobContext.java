@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -22,17 +23,19 @@ final class RunningJobContext implements JobContext {
     private final JobLogger log;
     private final Cancellation cancellation;
     private final Instant deadline;
+    private final Duration cancelGrace;
     private final Path workRoot;
     private final Configuration config;
     private Path workDir;
 
-    RunningJobContext(long jobId, int attempt, JobLogger log, Cancellation cancellation, Instant deadline, Path workRoot,
-                      Configuration config) {
+    RunningJobContext(long jobId, int attempt, JobLogger log, Cancellation cancellation, Instant deadline,
+                      Duration cancelGrace, Path workRoot, Configuration config) {
         this.jobId = jobId;
         this.attempt = attempt;
         this.log = log;
         this.cancellation = cancellation;
         this.deadline = deadline;
+        this.cancelGrace = cancelGrace;
         this.workRoot = workRoot;
         this.config = config;
     }
@@ -60,6 +63,11 @@ final class RunningJobContext implements JobContext {
     @Override
     public Instant deadline() {
         return deadline;
+    }
+
+    @Override
+    public Duration cancelGrace() {
+        return cancelGrace;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.roomote.core.git;
 
+import io.roomote.core.config.Durations;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,16 +47,30 @@ public final class Git {
         pb.environment().clear();
         pb.environment().putAll(environment);
         Process p = pb.start();
-        byte[] out;
-        try (var in = p.getInputStream()) {
-            // git prints little; reading to the end also waits for it
-            out = in.readAllBytes();
-        }
+        // Read on another thread: reading to the end would wait for git however long it hangs.
+        CompletableFuture<byte[]> out = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (var in = p.getInputStream()) {
+                out.complete(in.readAllBytes());
+            } catch (IOException e) {
+                out.complete(new byte[0]);
+            }
+        }, "git-output");
+        reader.setDaemon(true);
+        reader.start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            // git's helpers (remote-http, pack-objects, ssh) hold the pipe too: end them all.
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            return new Result(124, "git " + args[0] + " timed out after " + timeout.toSeconds() + " s");
+            return new Result(124, "git " + args[0] + " timed out after " + Durations.describe(timeout));
         }
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8).strip());
+        reader.join(TimeUnit.SECONDS.toMillis(5));
+        return new Result(p.exitValue(), new String(out.getNow(new byte[0]), StandardCharsets.UTF_8).strip());
+    }
+
+    /** The same git with another time limit per command. */
+    public Git withTimeout(Duration limit) {
+        return new Git(environment, limit);
     }
 
     /** Like {@link #run} but throws {@link GitException} with git's own message when it fails. */

@@ -6,20 +6,25 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One bare mirror per repository under a cache folder, fetched before each job and cloned locally (hard
  * links, no network) into the job's workspace, so the tenth job on a big repository does not download it
- * again. A file lock per repository lets several workers and processes share the cache.
+ * again. Per repository, an in-process lock (see {@link MirrorLocks}) and then a file lock let several
+ * workers of one process and several processes share the cache.
  */
 public final class MirrorCache {
 
     private final Path root;
     private final Git git;
+    private final MirrorLocks locks;
 
-    public MirrorCache(Path root, Git git) {
+    /** @param locks this process's mirror locks: the same instance for every job of the process */
+    public MirrorCache(Path root, Git git, MirrorLocks locks) {
         this.root = root;
         this.git = git;
+        this.locks = locks;
     }
 
     /** Where the mirror of {@code key} (e.g. {@code github.com/owner/repo}) lives. */
@@ -37,6 +42,8 @@ public final class MirrorCache {
         Path mirror = mirrorOf(key);
         Files.createDirectories(mirror.getParent());
         boolean created;
+        ReentrantLock inProcess = locks.of(mirror);
+        inProcess.lockInterruptibly();
         try (FileChannel lockFile = FileChannel.open(mirror.resolveSibling(mirror.getFileName() + ".lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock ignored = lockFile.lock()) {
@@ -49,6 +56,8 @@ public final class MirrorCache {
                 git.check(mirror, "fetch", "--prune", "--quiet", "origin");
             }
             git.check(null, "clone", "--quiet", "--local", mirror.toString(), workspace.toString());
+        } finally {
+            inProcess.unlock();
         }
         // The mirror was fetched a moment ago, so its refs are the remote's: no second download.
         git.check(workspace, "remote", "set-url", "origin", remoteUrl);

@@ -88,6 +88,52 @@ class GitHubIssueFixApiTest {
         assertThat(log).contains("pushed fix-7").doesNotContain("ghp_standInToken0123456789abcdefghijklmn");
     }
 
+    /**
+     * Issue 9: three jobs on one repository at once share its mirror; the second used to fail at once with
+     * OverlappingFileLockException because a FileChannel lock is per JVM.
+     */
+    @Test
+    void threeFixJobsOnOneRepositoryEnqueuedTogetherAllComplete() throws Exception {
+        GitRemotes remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
+        remotes.create("acme/app", "calc.py", "def add(a, b):\n    return a - b\n");
+        github = new GitHubStandIn(remotes.root());
+        for (int issue : List.of(44, 45, 46)) {
+            github.addIssue("acme/app", issue, "add() subtracts (" + issue + ")", "add(2, 2) is 0", List.of("bug"), "open");
+        }
+        Path script = temp.resolve("agent.sh");
+        try (var in = GitHubStandIn.class.getResourceAsStream("/agents/scripted-agent.sh")) {
+            Files.write(script, in.readAllBytes());
+        }
+        runner = new RunnerFixture(temp.resolve("home"), Map.of(
+                "DATABASE_URL", TestDatabases.freshJdbcUrl(),
+                "GH_TOKEN", "ghp_standInToken0123456789abcdefghijklmn",
+                "GITHUB_API_URL", github.apiUrl(),
+                "GITHUB_SERVER_URL", remotes.serverUrl(),
+                "ROOMOTE_AGENT", "command",
+                "MAX_WORKERS", "3",
+                "ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} fix-push"), RoomoteService.Role.SERVE);
+
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int issue : List.of(44, 45, 46)) {
+            RunnerFixture.Response posted = runner.post("/api/jobs", "{\"type\":\"github.issue.fix\",\"payload\":"
+                    + "{\"repo\":\"acme/app\",\"issue\":" + issue + "}}");
+            assertThat(posted.status()).isEqualTo(200);
+            ids.add(posted.json().get("jobId").asLong());
+        }
+
+        for (int i = 0; i < ids.size(); i++) {
+            long id = ids.get(i);
+            await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(50)).until(() ->
+                    List.of("completed", "failed", "cancelled").contains(runner.get("/api/jobs/" + id).json().get("status").asText()));
+            JsonNode job = runner.get("/api/jobs/" + id).json();
+            assertThat(job.get("status").asText()).as("job %d (%s)", id, job.path("error").asText()).isEqualTo("completed");
+            assertThat(job.at("/result/outcome").asText()).isEqualTo("pr_opened");
+            assertThat(job.at("/result/branch").asText()).isEqualTo("fix-" + (44 + i));
+        }
+        assertThat(remotes.branches("acme/app")).contains("fix-44", "fix-45", "fix-46");
+        assertThat(github.pulls()).hasSize(3);
+    }
+
     @Test
     void aBadFixPayloadIs400WithFieldPaths() {
         runner = new RunnerFixture(temp.resolve("home"), Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl()),

@@ -5,20 +5,27 @@ import io.roomote.core.agent.AgentDrivers;
 import io.roomote.core.agent.AgentOutcome;
 import io.roomote.core.agent.AgentRequest;
 import io.roomote.core.agent.AgentUsage;
+import io.roomote.core.config.Durations;
 import io.roomote.core.git.Git;
 import io.roomote.core.git.MirrorCache;
+import io.roomote.core.git.MirrorLocks;
 import io.roomote.spi.Cancellation;
 import io.roomote.spi.JobContext;
 import io.roomote.spi.JobFailedException;
+import org.kohsuke.github.GHFileNotFoundException;
 import org.kohsuke.github.HttpException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One attempt of one fix job: pre-flight on GitHub, a fresh working copy from the mirror cache, the prompt,
@@ -29,32 +36,44 @@ import java.util.Optional;
 final class FixRun {
 
     private static final Duration GIT_TIMEOUT = Duration.ofMinutes(10);
+    /** Below this, saving work is not even tried: the job reports at once rather than being abandoned. */
+    private static final Duration MIN_SAVE_TIME = Duration.ofMillis(100);
+    private static final Duration MAX_MARGIN = Duration.ofSeconds(1);
+    /** {@code prOpenedBy} of a pull request that was open before the job's agent ran. */
+    static final String EXISTING = "existing";
 
     private final IssueFixPayload payload;
     private final JobContext ctx;
     private final IssueFixSettings settings;
     private final AgentDrivers drivers;
+    private final MirrorLocks mirrorLocks;
     private final Map<String, String> processEnvironment;
     private final long startNanos = System.nanoTime();
+    /** When the job must have returned once asked to stop: set as the cancellation fires. */
+    private final AtomicReference<Instant> stopBy = new AtomicReference<>();
     private final String repo;
     private final int issue;
 
     private String agentName;
     private Optional<String> model = Optional.empty();
     private String branch;
+    /** Highest issue or pull request number before the agent ran: pull requests up to it are not this job's. */
+    private int highestNumberBefore;
 
     FixRun(IssueFixPayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
-           Map<String, String> processEnvironment) {
+           MirrorLocks mirrorLocks, Map<String, String> processEnvironment) {
         this.payload = payload;
         this.ctx = ctx;
         this.settings = settings;
         this.drivers = drivers;
+        this.mirrorLocks = mirrorLocks;
         this.processEnvironment = processEnvironment;
         this.repo = payload.repo();
         this.issue = payload.issue();
     }
 
     IssueFixResult run() throws Exception {
+        ctx.cancellation().onCancel(() -> stopBy.compareAndSet(null, Instant.now().plus(ctx.cancelGrace())));
         String token = settings.token().orElseThrow(() -> JobFailedException.permanent(
                 "GH_TOKEN is not set: Roomote needs a GitHub token to read the issue and open the pull request"));
         agentName = payload.agent() != null ? payload.agent() : settings.agent();
@@ -73,7 +92,7 @@ final class FixRun {
         Map<String, String> env = AgentEnvironment.build(settings, ctx.config(), processEnvironment, home, model);
         Git git = new Git(env, GIT_TIMEOUT);
         ctx.log().info("preparing a working copy of " + repo);
-        boolean firstClone = new MirrorCache(settings.home().resolve("git-mirrors"), git)
+        boolean firstClone = new MirrorCache(settings.home().resolve("git-mirrors"), git, mirrorLocks)
                 .checkout(settings.mirrorKey(repo), settings.cloneUrl(repo), workspace);
         ctx.log().info(firstClone ? "cloned " + repo + " into the mirror cache" : "updated the cached mirror of " + repo);
         Repository repository = new Repository(git, workspace);
@@ -91,7 +110,7 @@ final class FixRun {
 
         ctx.log().info("starting agent " + agentName + model.map(m -> " with model " + m).orElse(""));
         AgentOutcome agent = driver.run(new AgentRequest(ctx.jobId(), prompt, workspace, home, env, model, ctx.log(),
-                ctx.cancellation(), ctx.deadline(), ctx.config()));
+                ctx.cancellation(), ctx.deadline(), ctx.config(), agentStopGrace(ctx.cancelGrace())));
         ctx.log().info("agent " + agentName + " ended: " + agent.status().name().toLowerCase(java.util.Locale.ROOT)
                 + " (" + agent.message() + ")");
 
@@ -122,10 +141,12 @@ final class FixRun {
         if (!info.open()) {
             throw skipped("issue closed", null);
         }
-        Optional<GitHubApi.PullRequestInfo> existing = github.openRoomotePullRequest(repo, issue);
-        if (existing.isPresent()) {
-            throw skipped("pull request #" + existing.get().number() + " from Roomote is already open for this issue",
-                    existing.get());
+        GitHubApi.OpenPulls open = github.openPulls(repo, issue);
+        highestNumberBefore = Math.max(issue, open.highestNumber());
+        if (open.fixingIssue().isPresent()) {
+            GitHubApi.PullRequestInfo pr = open.fixingIssue().get();
+            throw skipped("pull request #" + pr.number() + (pr.author() != null ? " by " + pr.author() : "")
+                    + " is already open for this issue", pr);
         }
         return info;
     }
@@ -133,7 +154,7 @@ final class FixRun {
     private JobFailedException skipped(String reason, GitHubApi.PullRequestInfo pr) {
         ctx.log().warn("skipped: " + reason);
         return JobFailedException.permanent("skipped: " + reason, result(Outcome.SKIPPED, reason, pr,
-                pr == null ? null : pr.headRef(), null, null, null, null, null));
+                pr == null ? null : pr.headRef(), null, null, null, pr == null ? null : EXISTING, null));
     }
 
     /** Decides the outcome from the repository and GitHub, not from what the agent said. */
@@ -154,7 +175,7 @@ final class FixRun {
         if (commits == 0) {
             Optional<GitHubApi.PullRequestInfo> pr = github.openPullRequest(repo, branch);
             if (pr.isPresent()) {
-                return result(Outcome.PR_OPENED, null, pr.get(), branch, null, agent, "agent", "agent", null);
+                return result(Outcome.PR_OPENED, null, pr.get(), branch, null, agent, "agent", openedBy(pr.get(), "agent"), null);
             }
             if (repository.hasUncommittedChanges()) {
                 String wip = saveWork(repository, base, "the agent left its changes uncommitted");
@@ -185,36 +206,147 @@ final class FixRun {
         }
         Optional<GitHubApi.PullRequestInfo> pr = github.openPullRequest(repo, workBranch);
         if (pr.isPresent()) {
-            ctx.log().info("pull request opened by the agent: " + pr.get().url());
-            return result(Outcome.PR_OPENED, null, pr.get(), workBranch, commits, agent, pushedBy, "agent", null);
+            String by = openedBy(pr.get(), "agent");
+            ctx.log().info((by.equals(EXISTING) ? "pull request #" + pr.get().number() + " by " + pr.get().author()
+                    + " was already open for " + workBranch + ": " : "pull request opened by the agent: ") + pr.get().url());
+            return result(Outcome.PR_OPENED, null, pr.get(), workBranch, commits, agent, pushedBy, by, null);
         }
         ctx.log().info("no pull request for " + workBranch + " yet; Roomote opens it");
-        try {
-            GitHubApi.PullRequestInfo opened = github.createPullRequest(repo, workBranch, baseBranch, "Fixes #" + issue,
-                    "Fixes #" + issue + "\n\nResolves " + settings.issueUrl(repo, issue) + "\n\n"
-                            + "Opened by Roomote (job " + ctx.jobId() + ", agent " + agentName + ") because the agent pushed"
-                            + " its work without opening a pull request.");
-            ctx.log().info("pull request opened by Roomote: " + opened.url());
-            return result(Outcome.PR_OPENED, null, opened, workBranch, commits, agent, pushedBy, "roomote", null);
-        } catch (IOException e) {
-            throw failure(Outcome.PUSHED_WITHOUT_PR, "branch " + workBranch + " was pushed but the pull request could not"
-                    + " be opened: " + e.getMessage(), null, workBranch, commits, agent, pushedBy, null, null);
-        }
+        return openPullRequest(github, workBranch, baseBranch, commits, agent, pushedBy);
     }
 
-    /** Stopped by cancel or deadline: keep whatever the agent did on a WIP branch, then report. */
+    /**
+     * Opens the pull request, retrying GitHub's own trouble (5xx, 429, network) with a doubling backoff; a
+     * retry first looks whether the failed call opened it after all. Then honest: {@code pushed_without_pr}
+     * with the last error.
+     */
+    private IssueFixResult openPullRequest(GitHubApi github, String workBranch, String baseBranch, int commits,
+                                           AgentOutcome agent, String pushedBy) throws Exception {
+        int attempts = settings.githubAttempts();
+        String lastError = null;
+        String gaveUp = "";
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                GitHubApi.PullRequestInfo opened = github.createPullRequest(repo, workBranch, baseBranch, "Fixes #" + issue,
+                        "Fixes #" + issue + "\n\nResolves " + settings.issueUrl(repo, issue) + "\n\n"
+                                + "Opened by Roomote (job " + ctx.jobId() + ", agent " + agentName + ") because the agent pushed"
+                                + " its work without opening a pull request.");
+                ctx.log().info("pull request opened by Roomote: " + opened.url());
+                return result(Outcome.PR_OPENED, null, opened, workBranch, commits, agent, pushedBy, "roomote", null);
+            } catch (IOException e) {
+                lastError = describe(e);
+                if (!retryable(e)) {
+                    break;
+                }
+                if (attempt == attempts) {
+                    gaveUp = " after " + attempts + " attempts";
+                    break;
+                }
+            }
+            Duration wait = settings.githubBackoff().multipliedBy(1L << Math.min(attempt - 1, 20));
+            ctx.log().warn("opening the pull request failed (attempt " + attempt + " of " + attempts + "): " + lastError
+                    + "; retrying in " + Durations.describe(wait));
+            if (!pause(wait)) {
+                gaveUp = " (stopped retrying after " + attempt + " attempt" + (attempt == 1 ? "" : "s")
+                        + ": the job was asked to stop)";
+                break;
+            }
+            try {
+                Optional<GitHubApi.PullRequestInfo> late = github.openPullRequest(repo, workBranch);
+                if (late.isPresent()) {
+                    ctx.log().info("the failed call opened the pull request after all: " + late.get().url());
+                    return result(Outcome.PR_OPENED, null, late.get(), workBranch, commits, agent, pushedBy,
+                            openedBy(late.get(), "roomote"), null);
+                }
+            } catch (IOException e) {
+                lastError = describe(e);
+            }
+        }
+        throw failure(Outcome.PUSHED_WITHOUT_PR, "branch " + workBranch + " was pushed but the pull request could not"
+                + " be opened" + gaveUp + ": " + lastError, null, workBranch, commits, agent, pushedBy, null, null);
+    }
+
+    /** GitHub's own trouble, worth another try: 5xx, rate limiting, or no answer at all. */
+    private static boolean retryable(IOException e) {
+        if (e instanceof HttpException http) {
+            int code = http.getResponseCode();
+            return code >= 500 || code == 429 || code == -1;
+        }
+        return !(e instanceof GHFileNotFoundException);
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        return e instanceof HttpException http && http.getResponseCode() > 0
+                ? "HTTP " + http.getResponseCode() + " " + message : message;
+    }
+
+    /** Waits, unless the job is asked to stop meanwhile; false when it was. */
+    private boolean pause(Duration wait) throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        ctx.cancellation().onCancel(stop::countDown);
+        return !stop.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Who opened {@code pr}: {@code existing} when it was there before the agent ran, else {@code who}. */
+    private String openedBy(GitHubApi.PullRequestInfo pr, String who) {
+        return pr.number() <= highestNumberBefore ? EXISTING : who;
+    }
+
+    /**
+     * Stopped (cancel, deadline, shutdown, lost lease): keep whatever the agent did on a WIP branch, within
+     * what is left of the job's cancel grace, then report the reason as it was.
+     */
     private JobFailedException stopped(Repository repository, String base, AgentOutcome agent) {
         Cancellation.Reason reason = ctx.cancellation().reason().orElse(Cancellation.Reason.TIMED_OUT);
-        Outcome outcome = reason == Cancellation.Reason.CANCELLED ? Outcome.CANCELLED : Outcome.TIMED_OUT;
+        Outcome outcome = switch (reason) {
+            case CANCELLED -> Outcome.CANCELLED;
+            case TIMED_OUT -> Outcome.TIMED_OUT;
+            case SHUTDOWN -> Outcome.INTERRUPTED;
+            case LEASE_LOST -> Outcome.LEASE_LOST;
+        };
+        String what = switch (reason) {
+            case CANCELLED -> "cancelled";
+            case TIMED_OUT -> "timed out";
+            case SHUTDOWN -> "stopped because the runner is shutting down; the job goes back to the queue";
+            case LEASE_LOST -> "stopped because the queue took the job's lease back; another runner owns the job now";
+        };
+        String why = switch (reason) {
+            case CANCELLED -> "cancelled";
+            case TIMED_OUT -> "stopped at the deadline";
+            case SHUTDOWN -> "stopped by a shutdown";
+            case LEASE_LOST -> "stopped: lease lost";
+        };
         String wip = null;
-        try {
-            wip = saveWork(repository, base, outcome == Outcome.CANCELLED ? "cancelled" : "stopped at the deadline");
-        } catch (Exception e) {
-            ctx.log().error("could not save the unfinished work: " + e.getMessage());
+        String unsaved = "; there was no work to save";
+        Instant until = saveBy();
+        Duration left = Duration.between(Instant.now(), until);
+        if (left.compareTo(MIN_SAVE_TIME) < 0) {
+            unsaved = "; no time was left within JOB_CANCEL_GRACE (" + Durations.describe(ctx.cancelGrace())
+                    + ") to save unfinished work";
+            ctx.log().error("could not save the unfinished work: no time left within JOB_CANCEL_GRACE");
+        } else {
+            try {
+                wip = saveWork(repository, base, why, until);
+            } catch (Exception e) {
+                unsaved = "; the unfinished work could not be saved: " + e.getMessage();
+                ctx.log().error("could not save the unfinished work: " + e.getMessage());
+            }
         }
-        String message = (outcome == Outcome.CANCELLED ? "cancelled" : "timed out")
-                + (wip != null ? "; unfinished work saved to branch " + wip : "; there was no work to save");
+        String message = what + (wip != null ? "; unfinished work saved to branch " + wip : unsaved);
         return failure(outcome, message, null, null, null, agent, null, null, wip);
+    }
+
+    /** The agent's share of the cancel grace: half; the other half saves the work and reports. */
+    static Duration agentStopGrace(Duration cancelGrace) {
+        return cancelGrace.dividedBy(2);
+    }
+
+    /** When saving work must be done: the end of the cancel grace, less a margin for reporting. */
+    private Instant saveBy() {
+        Instant end = stopBy.get() != null ? stopBy.get() : ctx.deadline().plus(ctx.cancelGrace());
+        Duration margin = ctx.cancelGrace().dividedBy(10);
+        return end.minus(margin.compareTo(MAX_MARGIN) > 0 ? MAX_MARGIN : margin);
     }
 
     /**
@@ -222,17 +354,34 @@ final class FixRun {
      * Returns the branch, or null when there was nothing to save.
      */
     private String saveWork(Repository repository, String base, String why) throws IOException, InterruptedException {
-        if (repository.hasUncommittedChanges()) {
-            repository.commitAll("WIP: Roomote job " + ctx.jobId() + " for #" + issue + " (" + why + ")");
+        return saveWork(repository, base, why, null);
+    }
+
+    /** As above; with {@code until}, every git command is limited to the time left before it. */
+    private String saveWork(Repository repository, String base, String why, Instant until)
+            throws IOException, InterruptedException {
+        if (within(repository, until).hasUncommittedChanges()) {
+            within(repository, until).commitAll("WIP: Roomote job " + ctx.jobId() + " for #" + issue + " (" + why + ")");
         }
-        String head = repository.head();
-        if (head.equals(base) || repository.commitsBetween(base, head) == 0) {
+        String head = within(repository, until).head();
+        if (head.equals(base) || within(repository, until).commitsBetween(base, head) == 0) {
             return null;
         }
         String wip = "roomote/wip/" + issue + "-" + ctx.jobId();
-        repository.push("HEAD", wip);
+        within(repository, until).push("HEAD", wip);
         ctx.log().warn("unfinished work saved to branch " + wip + " (" + why + ")");
         return wip;
+    }
+
+    private static Repository within(Repository repository, Instant until) throws IOException {
+        if (until == null) {
+            return repository;
+        }
+        Duration left = Duration.between(Instant.now(), until);
+        if (left.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new IOException("the cancel grace ran out");
+        }
+        return repository.withTimeout(left);
     }
 
     private JobFailedException failure(Outcome outcome, String message, GitHubApi.PullRequestInfo pr, String branchName,

@@ -21,8 +21,16 @@ public final class GitHubApi {
     public record IssueInfo(int number, String title, String body, List<String> labels, boolean open, boolean pullRequest) {
     }
 
-    /** What Roomote needs of a pull request. */
-    public record PullRequestInfo(int number, String url, String headRef) {
+    /** What Roomote needs of a pull request; {@code author} is the login of whoever opened it. */
+    public record PullRequestInfo(int number, String url, String headRef, String author) {
+    }
+
+    /**
+     * The open pull requests as seen before the agent runs: one that already fixes the issue, if any, and the
+     * highest number among them. Issues and pull requests share one sequence of numbers per repository, so a
+     * pull request numbered at most {@code highestNumber} existed before the job.
+     */
+    public record OpenPulls(Optional<PullRequestInfo> fixingIssue, int highestNumber) {
     }
 
     private final GitHub github;
@@ -61,23 +69,26 @@ public final class GitHubApi {
     }
 
     /**
-     * An open pull request that Roomote opened for this issue before: head branch {@code fix-<issue>} or
-     * {@code fix-<issue>-<job>}, referring to the issue in its title or body. Looks at the newest 300.
+     * The open pull requests of {@code repo}, newest 300 at most, and among them one that fixes {@code issue}
+     * the way Roomote would (by anyone): head branch {@code fix-<issue>} or {@code fix-<issue>-<job>},
+     * referring to the issue in its title or body.
      */
-    public Optional<PullRequestInfo> openRoomotePullRequest(String repo, int issue) throws IOException {
+    public OpenPulls openPulls(String repo, int issue) throws IOException {
         Pattern head = Pattern.compile("fix-" + issue + "(-\\d+)?");
         Pattern reference = Pattern.compile("#" + issue + "\\b");
         int seen = 0;
+        int highest = 0;
         for (GHPullRequest pr : repository(repo).queryPullRequests().state(GHIssueState.OPEN).list().withPageSize(100)) {
             if (++seen > 300) {
                 break;
             }
+            highest = Math.max(highest, pr.getNumber());
             String text = pr.getTitle() + "\n" + (pr.getBody() == null ? "" : pr.getBody());
             if (head.matcher(pr.getHead().getRef()).matches() && reference.matcher(text).find()) {
-                return Optional.of(info(pr));
+                return new OpenPulls(Optional.of(info(pr)), highest);
             }
         }
-        return Optional.empty();
+        return new OpenPulls(Optional.empty(), highest);
     }
 
     public PullRequestInfo createPullRequest(String repo, String head, String base, String title, String body) throws IOException {
@@ -104,7 +115,8 @@ public final class GitHubApi {
         return github.getRepository(repo);
     }
 
-    private static PullRequestInfo info(GHPullRequest pr) {
-        return new PullRequestInfo(pr.getNumber(), pr.getHtmlUrl().toString(), pr.getHead().getRef());
+    private static PullRequestInfo info(GHPullRequest pr) throws IOException {
+        return new PullRequestInfo(pr.getNumber(), pr.getHtmlUrl().toString(), pr.getHead().getRef(),
+                pr.getUser() == null ? null : pr.getUser().getLogin());
     }
 }

@@ -2,6 +2,7 @@ package io.roomote.jobs.github;
 
 import io.roomote.core.agent.AgentDrivers;
 import io.roomote.core.github.GitHubNames;
+import io.roomote.core.git.MirrorLocks;
 import io.roomote.spi.JobContext;
 import io.roomote.spi.JobType;
 import io.roomote.spi.ValidationProblem;
@@ -32,6 +33,8 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
 
     private final AgentDrivers drivers;
     private final Map<String, String> processEnvironment;
+    /** Shared by all jobs of this type, hence of this process: the job type is one instance per runner. */
+    private final MirrorLocks mirrorLocks = new MirrorLocks();
 
     /** As found by ServiceLoader: the agent drivers on the class path and this process's environment. */
     public GitHubIssueFixJobType() {
@@ -115,7 +118,8 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
 
     @Override
     public IssueFixResult run(IssueFixPayload payload, JobContext context) throws Exception {
-        return new FixRun(payload, context, IssueFixSettings.from(context.config()), drivers, processEnvironment).run();
+        return new FixRun(payload, context, IssueFixSettings.from(context.config()), drivers, mirrorLocks,
+                processEnvironment).run();
     }
 
     /** GitHub's own trouble (5xx, rate limits) and git's network trouble are worth another attempt. */

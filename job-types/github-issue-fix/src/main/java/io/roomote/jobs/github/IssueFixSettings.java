@@ -5,6 +5,7 @@ import io.roomote.spi.Configuration;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -20,10 +21,14 @@ import java.util.Set;
  * @param agent        default agent ({@code ROOMOTE_AGENT}, default {@code roo-code})
  * @param model        default model ({@code OPENROUTER_MODEL}); empty means the agent's default
  * @param passthrough  extra variable names handed to the agent ({@code ROOMOTE_AGENT_ENV}, comma-separated)
+ * @param githubAttempts attempts at a GitHub write that fails with 5xx, 429 or a network error
+ *                     ({@code GITHUB_RETRY_ATTEMPTS}, default 4)
+ * @param githubBackoff  wait before the second attempt, doubling after each ({@code GITHUB_RETRY_BACKOFF_MS}, 2000)
  */
 public record IssueFixSettings(Optional<String> token, String apiUrl, String serverUrl, String agent,
                                Optional<String> model, String gitUserName, String gitUserEmail,
-                               Optional<Path> promptTemplate, Path home, List<String> passthrough) {
+                               Optional<Path> promptTemplate, Path home, List<String> passthrough,
+                               int githubAttempts, Duration githubBackoff) {
 
     /** Never handed to an agent, whatever ROOMOTE_AGENT_ENV says. */
     static final Set<String> FORBIDDEN = Set.of("DATABASE_URL", "GH_WEBHOOK_SECRET", "SLACK_API_TOKEN",
@@ -48,7 +53,33 @@ public record IssueFixSettings(Optional<String> token, String apiUrl, String ser
                 c.get("ROOMOTE_GIT_USER_EMAIL", "roomote@users.noreply.github.com"),
                 c.get("ROOMOTE_PROMPT_TEMPLATE").map(Path::of),
                 Path.of(c.get("ROOMOTE_HOME", Path.of(System.getProperty("user.home"), ".roomote").toString())),
-                passthrough);
+                passthrough,
+                positiveInt(c, "GITHUB_RETRY_ATTEMPTS", 4),
+                Duration.ofMillis(nonNegativeInt(c, "GITHUB_RETRY_BACKOFF_MS", 2000)));
+    }
+
+    private static int positiveInt(Configuration c, String name, int defaultValue) {
+        int value = nonNegativeInt(c, name, defaultValue);
+        if (value < 1) {
+            throw new ConfigurationException(name + " must be at least 1, got " + value);
+        }
+        return value;
+    }
+
+    private static int nonNegativeInt(Configuration c, String name, int defaultValue) {
+        String raw = c.get(name).map(String::trim).orElse(null);
+        if (raw == null || raw.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(raw);
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigurationException(name + " must be a whole number of at least 0, got \"" + raw + "\"");
     }
 
     private static String stripSlash(String url) {

@@ -16,6 +16,13 @@ public enum Outcome {
     TIMED_OUT,
     /** Cancelled; work in progress was saved to a WIP branch when there was any. */
     CANCELLED,
+    /**
+     * Stopped because the runner shut down: the job goes back to the queue (this attempt is not counted);
+     * work in progress was saved to a WIP branch when there was any.
+     */
+    INTERRUPTED,
+    /** Stopped because the queue took the job's lease back: another runner owns the job, nothing is recorded. */
+    LEASE_LOST,
     /** Nothing to do: the issue is closed, missing, or already has an open pull request from Roomote. */
     SKIPPED;
 

@@ -17,6 +17,11 @@ final class Repository {
         this.dir = dir;
     }
 
+    /** The same working copy, each git command limited to {@code limit}. */
+    Repository withTimeout(java.time.Duration limit) {
+        return new Repository(git.withTimeout(limit), dir);
+    }
+
     Path dir() {
         return dir;
     }

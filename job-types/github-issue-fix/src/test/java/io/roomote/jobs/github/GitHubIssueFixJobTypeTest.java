@@ -82,6 +82,7 @@ class GitHubIssueFixJobTypeTest {
         s.put("ROOMOTE_AGENT", "command");
         s.put("ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} " + mode + (extra == null ? "" : " " + extra));
         s.put("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
+        s.put("GITHUB_RETRY_BACKOFF_MS", "10"); // retries of GitHub writes without long sleeps
         // Secrets the agent must never see.
         s.put("DATABASE_URL", "postgresql://roomote:dbPassw0rd@db:5432/roomote");
         s.put("GH_WEBHOOK_SECRET", "webhookSecretValue42");
@@ -95,12 +96,17 @@ class GitHubIssueFixJobTypeTest {
     }
 
     private JobOutcome run(String payload, Map<String, String> settings, Duration timeout, CancellationSignal signal) {
+        return run(payload, settings, timeout, Duration.ofSeconds(20), signal);
+    }
+
+    private JobOutcome run(String payload, Map<String, String> settings, Duration timeout, Duration cancelGrace,
+                           CancellationSignal signal) {
         Map<String, String> processEnv = new HashMap<>(settings);
         processEnv.put("PATH", System.getenv("PATH"));
         Settings config = Settings.of(settings);
         GitHubIssueFixJobType type = new GitHubIssueFixJobType(AgentDrivers.of(List.of(new CommandAgentDriver())), processEnv);
         JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
-                new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
+                new SecretRedactor(config.secretValues()), temp.resolve("work"), cancelGrace, timers);
         return runner.run(new JobRequest(jobIds.incrementAndGet(), 1, GitHubIssueFixJobType.ID,
                 Json.newMapper().valueToTree(parse(payload)), timeout, signal, log));
     }
@@ -325,14 +331,109 @@ class GitHubIssueFixJobTypeTest {
     }
 
     @Test
-    void pushedWorkWhosePrCannotBeOpenedIsPushedWithoutPr() {
+    void pushedWorkWhosePrCannotBeOpenedIsPushedWithoutPrAfterTheConfiguredAttempts() {
         github.failCreatingPullsWith(502);
+        Map<String, String> s = settings("fix-push", null);
+        s.put("GITHUB_RETRY_ATTEMPTS", "3");
 
-        JobOutcome.Failed f = failed(run(ISSUE_7, "fix-push", null, Duration.ofMinutes(2)));
+        JobOutcome.Failed f = failed(run(ISSUE_7, s, Duration.ofMinutes(2), new CancellationSignal()));
 
         assertThat(f.result().get("outcome").asText()).isEqualTo("pushed_without_pr");
         assertThat(f.result().get("branch").asText()).isEqualTo("fix-7");
-        assertThat(f.error()).startsWith("pushed_without_pr: branch fix-7 was pushed");
+        assertThat(f.error()).startsWith("pushed_without_pr: branch fix-7 was pushed but the pull request could not be"
+                + " opened after 3 attempts: HTTP 502");
+        assertThat(f.retryable()).isFalse();
+        assertThat(github.requests(r -> r.method().equals("POST") && r.path().endsWith("/pulls"))).hasSize(3);
+        assertThat(log.texts()).filteredOn(l -> l.startsWith("opening the pull request failed")).hasSize(2);
+    }
+
+    /** Issue 9: a 502 on POST /pulls was final at once, though GitHub's 5xx failures are documented as retried. */
+    @Test
+    void aPullRequestRefusedWith502TwiceIsOpenedOnTheThirdAttempt() {
+        github.failCreatingPullsWith(502, 2);
+
+        JsonNode result = succeeded(run(ISSUE_7, "fix-push", null, Duration.ofMinutes(2)));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
+        assertThat(result.get("prOpenedBy").asText()).isEqualTo("roomote");
+        assertThat(github.pulls()).singleElement()
+                .satisfies(pr -> assertThat(result.get("prNumber").asInt()).isEqualTo(pr.get("number").asInt()));
+        assertThat(github.requests(r -> r.method().equals("POST") && r.path().endsWith("/pulls"))).hasSize(3);
+        assertThat(log.texts()).contains("opening the pull request failed (attempt 1 of 4): HTTP 502 {\"message\":\"Server Error\"};"
+                + " retrying in 10 ms");
+    }
+
+    /** Issue 9: a job stopped by a shutdown was logged and recorded as "timed_out: timed out". */
+    @Test
+    void aJobStoppedByShutdownSaysSoAndNotTimedOut() throws Exception {
+        CancellationSignal signal = new CancellationSignal();
+        AtomicReference<JobOutcome> outcome = new AtomicReference<>();
+        Thread t = new Thread(() -> outcome.set(run(ISSUE_7, settings("hang-after-edit", null), Duration.ofMinutes(5), signal)));
+        t.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> log.texts().contains("thinking forever"));
+
+        signal.fire(Cancellation.Reason.SHUTDOWN);
+        t.join(60_000);
+
+        String wip = "roomote/wip/7-" + jobIds.get();
+        assertThat(outcome.get()).isInstanceOfSatisfying(JobOutcome.Stopped.class, s -> {
+            assertThat(s.reason()).isEqualTo(Cancellation.Reason.SHUTDOWN);
+            assertThat(s.result().get("outcome").asText()).isEqualTo("interrupted");
+            assertThat(s.result().get("wipBranch").asText()).isEqualTo(wip);
+        });
+        assertThat(log.texts()).contains("interrupted: stopped because the runner is shutting down; the job goes back to"
+                + " the queue; unfinished work saved to branch " + wip);
+        assertThat(log.texts()).noneMatch(l -> l.contains("timed out") || l.contains("timed_out"));
+        assertThat(remotes.inRemote(REPO, "log", "-1", "--format=%s", wip)).contains("stopped by a shutdown");
+    }
+
+    /**
+     * Issue 9: with JOB_CANCEL_GRACE not longer than the driver's fixed 5 s stop grace, an agent deaf to SIGTERM
+     * made the job be abandoned at the deadline: no result, no WIP branch recorded (though it was pushed later).
+     */
+    @Test
+    void atTheDeadlineWithAShortCancelGraceTheOutcomeAndWipBranchAreRecorded() throws Exception {
+        JobOutcome outcome = run(ISSUE_7, settings("hang-deaf-after-edit", null), Duration.ofSeconds(6),
+                Duration.ofSeconds(5), new CancellationSignal());
+
+        String wip = "roomote/wip/7-" + jobIds.get();
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Stopped.class, s -> {
+            assertThat(s.reason()).isEqualTo(Cancellation.Reason.TIMED_OUT);
+            assertThat(s.abandoned()).isFalse();
+            assertThat(s.result()).isNotNull();
+            assertThat(s.result().get("outcome").asText()).isEqualTo("timed_out");
+            assertThat(s.result().get("wipBranch").asText()).isEqualTo(wip);
+        });
+        assertThat(remotes.inRemote(REPO, "show", wip + ":calc.py")).contains("return a + b");
+    }
+
+    /** Issue 9: the skip reason said "from Roomote" whoever had opened the pull request. */
+    @Test
+    void aSkipForAnOpenPullRequestNamesItsRealAuthor() {
+        var existing = github.addPull(REPO, "fix-7", "Fix add", "Fixes #7", "alice");
+
+        JobOutcome.Failed f = failed(run(ISSUE_7, "fix-push-pr", github.apiUrl(), Duration.ofMinutes(2)));
+
+        int number = existing.get("number").asInt();
+        assertThat(f.error()).isEqualTo("skipped: pull request #" + number + " by alice is already open for this issue");
+        assertThat(f.result().get("prNumber").asInt()).isEqualTo(number);
+        assertThat(f.result().get("prOpenedBy").asText()).isEqualTo("existing");
+        assertThat(log.texts()).noneMatch(l -> l.contains("Roomote is already open"));
+    }
+
+    /** Issue 9: a pull request that was open before the job was reported as opened by the agent. */
+    @Test
+    void aPullRequestThatWasOpenBeforeTheJobIsReportedAsExisting() throws Exception {
+        remotes.inRemote(REPO, "branch", "calc-work", "main");
+        var existing = github.addPull(REPO, "calc-work", "Work on calc", "Some work", "alice");
+
+        JsonNode result = succeeded(run(ISSUE_7, "work-on-existing", "calc-work", Duration.ofMinutes(2)));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
+        assertThat(result.get("branch").asText()).isEqualTo("calc-work");
+        assertThat(result.get("prNumber").asInt()).isEqualTo(existing.get("number").asInt());
+        assertThat(result.get("prOpenedBy").asText()).isEqualTo("existing");
+        assertThat(github.pulls()).hasSize(1);
     }
 
     @Test

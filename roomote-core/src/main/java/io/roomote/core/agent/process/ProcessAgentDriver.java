@@ -32,7 +32,6 @@ public abstract class ProcessAgentDriver implements AgentDriver {
 
     /** Longest output line kept in the job log; agents print whole files at times. */
     static final int MAX_LINE = 4000;
-    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     /** The argv of the agent. {@code promptFile} holds the prompt, for agents that read it from a file. */
     protected abstract List<String> command(AgentRequest request, Path promptFile) throws IOException;
@@ -70,6 +69,7 @@ public abstract class ProcessAgentDriver implements AgentDriver {
         reader.start();
 
         String stopReason = null;
+        long stopEnd = 0;
         while (process.isAlive()) {
             if (request.cancellation().isCancelled()) {
                 stopReason = "stopped: " + request.cancellation().reason().map(Enum::name).orElse("cancelled").toLowerCase(java.util.Locale.ROOT);
@@ -77,15 +77,20 @@ public abstract class ProcessAgentDriver implements AgentDriver {
                 stopReason = "stopped: deadline reached";
             }
             if (stopReason != null) {
+                stopEnd = System.nanoTime() + request.stopGrace().toNanos();
                 request.log().warn("stopping agent " + name() + " (" + stopReason + ")");
-                ProcessTree.terminate(process.toHandle(), STOP_GRACE);
+                // SIGTERM, then SIGKILL after the usual 5 s, or sooner when the job's own grace is short.
+                ProcessTree.terminate(process.toHandle(), request.stopGrace().compareTo(AgentRequest.DEFAULT_STOP_GRACE) < 0
+                        ? request.stopGrace() : AgentRequest.DEFAULT_STOP_GRACE);
                 break;
             }
             process.waitFor(200, TimeUnit.MILLISECONDS);
         }
         // The agent may leave children (servers, shells) behind even after a clean exit.
         ProcessTree.terminate(process.toHandle(), Duration.ofMillis(500));
-        reader.join(5_000);
+        // The output's last lines; after a stop, only within what is left of the stop grace.
+        reader.join(stopReason == null ? 5_000
+                : Math.max(1, Math.min(5_000, TimeUnit.NANOSECONDS.toMillis(stopEnd - System.nanoTime()))));
         if (stopReason != null) {
             return new AgentOutcome(AgentOutcome.Status.STOPPED, stopReason, usage.get());
         }

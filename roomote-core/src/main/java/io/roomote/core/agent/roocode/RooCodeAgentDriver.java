@@ -115,6 +115,8 @@ public final class RooCodeAgentDriver implements AgentDriver {
         private final java.util.ArrayDeque<String> lastOutput = new java.util.ArrayDeque<>();
         private int attempt;
         private boolean connected;
+        /** When the stop must be over ({@link AgentRequest#stopGrace()} after it began); MIN_VALUE: not stopping. */
+        private final java.util.concurrent.atomic.AtomicLong stopEndNanos = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
 
         Run(AgentRequest request) {
             this.request = request;
@@ -149,7 +151,10 @@ public final class RooCodeAgentDriver implements AgentDriver {
             if (apiKey.isEmpty()) {
                 log.warn("OPENROUTER_API_KEY is not set: Roo Code will only work if its own settings hold a provider key");
             }
-            request.cancellation().onCancel(() -> signals.offer(Wake.INSTANCE));
+            request.cancellation().onCancel(() -> {
+                startStopClock();
+                signals.offer(Wake.INSTANCE);
+            });
             try {
                 start(argv);
                 return drive(startTimeout);
@@ -230,11 +235,26 @@ public final class RooCodeAgentDriver implements AgentDriver {
             return Math.max(1, Math.min(200, untilDeadline));
         }
 
+        private void startStopClock() {
+            stopEndNanos.compareAndSet(Long.MIN_VALUE, System.nanoTime() + request.stopGrace().toNanos());
+        }
+
+        /** {@code wanted}, or less once stopping: every pause of the stop fits in the request's stop grace. */
+        private Duration withinStop(Duration wanted) {
+            long end = stopEndNanos.get();
+            if (end == Long.MIN_VALUE) {
+                return wanted;
+            }
+            long left = Math.max(0, end - System.nanoTime());
+            return wanted.toNanos() <= left ? wanted : Duration.ofNanos(left);
+        }
+
         private String stopReason() {
             if (request.cancellation().isCancelled()) {
                 return "stopped: " + request.cancellation().reason().map(Enum::name).orElse("cancelled").toLowerCase(Locale.ROOT);
             }
             if (!Instant.now().isBefore(request.deadline())) {
+                startStopClock();
                 return "stopped: deadline reached";
             }
             return null;
@@ -337,11 +357,12 @@ public final class RooCodeAgentDriver implements AgentDriver {
 
         /** Cancellation or deadline: ask the task to stop, then close it, then end VS Code. */
         private AgentOutcome stop(String reason) throws InterruptedException {
-            log.warn("stopping Roo Code (" + reason + ")");
+            startStopClock();
+            log.warn("stopping Roo Code (" + reason + "; it has " + Durations.describe(request.stopGrace()) + " to stop)");
             Optional<String> taskId = tracker.topLevelTaskId();
             if (taskId.isPresent() && send("CancelTask", TextNode.valueOf(taskId.get()))) {
                 log.info("sent CancelTask for task " + taskId.get());
-                drain(timings.cancelWait(), s -> s instanceof Event e && "taskAborted".equals(e.name())
+                drain(withinStop(timings.cancelWait()), s -> s instanceof Event e && "taskAborted".equals(e.name())
                         && taskId.get().equals(e.payload().path(0).asText(null)), false);
             }
             closeTask();
@@ -353,9 +374,9 @@ public final class RooCodeAgentDriver implements AgentDriver {
             Optional<String> taskId = tracker.topLevelTaskId();
             if (taskId.isPresent() && send("CloseTask", TextNode.valueOf(taskId.get()))) {
                 log.info("sent CloseTask for task " + taskId.get());
-                drain(timings.closeWait(), s -> false, true);
+                drain(withinStop(timings.closeWait()), s -> false, true);
                 disconnect();
-                awaitExit(timings.exitWait());
+                awaitExit(withinStop(timings.exitWait()));
             } else {
                 // Without a task to close, nothing will make VS Code exit by itself: it is killed next.
                 disconnect();
@@ -408,7 +429,7 @@ public final class RooCodeAgentDriver implements AgentDriver {
         private void disconnect() throws InterruptedException {
             if (client != null) {
                 client.close();
-                client.awaitReader(Duration.ofSeconds(2));
+                client.awaitReader(withinStop(Duration.ofSeconds(2)));
                 connected = false;
             }
         }
@@ -427,7 +448,7 @@ public final class RooCodeAgentDriver implements AgentDriver {
             } finally {
                 if (process != null) {
                     // Electron helpers and Xvfb outlive a clean exit of the launcher: always end the whole tree.
-                    ProcessTree.terminate(process.toHandle(), timings.killGrace());
+                    ProcessTree.terminate(process.toHandle(), withinStop(timings.killGrace()));
                 }
                 if (pump != null) {
                     pump.join(5_000);

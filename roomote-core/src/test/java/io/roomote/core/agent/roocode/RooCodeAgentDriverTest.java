@@ -288,6 +288,37 @@ class RooCodeAgentDriverTest {
         awaitDead(peer.childPid().orElseThrow());
     }
 
+    /**
+     * Issue 9: the stop sequence's own pauses (up to 5 + 2 + 10 + 5 s with the original's timings) ran past a
+     * short JOB_CANCEL_GRACE, so the job was abandoned before it could save its work. They now fit the request's
+     * stop grace.
+     */
+    @Test
+    void theStopSequenceFitsTheRequestsStopGrace() throws Exception {
+        CancellationSignal cancellation = new CancellationSignal();
+        AgentRequest base = request("hang", Instant.now().plusSeconds(120), cancellation, Map.of());
+        AgentRequest request = new AgentRequest(base.jobId(), base.prompt(), base.workspace(), base.agentHome(),
+                base.environment(), base.model(), base.log(), base.cancellation(), base.deadline(), base.config(),
+                Duration.ofSeconds(1));
+        Future<AgentOutcome> outcome = executor.submit(() -> new RooCodeAgentDriver(Timings.DEFAULT).run(request));
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.texts().stream().anyMatch(t -> t.matches("Roo Code: task .* started")));
+
+        Instant fired = Instant.now();
+        cancellation.fire(Cancellation.Reason.TIMED_OUT);
+        AgentOutcome result = outcome.get(60, TimeUnit.SECONDS);
+        Instant returned = Instant.now();
+
+        RooIpcPeer.Record peer = peers.get(0);
+        assertThat(result.status()).as(result.message()).isEqualTo(Status.STOPPED);
+        // The original's pauses alone (CloseTask ignored: 2 s, then 10 s for the exit) would take 12 s.
+        assertThat(Duration.between(fired, returned)).isLessThan(Duration.ofSeconds(8));
+        assertThat(log.texts(Level.WARN)).noneMatch(t -> t.startsWith("VS Code did not exit within 10 seconds"))
+                .contains("stopping Roo Code (stopped: timed_out; it has 1 second to stop)");
+        assertThat(peer.commandNames()).containsExactly("StartNewTask", "CancelTask", "CloseTask");
+        awaitDead(peer.pid());
+        awaitDead(peer.childPid().orElseThrow());
+    }
+
     @Test
     void vsCodeWithoutTheExtensionFailsAfterTheStartTimeout() throws Exception {
         Run run = run("no-socket", Instant.now().plusSeconds(60), new CancellationSignal(),

@@ -44,6 +44,8 @@ public final class GitHubStandIn implements AutoCloseable {
     private final Map<Long, ObjectNode> comments = new LinkedHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile int failCreatePullsWith;
+    /** How many more "create pull request" calls fail; negative: all of them. */
+    private volatile int failCreatePullsTimes = -1;
     private int nextPull = 100;
 
     /** @param remotes the folder whose {@code owner/repo.git} bare repositories stand for GitHub's git server */
@@ -78,11 +80,24 @@ public final class GitHubStandIn implements AutoCloseable {
 
     /** Pretends someone already opened a pull request (for pre-flight tests). */
     public synchronized ObjectNode addPull(String repo, String head, String title, String body) {
-        return newPull(repo, head, "main", title, body);
+        return addPull(repo, head, title, body, "roomote-bot");
+    }
+
+    /** Pretends {@code author} (a GitHub login) already opened a pull request. */
+    public synchronized ObjectNode addPull(String repo, String head, String title, String body, String author) {
+        ObjectNode pr = newPull(repo, head, "main", title, body);
+        pr.putObject("user").put("login", author);
+        return pr;
     }
 
     /** Makes every later "create pull request" call fail with this HTTP status (0: succeed). */
     public void failCreatingPullsWith(int status) {
+        failCreatingPullsWith(status, -1);
+    }
+
+    /** Makes the next {@code times} "create pull request" calls fail with this HTTP status, then succeed. */
+    public void failCreatingPullsWith(int status, int times) {
+        this.failCreatePullsTimes = times;
         this.failCreatePullsWith = status;
     }
 
@@ -179,7 +194,10 @@ public final class GitHubStandIn implements AutoCloseable {
             }
             send(ex, 200, list);
         } else if (method.equals("POST") && rest.equals("/pulls")) {
-            if (failCreatePullsWith != 0) {
+            if (failCreatePullsWith != 0 && failCreatePullsTimes != 0) {
+                if (failCreatePullsTimes > 0) {
+                    failCreatePullsTimes--;
+                }
                 send(ex, failCreatePullsWith, JSON.createObjectNode().put("message", "Server Error"));
                 return;
             }
