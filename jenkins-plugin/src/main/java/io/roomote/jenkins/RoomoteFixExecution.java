@@ -17,8 +17,6 @@ import hudson.model.TaskListener;
 import hudson.security.ACL;
 import hudson.security.ACLContext;
 import hudson.slaves.WorkspaceList;
-import hudson.util.DaemonThreadFactory;
-import hudson.util.NamingThreadFactory;
 import io.roomote.core.step.FixStepArguments;
 import io.roomote.core.step.FixStepPlan;
 import io.roomote.core.step.FixStepResult;
@@ -41,9 +39,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.LinkedHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -83,8 +83,7 @@ public class RoomoteFixExecution extends StepExecution {
     static final long CANCEL_GRACE_SECONDS = 60;
     private static final long POLL_MS = 1_000;
     private static final long DB_POLL_MS = 15_000;
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(
-            new NamingThreadFactory(new DaemonThreadFactory(), "roomoteFix"));
+    private static final long SAVE_STATE_TIMEOUT_SECONDS = 60;
 
     // The step's arguments (the Step itself is kept too: it is Serializable).
     private final RoomoteFixStep step;
@@ -97,6 +96,8 @@ public class RoomoteFixExecution extends StepExecution {
     private int issue;
     private Long recordedToken;
     private String slackThread;
+    /** The GitHub server of this call (GITHUB_SERVER_URL of its plan): pull request URLs must be under it. */
+    private String serverUrl;
     private long startedAtMillis;
     private volatile boolean done;
 
@@ -113,7 +114,7 @@ public class RoomoteFixExecution extends StepExecution {
     @Override
     public boolean start() {
         Authentication auth = Jenkins.getAuthentication2();
-        task = POOL.submit(() -> {
+        task = RoomoteThreads.get().steps().submit(() -> {
             try (ACLContext ignored = ACL.as2(auth)) {
                 runJob();
             } catch (Throwable t) {
@@ -131,11 +132,12 @@ public class RoomoteFixExecution extends StepExecution {
             return;
         }
         if (task == null && controlDir == null) {
-            getContext().onFailure(cause);
+            // Through complete(), which marks the step done: the pool thread, if it ever runs, completes nothing twice.
+            complete(null, cause);
             return;
         }
         // Never block the caller (a CPS VM or UI thread) on the node: ask the worker to stop from the pool.
-        POOL.submit(() -> requestCancel("aborted: " + cause));
+        RoomoteThreads.get().steps().submit(() -> requestCancel("aborted: " + cause));
     }
 
     @Override
@@ -143,7 +145,7 @@ public class RoomoteFixExecution extends StepExecution {
         if (done) {
             return;
         }
-        task = POOL.submit(() -> {
+        task = RoomoteThreads.get().steps().submit(() -> {
             try (ACLContext ignored = ACL.as2(ACL.SYSTEM2)) {
                 resumeAfterRestart();
             } catch (Throwable t) {
@@ -189,6 +191,7 @@ public class RoomoteFixExecution extends StepExecution {
         }
         repo = plan.repo();
         issue = plan.issue();
+        serverUrl = plan.settings().get("GITHUB_SERVER_URL");
         plan.notes().forEach(n -> log.println("roomoteFix: " + n));
 
         RecordedRun recorded = record(cfg, plan, run, log);
@@ -279,17 +282,23 @@ public class RoomoteFixExecution extends StepExecution {
         runMarker = UUID.randomUUID().toString();
         FilePath control = roomote.child("run-" + runMarker);
         control.mkdirs();
-        WorkerProtocol.Request request = WorkerProtocol.request(jobId, plan, mapper, CANCEL_GRACE_SECONDS,
-                roomote.child("work").getRemote());
+        // The job's folders are per call (runMarker): without a database the job id is the build number, shared by
+        // every roomoteFix call of the build (parallel branches). The git mirror cache (ROOMOTE_HOME) is shared.
+        WorkerProtocol.Request planned = WorkerProtocol.request(jobId, plan, mapper, CANCEL_GRACE_SECONDS,
+                roomote.child("work").child(runMarker).getRemote());
+        Map<String, String> settings = new LinkedHashMap<>(planned.settings());
+        settings.putIfAbsent("ROOMOTE_HOME", roomote.child("home").getRemote());
+        WorkerProtocol.Request request = new WorkerProtocol.Request(planned.jobId(), planned.repo(), planned.issue(),
+                planned.payload(), settings, planned.timeoutSeconds(), planned.cancelGraceSeconds(), planned.workRoot());
         control.child(WorkerProtocol.REQUEST).write(request.toJson(mapper), "UTF-8");
         FilePath secrets = control.child(WorkerProtocol.SECRETS);
         secrets.touch(System.currentTimeMillis());
         secrets.chmod(0600);
         secrets.write(mapper.writeValueAsString(plan.secretSettings()), "UTF-8");
         controlDir = control.getRemote();
-        getContext().saveState();
+        awaitStateSaved(log);
 
-        List<String> classpath = WorkerClasspath.install(roomote.child("lib"));
+        List<String> classpath = WorkerClasspath.install(roomote.child("lib"), runMarker);
         String java = cfg.getJavaCommand();
         List<String> cmd = WorkerProtocol.command(java, classpath, launcher.isUnix() ? ":" : ";", control.getRemote());
         EnvVars procEnv = new EnvVars(env);
@@ -313,6 +322,23 @@ public class RoomoteFixExecution extends StepExecution {
             } catch (IOException | InterruptedException e) {
                 log.println("roomoteFix: warning: could not delete " + secrets.getRemote() + ": " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Waits until the execution's state (the control folder) is on disk before the worker starts, so that after
+     * a crash the resumed step finds the worker's folder instead of saying the worker never started while an
+     * orphaned worker opens a PR. {@code StepContext.saveState()} returns a future (workflow-step-api);
+     * workflow-cps's {@code CpsStepContext.saveState()} saves the program on the CPS VM thread and completes it
+     * then — and completes it at once, saving nothing, when the build's durability hint does not persist with
+     * every step (PERFORMANCE_OPTIMIZED), where a crashed build does not resume anyway (docs/jenkins.md).
+     */
+    private void awaitStateSaved(PrintStream log) throws InterruptedException {
+        try {
+            getContext().saveState().get(SAVE_STATE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.println("roomoteFix: warning: the Pipeline's state could not be saved before the worker started (" + e
+                    + "); after a controller crash this call may not find its worker");
         }
     }
 
@@ -375,12 +401,19 @@ public class RoomoteFixExecution extends StepExecution {
         }
     }
 
+    /**
+     * The worker's result: untrusted (the agent can write the control folder), so its size is capped before it is
+     * read and its pull request URL is accepted only under the configured GitHub server (roomote-core's
+     * {@code WorkerProtocol.readResult}).
+     */
     private Optional<FixStepResult> readResult(FilePath control, ObjectMapper mapper) throws IOException, InterruptedException {
         FilePath file = control.child(WorkerProtocol.RESULT);
         if (!file.exists()) {
             return Optional.empty();
         }
-        return Optional.of(mapper.readValue(file.readToString(), FixStepResult.class));
+        String server = RoomoteGlobalConfiguration.get().getGithubServerUrl();
+        return Optional.of(WorkerProtocol.readResult(mapper, file.length(), file::readToString, jobId, repo, issue,
+                serverUrl != null ? serverUrl : server));
     }
 
     private void resumeAfterRestart() throws Exception {
