@@ -22,10 +22,12 @@ import io.roomote.core.step.FixStepPlan;
 import io.roomote.core.step.FixStepResult;
 import io.roomote.core.step.InvalidStepArgumentsException;
 import io.roomote.core.step.RecordedRun;
+import io.roomote.core.step.SensitiveEnvironment;
 import io.roomote.core.step.StepSlack;
 import io.roomote.core.step.WorkerProtocol;
 import io.roomote.core.store.Database;
 import jenkins.model.Jenkins;
+import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.springframework.security.core.Authentication;
@@ -38,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.LinkedHashMap;
 import java.util.concurrent.ExecutionException;
@@ -294,14 +297,20 @@ public class RoomoteFixExecution extends StepExecution {
         FilePath secrets = control.child(WorkerProtocol.SECRETS);
         secrets.touch(System.currentTimeMillis());
         secrets.chmod(0600);
-        secrets.write(mapper.writeValueAsString(plan.secretSettings()), "UTF-8");
+        // Variables the build marks sensitive (withCredentials) travel in the secrets file, not on the launch's
+        // environment, which docker-workflow would put on the `docker exec --env` command line (roomote-core's
+        // SensitiveEnvironment has the rule and its source).
+        SensitiveEnvironment split = SensitiveEnvironment.split(env, sensitiveVariables());
+        Map<String, String> secretValues = new LinkedHashMap<>(split.secrets());
+        secretValues.putAll(plan.secretSettings());
+        secrets.write(mapper.writeValueAsString(secretValues), "UTF-8");
         controlDir = control.getRemote();
         awaitStateSaved(log);
 
         List<String> classpath = WorkerClasspath.install(roomote.child("lib"), runMarker);
         String java = cfg.getJavaCommand();
         List<String> cmd = WorkerProtocol.command(java, classpath, launcher.isUnix() ? ":" : ";", control.getRemote());
-        EnvVars procEnv = new EnvVars(env);
+        EnvVars procEnv = new EnvVars(split.launch());
         procEnv.put(WorkerProtocol.RUN_MARKER, runMarker);
         Computer computer = ws.toComputer();
         log.println("roomoteFix: starting Roomote job " + jobId + " for " + repo + "#" + issue + " on "
@@ -340,6 +349,12 @@ public class RoomoteFixExecution extends StepExecution {
             log.println("roomoteFix: warning: the Pipeline's state could not be saved before the worker started (" + e
                     + "); after a controller crash this call may not find its worker");
         }
+    }
+
+    /** The names workflow-step-api's {@link EnvironmentExpander} of this call marks sensitive (withCredentials). */
+    private Set<String> sensitiveVariables() throws IOException, InterruptedException {
+        EnvironmentExpander expander = getContext().get(EnvironmentExpander.class);
+        return expander == null ? Set.of() : expander.getSensitiveVariables();
     }
 
     /** Waits for the worker, relaying a cancel from the database and killing it if it outstays its deadline. */
