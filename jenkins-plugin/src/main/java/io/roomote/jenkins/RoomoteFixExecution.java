@@ -521,11 +521,17 @@ public class RoomoteFixExecution extends StepExecution {
         }
     }
 
+    /**
+     * Completes the step once: {@code stop()} (a CPS VM or UI thread) and the pool thread may both get here, and a
+     * StepContext must be completed only once.
+     */
     private void complete(@CheckForNull Map<String, Object> value, @CheckForNull Throwable failure) {
-        if (done) {
-            return;
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            done = true;
         }
-        done = true;
         if (failure != null) {
             getContext().onFailure(stopCause != null ? stopCause : failure);
         } else {
