@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * <p>The pool and the migration are set up with the thread's context class loader set to this plugin's: the
  * calling thread may be a Pipeline's (whose context loader is the CPS script's) or a Jetty thread, and Flyway's
  * {@code Flyway.configure()} finds {@code classpath:db/migration} through the context loader; the PostgreSQL
- * driver is loaded from this plugin's class loader so that {@code DriverManager.getDriver} (which Hikari calls
+ * driver is loaded through this plugin's class loader (it comes from the postgresql-api library plugin) so that {@code DriverManager.getDriver} (which Hikari calls
  * without a driver class name) accepts it for Hikari's caller class.
  */
 final class RoomoteDatabase {
