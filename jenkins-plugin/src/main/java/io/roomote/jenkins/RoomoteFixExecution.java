@@ -331,6 +331,11 @@ public class RoomoteFixExecution extends StepExecution {
             } catch (IOException | InterruptedException e) {
                 log.println("roomoteFix: warning: could not delete " + secrets.getRemote() + ": " + e.getMessage());
             }
+            try {
+                roomote.child("work").child(runMarker).deleteRecursive(); // this call's work folder (its clone)
+            } catch (IOException | InterruptedException e) {
+                LOGGER.log(Level.FINE, "cleaning the work folder", e);
+            }
         }
     }
 
