@@ -30,7 +30,10 @@ import java.util.List;
  * Queue's lock; an item leaves the admitted set from {@code QueueListener.onLeft}, fired by
  * {@code Queue.onStartExecuting} under the same lock in the same critical section in which the executor sets its
  * executable ({@code Executor.run}: {@code Queue.callWithLock}) — so no maintenance sees a started build in
- * neither place.
+ * neither place. (Core's {@code BlockedItem.getCauseOfBlockage()} also asks the dispatchers, outside
+ * {@code maintain()}, for an item stored without a cause; an item admitted there is released or started by the
+ * next maintenance, which moves every blocked item to buildable or back into blocked, firing
+ * {@code onEnterBlocked}.)
  */
 @Extension
 public class RoomoteQueueTaskDispatcher extends QueueTaskDispatcher {
