@@ -3,6 +3,7 @@ package io.roomote.jenkins;
 import edu.umd.cs.findbugs.annotations.CheckForNull;
 import hudson.model.Run;
 import io.roomote.core.step.FixStepResult;
+import io.roomote.core.step.PullRequestUrl;
 import jenkins.model.RunAction2;
 
 import java.util.Locale;
@@ -53,19 +54,19 @@ public class RoomoteBuildAction implements RunAction2 {
     @Override
     @CheckForNull
     public String getIconFileName() {
-        return prUrl == null ? null : "symbol-code-working";
+        return getPrUrl() == null ? null : "symbol-code-working";
     }
 
     @Override
     public String getDisplayName() {
-        return prUrl == null ? "Roomote: no pull request" : "Pull request" + (prNumber == null ? "" : " #" + prNumber)
-                + " (" + repo + ")";
+        return getPrUrl() == null ? Messages.RoomoteBuildAction_NoPullRequest()
+                : Messages.RoomoteBuildAction_PullRequest(prNumber == null ? "" : "#" + prNumber, repo);
     }
 
     @Override
     @CheckForNull
     public String getUrlName() {
-        return prUrl;
+        return getPrUrl();
     }
 
     @Override
@@ -102,8 +103,16 @@ public class RoomoteBuildAction implements RunAction2 {
         return outcome;
     }
 
+    /**
+     * The pull request's URL, only when it is an {@code https://} URL under the configured GitHub server
+     * (roomote-core's {@link PullRequestUrl}). Core's {@code Functions.getActionUrl} returns an action's absolute
+     * URL unchanged into the sidebar link, and {@code summary.jelly} puts it into an {@code href} — escaping does
+     * not neutralise a {@code javascript:} URL. The step already drops such a URL when it reads the result; this
+     * check also covers actions stored by older versions or edited on disk.
+     */
+    @CheckForNull
     public String getPrUrl() {
-        return prUrl;
+        return prUrl == null ? null : PullRequestUrl.accept(prUrl, RoomoteGlobalConfiguration.get().getGithubServerUrl()).orElse(null);
     }
 
     public Integer getPrNumber() {
@@ -155,6 +164,6 @@ public class RoomoteBuildAction implements RunAction2 {
     }
 
     public boolean isSuccess() {
-        return prUrl != null;
+        return getPrUrl() != null;
     }
 }

@@ -17,17 +17,17 @@ import hudson.model.TaskListener;
 import hudson.security.ACL;
 import hudson.security.ACLContext;
 import hudson.slaves.WorkspaceList;
-import hudson.util.DaemonThreadFactory;
-import hudson.util.NamingThreadFactory;
 import io.roomote.core.step.FixStepArguments;
 import io.roomote.core.step.FixStepPlan;
 import io.roomote.core.step.FixStepResult;
 import io.roomote.core.step.InvalidStepArgumentsException;
 import io.roomote.core.step.RecordedRun;
+import io.roomote.core.step.SensitiveEnvironment;
 import io.roomote.core.step.StepSlack;
 import io.roomote.core.step.WorkerProtocol;
 import io.roomote.core.store.Database;
 import jenkins.model.Jenkins;
+import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.springframework.security.core.Authentication;
@@ -40,10 +40,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.LinkedHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -83,8 +86,7 @@ public class RoomoteFixExecution extends StepExecution {
     static final long CANCEL_GRACE_SECONDS = 60;
     private static final long POLL_MS = 1_000;
     private static final long DB_POLL_MS = 15_000;
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(
-            new NamingThreadFactory(new DaemonThreadFactory(), "roomoteFix"));
+    private static final long SAVE_STATE_TIMEOUT_SECONDS = 60;
 
     // The step's arguments (the Step itself is kept too: it is Serializable).
     private final RoomoteFixStep step;
@@ -97,6 +99,8 @@ public class RoomoteFixExecution extends StepExecution {
     private int issue;
     private Long recordedToken;
     private String slackThread;
+    /** The GitHub server of this call (GITHUB_SERVER_URL of its plan): pull request URLs must be under it. */
+    private String serverUrl;
     private long startedAtMillis;
     private volatile boolean done;
 
@@ -113,7 +117,7 @@ public class RoomoteFixExecution extends StepExecution {
     @Override
     public boolean start() {
         Authentication auth = Jenkins.getAuthentication2();
-        task = POOL.submit(() -> {
+        task = RoomoteThreads.get().steps().submit(() -> {
             try (ACLContext ignored = ACL.as2(auth)) {
                 runJob();
             } catch (Throwable t) {
@@ -131,11 +135,12 @@ public class RoomoteFixExecution extends StepExecution {
             return;
         }
         if (task == null && controlDir == null) {
-            getContext().onFailure(cause);
+            // Through complete(), which marks the step done: the pool thread, if it ever runs, completes nothing twice.
+            complete(null, cause);
             return;
         }
         // Never block the caller (a CPS VM or UI thread) on the node: ask the worker to stop from the pool.
-        POOL.submit(() -> requestCancel("aborted: " + cause));
+        RoomoteThreads.get().steps().submit(() -> requestCancel("aborted: " + cause));
     }
 
     @Override
@@ -143,7 +148,7 @@ public class RoomoteFixExecution extends StepExecution {
         if (done) {
             return;
         }
-        task = POOL.submit(() -> {
+        task = RoomoteThreads.get().steps().submit(() -> {
             try (ACLContext ignored = ACL.as2(ACL.SYSTEM2)) {
                 resumeAfterRestart();
             } catch (Throwable t) {
@@ -189,6 +194,7 @@ public class RoomoteFixExecution extends StepExecution {
         }
         repo = plan.repo();
         issue = plan.issue();
+        serverUrl = plan.settings().get("GITHUB_SERVER_URL");
         plan.notes().forEach(n -> log.println("roomoteFix: " + n));
 
         RecordedRun recorded = record(cfg, plan, run, log);
@@ -197,7 +203,7 @@ public class RoomoteFixExecution extends StepExecution {
         try (StepSlack slack = RoomoteSlack.forItem(cfg, job, w -> log.println("roomoteFix: " + w)).orElse(null)) {
             if (slack != null) {
                 slackThread = slack.started(jobId, repo, issue, plan.payload().getOrDefault("agent",
-                        plan.settings().getOrDefault("ROOMOTE_AGENT", "roo-code")).toString(), Instant.ofEpochMilli(startedAtMillis)).orElse(null);
+                        plan.settings().getOrDefault("ROOMOTE_AGENT", io.roomote.core.step.AgentPresence.DEFAULT_AGENT)).toString(), Instant.ofEpochMilli(startedAtMillis)).orElse(null);
             }
             FixStepResult result;
             try {
@@ -279,20 +285,32 @@ public class RoomoteFixExecution extends StepExecution {
         runMarker = UUID.randomUUID().toString();
         FilePath control = roomote.child("run-" + runMarker);
         control.mkdirs();
-        WorkerProtocol.Request request = WorkerProtocol.request(jobId, plan, mapper, CANCEL_GRACE_SECONDS,
-                roomote.child("work").getRemote());
+        // The job's folders are per call (runMarker): without a database the job id is the build number, shared by
+        // every roomoteFix call of the build (parallel branches). The git mirror cache (ROOMOTE_HOME) is shared.
+        WorkerProtocol.Request planned = WorkerProtocol.request(jobId, plan, mapper, CANCEL_GRACE_SECONDS,
+                roomote.child("work").child(runMarker).getRemote());
+        Map<String, String> settings = new LinkedHashMap<>(planned.settings());
+        settings.putIfAbsent("ROOMOTE_HOME", roomote.child("home").getRemote());
+        WorkerProtocol.Request request = new WorkerProtocol.Request(planned.jobId(), planned.repo(), planned.issue(),
+                planned.payload(), settings, planned.timeoutSeconds(), planned.cancelGraceSeconds(), planned.workRoot());
         control.child(WorkerProtocol.REQUEST).write(request.toJson(mapper), "UTF-8");
         FilePath secrets = control.child(WorkerProtocol.SECRETS);
         secrets.touch(System.currentTimeMillis());
         secrets.chmod(0600);
-        secrets.write(mapper.writeValueAsString(plan.secretSettings()), "UTF-8");
+        // Variables the build marks sensitive (withCredentials) travel in the secrets file, not on the launch's
+        // environment, which docker-workflow would put on the `docker exec --env` command line (roomote-core's
+        // SensitiveEnvironment has the rule and its source).
+        SensitiveEnvironment split = SensitiveEnvironment.split(env, sensitiveVariables());
+        Map<String, String> secretValues = new LinkedHashMap<>(split.secrets());
+        secretValues.putAll(plan.secretSettings());
+        secrets.write(mapper.writeValueAsString(secretValues), "UTF-8");
         controlDir = control.getRemote();
-        getContext().saveState();
+        awaitStateSaved(log);
 
-        List<String> classpath = WorkerClasspath.install(roomote.child("lib"));
+        List<String> classpath = WorkerClasspath.install(roomote.child("lib"), runMarker);
         String java = cfg.getJavaCommand();
         List<String> cmd = WorkerProtocol.command(java, classpath, launcher.isUnix() ? ":" : ";", control.getRemote());
-        EnvVars procEnv = new EnvVars(env);
+        EnvVars procEnv = new EnvVars(split.launch());
         procEnv.put(WorkerProtocol.RUN_MARKER, runMarker);
         Computer computer = ws.toComputer();
         log.println("roomoteFix: starting Roomote job " + jobId + " for " + repo + "#" + issue + " on "
@@ -313,7 +331,35 @@ public class RoomoteFixExecution extends StepExecution {
             } catch (IOException | InterruptedException e) {
                 log.println("roomoteFix: warning: could not delete " + secrets.getRemote() + ": " + e.getMessage());
             }
+            try {
+                roomote.child("work").child(runMarker).deleteRecursive(); // this call's work folder (its clone)
+            } catch (IOException | InterruptedException e) {
+                LOGGER.log(Level.FINE, "cleaning the work folder", e);
+            }
         }
+    }
+
+    /**
+     * Waits until the execution's state (the control folder) is on disk before the worker starts, so that after
+     * a crash the resumed step finds the worker's folder instead of saying the worker never started while an
+     * orphaned worker opens a PR. {@code StepContext.saveState()} returns a future (workflow-step-api);
+     * workflow-cps's {@code CpsStepContext.saveState()} saves the program on the CPS VM thread and completes it
+     * then — and completes it at once, saving nothing, when the build's durability hint does not persist with
+     * every step (PERFORMANCE_OPTIMIZED), where a crashed build does not resume anyway (docs/jenkins.md).
+     */
+    private void awaitStateSaved(PrintStream log) throws InterruptedException {
+        try {
+            getContext().saveState().get(SAVE_STATE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.println("roomoteFix: warning: the Pipeline's state could not be saved before the worker started (" + e
+                    + "); after a controller crash this call may not find its worker");
+        }
+    }
+
+    /** The names workflow-step-api's {@link EnvironmentExpander} of this call marks sensitive (withCredentials). */
+    private Set<String> sensitiveVariables() throws IOException, InterruptedException {
+        EnvironmentExpander expander = getContext().get(EnvironmentExpander.class);
+        return expander == null ? Set.of() : expander.getSensitiveVariables();
     }
 
     /** Waits for the worker, relaying a cancel from the database and killing it if it outstays its deadline. */
@@ -375,12 +421,19 @@ public class RoomoteFixExecution extends StepExecution {
         }
     }
 
+    /**
+     * The worker's result: untrusted (the agent can write the control folder), so its size is capped before it is
+     * read and its pull request URL is accepted only under the configured GitHub server (roomote-core's
+     * {@code WorkerProtocol.readResult}).
+     */
     private Optional<FixStepResult> readResult(FilePath control, ObjectMapper mapper) throws IOException, InterruptedException {
         FilePath file = control.child(WorkerProtocol.RESULT);
         if (!file.exists()) {
             return Optional.empty();
         }
-        return Optional.of(mapper.readValue(file.readToString(), FixStepResult.class));
+        String server = RoomoteGlobalConfiguration.get().getGithubServerUrl();
+        return Optional.of(WorkerProtocol.readResult(mapper, file.length(), file::readToString, jobId, repo, issue,
+                serverUrl != null ? serverUrl : server));
     }
 
     private void resumeAfterRestart() throws Exception {
@@ -473,11 +526,17 @@ public class RoomoteFixExecution extends StepExecution {
         }
     }
 
+    /**
+     * Completes the step once: {@code stop()} (a CPS VM or UI thread) and the pool thread may both get here, and a
+     * StepContext must be completed only once.
+     */
     private void complete(@CheckForNull Map<String, Object> value, @CheckForNull Throwable failure) {
-        if (done) {
-            return;
+        synchronized (this) {
+            if (done) {
+                return;
+            }
+            done = true;
         }
-        done = true;
         if (failure != null) {
             getContext().onFailure(stopCause != null ? stopCause : failure);
         } else {

@@ -160,7 +160,7 @@ public class RoomoteFixStep extends Step implements Serializable {
         @NonNull
         @Override
         public String getDisplayName() {
-            return "Fix a GitHub issue with Roomote (an AI coding agent opens a pull request)";
+            return Messages.RoomoteFixStep_DisplayName();
         }
 
         @Override

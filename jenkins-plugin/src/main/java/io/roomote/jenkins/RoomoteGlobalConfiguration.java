@@ -8,7 +8,9 @@ import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredenti
 import com.fasterxml.jackson.databind.ObjectMapper;
 import edu.umd.cs.findbugs.annotations.CheckForNull;
 import edu.umd.cs.findbugs.annotations.NonNull;
+import hudson.BulkChange;
 import hudson.Extension;
+import hudson.ExtensionList;
 import hudson.Util;
 import hudson.model.Item;
 import hudson.model.Job;
@@ -18,6 +20,7 @@ import hudson.util.ListBoxModel;
 import hudson.util.Secret;
 import io.roomote.core.config.Settings;
 import io.roomote.core.github.TriggerPolicy;
+import io.roomote.core.step.AgentPresence;
 import io.roomote.core.step.ConcurrencyGate;
 import io.roomote.core.step.GitHubRepoRef;
 import io.roomote.core.store.Database;
@@ -32,25 +35,26 @@ import org.kohsuke.stapler.QueryParameter;
 import org.kohsuke.stapler.StaplerRequest2;
 import org.kohsuke.stapler.verb.POST;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Roomote's global configuration (Manage Jenkins » System » Roomote), JCasC symbol {@code roomote}:
  * credentials, default agent and model, the GitHub trigger policy and the job it starts, the cap on
  * concurrent Roomote builds, Slack, and an optional database for the standalone dashboard. Every field has a
- * getter and a {@link DataBoundSetter}, so JCasC configures it like the form does.
+ * getter and a {@link DataBoundSetter}, so JCasC configures it like the form does. Setters do not save: the form
+ * ({@link #configure}) saves once in a {@link BulkChange}, and JCasC's {@code BaseConfigurator.configure} wraps its
+ * setter calls in a {@code BulkChange} and commits once (configuration-as-code-plugin) — core's
+ * {@code Descriptor.save()} returns at once while a {@code BulkChange} is open.
  */
 @Extension
 @Symbol("roomote")
 public class RoomoteGlobalConfiguration extends GlobalConfiguration {
 
-    private static final Logger LOGGER = Logger.getLogger(RoomoteGlobalConfiguration.class.getName());
     static final int DEFAULT_MAX_CONCURRENT = 5;
 
     private String githubCredentialsId;
@@ -80,24 +84,39 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
 
     private Secret databaseUrl;
 
-    private transient volatile Database database;
-    private transient volatile String databaseFor;
+    /** Opened on first use, outside this descriptor's monitor (which {@code Descriptor.save()} holds). */
+    private final transient RoomoteDatabase database = new RoomoteDatabase();
 
     public RoomoteGlobalConfiguration() {
         load();
     }
 
+    /**
+     * The configuration. {@code ExtensionList.lookupSingleton} (core's {@code ExtensionList}) — one lookup of this
+     * type's extension list, cheap on the queue's hot path.
+     */
     public static RoomoteGlobalConfiguration get() {
-        return GlobalConfiguration.all().getInstance(RoomoteGlobalConfiguration.class);
+        return ExtensionList.lookupSingleton(RoomoteGlobalConfiguration.class);
+    }
+
+    @NonNull
+    @Override
+    public String getDisplayName() {
+        return Messages.RoomoteGlobalConfiguration_DisplayName();
     }
 
     @Override
     public boolean configure(StaplerRequest2 req, JSONObject json) throws FormException {
-        // Unchecked boxes are absent from the form's JSON: reset them before binding.
-        triggerOnOpened = false;
-        useSlackPlugin = false;
-        req.bindJSON(this, json);
-        save();
+        // One write per form submit: the setters' bindings inside a BulkChange, committed once.
+        try (BulkChange bc = new BulkChange(this)) {
+            // Unchecked boxes are absent from the form's JSON: reset them before binding.
+            triggerOnOpened = false;
+            useSlackPlugin = false;
+            req.bindJSON(this, json);
+            bc.commit();
+        } catch (IOException e) {
+            throw new FormException(Messages.RoomoteGlobalConfiguration_SaveFailed(e.getMessage()), e, "");
+        }
         return true;
     }
 
@@ -108,7 +127,9 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
         Map<String, String> s = new LinkedHashMap<>();
         put(s, "GITHUB_API_URL", githubApiUrl);
         put(s, "GITHUB_SERVER_URL", githubServerUrl);
-        put(s, "ROOMOTE_AGENT", defaultAgent);
+        // The default agent is a command-line agent the worker image carries (docker/worker/Dockerfile), not the
+        // standalone runner's roo-code, which needs VS Code.
+        s.put("ROOMOTE_AGENT", defaultAgent != null ? defaultAgent : AgentPresence.DEFAULT_AGENT);
         put(s, "OPENROUTER_MODEL", defaultModel);
         put(s, "ROOMOTE_AGENT_COMMAND", agentCommand);
         put(s, "ROOMOTE_AGENT_ENV", agentEnv);
@@ -137,37 +158,9 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     }
 
     /** The database, opened (and migrated, as every Roomote runner does at start) on first use; empty when none. */
-    public synchronized Optional<Database> database() {
+    public Optional<Database> database() {
         String url = databaseUrl == null ? null : Util.fixEmptyAndTrim(databaseUrl.getPlainText());
-        if (url == null) {
-            closeDatabase();
-            return Optional.empty();
-        }
-        if (database == null || !url.equals(databaseFor)) {
-            closeDatabase();
-            Database db = new Database(DatabaseUrl.parse(url), 3);
-            try {
-                db.migrate();
-            } catch (RuntimeException e) {
-                db.close();
-                throw e;
-            }
-            database = db;
-            databaseFor = url;
-        }
-        return Optional.of(database);
-    }
-
-    private void closeDatabase() {
-        if (database != null) {
-            try {
-                database.close();
-            } catch (RuntimeException e) {
-                LOGGER.log(Level.FINE, "closing the Roomote database", e);
-            }
-            database = null;
-            databaseFor = null;
-        }
+        return database.forUrl(url);
     }
 
     /**
@@ -284,7 +277,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setGithubCredentialsId(String githubCredentialsId) {
         this.githubCredentialsId = Util.fixEmptyAndTrim(githubCredentialsId);
-        save();
     }
 
     public String getOpenRouterCredentialsId() {
@@ -294,7 +286,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setOpenRouterCredentialsId(String openRouterCredentialsId) {
         this.openRouterCredentialsId = Util.fixEmptyAndTrim(openRouterCredentialsId);
-        save();
     }
 
     public String getGithubApiUrl() {
@@ -304,7 +295,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setGithubApiUrl(String githubApiUrl) {
         this.githubApiUrl = Util.fixEmptyAndTrim(githubApiUrl);
-        save();
     }
 
     public String getGithubServerUrl() {
@@ -314,7 +304,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setGithubServerUrl(String githubServerUrl) {
         this.githubServerUrl = Util.fixEmptyAndTrim(githubServerUrl);
-        save();
     }
 
     public String getDefaultAgent() {
@@ -324,7 +313,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setDefaultAgent(String defaultAgent) {
         this.defaultAgent = Util.fixEmptyAndTrim(defaultAgent);
-        save();
     }
 
     public String getDefaultModel() {
@@ -334,7 +322,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setDefaultModel(String defaultModel) {
         this.defaultModel = Util.fixEmptyAndTrim(defaultModel);
-        save();
     }
 
     public String getAgentCommand() {
@@ -344,7 +331,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setAgentCommand(String agentCommand) {
         this.agentCommand = Util.fixEmptyAndTrim(agentCommand);
-        save();
     }
 
     public String getAgentEnv() {
@@ -354,7 +340,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setAgentEnv(String agentEnv) {
         this.agentEnv = Util.fixEmptyAndTrim(agentEnv);
-        save();
     }
 
     @NonNull
@@ -365,7 +350,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setJavaCommand(String javaCommand) {
         this.javaCommand = Util.fixEmptyAndTrim(javaCommand);
-        save();
     }
 
     public String getTriggerJob() {
@@ -375,7 +359,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setTriggerJob(String triggerJob) {
         this.triggerJob = Util.fixEmptyAndTrim(triggerJob);
-        save();
     }
 
     public String getAllowedRepos() {
@@ -385,7 +368,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setAllowedRepos(String allowedRepos) {
         this.allowedRepos = Util.fixEmptyAndTrim(allowedRepos);
-        save();
     }
 
     public String getRequiredLabel() {
@@ -395,7 +377,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setRequiredLabel(String requiredLabel) {
         this.requiredLabel = Util.fixEmptyAndTrim(requiredLabel);
-        save();
     }
 
     public String getTriggerLabel() {
@@ -405,7 +386,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setTriggerLabel(String triggerLabel) {
         this.triggerLabel = Util.fixEmptyAndTrim(triggerLabel);
-        save();
     }
 
     public String getTriggerMention() {
@@ -415,7 +395,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setTriggerMention(String triggerMention) {
         this.triggerMention = Util.fixEmptyAndTrim(triggerMention);
-        save();
     }
 
     public String getAllowedAssociations() {
@@ -425,7 +404,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setAllowedAssociations(String allowedAssociations) {
         this.allowedAssociations = Util.fixEmptyAndTrim(allowedAssociations);
-        save();
     }
 
     public boolean isTriggerOnOpened() {
@@ -435,7 +413,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setTriggerOnOpened(boolean triggerOnOpened) {
         this.triggerOnOpened = triggerOnOpened;
-        save();
     }
 
     public int getMaxConcurrentBuilds() {
@@ -445,7 +422,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setMaxConcurrentBuilds(int maxConcurrentBuilds) {
         this.maxConcurrentBuilds = Math.max(0, maxConcurrentBuilds);
-        save();
     }
 
     public String getCappedJobs() {
@@ -455,7 +431,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setCappedJobs(String cappedJobs) {
         this.cappedJobs = Util.fixEmptyAndTrim(cappedJobs);
-        save();
     }
 
     public String getSlackCredentialsId() {
@@ -465,7 +440,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setSlackCredentialsId(String slackCredentialsId) {
         this.slackCredentialsId = Util.fixEmptyAndTrim(slackCredentialsId);
-        save();
     }
 
     public String getSlackChannel() {
@@ -475,7 +449,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setSlackChannel(String slackChannel) {
         this.slackChannel = Util.fixEmptyAndTrim(slackChannel);
-        save();
     }
 
     public boolean isUseSlackPlugin() {
@@ -485,7 +458,6 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     @DataBoundSetter
     public void setUseSlackPlugin(boolean useSlackPlugin) {
         this.useSlackPlugin = useSlackPlugin;
-        save();
     }
 
     public Secret getDatabaseUrl() {
@@ -493,9 +465,8 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
     }
 
     @DataBoundSetter
-    public synchronized void setDatabaseUrl(Secret databaseUrl) {
+    public void setDatabaseUrl(Secret databaseUrl) {
+        // Only the value changes here; the next database() call reopens the pool (never under this monitor).
         this.databaseUrl = databaseUrl == null || databaseUrl.getPlainText().isBlank() ? null : databaseUrl;
-        closeDatabase();
-        save();
     }
 }

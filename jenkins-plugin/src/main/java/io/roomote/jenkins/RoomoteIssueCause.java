@@ -19,7 +19,7 @@ public class RoomoteIssueCause extends Cause {
 
     @Override
     public String getShortDescription() {
-        return "Started by GitHub issue " + repo + "#" + issue + " (" + trigger + ")";
+        return Messages.RoomoteIssueCause_ShortDescription(repo + "#" + issue, trigger);
     }
 
     public String getRepo() {

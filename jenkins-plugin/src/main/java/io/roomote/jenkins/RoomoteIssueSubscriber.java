@@ -7,54 +7,58 @@ import hudson.Extension;
 import hudson.model.CauseAction;
 import hudson.model.Item;
 import hudson.model.Job;
+import hudson.model.ParameterDefinition;
 import hudson.model.ParameterValue;
 import hudson.model.ParametersAction;
+import hudson.model.ParametersDefinitionProperty;
 import hudson.model.Queue;
 import hudson.model.Run;
 import hudson.model.StringParameterValue;
 import hudson.security.ACL;
 import hudson.security.ACLContext;
-import hudson.util.DaemonThreadFactory;
-import hudson.util.NamingThreadFactory;
 import io.roomote.core.github.WebhookDecision;
 import io.roomote.core.github.WebhookEvents;
 import io.roomote.core.step.DeliveryDedupe;
+import io.roomote.core.step.TriggerParameters;
 import jenkins.model.Jenkins;
 import jenkins.model.ParameterizedJobMixIn;
 import org.jenkinsci.plugins.github.extension.GHEventsSubscriber;
 import org.jenkinsci.plugins.github.extension.GHSubscriberEvent;
 import org.kohsuke.github.GHEvent;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Starts the configured Roomote job from GitHub {@code issues} and {@code issue_comment} events received by
  * the GitHub plugin's {@code /github-webhook/} (which checks the signature when a shared secret is set in its
- * configuration). The webhook thread only drops redeliveries (by {@code X-GitHub-Delivery}) and hands the
- * payload to a single background thread, which applies the trigger policy with roomote-core's
+ * configuration). The webhook thread only hands the payload to a single background thread, which drops
+ * deliveries already handled (by {@code X-GitHub-Delivery}), applies the trigger policy with roomote-core's
  * {@link WebhookEvents} (the standalone runner's decisions), skips an issue that already has a queued or
- * running build, and schedules the job with parameters {@code ISSUE} and {@code REPO}.
+ * running build, and schedules the job with parameters {@code ISSUE} and {@code REPO} merged with the job's
+ * other defaults ({@link TriggerParameters}). A delivery is remembered only once its build is scheduled, so
+ * GitHub's "Redeliver" works after a failure. When the job does not define ISSUE and REPO yet (a declarative
+ * {@code parameters {}} block defines them only after the first run), nothing is scheduled: the log and an
+ * administrative monitor say so.
  */
 @Extension
 public class RoomoteIssueSubscriber extends GHEventsSubscriber {
 
     private static final Logger LOGGER = Logger.getLogger(RoomoteIssueSubscriber.class.getName());
-    private static final DeliveryDedupe DELIVERIES = new DeliveryDedupe();
-    private static final ExecutorService ASYNC = Executors.newSingleThreadExecutor(
-            new NamingThreadFactory(new DaemonThreadFactory(), "roomote-github-events"));
     private static final int RUNNING_BUILDS_CHECKED = 50;
+    private final DeliveryDedupe deliveries = new DeliveryDedupe();
 
     /** The configured trigger job wants GitHub's hooks, so the GitHub plugin may register them for its repository. */
     @Override
     protected boolean isApplicable(@CheckForNull Item item) {
         RoomoteGlobalConfiguration cfg = RoomoteGlobalConfiguration.get();
-        return item != null && cfg != null && cfg.getTriggerJob() != null && item.getFullName().equals(cfg.getTriggerJob());
+        return item != null && cfg.getTriggerJob() != null && item.getFullName().equals(cfg.getTriggerJob());
     }
 
     @Override
@@ -65,60 +69,92 @@ public class RoomoteIssueSubscriber extends GHEventsSubscriber {
     @Override
     protected void onEvent(GHSubscriberEvent event) {
         String guid = event.getEventGuid();
-        if (!DELIVERIES.firstTime(guid)) {
-            LOGGER.log(Level.INFO, "GitHub delivery {0} was already handled; ignored", guid);
-            return;
-        }
         String name = event.getGHEvent() == GHEvent.ISSUES ? "issues" : "issue_comment";
         String payload = event.getPayload();
-        ASYNC.submit(() -> {
+        RoomoteThreads.get().events().submit(() -> {
             try (ACLContext ignored = ACL.as2(ACL.SYSTEM2)) {
-                handle(name, payload, guid);
+                // The GUID is recorded only when handle() scheduled a build (after scheduling succeeded).
+                if (!deliveries.handleOnce(guid, () -> handle(name, payload, guid))) {
+                    LOGGER.log(Level.INFO, "GitHub delivery {0} was already handled; ignored", guid);
+                }
             } catch (RuntimeException e) {
-                LOGGER.log(Level.WARNING, "GitHub " + name + " delivery " + guid + " could not be handled", e);
+                LOGGER.log(Level.WARNING, "GitHub " + name + " delivery " + guid + " could not be handled: " + e);
+                LOGGER.log(Level.FINE, "GitHub delivery " + guid, e);
             }
         });
     }
 
-    void handle(String event, String payload, String guid) {
+    /** Applies the trigger policy and schedules the trigger job; true when a build was scheduled. */
+    boolean handle(String event, String payload, String guid) {
         RoomoteGlobalConfiguration cfg = RoomoteGlobalConfiguration.get();
-        if (cfg == null || cfg.getTriggerJob() == null) {
-            return;
+        if (cfg.getTriggerJob() == null) {
+            return false;
         }
         JsonNode json;
         try {
             json = new ObjectMapper().readTree(payload);
         } catch (java.io.IOException e) {
             LOGGER.log(Level.WARNING, "GitHub delivery {0} is not JSON", guid);
-            return;
+            return false;
         }
         WebhookDecision decision = WebhookEvents.decide(event, json, cfg.triggerPolicy());
         if (decision instanceof WebhookDecision.Reject reject) {
             LOGGER.log(Level.INFO, "GitHub delivery {0}: not starting Roomote: {1}", new Object[] {guid, reject.reason()});
-            return;
+            return false;
         }
         if (!(decision instanceof WebhookDecision.FixIssue fix)) {
             LOGGER.log(Level.FINE, "GitHub delivery {0}: {1}", new Object[] {guid, decision});
-            return;
+            return false;
         }
+        // Issue numbers as text: MessageFormat would print 1234 as "1,234".
+        String issueRef = fix.repo() + "#" + fix.issue();
         Job<?, ?> job = Jenkins.get().getItemByFullName(cfg.getTriggerJob(), Job.class);
         if (job == null) {
-            LOGGER.log(Level.WARNING, "Roomote's trigger job {0} does not exist; {1}#{2} not started",
-                    new Object[] {cfg.getTriggerJob(), fix.repo(), fix.issue()});
-            return;
+            problem(Messages.RoomoteIssueSubscriber_NoJob(cfg.getTriggerJob(), issueRef));
+            return false;
         }
         if (activeFor(job, fix.repo(), fix.issue())) {
-            LOGGER.log(Level.INFO, "{0}#{1} already has a queued or running build of {2}; delivery {3} starts nothing",
-                    new Object[] {fix.repo(), fix.issue(), job.getFullName(), guid});
-            return;
+            LOGGER.log(Level.INFO, "{0} already has a queued or running build of {1}; delivery {2} starts nothing",
+                    new Object[] {issueRef, job.getFullName(), guid});
+            return false;
         }
-        List<ParameterValue> params = List.of(new StringParameterValue("ISSUE", String.valueOf(fix.issue())),
-                new StringParameterValue("REPO", fix.repo()));
+        TriggerParameters.Plan<ParameterValue> plan = TriggerParameters.plan(job.getFullName(), definitions(job), Map.of(
+                TriggerParameters.ISSUE, new StringParameterValue(TriggerParameters.ISSUE, String.valueOf(fix.issue())),
+                TriggerParameters.REPO, new StringParameterValue(TriggerParameters.REPO, fix.repo())));
+        if (plan instanceof TriggerParameters.Plan.Missing<ParameterValue> missing) {
+            problem(Messages.RoomoteIssueSubscriber_NotStarted(issueRef, missing.message()));
+            return false;
+        }
+        List<ParameterValue> values = ((TriggerParameters.Plan.Schedule<ParameterValue>) plan).values();
+        // scheduleBuild2 adds the job's defaults only when no ParametersAction is passed (ParameterizedJobMixIn), so
+        // the values carry them already.
         Queue.Item item = ParameterizedJobMixIn.scheduleBuild2(job, 0,
-                new CauseAction(new RoomoteIssueCause(fix.repo(), fix.issue(), fix.trigger(), guid)), new ParametersAction(params));
-        LOGGER.log(Level.INFO, "{0}#{1} ({2}): {3}", new Object[] {fix.repo(), fix.issue(), fix.trigger(),
-                item == null ? "could not schedule " + job.getFullName() + " (is it buildable and parameterized with ISSUE and REPO?)"
-                        : "scheduled " + job.getFullName()});
+                new CauseAction(new RoomoteIssueCause(fix.repo(), fix.issue(), fix.trigger(), guid)),
+                new ParametersAction(new ArrayList<>(values)));
+        if (item == null) {
+            problem(Messages.RoomoteIssueSubscriber_NotScheduled(issueRef, job.getFullName()));
+            return false;
+        }
+        RoomoteTriggerMonitor.get().clear();
+        LOGGER.log(Level.INFO, "{0} ({1}): scheduled {2}", new Object[] {issueRef, fix.trigger(), job.getFullName()});
+        return true;
+    }
+
+    private static void problem(String text) {
+        LOGGER.log(Level.WARNING, text);
+        RoomoteTriggerMonitor.get().report(text);
+    }
+
+    /** The job's parameter definitions with their defaults; empty without a {@link ParametersDefinitionProperty}. */
+    static List<TriggerParameters.Definition<ParameterValue>> definitions(Job<?, ?> job) {
+        ParametersDefinitionProperty property = job.getProperty(ParametersDefinitionProperty.class);
+        List<TriggerParameters.Definition<ParameterValue>> defs = new ArrayList<>();
+        if (property != null) {
+            for (ParameterDefinition d : property.getParameterDefinitions()) {
+                defs.add(new TriggerParameters.Definition<>(d.getName(), Optional.ofNullable(d.getDefaultParameterValue())));
+            }
+        }
+        return defs;
     }
 
     /** A queued item or a running build of {@code job} for the same issue. */

@@ -1,8 +1,9 @@
 package io.roomote.jenkins;
 
+import hudson.ProxyConfiguration;
 import hudson.Util;
 import hudson.model.Item;
-import io.roomote.core.step.SlackApiPost;
+import io.roomote.core.step.SlackHttpPost;
 import io.roomote.core.step.SlackPost;
 import io.roomote.core.step.StepSlack;
 import jenkins.model.Jenkins;
@@ -12,9 +13,10 @@ import java.util.function.Consumer;
 
 /**
  * Chooses how the step's Slack messages go out: through the Slack plugin when it is installed and chosen in
- * the Roomote configuration, else through roomote-core's Slack client with the bot token of the Roomote
- * configuration's Slack credentials; no Slack when neither is configured. The texts are the standalone
- * runner's ({@code SlackMessages}).
+ * the Roomote configuration, else with the bot token of the Roomote configuration's Slack credentials through
+ * roomote-core's {@link SlackHttpPost} over the {@code java.net.http} client that core's
+ * {@code ProxyConfiguration.newHttpClient()} builds — Jenkins' proxy applies, and no OkHttp of another plugin is
+ * involved. No Slack when neither is configured. The texts are the standalone runner's ({@code SlackMessages}).
  */
 final class RoomoteSlack {
 
@@ -31,7 +33,8 @@ final class RoomoteSlack {
             if (token.isEmpty()) {
                 warn.accept("Slack: credentials " + cfg.getSlackCredentialsId() + " not found (a Secret text with a bot token)");
             } else {
-                post = Optional.of(new SlackApiPost(token.get(), cfg.getSlackChannel(), "https://slack.com/api/"));
+                post = Optional.of(new SlackHttpPost(ProxyConfiguration.newHttpClient(), token.get(), cfg.getSlackChannel(),
+                        "https://slack.com/api/"));
             }
         }
         String server = cfg.getGithubServerUrl() == null ? "https://github.com" : cfg.getGithubServerUrl();

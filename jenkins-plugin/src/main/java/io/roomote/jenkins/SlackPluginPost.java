@@ -3,6 +3,7 @@ package io.roomote.jenkins;
 import hudson.Util;
 import hudson.model.Item;
 import io.roomote.core.step.SlackPost;
+import io.roomote.core.step.SlackRoom;
 import jenkins.model.Jenkins;
 import jenkins.plugins.slack.SlackNotifier;
 import jenkins.plugins.slack.SlackRequest;
@@ -27,17 +28,19 @@ final class SlackPluginPost implements SlackPost {
         this.channel = channel;
     }
 
-    /** Empty when the Slack plugin has no workspace or channel configured. */
+    /**
+     * Empty when the Slack plugin has no workspace or channel configured. A room list ({@code #a,#b}) is cut to its
+     * first room: the Slack plugin's {@code StandardSlackService} splits the room id on {@code [,; ]+} and reads
+     * {@code room:ts} per room, so a thread suffix on a list would thread only its last room (roomote-core's
+     * {@link SlackRoom}).
+     */
     static Optional<SlackPost> create(Item item, String channelOverride) {
         SlackNotifier.DescriptorImpl d = Jenkins.get().getDescriptorByType(SlackNotifier.DescriptorImpl.class);
         if (d == null) {
             return Optional.empty();
         }
-        String channel = Util.fixEmptyAndTrim(channelOverride) != null ? channelOverride.trim() : Util.fixEmptyAndTrim(d.getRoom());
-        if (channel == null) {
-            return Optional.empty();
-        }
-        return Optional.of(new SlackPluginPost(item, channel));
+        String rooms = Util.fixEmptyAndTrim(channelOverride) != null ? channelOverride : d.getRoom();
+        return SlackRoom.first(rooms).<SlackPost>map(room -> new SlackPluginPost(item, room));
     }
 
     @Override
@@ -50,7 +53,7 @@ final class SlackPluginPost implements SlackPost {
         StandardSlackService service = StandardSlackService.builder()
                 .withBaseUrl(d.getBaseUrl())
                 .withTeamDomain(d.getTeamDomain())
-                .withBotUser(d.getBotUser())
+                .withBotUser(d.isBotUser())
                 .withRoomId(threadTs == null ? channel : channel + ":" + threadTs)
                 .withIconEmoji(d.getIconEmoji())
                 .withUsername(d.getUsername())
@@ -60,7 +63,7 @@ final class SlackPluginPost implements SlackPost {
             throw new IOException("the Slack plugin could not post to " + channel + " (see the Jenkins log)");
         }
         String response = service.getResponseString();
-        if (!d.getBotUser() || response == null || response.isBlank()) {
+        if (!d.isBotUser() || response == null || response.isBlank()) {
             return Optional.empty();
         }
         org.json.JSONObject json = new org.json.JSONObject(response);

@@ -73,6 +73,21 @@ public record FixStepResult(long jobId, String repo, int issue, String status, S
                 costUsd, tokensIn, tokensOut, durationMs, error, reason);
     }
 
+    /**
+     * This result with its pull request URL kept only when {@link PullRequestUrl#accept acceptable} for the GitHub
+     * server {@code serverUrl}; otherwise the URL is dropped (no pull request: the step fails when failOnNoPr) and
+     * the error says why.
+     */
+    public FixStepResult acceptPrUrl(String serverUrl) {
+        if (prUrl == null || PullRequestUrl.accept(prUrl, serverUrl).isPresent()) {
+            return this;
+        }
+        String server = serverUrl == null || serverUrl.isBlank() ? PullRequestUrl.DEFAULT_SERVER : serverUrl;
+        String why = "the worker reported a pull request URL that is not an https:// URL under " + server + "; it was refused";
+        return new FixStepResult(jobId, repo, issue, FAILED, outcome, null, null, branch, wipBranch, commits, agent, model,
+                costUsd, tokensIn, tokensOut, durationMs, error == null ? why : error + "; " + why, reason);
+    }
+
     /** True when a pull request exists for the work (opened now, or already open before). */
     public boolean hasPullRequest() {
         return prUrl != null && !prUrl.isBlank();

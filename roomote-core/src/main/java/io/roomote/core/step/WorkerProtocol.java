@@ -34,6 +34,11 @@ public final class WorkerProtocol {
     /** Set in the worker's environment to a unique id, so the step can find and kill it as a last resort. */
     public static final String RUN_MARKER = "ROOMOTE_STEP_RUN";
     public static final String MAIN_CLASS = "io.roomote.jobs.github.step.FixStepMain";
+    /**
+     * The largest {@value #RESULT} the step reads. The control folder is writable by the agent, so the file is
+     * untrusted input: a real result is a few hundred bytes.
+     */
+    public static final long MAX_RESULT_BYTES = 64 * 1024;
 
     /**
      * One class from each jar the worker process needs; the plugin copies the jars that hold them to the node.
@@ -91,6 +96,33 @@ public final class WorkerProtocol {
         cmd.add(MAIN_CLASS);
         cmd.add(controlDir);
         return cmd;
+    }
+
+    /**
+     * The result read from {@value #RESULT} of {@code size} bytes, with its pull request URL accepted only under
+     * {@code githubServerUrl} ({@link FixStepResult#acceptPrUrl}); a file over {@link #MAX_RESULT_BYTES} or not
+     * a result gives a failed result saying so. {@code content} is only read when the size is acceptable.
+     */
+    public static FixStepResult readResult(ObjectMapper mapper, long size, ContentReader content, long jobId, String repo,
+                                           int issue, String githubServerUrl) throws IOException, InterruptedException {
+        if (size > MAX_RESULT_BYTES) {
+            return FixStepResult.failedWithoutResult(jobId, repo, issue, "the worker's " + RESULT + " is " + size
+                    + " bytes, more than the " + MAX_RESULT_BYTES + " a result may have; it was not read");
+        }
+        FixStepResult r;
+        try {
+            r = mapper.readValue(content.read(), FixStepResult.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            return FixStepResult.failedWithoutResult(jobId, repo, issue, "the worker's " + RESULT + " is not a result: "
+                    + e.getOriginalMessage());
+        }
+        return r.acceptPrUrl(githubServerUrl);
+    }
+
+    /** Reads a file's text (on the node, for the plugin). */
+    @FunctionalInterface
+    public interface ContentReader {
+        String read() throws IOException, InterruptedException;
     }
 
     /** A short text for an exit code of the worker that left no result. */

@@ -52,4 +52,46 @@ class DeliveryDedupeTest {
         assertThat(d.size()).isLessThanOrEqualTo(4);
         assertThat(d.firstTime("e")).isFalse();
     }
+
+    @Test
+    void aDeliveryWhoseHandlingFailedIsHandledAgainOnRedelivery() {
+        DeliveryDedupe d = new DeliveryDedupe(100, Duration.ofHours(1), clock);
+        java.util.List<String> runs = new java.util.ArrayList<>();
+
+        // The job could not be scheduled (e.g. it lacks its parameters): not remembered.
+        assertThat(d.handleOnce("g-1", () -> runs.add("first") && false)).isTrue();
+        // An exception: not remembered either.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.handleOnce("g-1", () -> {
+            runs.add("second");
+            throw new IllegalStateException("queue refused");
+        })).isInstanceOf(IllegalStateException.class);
+        // GitHub's "Redeliver" after the fix: scheduled, now remembered.
+        assertThat(d.handleOnce("g-1", () -> runs.add("third"))).isTrue();
+        assertThat(d.handleOnce("g-1", () -> runs.add("fourth"))).isFalse();
+
+        assertThat(runs).containsExactly("first", "second", "third");
+    }
+
+    @Test
+    void aDeliveryBeingHandledIsNotHandledTwiceAtOnce() throws Exception {
+        DeliveryDedupe d = new DeliveryDedupe(100, Duration.ofHours(1), clock);
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread t = new Thread(() -> d.handleOnce("g-2", () -> {
+            inside.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return true;
+        }));
+        t.start();
+        inside.await();
+        assertThat(d.handleOnce("g-2", () -> true)).isFalse();
+        release.countDown();
+        t.join();
+        assertThat(d.handleOnce("g-2", () -> true)).isFalse();
+        assertThat(d.handleOnce(null, () -> false)).isTrue();
+    }
 }

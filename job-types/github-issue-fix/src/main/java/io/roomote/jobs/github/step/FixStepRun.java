@@ -10,6 +10,7 @@ import io.roomote.core.execution.JobRequest;
 import io.roomote.core.execution.JobRunner;
 import io.roomote.core.logging.LogSink;
 import io.roomote.core.logging.SecretRedactor;
+import io.roomote.core.step.AgentPresence;
 import io.roomote.core.step.FixStepResult;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.jobs.github.GitHubIssueFixJobType;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,16 @@ public final class FixStepRun {
         Map<String, String> merged = new HashMap<>(settings);
         // ROOMOTE_HOME (the git mirror cache) defaults to a folder beside the work root, so it survives the job.
         merged.putIfAbsent("ROOMOTE_HOME", workRoot.resolveSibling(workRoot.getFileName() + "-home").toString());
+        // Fail at once, before the clone, when the chosen agent's program is not here (e.g. roo-code in an image
+        // without VS Code); the same default as IssueFixSettings when neither the call nor the settings name one.
+        String agent = payload.hasNonNull("agent") ? payload.get("agent").asText()
+                : merged.getOrDefault("ROOMOTE_AGENT", processEnvironment.getOrDefault("ROOMOTE_AGENT", "roo-code"));
+        Optional<String> missing = AgentPresence.missing(agent, merged, processEnvironment.get("PATH"));
+        if (missing.isPresent()) {
+            sink.write(jobId, 1, io.roomote.spi.JobLogger.Level.ERROR, "roomote: " + missing.get());
+            sink.flush();
+            return FixStepResult.failedWithoutResult(jobId, repo, issue, missing.get());
+        }
         Settings config = Settings.of(merged, processEnvironment);
         GitHubIssueFixJobType type = new GitHubIssueFixJobType(drivers, processEnvironment);
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -133,4 +133,22 @@ class FixStepRunTest {
         assertThat(remotes.inRemote("acme/app", "show", "roomote/wip/7-14:calc.py")).contains("return a + b");
         assertThat(r.failure(true)).get().asString().contains("unfinished work was pushed to branch roomote/wip/7-14");
     }
+
+    @Test
+    void anAgentMissingFromTheNodeFailsAtOnceWithWhatToDo() throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(plan("fix-push-pr", null, null).settings());
+        settings.put("ROOMOTE_AGENT", "roo-code");
+        Path emptyBin = Files.createDirectories(temp.resolve("empty-bin"));
+        FixStepRun run = new FixStepRun(AgentDrivers.of(List.of(new CommandAgentDriver())), Map.of("PATH", emptyBin.toString()));
+
+        FixStepResult r = run.run(15, "acme/app", 7, new ObjectMapper().createObjectNode().put("repo", "acme/app").put("issue", 7),
+                settings, Duration.ofMinutes(5), Duration.ofSeconds(20), temp.resolve("ws@tmp/roomote/work"), log,
+                new CancellationSignal());
+
+        assertThat(r.status()).isEqualTo("failed");
+        assertThat(r.error()).startsWith("agent 'roo-code' cannot run: \"code\" was not found").contains("WITH_VSCODE=true");
+        assertThat(log.texts()).anyMatch(l -> l.contains("agent 'roo-code' cannot run"));
+        // Nothing was cloned: it failed before the job started.
+        assertThat(temp.resolve("ws@tmp/roomote/work")).doesNotExist();
+    }
 }
