@@ -134,6 +134,10 @@ public final class RoomoteCli implements Callable<Integer> {
         }
     }
 
+    /**
+     * Runs until SIGTERM/SIGINT (the shutdown hook stops the service gracefully, database last) or until the
+     * service cannot go on (its embedded database died for good): then it stops and exits with code 3.
+     */
     static int runUntilStopped(Settings settings, RoomoteService.Role role) {
         RoomoteService service = RoomoteService.start(settings, role);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -141,10 +145,17 @@ public final class RoomoteCli implements Callable<Integer> {
             service.close();
             stopped.countDown();
         }, "roomote-shutdown"));
+        service.failure().thenRun(stopped::countDown);
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        String failure = service.failure().getNow(null);
+        if (failure != null) {
+            System.err.println("roomote: " + failure);
+            service.close();
+            return 3;
         }
         return 0;
     }
