@@ -31,6 +31,7 @@ import java.util.stream.Stream;
  */
 record PostgresBinaries(Path dir) {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PostgresBinaries.class);
     private static final String DONE_MARKER = ".complete";
 
     static PostgresBinaries unpackInto(Path cacheRoot) {
@@ -44,6 +45,8 @@ record PostgresBinaries(Path dir) {
                 return new PostgresBinaries(dir);
             }
             Files.createDirectories(cacheRoot);
+            long t0 = System.nanoTime();
+            log.info("unpacking the PostgreSQL binaries into {} (first start only)", dir);
             Path staging = Files.createTempDirectory(cacheRoot, "unpacking-");
             try {
                 extract(archive, staging);
@@ -55,6 +58,7 @@ record PostgresBinaries(Path dir) {
             } finally {
                 deleteTree(staging);
             }
+            log.info("unpacked the PostgreSQL binaries in {} ms", (System.nanoTime() - t0) / 1_000_000);
             return new PostgresBinaries(dir);
         } catch (IOException e) {
             throw new IllegalStateException("could not unpack the embedded PostgreSQL binaries into " + cacheRoot
