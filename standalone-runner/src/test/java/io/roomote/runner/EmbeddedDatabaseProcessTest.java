@@ -105,14 +105,14 @@ class EmbeddedDatabaseProcessTest {
             assertThat(environ).doesNotContain(token).doesNotContain("xoxb-environ-test-secret")
                     .doesNotContain("GH_TOKEN").doesNotContain("ROOMOTE_HOME");
 
-            assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/roomote?user=postgres"))
+            assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/roomote?user=postgres"))
                     .isInstanceOf(SQLException.class).hasMessageContaining("password");
             Path passwordFile = home().resolve("postgres-password");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile))).isEqualTo("rw-------");
             Properties props = new Properties();
             props.setProperty("user", "postgres");
             props.setProperty("password", Files.readString(passwordFile).trim());
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/roomote", props)) {
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/roomote", props)) {
                 assertThat(c.isValid(2)).isTrue();
             }
             assertThat(Files.readAllLines(home().resolve("postgres/pg_hba.conf")))

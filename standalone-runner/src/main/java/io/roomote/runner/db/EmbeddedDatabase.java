@@ -186,7 +186,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     public DatabaseUrl url() {
-        return new DatabaseUrl("jdbc:postgresql://localhost:" + port + "/" + DATABASE, Postmaster.USER, password.value());
+        return new DatabaseUrl("jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE, Postmaster.USER, password.value());
     }
 
     public int port() {

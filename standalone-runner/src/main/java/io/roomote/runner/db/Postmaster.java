@@ -111,7 +111,8 @@ final class Postmaster {
      */
     ProcessHandle start(int port, DatabasePassword password) {
         List<String> cmd = new ArrayList<>(List.of(binaries.bin("postgres").toString(), "-D", dataDir.toString(), "-p", String.valueOf(port),
-                "-c", "listen_addresses=localhost",
+                // IPv4 loopback only: with "localhost", a port taken on one of 127.0.0.1/::1 is only a warning.
+                "-c", "listen_addresses=127.0.0.1",
                 // TCP only: no socket in a shared /tmp.
                 "-c", "unix_socket_directories=",
                 "-c", "password_encryption=scram-sha-256",
@@ -129,7 +130,7 @@ final class Postmaster {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive() && PostmasterPidFile.read(dataDir).flatMap(f -> f.liveProcess(dataDir)).isEmpty()) {
                 throw new IllegalStateException("the embedded PostgreSQL exited at start (exit code "
-                        + process.exitValue() + "); see " + logFile);
+                        + process.exitValue() + ")" + lastProblem() + "; see " + logFile);
             }
             try (Connection ignored = connect(port, "postgres", password)) {
                 // setsid runs postgres in its own place (no fork) when it is not a group leader; the pid file
@@ -152,12 +153,27 @@ final class Postmaster {
                 + STARTUP_WAIT.toSeconds() + " s (" + (last == null ? "no answer" : last.getMessage()) + "); see " + logFile);
     }
 
+    /** The server's last FATAL/ERROR line, so that the one-line error says what went wrong. */
+    private String lastProblem() {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(logFile.toFile(), "r")) {
+            long from = Math.max(0, f.length() - 8192);
+            byte[] tail = new byte[(int) (f.length() - from)];
+            f.seek(from);
+            f.readFully(tail);
+            List<String> lines = new String(tail, StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.contains("FATAL:") || l.contains("ERROR:")).toList();
+            return lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1).replaceFirst("^.*?(FATAL|ERROR):\\s*", "");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     Connection connect(int port, String database, DatabasePassword password) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", USER);
         props.setProperty("password", password.value());
         props.setProperty("connectTimeout", "2");
-        return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/" + database, props);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, props);
     }
 
     /**

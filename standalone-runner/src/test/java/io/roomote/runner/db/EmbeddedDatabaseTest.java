@@ -4,6 +4,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,12 +36,12 @@ class EmbeddedDatabaseTest {
         }
 
         try (EmbeddedDatabase db = EmbeddedDatabase.start(home, 0)) {
-            assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://localhost:" + db.port() + "/postgres?user=postgres"))
+            assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + db.port() + "/postgres?user=postgres"))
                     .isInstanceOf(SQLException.class).hasMessageContaining("password");
             Properties props = new Properties();
             props.setProperty("user", "postgres");
             props.setProperty("password", Files.readString(home.resolve("postgres-password")).trim());
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + db.port() + "/postgres", props);
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + db.port() + "/postgres", props);
                  ResultSet rs = c.createStatement().executeQuery("SELECT v FROM kept")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1)).isEqualTo("still here");
@@ -59,6 +61,20 @@ class EmbeddedDatabaseTest {
                             + home + "; stop it first, or set ROOMOTE_HOME to another folder");
             assertThat(ProcessHandle.of(first.pid()).filter(ProcessHandle::isAlive)).as("the first one's database is untouched")
                     .isPresent();
+        }
+    }
+
+    @Test
+    void aTakenPortIsOneLineThatSaysSoAndLeavesTheHomeFree() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> EmbeddedDatabase.start(home, taken.getLocalPort()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("the embedded PostgreSQL exited at start")
+                    .hasMessageContaining("could not")
+                    .hasMessageNotContaining("\n");
+        }
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(home, 0)) {
+            assertThat(db.port()).isPositive();
         }
     }
 
