@@ -94,6 +94,25 @@ class EmbeddedDatabaseProcessTest {
     }
 
     @Test
+    void aStopSignalDuringTheStartStillStopsTheDatabase() throws Exception {
+        Path pidFile = home().resolve("postgres/postmaster.pid");
+        long postmaster;
+        try (RunnerProcess runner = new RunnerProcess(home(), output(), Map.of())) {
+            // The server's own pid file (initdb's bootstrap writes a negative pid): the runner is still starting.
+            await().atMost(START).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+                    .until(() -> Files.readAllLines(pidFile).size() >= 4 && postmasterPid() > 0);
+            postmaster = postmasterPid();
+
+            runner.process().destroy();
+
+            assertThat(runner.awaitExit(Duration.ofSeconds(60))).as("exited after SIGTERM").isTrue();
+            assertThat(runner.output()).contains("stopped the embedded PostgreSQL");
+        }
+        assertThat(ProcessHandle.of(postmaster).filter(ProcessHandle::isAlive))
+                .as("no PostgreSQL is left running after a stop during the start").isEmpty();
+    }
+
+    @Test
     void theDatabaseSeesNoneOfTheRunnersSecretsAndTakesPasswordLoginsOnly() throws Exception {
         String token = "ghp_environTest0123456789abcdefghijklmnop";
         try (RunnerProcess runner = new RunnerProcess(home(), output(),
