@@ -152,10 +152,6 @@ public final class RoomoteService implements AutoCloseable {
         return failure;
     }
 
-    /** The embedded database, when this process runs one. */
-    public Optional<EmbeddedDatabase> embeddedDatabase() {
-        return Optional.ofNullable(embedded);
-    }
 
     public Roomote roomote() {
         return roomote;

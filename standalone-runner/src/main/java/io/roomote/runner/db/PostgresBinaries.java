@@ -59,10 +59,22 @@ record PostgresBinaries(Path dir) {
                 deleteTree(staging);
             }
             log.info("unpacked the PostgreSQL binaries in {} ms", (System.nanoTime() - t0) / 1_000_000);
+            removeOtherVersions(cacheRoot, dir);
             return new PostgresBinaries(dir);
         } catch (IOException e) {
             throw new IllegalStateException("could not unpack the embedded PostgreSQL binaries into " + cacheRoot
                     + ": " + e.getMessage() + ". Check that ROOMOTE_HOME is writable and has ~100 MB free.", e);
+        }
+    }
+
+    /** Binaries of an earlier Roomote version (~100 MB each); the caller holds the home's lock. */
+    private static void removeOtherVersions(Path cacheRoot, Path current) {
+        try (Stream<Path> dirs = Files.list(cacheRoot)) {
+            for (Path old : dirs.filter(d -> !d.equals(current)).toList()) {
+                deleteTree(old);
+            }
+        } catch (IOException e) {
+            log.warn("could not remove older PostgreSQL binaries from {}: {}", cacheRoot, e.getMessage());
         }
     }
 
