@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code java -jar roomote.jar [serve|api|worker|migrate]}; {@code serve} is the default. */
@@ -134,17 +137,49 @@ public final class RoomoteCli implements Callable<Integer> {
         }
     }
 
+    /**
+     * Runs until SIGTERM/SIGINT (the shutdown hook stops the service gracefully, database last) or until the
+     * service cannot go on (its embedded database died for good): then it stops and exits with code 3. The hook
+     * is in place before the start, so a stop signal during the start (which may init a database) still stops
+     * what was started, once the start is over.
+     */
     static int runUntilStopped(Settings settings, RoomoteService.Role role) {
-        RoomoteService service = RoomoteService.start(settings, role);
+        CompletableFuture<RoomoteService> started = new CompletableFuture<>();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "roomote-shutdown"));
+        Thread hook = new Thread(() -> {
+            try {
+                started.join().close();
+            } catch (CompletionException | CancellationException notStarted) {
+                // the start failed and cleaned up after itself
+            } finally {
+                stopped.countDown();
+            }
+        }, "roomote-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        RoomoteService service;
+        try {
+            service = RoomoteService.start(settings, role);
+        } catch (RuntimeException e) {
+            started.completeExceptionally(e);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException exiting) {
+                // already shutting down: the hook sees the failed start and returns
+            }
+            throw e;
+        }
+        started.complete(service);
+        service.failure().thenRun(stopped::countDown);
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        String failure = service.failure().getNow(null);
+        if (failure != null) {
+            System.err.println("roomote: " + failure);
+            service.close();
+            return 3;
         }
         return 0;
     }

@@ -21,11 +21,14 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One running Roomote process: its database (external or embedded), the core (queue and, for the
  * {@code serve}/{@code worker} roles, the worker pool) and, for {@code serve}/{@code api}, the REST API.
- * Closing stops them in reverse order, letting running jobs finish first.
+ * Closing stops them in reverse order, letting running jobs finish first; the embedded database stops last,
+ * after the workers have handed their jobs back and their last log lines are written.
  */
 public final class RoomoteService implements AutoCloseable {
 
@@ -52,10 +55,12 @@ public final class RoomoteService implements AutoCloseable {
     private final DashboardServer dashboardServer;
     private final Optional<SlackNotifier> slack;
     private final Optional<IssueCommenter> comments;
+    private final CompletableFuture<String> failure;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private RoomoteService(EmbeddedDatabase embedded, Database database, Roomote roomote, ApiServer api,
                            Dashboard dashboard, DashboardServer dashboardServer, Optional<SlackNotifier> slack,
-                           Optional<IssueCommenter> comments) {
+                           Optional<IssueCommenter> comments, CompletableFuture<String> failure) {
         this.embedded = embedded;
         this.database = database;
         this.roomote = roomote;
@@ -64,6 +69,7 @@ public final class RoomoteService implements AutoCloseable {
         this.dashboardServer = dashboardServer;
         this.slack = slack;
         this.comments = comments;
+        this.failure = failure;
     }
 
     public static RoomoteService start(Settings settings, Role role) {
@@ -78,8 +84,9 @@ public final class RoomoteService implements AutoCloseable {
         ApiServer api = null;
         Optional<SlackNotifier> slack = Optional.empty();
         Optional<IssueCommenter> comments = Optional.empty();
+        CompletableFuture<String> failure = new CompletableFuture<>();
         try {
-            embedded = openEmbeddedIfNeeded(runner);
+            embedded = openEmbeddedIfNeeded(runner, failure);
             DatabaseUrl url = embedded != null ? embedded.url() : DatabaseUrl.parse(runner.databaseUrl().orElseThrow());
             database = new Database(url, runner.databasePoolSize());
             slack = Integrations.slack(settings, database);
@@ -97,7 +104,8 @@ public final class RoomoteService implements AutoCloseable {
             }).start(runner.host(), runner.port()) : null;
             DashboardServer dashboardServer = dashboard == null ? null
                     : DashboardServer.start(dashboard, api.port()).orElse(null);
-            return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer, slack, comments);
+            return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer, slack, comments,
+                    failure);
         } catch (RuntimeException e) {
             slack.ifPresent(SlackNotifier::close);
             comments.ifPresent(IssueCommenter::close);
@@ -120,7 +128,7 @@ public final class RoomoteService implements AutoCloseable {
     /** Opens (and migrates) the database only: {@code roomote migrate}. Returns the number of migrations run. */
     public static int migrate(Settings settings) {
         RunnerSettings runner = RunnerSettings.from(settings);
-        EmbeddedDatabase embedded = openEmbeddedIfNeeded(runner);
+        EmbeddedDatabase embedded = openEmbeddedIfNeeded(runner, new CompletableFuture<>());
         try (Database database = new Database(embedded != null ? embedded.url()
                 : DatabaseUrl.parse(runner.databaseUrl().orElseThrow()), 2)) {
             return database.migrate();
@@ -131,12 +139,21 @@ public final class RoomoteService implements AutoCloseable {
         }
     }
 
-    private static EmbeddedDatabase openEmbeddedIfNeeded(RunnerSettings runner) {
+    private static EmbeddedDatabase openEmbeddedIfNeeded(RunnerSettings runner, CompletableFuture<String> failure) {
         if (runner.databaseUrl().isPresent()) {
             return null;
         }
-        return EmbeddedDatabase.start(runner.home(), runner.embeddedDatabasePort());
+        return EmbeddedDatabase.start(runner.home(), runner.embeddedDatabasePort(), failure::complete);
     }
+
+    /**
+     * Completes with the reason when this process cannot go on (its embedded database died and could not be
+     * restarted); the command line then stops it and exits with an error.
+     */
+    public CompletableFuture<String> failure() {
+        return failure;
+    }
+
 
     public Roomote roomote() {
         return roomote;
@@ -153,22 +170,30 @@ public final class RoomoteService implements AutoCloseable {
 
     @Override
     public void close() {
-        if (dashboard != null) {
-            dashboard.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
-        if (dashboardServer != null) {
-            dashboardServer.close();
-        }
-        if (api != null) {
-            api.close();
-        }
-        roomote.close();
-        // After the workers: their last job events are still posted.
-        slack.ifPresent(SlackNotifier::close);
-        comments.ifPresent(IssueCommenter::close);
-        database.close();
-        if (embedded != null) {
-            embedded.close();
+        try {
+            if (dashboard != null) {
+                dashboard.close();
+            }
+            if (dashboardServer != null) {
+                dashboardServer.close();
+            }
+            if (api != null) {
+                api.close();
+            }
+            // Hands running jobs back and flushes their logs: the database must still be up.
+            roomote.close();
+            // After the workers: their last job events are still posted.
+            slack.ifPresent(SlackNotifier::close);
+            comments.ifPresent(IssueCommenter::close);
+            database.close();
+        } finally {
+            // Last, and whatever failed before: Roomote never leaves its database running.
+            if (embedded != null) {
+                embedded.close();
+            }
         }
         log.info("Roomote stopped");
     }
