@@ -202,6 +202,9 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
      */
     @Override
     public void close() {
+        if (closing.getCount() == 0) {
+            return;
+        }
         closing.countDown();
         sender.shutdown();
         try {
