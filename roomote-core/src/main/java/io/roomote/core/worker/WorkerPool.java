@@ -74,6 +74,8 @@ public final class WorkerPool implements AutoCloseable {
     private final List<ScheduledFuture<?>> periodic = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> nextReclaim;
     private volatile boolean accepting;
+    /** Set by the dispatcher while claims fail (the database is unreachable). */
+    private boolean claimFailing;
     private volatile boolean stopped;
 
     public WorkerPool(String owner, WorkerSettings settings, JobRepository jobs, JobRunner runner,
@@ -153,6 +155,10 @@ public final class WorkerPool implements AutoCloseable {
                 int free = settings.maxWorkers() - running.size();
                 if (free > 0) {
                     List<Lease> leases = jobs.claim(owner, free, settings.leaseDuration(), registry.ids());
+                    if (claimFailing) {
+                        claimFailing = false;
+                        log.info("claiming jobs again: the database answers");
+                    }
                     for (Lease lease : leases) {
                         launch(lease);
                     }
@@ -166,7 +172,14 @@ public final class WorkerPool implements AutoCloseable {
                     return;
                 }
             } catch (RuntimeException e) {
-                log.warn("could not claim jobs: {}; trying again in {} ms", e.getMessage(), settings.pollInterval().toMillis());
+                // Once per outage at WARN, not once per poll: a long outage must not bury other lines.
+                if (!claimFailing) {
+                    claimFailing = true;
+                    log.warn("could not claim jobs: {}; trying again every {} ms until the database answers",
+                            rootMessage(e), settings.pollInterval().toMillis());
+                } else {
+                    log.debug("could not claim jobs: {}", rootMessage(e));
+                }
                 try {
                     wake.await(settings.pollInterval().toMillis());
                 } catch (InterruptedException ie) {
@@ -391,6 +404,14 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
     private static void joinQuietly(Thread t) {
