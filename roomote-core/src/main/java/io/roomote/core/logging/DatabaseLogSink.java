@@ -97,10 +97,12 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
         lock.lock();
         try {
             while (true) {
-                if (droppedByAttempt.containsKey(key) && hasRoomFor(2, line.length() + 200)) {
-                    enqueue(droppedMarker(key, droppedByAttempt.remove(key)));
-                }
-                if (hasRoomFor(1, line.length())) {
+                // A job that lost lines gets the count first, at the gap, so no later line comes before it.
+                boolean owesCount = droppedByAttempt.containsKey(key);
+                if (hasRoomFor(owesCount ? 2 : 1, line.length() + (owesCount ? 200 : 0))) {
+                    if (owesCount) {
+                        enqueue(droppedMarker(key, droppedByAttempt.remove(key)));
+                    }
                     enqueue(entry);
                     return;
                 }
