@@ -6,33 +6,85 @@ import io.roomote.spi.JobLogger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Stores job log lines in batches from a background thread, so a chatty agent costs one commit per batch
- * rather than one per line. A full buffer slows the writer down instead of dropping lines.
+ * rather than one per line.
+ *
+ * <p>Lines wait in a bounded memory buffer ({@link Limits}). While the database takes writes, a full buffer
+ * slows the writer down instead of dropping lines. While it is unreachable, lines are kept and the batch is
+ * retried (with backoff, for as long as the outage lasts) until the database is back, then written in order;
+ * only once the buffer is full are further lines dropped — counted per job attempt, and replaced in that job's
+ * log by one line saying how many were dropped. A batch the database refuses for its content (not for an
+ * outage) is written line by line and only the refused lines are dropped.
  */
 public final class DatabaseLogSink implements LogSink, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseLogSink.class);
     private static final int MAX_BATCH = 500;
+    private static final long MAX_RETRY_WAIT_MS = 2_000;
+    private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /**
+     * How much the buffer holds: at most {@code maxLines} lines and {@code maxChars} characters of text,
+     * plus the one batch (at most 500 lines) being written.
+     */
+    public record Limits(int maxLines, long maxChars) {
+        /** 20,000 lines or 8 Mi characters (16 MiB of heap at most); agents' lines are cut at 4,000 characters. */
+        public static final Limits DEFAULT = new Limits(20_000, 8L * 1024 * 1024);
+
+        public Limits {
+            if (maxLines < 2 || maxChars < 1) {
+                throw new IllegalArgumentException("a log buffer needs room for at least two lines");
+            }
+        }
+    }
+
+    /** The lines of one attempt of one job. */
+    private record Attempt(long jobId, int attempt) {
+    }
 
     private final JobLogRepository repository;
-    private final BlockingQueue<JobLogRepository.Entry> buffer = new ArrayBlockingQueue<>(20_000);
-    private final AtomicLong written = new AtomicLong();
-    private final AtomicLong stored = new AtomicLong();
-    private final Object storedMonitor = new Object();
+    private final Limits limits;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notFull = lock.newCondition();
+    private final Condition notEmpty = lock.newCondition();
+    private final Condition storedMore = lock.newCondition();
+    // Guarded by lock:
+    private final ArrayDeque<JobLogRepository.Entry> buffer = new ArrayDeque<>();
+    private final Map<Attempt, Long> droppedByAttempt = new LinkedHashMap<>();
+    private long bufferedChars;
+    private long written;
+    private long stored;
+    private long droppedInOutage;
+
     private final Thread writer;
     private volatile boolean running = true;
+    private volatile boolean unreachable;
+    private volatile long closeDeadline = Long.MAX_VALUE;
 
     public DatabaseLogSink(JobLogRepository repository) {
+        this(repository, Limits.DEFAULT);
+    }
+
+    public DatabaseLogSink(JobLogRepository repository, Limits limits) {
         this.repository = repository;
+        this.limits = limits;
         this.writer = new Thread(this::drainLoop, "roomote-job-log-writer");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -40,83 +92,229 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
 
     @Override
     public void write(long jobId, int attempt, JobLogger.Level level, String line) {
+        JobLogRepository.Entry entry = new JobLogRepository.Entry(jobId, attempt, level.name(), line, Instant.now());
+        Attempt key = new Attempt(jobId, attempt);
+        lock.lock();
         try {
-            buffer.put(new JobLogRepository.Entry(jobId, attempt, level.name(), line, Instant.now()));
-            written.incrementAndGet();
+            while (true) {
+                // A job that lost lines gets the count first, at the gap, so no later line comes before it.
+                boolean owesCount = droppedByAttempt.containsKey(key);
+                if (hasRoomFor(owesCount ? 2 : 1, line.length() + (owesCount ? 200 : 0))) {
+                    if (owesCount) {
+                        enqueue(droppedMarker(key, droppedByAttempt.remove(key)));
+                    }
+                    enqueue(entry);
+                    return;
+                }
+                if (unreachable || !running) {
+                    drop(key);
+                    return;
+                }
+                // The database takes writes but we are faster: wait for room rather than lose the line.
+                notFull.await(100, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
         }
     }
 
+    /** Returns once every line written so far is stored (or dropped), or after 10 s. */
     @Override
     public void flush() {
-        long target = written.get();
-        synchronized (storedMonitor) {
+        lock.lock();
+        try {
+            long target = written;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (stored.get() < target && running) {
+            while (stored < target && writer.isAlive()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    log.warn("job log flush timed out; {} line(s) still buffered", target - stored.get());
+                    log.warn("job log flush timed out; {} line(s) still buffered{}", target - stored,
+                            unreachable ? " until the database is reachable again" : "");
                     return;
                 }
-                try {
-                    storedMonitor.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+                storedMore.awaitNanos(left);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean hasRoomFor(int lines, long chars) {
+        return buffer.size() + lines <= limits.maxLines()
+                && (buffer.isEmpty() || bufferedChars + chars <= limits.maxChars());
+    }
+
+    private void enqueue(JobLogRepository.Entry entry) {
+        buffer.add(entry);
+        bufferedChars += entry.line().length();
+        written++;
+        notEmpty.signal();
+    }
+
+    private void drop(Attempt key) {
+        if (droppedByAttempt.isEmpty() && droppedInOutage == 0) {
+            log.warn("job log buffer full ({} lines / {} characters) while the database is unreachable: dropping new"
+                    + " job log lines until it is back; each job's log will say how many it lost",
+                    limits.maxLines(), limits.maxChars());
+        }
+        droppedByAttempt.merge(key, 1L, Long::sum);
+        droppedInOutage++;
+    }
+
+    private static JobLogRepository.Entry droppedMarker(Attempt key, long count) {
+        return new JobLogRepository.Entry(key.jobId(), key.attempt(), JobLogger.Level.WARN.name(),
+                "[roomote] " + count + " log line(s) of this job were dropped here: the database was unreachable"
+                        + " and Roomote's log buffer was full", Instant.now());
+    }
+
+    /** After room was made: the count of lines each job lost goes into its log at the gap. */
+    private void placeDroppedMarkers() {
+        Iterator<Map.Entry<Attempt, Long>> it = droppedByAttempt.entrySet().iterator();
+        while (it.hasNext() && hasRoomFor(1, 200)) {
+            Map.Entry<Attempt, Long> e = it.next();
+            enqueue(droppedMarker(e.getKey(), e.getValue()));
+            it.remove();
         }
     }
 
     private void drainLoop() {
         List<JobLogRepository.Entry> batch = new ArrayList<>(MAX_BATCH);
-        while (running || !buffer.isEmpty()) {
+        while (true) {
+            lock.lock();
             try {
-                JobLogRepository.Entry first = buffer.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                buffer.drainTo(batch, MAX_BATCH - 1);
-                storeWithRetry(batch);
-            } catch (InterruptedException e) {
-                if (!running) {
-                    buffer.drainTo(batch);
-                    storeWithRetry(batch);
+                if (!running && buffer.isEmpty() && (droppedByAttempt.isEmpty() || unreachable)) {
                     return;
                 }
+                if (buffer.isEmpty()) {
+                    notEmpty.await(200, TimeUnit.MILLISECONDS);
+                }
+                while (!buffer.isEmpty() && batch.size() < MAX_BATCH) {
+                    JobLogRepository.Entry e = buffer.poll();
+                    bufferedChars -= e.line().length();
+                    batch.add(e);
+                }
+                if (!unreachable) {
+                    placeDroppedMarkers();
+                }
+                notFull.signalAll();
+            } catch (InterruptedException e) {
+                return; // nobody interrupts this thread but the JVM going down
+            } finally {
+                lock.unlock();
+            }
+            if (!batch.isEmpty()) {
+                store(batch);
+                lock.lock();
+                try {
+                    stored += batch.size();
+                    storedMore.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                batch.clear();
             }
         }
     }
 
-    private void storeWithRetry(List<JobLogRepository.Entry> batch) {
-        for (int attempt = 1; attempt <= 3 && !batch.isEmpty(); attempt++) {
+    /** Stores a batch, waiting out a database outage; refused lines (bad content) are dropped one by one. */
+    private void store(List<JobLogRepository.Entry> batch) {
+        long waitMs = 200;
+        while (true) {
             try {
                 repository.append(batch);
-                break;
-            } catch (RuntimeException e) {
-                if (attempt == 3) {
-                    log.error("dropping {} job log line(s) after 3 failed writes: {}", batch.size(), e.getMessage());
-                } else {
-                    Threads.sleepQuietly(200L * attempt);
+                if (unreachable) {
+                    recovered();
                 }
+                return;
+            } catch (RuntimeException e) {
+                if (!isOutage(e)) {
+                    storeOneByOne(batch);
+                    return;
+                }
+                if (!unreachable) {
+                    unreachable = true;
+                    log.warn("cannot store job log lines, the database is unreachable ({}); keeping up to {} lines in"
+                            + " memory and retrying until it is back", e.getMessage(), limits.maxLines());
+                }
+                log.debug("storing job log lines failed", e);
+                if (System.nanoTime() > closeDeadline) {
+                    int lost;
+                    lock.lock();
+                    try {
+                        lost = batch.size() + buffer.size();
+                    } finally {
+                        lock.unlock();
+                    }
+                    log.error("lost {} job log line(s): the database was still unreachable when Roomote stopped", lost);
+                    return;
+                }
+                Threads.sleepQuietly(waitMs);
+                waitMs = Math.min(waitMs * 2, MAX_RETRY_WAIT_MS);
             }
-        }
-        stored.addAndGet(batch.size());
-        batch.clear();
-        synchronized (storedMonitor) {
-            storedMonitor.notifyAll();
         }
     }
 
+    private void recovered() {
+        long dropped;
+        lock.lock();
+        try {
+            unreachable = false;
+            dropped = droppedInOutage;
+            droppedInOutage = 0;
+            placeDroppedMarkers();
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        log.info("the database is reachable again; buffered job log lines are being written{}",
+                dropped > 0 ? " (" + dropped + " line(s) were dropped while the buffer was full)" : "");
+    }
+
+    private void storeOneByOne(List<JobLogRepository.Entry> batch) {
+        int refused = 0;
+        String reason = null;
+        for (JobLogRepository.Entry entry : batch) {
+            try {
+                repository.append(List.of(entry));
+            } catch (RuntimeException e) {
+                refused++;
+                reason = e.getMessage();
+                log.debug("job {}: log line refused", entry.jobId(), e);
+            }
+        }
+        if (refused > 0) {
+            log.warn("dropped {} job log line(s) the database refused: {}", refused, reason);
+        }
+    }
+
+    /** True for failures of the connection (database down, restarting, unreachable), not of the data. */
+    static boolean isOutage(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLRecoverableException || t instanceof IOException) {
+                return true;
+            }
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                return state.startsWith("08") || state.startsWith("57P") || state.equals("53300");
+            }
+        }
+        return false;
+    }
+
+    /** Writes what is buffered (for up to 10 s, and 5 s more if the database is down), then stops. */
     @Override
     public void close() {
         flush();
+        closeDeadline = System.nanoTime() + CLOSE_WAIT_NANOS;
         running = false;
-        writer.interrupt();
+        // Not interrupted: an interrupted thread cannot borrow a pooled connection, so the last lines would be lost.
         try {
-            writer.join(5_000);
+            writer.join(TimeUnit.NANOSECONDS.toMillis(CLOSE_WAIT_NANOS) + 2_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

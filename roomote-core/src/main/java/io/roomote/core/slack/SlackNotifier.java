@@ -13,21 +13,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * Posts job events to Slack with the official client, one thread per job. Never on a job's critical path:
  * messages go out from one background thread, in order; a failure is retried a bounded number of times
- * (honouring Slack's Retry-After), then dropped with a warning. Job state never depends on Slack.
+ * (honouring Slack's Retry-After), then dropped with one warning line (the stack trace only at DEBUG). Job
+ * state never depends on Slack. On close, queued messages get {@link #DRAIN} to go out, without further
+ * retries; what is left is dropped with one warning that says how many.
+ *
+ * <p>Only {@code chat.postMessage} is called. The client's rate-limit metrics are off: they call
+ * {@code auth.test} to learn the team before a method call, and again before every call while that fails
+ * (as it does whenever Slack is unreachable).
  */
 public final class SlackNotifier implements JobEventListener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SlackNotifier.class);
     static final int MAX_TRIES = 5;
+    /** How long close() lets queued messages go out. */
+    static final Duration DRAIN = Duration.ofMillis(1500);
 
     private final SlackSettings settings;
     private final SlackMessages messages;
@@ -39,6 +53,11 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
     /** Thread of each announced job; the database has it too, for other processes. */
     private final Map<Long, String> threads = new ConcurrentHashMap<>();
     private final long baseBackoffMs;
+    /** Messages queued or being posted. */
+    private final AtomicInteger pending = new AtomicInteger();
+    /** Messages given up on because Roomote was stopping. */
+    private final AtomicInteger abandoned = new AtomicInteger();
+    private final CountDownLatch closing = new CountDownLatch(1);
 
     public SlackNotifier(SlackSettings settings, JobNotesRepository notes, Function<Job, String> agentOf) {
         this(settings, notes, agentOf, 1000);
@@ -53,13 +72,15 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
         SlackConfig config = new SlackConfig();
         config.setMethodsEndpointUrlPrefix(settings.apiUrl());
         config.setPrettyResponseLoggingEnabled(false);
+        config.getMethodsConfig().setStatsEnabled(false); // else auth.test before calls (see the class comment)
+        config.setHttpClientCallTimeoutMillis(15_000);
         this.slack = Slack.getInstance(config);
         this.methods = slack.methods(settings.token().orElseThrow(() -> new IllegalArgumentException("no Slack token")));
     }
 
     @Override
     public void jobStarted(Job job) {
-        sender.execute(() -> {
+        send(1, () -> {
             String ts = post(job.id(), messages.started(job, agentOf.apply(job)), null);
             if (ts != null) {
                 threads.put(job.id(), ts);
@@ -74,9 +95,10 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
 
     @Override
     public void jobFinished(Job job) {
-        sender.execute(() -> {
+        List<String> texts = messages.finished(job);
+        send(texts.size(), () -> {
             String thread = threadOf(job);
-            for (String text : messages.finished(job)) {
+            for (String text : texts) {
                 post(job.id(), text, thread);
             }
         });
@@ -84,7 +106,18 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
 
     /** Replies in a job's thread (e.g. a pull request announced by a webhook). */
     public void replyInThread(long jobId, String threadTs, String text) {
-        sender.execute(() -> post(jobId, text, threadTs));
+        send(1, () -> post(jobId, text, threadTs));
+    }
+
+    /** Queues a task posting {@code messages} messages (each {@link #post} accounts for one). */
+    private void send(int messages, Runnable task) {
+        pending.addAndGet(messages);
+        try {
+            sender.execute(task);
+        } catch (RejectedExecutionException e) {
+            pending.addAndGet(-messages);
+            abandoned.addAndGet(messages);
+        }
     }
 
     private String threadOf(Job job) {
@@ -94,7 +127,20 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
 
     /** Posts with bounded retries; returns the message's ts, or null when it could not be posted. */
     private String post(long jobId, String text, String threadTs) {
+        try {
+            return postWithRetries(jobId, text, threadTs);
+        } finally {
+            pending.decrementAndGet();
+        }
+    }
+
+    private String postWithRetries(long jobId, String text, String threadTs) {
+        String lastProblem = "no answer";
         for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
+            if (closing.getCount() == 0 && attempt > 1) {
+                abandoned.incrementAndGet(); // stopping: no more retries, counted in close()'s warning
+                return null;
+            }
             long waitMs = baseBackoffMs * (1L << (attempt - 1));
             try {
                 ChatPostMessageResponse r = methods.chatPostMessage(req -> {
@@ -112,29 +158,66 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
                     log.warn("Slack refused a message of job {}: {} (check SLACK_API_TOKEN and SLACK_CHANNEL)", jobId, r.getError());
                     return null;
                 }
+                lastProblem = "Slack answered " + r.getError();
             } catch (SlackApiException e) {
                 if (e.getResponse() != null && e.getResponse().code() == 429) {
                     String retryAfter = e.getResponse().header("Retry-After");
                     waitMs = retryAfter != null && retryAfter.matches("\\d{1,4}") ? Long.parseLong(retryAfter) * 1000 : waitMs;
+                    lastProblem = "rate limited";
                 } else if (e.getResponse() != null && e.getResponse().code() < 500) {
-                    log.warn("Slack refused a message of job {}: HTTP {}", jobId, e.getResponse().code());
+                    log.warn("Slack refused a message of job {}: HTTP {} (check SLACK_API_URL and SLACK_API_TOKEN)",
+                            jobId, e.getResponse().code());
                     return null;
+                } else {
+                    lastProblem = e.getResponse() != null ? "HTTP " + e.getResponse().code() : String.valueOf(e.getMessage());
                 }
+                log.debug("Slack try {} for job {} failed", attempt, jobId, e);
             } catch (IOException | RuntimeException e) {
-                log.debug("Slack unreachable for job {}: {}", jobId, e.toString());
+                lastProblem = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+                log.debug("Slack try {} for job {} failed: Slack unreachable", attempt, jobId, e);
             }
-            if (attempt < MAX_TRIES) {
-                Threads.sleepQuietly(waitMs);
+            if (attempt < MAX_TRIES && awaitClosing(waitMs)) {
+                abandoned.incrementAndGet();
+                return null;
             }
         }
-        log.warn("gave up posting a Slack message of job {} after {} tries", jobId, MAX_TRIES);
+        log.warn("Slack message of job {} not posted after {} tries: {} (check SLACK_API_URL and the network)",
+                jobId, MAX_TRIES, lastProblem);
         return null;
     }
 
-    /** Waits for queued messages (a few seconds at most), then stops. */
+    /** Waits before a retry; true when Roomote began stopping meanwhile. */
+    private boolean awaitClosing(long ms) {
+        try {
+            return closing.await(ms, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    /**
+     * Lets queued messages go out for at most {@link #DRAIN}, without retries, then drops the rest with one
+     * warning saying how many.
+     */
     @Override
     public void close() {
-        Threads.drainAndStop(sender, 10);
+        if (closing.getCount() == 0) {
+            return;
+        }
+        closing.countDown();
+        sender.shutdown();
+        try {
+            sender.awaitTermination(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sender.shutdownNow();
+        int notPosted = pending.get() + abandoned.get();
+        if (notPosted > 0) {
+            log.warn("{} Slack message(s) not posted: Slack did not take them within {} ms of stopping", notPosted,
+                    DRAIN.toMillis());
+        }
         try {
             slack.close();
         } catch (Exception e) {

@@ -22,6 +22,11 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
 
     public Database(DatabaseUrl url, int poolSize) {
+        this(url, poolSize, java.time.Duration.ofSeconds(10));
+    }
+
+    /** As {@link #Database(DatabaseUrl, int)}, waiting at most {@code connectionTimeout} for a connection. */
+    public Database(DatabaseUrl url, int poolSize, java.time.Duration connectionTimeout) {
         this.url = url;
         HikariConfig config = new HikariConfig();
         config.setPoolName("roomote-db");
@@ -30,7 +35,7 @@ public final class Database implements AutoCloseable {
         config.setPassword(url.password());
         config.setMaximumPoolSize(poolSize);
         config.setMinimumIdle(Math.min(2, poolSize));
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(connectionTimeout.toMillis());
         // Fail at start with the real reason (wrong host, password, database) instead of on first use.
         config.setInitializationFailTimeout(10_000);
         this.dataSource = new HikariDataSource(config);

@@ -256,11 +256,24 @@ public final class JobRepository {
         }
     }
 
+    /** A job whose expired lease was taken back, and how long until it may run again (zero: now). */
+    public record Reclaimed(Job job, Duration dueIn) {
+    }
+
     /**
      * Takes back every expired lease: the job is queued again (after backoff) if attempts remain, else it
      * fails with a message that says so; a job whose cancel was requested ends cancelled.
      */
     public List<Job> reclaimExpired(Duration backoffBase, Duration backoffCap) {
+        return reclaimExpiredLeases(backoffBase, backoffCap).stream().map(Reclaimed::job).toList();
+    }
+
+    /**
+     * As {@link #reclaimExpired}, also saying when each requeued job is due. Idle runners are notified only of
+     * jobs due now; a job with a backoff is announced by {@link #announceDue} when its {@code run_at} comes,
+     * since a wake-up before that finds nothing to claim. The delay is measured on the database's clock.
+     */
+    public List<Reclaimed> reclaimExpiredLeases(Duration backoffBase, Duration backoffCap) {
         String sql = "WITH expired AS (SELECT id FROM cloud_jobs WHERE status = 'processing' AND lease_expires_at < now()"
                 + " FOR UPDATE SKIP LOCKED),"
                 + " upd AS (UPDATE cloud_jobs j SET"
@@ -274,20 +287,49 @@ public final class JobRepository {
                 + "  completed_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN now() END,"
                 + "  " + CLEAR_LEASE
                 + " FROM expired WHERE j.id = expired.id RETURNING j.*)"
-                + " SELECT upd.*, CASE WHEN upd.status = 'pending' THEN pg_notify('" + JOBS_CHANNEL + "', upd.type) END"
+                + " SELECT upd.*, ceil(greatest(extract(epoch FROM upd.run_at - now()), 0) * 1000)::bigint AS due_in_ms,"
+                + " CASE WHEN upd.status = 'pending' AND upd.run_at <= now() THEN pg_notify('" + JOBS_CHANNEL + "', upd.type) END"
                 + " FROM upd";
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, backoffBase.toMillis());
             ps.setLong(2, backoffCap.toMillis());
-            List<Job> jobs = new ArrayList<>();
+            List<Reclaimed> jobs = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    jobs.add(map(rs));
+                    jobs.add(new Reclaimed(map(rs), Duration.ofMillis(rs.getLong("due_in_ms"))));
                 }
             }
             return jobs;
         } catch (SQLException e) {
             throw new StoreException("could not reclaim expired leases", e);
+        }
+    }
+
+    /**
+     * How long until the earliest lease of a processing job expires, on the database's clock: zero when one
+     * has expired already, empty when no job is processing.
+     */
+    public Optional<Duration> nextLeaseExpiry() {
+        String sql = "SELECT ceil(greatest(extract(epoch FROM min(lease_expires_at) - now()), 0) * 1000)::bigint"
+                + " FROM cloud_jobs WHERE status = 'processing'";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long ms = rs.getLong(1);
+            return rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofMillis(ms));
+        } catch (SQLException e) {
+            throw new StoreException("could not read the next lease expiry", e);
+        }
+    }
+
+    /** Wakes idle runners that can run {@code type}: a job of it has become due. */
+    public void announceDue(String type) {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + JOBS_CHANNEL + "', ?)")) {
+            ps.setString(1, type);
+            ps.execute();
+        } catch (SQLException e) {
+            throw new StoreException("could not announce a due job of type " + type, e);
         }
     }
 

@@ -5,6 +5,8 @@ import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.execution.JobOutcome;
 import io.roomote.core.execution.JobRequest;
 import io.roomote.core.execution.JobRunner;
+import io.roomote.core.jobs.Job;
+import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.jobs.Lease;
 import io.roomote.core.logging.LogSink;
 import io.roomote.core.queue.NotificationListener;
@@ -20,12 +22,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,11 +38,18 @@ import java.util.function.BooleanSupplier;
 /**
  * Runs queued jobs in this process, at most {@code maxWorkers} at once. One dispatcher thread claims as many
  * jobs as there are free slots in one statement, woken by {@code LISTEN/NOTIFY} and by a safety-net poll.
- * Running jobs' leases are renewed by heartbeat; expired leases of any runner are taken back here.
+ * Running jobs' leases are renewed by heartbeat; expired leases of any runner are taken back here, checked
+ * when the earliest known lease expires (and at least every heartbeat interval), so a dead runner's job is
+ * queued again within moments of its lease's end. A job queued with a backoff is announced to all runners
+ * when it becomes due, not before: a wake-up earlier would find nothing to claim and leave it to the poll.
  */
 public final class WorkerPool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
+    /** Slack after a lease's expiry or a job's run_at before acting, so the database sees it as past. */
+    private static final long MARGIN_MS = 25;
+    /** Shortest wait between reclaim checks, when an expired lease is still held (locked) by another reclaimer. */
+    private static final long MIN_RECLAIM_WAIT_MS = 100;
 
     /** A job this runner is running. */
     private record Running(Lease lease, CancellationSignal signal) {
@@ -61,7 +72,10 @@ public final class WorkerPool implements AutoCloseable {
     private final Thread dispatcher;
     private final AtomicInteger started = new AtomicInteger();
     private final List<ScheduledFuture<?>> periodic = new CopyOnWriteArrayList<>();
+    private volatile ScheduledFuture<?> nextReclaim;
     private volatile boolean accepting;
+    /** Set by the dispatcher while claims fail (the database is unreachable). */
+    private boolean claimFailing;
     private volatile boolean stopped;
 
     public WorkerPool(String owner, WorkerSettings settings, JobRepository jobs, JobRunner runner,
@@ -105,7 +119,7 @@ public final class WorkerPool implements AutoCloseable {
         accepting = true;
         long beat = settings.heartbeatInterval().toMillis();
         periodic.add(timers.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS));
-        periodic.add(timers.scheduleWithFixedDelay(this::reclaimExpiredLeases, 0, beat, TimeUnit.MILLISECONDS));
+        nextReclaim = timers.schedule(this::reclaimExpiredLeases, 0, TimeUnit.MILLISECONDS);
         dispatcher.start();
         log.info("worker {} started: up to {} job(s) at once of type(s) {}", owner, settings.maxWorkers(), registry.ids());
     }
@@ -141,6 +155,10 @@ public final class WorkerPool implements AutoCloseable {
                 int free = settings.maxWorkers() - running.size();
                 if (free > 0) {
                     List<Lease> leases = jobs.claim(owner, free, settings.leaseDuration(), registry.ids());
+                    if (claimFailing) {
+                        claimFailing = false;
+                        log.info("claiming jobs again: the database answers");
+                    }
                     for (Lease lease : leases) {
                         launch(lease);
                     }
@@ -154,7 +172,14 @@ public final class WorkerPool implements AutoCloseable {
                     return;
                 }
             } catch (RuntimeException e) {
-                log.warn("could not claim jobs: {}; trying again in {} ms", e.getMessage(), settings.pollInterval().toMillis());
+                // Once per outage at WARN, not once per poll: a long outage must not bury other lines.
+                if (!claimFailing) {
+                    claimFailing = true;
+                    log.warn("could not claim jobs: {}; trying again every {} ms until the database answers",
+                            rootMessage(e), settings.pollInterval().toMillis());
+                } else {
+                    log.debug("could not claim jobs: {}", rootMessage(e));
+                }
                 try {
                     wake.await(settings.pollInterval().toMillis());
                 } catch (InterruptedException ie) {
@@ -205,7 +230,11 @@ public final class WorkerPool implements AutoCloseable {
                 Duration delay = settings.retry().delayAfter(attempt);
                 jobLine(lease, JobLogger.Level.WARN, "attempt " + attempt + " of " + maxAttempts + " failed; retrying in "
                         + delay.toMillis() + " ms");
-                return write(lease, "rescheduled", () -> jobs.reschedule(id, token, f.error(), delay));
+                boolean rescheduled = write(lease, "rescheduled", () -> jobs.reschedule(id, token, f.error(), delay));
+                if (rescheduled) {
+                    announceWhenDue(lease.job().type(), delay);
+                }
+                return rescheduled;
             }
             String error = f.retryable() ? f.error() + " (gave up after " + attempt + " attempts)" : f.error();
             return write(lease, "failed", () -> jobs.fail(id, token, error, f.result()));
@@ -277,13 +306,55 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** Takes back expired leases, then plans the next check for the earliest lease expiry known. */
     private void reclaimExpiredLeases() {
+        if (stopped) {
+            return;
+        }
+        long beat = settings.heartbeatInterval().toMillis();
+        long next = beat;
         try {
-            for (var job : jobs.reclaimExpired(settings.retry().baseDelay(), settings.retry().maxDelay())) {
+            for (JobRepository.Reclaimed r : jobs.reclaimExpiredLeases(settings.retry().baseDelay(), settings.retry().maxDelay())) {
+                Job job = r.job();
                 log.warn("job {}: {} -> {}", job.id(), job.error(), job.status().dbValue());
+                if (job.status() == JobStatus.PENDING && !r.dueIn().isZero()) {
+                    announceWhenDue(job.type(), r.dueIn());
+                }
+            }
+            // Leases taken after this read expire at least a lease from now; the heartbeat interval cap sees them.
+            Optional<Duration> expiry = jobs.nextLeaseExpiry();
+            if (expiry.isPresent()) {
+                next = Math.max(MIN_RECLAIM_WAIT_MS, Math.min(beat, expiry.get().toMillis() + MARGIN_MS));
             }
         } catch (RuntimeException e) {
             log.warn("could not reclaim expired leases: {}", e.getMessage());
+        }
+        if (!stopped) {
+            try {
+                nextReclaim = timers.schedule(this::reclaimExpiredLeases, next, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // the timers are shut down: Roomote is closing
+            }
+        }
+    }
+
+    /** Wakes every runner (through NOTIFY) once a job queued with a delay becomes due. */
+    private void announceWhenDue(String type, Duration delay) {
+        Runnable announce = () -> {
+            if (stopped) {
+                return;
+            }
+            try {
+                jobs.announceDue(type);
+            } catch (RuntimeException e) {
+                log.debug("could not announce a due job of type {}: {}", type, e.getMessage());
+                wake.signal(); // at least this runner looks; the others poll
+            }
+        };
+        try {
+            timers.schedule(announce, delay.toMillis() + MARGIN_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the timers are shut down: Roomote is closing
         }
     }
 
@@ -310,6 +381,10 @@ public final class WorkerPool implements AutoCloseable {
         }
         stopped = true;
         periodic.forEach(f -> f.cancel(false));
+        ScheduledFuture<?> reclaim = nextReclaim;
+        if (reclaim != null) {
+            reclaim.cancel(false);
+        }
         workers.shutdownNow();
         log.info("worker {} stopped after running {} job(s)", owner, started.get());
     }
@@ -329,6 +404,14 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
     private static void joinQuietly(Thread t) {

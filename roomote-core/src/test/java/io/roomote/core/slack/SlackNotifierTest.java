@@ -10,11 +10,17 @@ import io.roomote.core.testing.SlackStandIn;
 import io.roomote.core.testing.TestJobType;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.spi.JobFailedException;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static io.roomote.core.testing.QueueFixture.awaitStatus;
@@ -22,7 +28,10 @@ import static io.roomote.core.testing.QueueFixture.enqueue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Slack threads per job, against a stand-in of chat.postMessage (SlackStandIn, not Slack). */
+/**
+ * Slack threads per job, against a stand-in of chat.postMessage and auth.test (SlackStandIn, not Slack), and
+ * an unreachable port for a Slack that does not answer.
+ */
 class SlackNotifierTest {
 
     private static final Duration WITHIN = Duration.ofSeconds(30);
@@ -30,6 +39,8 @@ class SlackNotifierTest {
     private final QueueFixture fixture = new QueueFixture();
     private final SlackStandIn slack;
     private SlackNotifier notifier;
+    private Roomote roomote;
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
     SlackNotifierTest() throws Exception {
         slack = new SlackStandIn();
@@ -37,6 +48,11 @@ class SlackNotifierTest {
 
     @AfterEach
     void close() {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logged);
+        slackLogger().setLevel(null);
+        if (roomote != null) {
+            roomote.close();
+        }
         fixture.close();
         if (notifier != null) {
             notifier.close();
@@ -44,13 +60,85 @@ class SlackNotifierTest {
         slack.close();
     }
 
+    /** Lines logged at WARN or above from now on by Roomote's Slack code, the Slack client or its HTTP client. */
+    private List<ILoggingEvent> warnings() {
+        return logged.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                .filter(e -> e.getLoggerName().startsWith("io.roomote.core.slack") || e.getLoggerName().startsWith("com.slack")
+                        || e.getLoggerName().startsWith("okhttp3"))
+                .toList();
+    }
+
+    private void captureLogs() {
+        logged.start();
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logged);
+        // DEBUG of the notifier too, to see its tries (their stack traces belong there).
+        slackLogger().setLevel(Level.DEBUG);
+    }
+
+    private static ch.qos.logback.classic.Logger slackLogger() {
+        return (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(SlackNotifier.class);
+    }
+
+    private SlackNotifier notifierFor(String apiUrl, String token, long backoffMs) {
+        Settings settings = Settings.of(Map.of("SLACK_API_TOKEN", token, "SLACK_API_URL", apiUrl));
+        notifier = new SlackNotifier(SlackSettings.from(settings), new JobNotesRepository(fixture.database()),
+                job -> "roo-code", backoffMs);
+        return notifier;
+    }
+
+    @Test
+    void slackDownCostsOneWarningLinePerMessageNoStackTraceAndNoAuthTestBeforeEachTry() {
+        slack.down(true);
+        captureLogs();
+        SlackNotifier n = notifierFor(slack.apiUrl(), "xoxb-down-token-1234567890", 10);
+
+        n.replyInThread(1, "1700000000.000001", "first");
+        n.replyInThread(2, "1700000000.000002", "second");
+
+        await().atMost(WITHIN).until(() -> slack.postMessageCalls() == 2 * SlackNotifier.MAX_TRIES);
+        await().atMost(WITHIN).until(() -> warnings().stream()
+                .filter(e -> e.getLoggerName().equals(SlackNotifier.class.getName())).count() >= 2);
+        assertThat(slack.authTestCalls()).as("auth.test calls").isLessThanOrEqualTo(1);
+        assertThat(warnings()).hasSize(2).allSatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getThrowableProxy()).as("stack trace of: %s", e.getFormattedMessage()).isNull();
+            assertThat(e.getFormattedMessage()).matches("Slack message of job [12] not posted after 5 tries: .*");
+        });
+    }
+
+    @Test
+    void slackUnreachableLogsNoStackTraceAndStoppingWaitsAtMostTheDrainThenSaysHowManyWereNotPosted() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        captureLogs();
+        SlackNotifier n = notifierFor("http://127.0.0.1:" + closedPort + "/api/", "xoxb-unreachable-token-123456", 1000);
+        for (int i = 1; i <= 3; i++) {
+            n.replyInThread(i, "1700000000.00000" + i, "message " + i);
+        }
+        // The first message has been tried and is waiting to retry.
+        await().atMost(WITHIN).until(() -> logged.list.stream().anyMatch(e -> e.getLoggerName().equals(SlackNotifier.class.getName())));
+
+        long started = System.nanoTime();
+        n.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(took).isLessThan(SlackNotifier.DRAIN.plusSeconds(1));
+        assertThat(warnings()).allSatisfy(e -> assertThat(e.getThrowableProxy())
+                .as("stack trace of: %s", e.getFormattedMessage()).isNull());
+        assertThat(warnings()).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly("3 Slack message(s) not posted: Slack did not take them within 1500 ms of stopping");
+    }
+
     private Roomote start(TestJobType type) throws Exception {
         Settings settings = Settings.of(Map.of("SLACK_API_TOKEN", "xoxb-test-token-1234567890", "SLACK_API_URL", slack.apiUrl(),
                 "GITHUB_SERVER_URL", "https://github.example", "POLL_INTERVAL_MS", "200"));
         notifier = new SlackNotifier(SlackSettings.from(settings), new JobNotesRepository(fixture.database()),
                 job -> "roo-code", 50);
-        return Roomote.start(settings, fixture.database(), JobTypeRegistry.of(type),
+        roomote = Roomote.start(settings, fixture.database(), JobTypeRegistry.of(type),
                 Files.createTempDirectory("home"), true, notifier);
+        return roomote;
     }
 
     @Test

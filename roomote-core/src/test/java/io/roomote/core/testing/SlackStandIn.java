@@ -14,9 +14,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A STAND-IN for Slack's Web API method {@code chat.postMessage} (not Slack): takes the form- or JSON-encoded
- * request the official client sends and answers with Slack's documented shapes — {@code {"ok":true,"ts":…}},
- * {@code {"ok":false,"error":…}}, or HTTP 429 with Retry-After. Records every accepted message.
+ * A STAND-IN for Slack's Web API methods {@code chat.postMessage} and {@code auth.test} (not Slack): takes the
+ * form- or JSON-encoded request the official client sends and answers with Slack's documented shapes —
+ * {@code {"ok":true,"ts":…}}, {@code {"ok":false,"error":…}}, HTTP 429 with Retry-After, or (when {@link #down})
+ * HTTP 503 to everything. Records every accepted message and counts the calls of each method.
  */
 public final class SlackStandIn implements AutoCloseable {
 
@@ -28,11 +29,15 @@ public final class SlackStandIn implements AutoCloseable {
     private final List<Message> messages = new CopyOnWriteArrayList<>();
     private final AtomicInteger rateLimitNext = new AtomicInteger();
     private final AtomicInteger counter = new AtomicInteger();
+    private final AtomicInteger authTestCalls = new AtomicInteger();
+    private final AtomicInteger postMessageCalls = new AtomicInteger();
     private volatile String errorCode;
+    private volatile boolean down;
 
     public SlackStandIn() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/chat.postMessage", this::postMessage);
+        server.createContext("/api/auth.test", this::authTest);
         server.start();
     }
 
@@ -51,12 +56,41 @@ public final class SlackStandIn implements AutoCloseable {
         errorCode = code;
     }
 
+    /** Every call answers HTTP 503, as Slack (or a proxy before it) does in an outage. */
+    public void down(boolean down) {
+        this.down = down;
+    }
+
     public List<Message> messages() {
         return List.copyOf(messages);
     }
 
+    public int authTestCalls() {
+        return authTestCalls.get();
+    }
+
+    public int postMessageCalls() {
+        return postMessageCalls.get();
+    }
+
+    private void authTest(HttpExchange ex) throws IOException {
+        ex.getRequestBody().readAllBytes();
+        authTestCalls.incrementAndGet();
+        if (down) {
+            send(ex, 503, "{\"ok\":false,\"error\":\"service_unavailable\"}");
+            return;
+        }
+        send(ex, 200, "{\"ok\":true,\"url\":\"https://roomote-test.slack.com/\",\"team\":\"Roomote Test\","
+                + "\"user\":\"roomote\",\"team_id\":\"T0ROOMOTE\",\"user_id\":\"U0ROOMOTE\",\"bot_id\":\"B0ROOMOTE\"}");
+    }
+
     private void postMessage(HttpExchange ex) throws IOException {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        postMessageCalls.incrementAndGet();
+        if (down) {
+            send(ex, 503, "{\"ok\":false,\"error\":\"service_unavailable\"}");
+            return;
+        }
         if (rateLimitNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             ex.getResponseHeaders().set("Retry-After", "1");
             send(ex, 429, "{\"ok\":false,\"error\":\"ratelimited\"}");
