@@ -2,7 +2,7 @@ package io.roomote.core.step;
 
 import java.util.Optional;
 
-/** Posts one Slack message; the plugin implements it with the Slack plugin, {@link SlackApiPost} without it. */
+/** Posts one Slack message; the plugin implements it with the Slack plugin, {@link SlackHttpPost} without it. */
 @FunctionalInterface
 public interface SlackPost {
 

@@ -4,6 +4,7 @@ import io.roomote.core.testing.SlackStandIn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpClient;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -28,15 +29,15 @@ class StepSlackTest {
 
     @Test
     void theStartOpensAThreadAndTheEndRepliesInIt() {
-        try (SlackApiPost post = new SlackApiPost("xoxb-step-token-0123456789", "#fixes", standIn.apiUrl())) {
-            StepSlack slack = new StepSlack(post, "https://github.com", warnings::add);
-            Instant start = Instant.parse("2026-11-24T10:00:00Z");
+        SlackHttpPost post = new SlackHttpPost(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#fixes",
+                standIn.apiUrl());
+        StepSlack slack = new StepSlack(post, "https://github.com", warnings::add);
+        Instant start = Instant.parse("2026-11-24T10:00:00Z");
 
-            Optional<String> thread = slack.started(12, "acme/app", 7, "claude", start);
-            slack.finished(thread.orElseThrow(), new FixStepResult(12, "acme/app", 7, "completed", "pr_opened",
-                    "https://github.com/acme/app/pull/101", 101, "fix-7", null, 1, "claude", null, 0.5, null, null, 60_000L,
-                    null, null), start, start.plusSeconds(95));
-        }
+        Optional<String> thread = slack.started(12, "acme/app", 7, "claude", start);
+        slack.finished(thread.orElseThrow(), new FixStepResult(12, "acme/app", 7, "completed", "pr_opened",
+                "https://github.com/acme/app/pull/101", 101, "fix-7", null, 1, "claude", null, 0.5, null, null, 60_000L,
+                null, null), start, start.plusSeconds(95));
 
         List<SlackStandIn.Message> m = standIn.messages();
         assertThat(m).hasSize(3);
@@ -69,11 +70,11 @@ class StepSlackTest {
     @Test
     void slackTroubleNeverEscapes() {
         standIn.failWith("channel_not_found");
-        try (SlackApiPost post = new SlackApiPost("xoxb-step-token-0123456789", "#nope", standIn.apiUrl())) {
-            StepSlack slack = new StepSlack(post, "https://github.com", warnings::add);
-            assertThat(slack.started(14, "acme/app", 9, null, Instant.now())).isEmpty();
-            slack.finished(null, FixStepResult.failedWithoutResult(14, "acme/app", 9, "boom"), Instant.now(), Instant.now());
-        }
+        SlackHttpPost post = new SlackHttpPost(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#nope",
+                standIn.apiUrl());
+        StepSlack slack = new StepSlack(post, "https://github.com", warnings::add);
+        assertThat(slack.started(14, "acme/app", 9, null, Instant.now())).isEmpty();
+        slack.finished(null, FixStepResult.failedWithoutResult(14, "acme/app", 9, "boom"), Instant.now(), Instant.now());
         assertThat(warnings).hasSize(2).allSatisfy(w -> assertThat(w).contains("channel_not_found"));
     }
 }
