@@ -14,16 +14,13 @@ import java.util.logging.Logger;
  * changes. It has its own lock: the configuration's monitor is the one core's {@code Descriptor.save()}
  * ({@code public synchronized void save()}) takes, so opening a slow database under it would block
  * <i>Save</i> on Manage Jenkins » System. Callers that find the pool being opened wait for this lock only.
- * <p>The pool and the migration are set up with the thread's context class loader set to this plugin's: the
- * calling thread may be a Pipeline's (whose context loader is the CPS script's) or a Jetty thread, and Flyway's
- * {@code Flyway.configure()} finds {@code classpath:db/migration} through the context loader; the PostgreSQL
- * driver is loaded through this plugin's class loader (it comes from the postgresql-api library plugin) so that {@code DriverManager.getDriver} (which Hikari calls
- * without a driver class name) accepts it for Hikari's caller class.
+ * <p>The calling thread may be a Pipeline's (whose context loader is the CPS script's) or a Jetty thread: core's
+ * {@link Database} names the PostgreSQL driver class to Hikari and gives Flyway its own class loader, so neither
+ * depends on the thread's context class loader (roomote-core's {@code DatabaseClassLoaderTest}).
  */
 final class RoomoteDatabase {
 
     private static final Logger LOGGER = Logger.getLogger(RoomoteDatabase.class.getName());
-    private static final String DRIVER = "org.postgresql.Driver";
 
     private final Object lock = new Object();
     private Database database;
@@ -46,25 +43,14 @@ final class RoomoteDatabase {
     }
 
     private static Database open(String url) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        ClassLoader plugin = RoomoteDatabase.class.getClassLoader();
-        thread.setContextClassLoader(plugin);
+        Database db = new Database(DatabaseUrl.parse(url), 3);
         try {
-            Class.forName(DRIVER, true, plugin);
-            Database db = new Database(DatabaseUrl.parse(url), 3);
-            try {
-                db.migrate();
-            } catch (RuntimeException e) {
-                db.close();
-                throw e;
-            }
-            return db;
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("the PostgreSQL driver is missing from the Roomote plugin: " + e.getMessage(), e);
-        } finally {
-            thread.setContextClassLoader(previous);
+            db.migrate();
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
         }
+        return db;
     }
 
     private void close() {

@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 
@@ -17,6 +16,8 @@ import java.util.Properties;
 public final class Database implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    private static final org.postgresql.Driver DRIVER = new org.postgresql.Driver();
 
     private final DatabaseUrl url;
     private final HikariDataSource dataSource;
@@ -30,6 +31,9 @@ public final class Database implements AutoCloseable {
         this.url = url;
         HikariConfig config = new HikariConfig();
         config.setPoolName("roomote-db");
+        // Named, not looked up through DriverManager: under Jenkins the thread's context classloader is not the
+        // plugin's, and DriverManager would not see the driver bundled with it.
+        config.setDriverClassName(org.postgresql.Driver.class.getName());
         config.setJdbcUrl(url.jdbcUrl());
         config.setUsername(url.user());
         config.setPassword(url.password());
@@ -62,12 +66,18 @@ public final class Database implements AutoCloseable {
             props.setProperty("password", url.password());
         }
         props.setProperty("tcpKeepAlive", "true");
-        return DriverManager.getConnection(url.jdbcUrl(), props);
+        // The driver itself rather than DriverManager, for the same classloader reason as the pool's.
+        Connection connection = DRIVER.connect(url.jdbcUrl(), props);
+        if (connection == null) {
+            throw new SQLException("not a PostgreSQL JDBC URL: " + url.jdbcUrl());
+        }
+        return connection;
     }
 
     /** Applies pending migrations; returns how many ran. */
     public int migrate() {
-        MigrateResult result = Flyway.configure()
+        // Roomote's own classloader finds the migrations, whatever the calling thread's context classloader is.
+        MigrateResult result = Flyway.configure(Database.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
                 .table("roomote_schema_history")
