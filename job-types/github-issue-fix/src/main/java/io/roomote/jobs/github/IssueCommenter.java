@@ -15,8 +15,9 @@ import java.util.concurrent.Executors;
 
 /**
  * {@code GITHUB_COMMENTS=true}: one comment on the issue when its fix job starts (with a link to the job),
- * edited in place by every later attempt and when it ends — the PR link, a skip and why, or an honest reason. The comment carries a marker so it never
- * triggers Roomote. Like Slack, it runs in the background and never changes a job.
+ * edited in place by every later attempt and when it ends — the PR link, a skip and why, or an honest reason.
+ * The comment carries a marker so it never triggers Roomote. Like Slack, it runs in the background and never
+ * changes a job. The texts are listed in README's "Issue comments".
  */
 public final class IssueCommenter implements JobEventListener, AutoCloseable {
 
@@ -57,7 +58,7 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
         return "🤖 Roomote is working on this issue (attempt " + Math.max(1, job.attempts()) + " of " + job.maxAttempts() + ").";
     }
 
-    /** A later attempt edits the same comment, saying why the previous one did not do: "🔁 … again (attempt 2 of 3; attempt 1 failed: …)." */
+    /** A later attempt edits the same comment, saying why the previous one failed: "🔁 … again (attempt 2 of 3; attempt 1 failed: …)." */
     private static String again(Job job) {
         String before = job.attempts() > 1 && job.error() != null
                 ? "; attempt " + (job.attempts() - 1) + " failed: " + job.error() : "";
