@@ -1,17 +1,18 @@
 package io.roomote.core.slack;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.roomote.core.events.JobEnd;
 import io.roomote.core.jobs.Job;
-import io.roomote.core.jobs.JobStatus;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The texts Roomote posts to Slack (Slack mrkdwn), shared by the standalone runner and the Jenkins plugin.
- * The first message of a job starts a thread; every later one is a reply in it, as in the original.
+ * The first message of a job starts a thread; every later one, of any attempt, is a reply in it, as in the
+ * original. Each problem is said once: an error that starts with its outcome does not get it again.
  */
 public final class SlackMessages {
 
@@ -21,58 +22,81 @@ public final class SlackMessages {
         this.githubServerUrl = githubServerUrl;
     }
 
-    /** "🚀 Task Started — Creating a pull request for <issue|GitHub Issue #N>" and a context line. */
+    /**
+     * "🚀 Task Started — Creating a pull request for <issue|GitHub Issue #N>" and a context line; the top-level
+     * message of the job's thread. Names the attempt when it is not the first (an earlier one was not posted).
+     */
     public String started(Job job, String agent) {
         String subject = issueLink(job.payload()).map(l -> "Creating a pull request for " + l)
                 .orElse("Running " + job.type());
         return "🚀 Task Started — " + subject + "\n"
-                + "jobType: " + job.type() + ", jobId: " + job.id() + (agent == null ? "" : ", agent: " + agent);
+                + "jobType: " + job.type() + ", jobId: " + job.id() + (agent == null ? "" : ", agent: " + agent)
+                + (job.attempts() > 1 ? ", attempt " + job.attempts() + " of " + job.maxAttempts() : "");
+    }
+
+    /**
+     * A later attempt of a job that has a thread already, as a reply in it: "🔁 Attempt 2 of 3 started — attempt
+     * 1 failed: …", or "🔁 Started again (attempt 1 of 3)" for a job retried by hand or handed back at a stop.
+     */
+    public String attemptStarted(Job job) {
+        if (job.attempts() <= 1) {
+            return "🔁 Started again (attempt " + Math.max(1, job.attempts()) + " of " + job.maxAttempts() + ")";
+        }
+        return "🔁 Attempt " + job.attempts() + " of " + job.maxAttempts() + " started"
+                + (job.error() == null ? "" : " — attempt " + (job.attempts() - 1) + " failed: " + job.error());
     }
 
     /** Thread replies announcing how a job ended: the PR first, saved work, then the verdict. */
     public List<String> finished(Job job) {
+        JobEnd end = JobEnd.of(job);
+        if (end.kind() == JobEnd.Kind.SKIPPED) {
+            return List.of(skipped(end));
+        }
         List<String> out = new ArrayList<>();
-        JsonNode result = job.result();
-        if (result != null && result.hasNonNull("prUrl")) {
-            out.add(pullRequestCreated(result.get("prUrl").asText(), result.path("prNumber").asInt(0)));
+        if (end.kind() == JobEnd.Kind.COMPLETED && end.prUrl() != null) {
+            out.add(pullRequestCreated(end.prUrl(), end.prNumber()));
         }
-        if (result != null && result.hasNonNull("wipBranch")) {
-            out.add("💾 Unfinished work saved to branch `" + result.get("wipBranch").asText() + "`");
+        if (end.wipBranch() != null) {
+            out.add("💾 Unfinished work saved to branch `" + end.wipBranch() + "`");
         }
-        out.add(verdict(job));
+        out.add(verdict(end));
         return out;
     }
 
     public String pullRequestCreated(String url, int number) {
-        return "🎉 Pull request created: <" + url + "|" + (number > 0 ? "PR #" + number : url) + ">";
+        return "🎉 Pull request created: " + link(url, number);
     }
 
-    private String verdict(Job job) {
-        String duration = job.startedAt() != null && job.completedAt() != null
-                ? " in " + Duration.between(job.startedAt(), job.completedAt()).toSeconds() + "s" : "";
-        JsonNode result = job.result();
-        String outcome = result != null && result.hasNonNull("outcome") ? " — " + result.get("outcome").asText() : "";
-        String cost = result != null && result.hasNonNull("costUsd")
-                ? String.format(Locale.ROOT, ", cost $%.2f", result.get("costUsd").asDouble()) : "";
-        if (job.status() == JobStatus.COMPLETED) {
-            return "✅ Task completed" + duration + outcome + cost;
-        }
-        if (job.status() == JobStatus.CANCELLED) {
-            return "⚠️ Task cancelled" + duration + cost;
-        }
-        String error = job.error() == null ? "unknown error" : job.error();
-        if (error.startsWith("timed out")) {
-            return "❌ Task " + error + cost;
-        }
-        return "❌ Task failed" + duration + outcome + ": " + error + cost;
+    /** "⏭️ Skipped — pull request #43 by alice is already open for this issue (<url|PR #43>)": nothing to celebrate. */
+    private String skipped(JobEnd end) {
+        return "⏭️ Skipped — " + (end.reason() == null ? "nothing to do" : end.reason())
+                + (end.prUrl() == null ? "" : " (" + link(end.prUrl(), end.prNumber()) + ")");
     }
 
-    private java.util.Optional<String> issueLink(JsonNode payload) {
+    private String verdict(JobEnd end) {
+        String duration = end.duration() == null ? "" : " in " + end.duration().toSeconds() + "s";
+        String cost = end.costUsd() == null ? "" : String.format(Locale.ROOT, ", cost $%.2f", end.costUsd());
+        String outcome = end.outcome() == null ? "" : " — " + end.outcome();
+        String reason = end.reason() == null ? "unknown error" : end.reason();
+        return switch (end.kind()) {
+            case COMPLETED -> "✅ Task completed" + duration + outcome + cost;
+            case CANCELLED -> "⚠️ Task cancelled" + duration + cost;
+            case TIMED_OUT -> "❌ Task " + (reason.startsWith("timed out") ? reason : "timed out" + duration + ": " + reason) + cost;
+            case FAILED -> "❌ Task failed" + duration + outcome + ": " + reason + cost;
+            case SKIPPED -> throw new IllegalStateException("a skipped job has no verdict");
+        };
+    }
+
+    private static String link(String url, int number) {
+        return "<" + url + "|" + (number > 0 ? "PR #" + number : url) + ">";
+    }
+
+    private Optional<String> issueLink(JsonNode payload) {
         if (payload == null || !payload.hasNonNull("repo") || !payload.hasNonNull("issue")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String repo = payload.get("repo").asText();
         int issue = payload.get("issue").asInt();
-        return java.util.Optional.of("<" + githubServerUrl + "/" + repo + "/issues/" + issue + "|GitHub Issue #" + issue + ">");
+        return Optional.of("<" + githubServerUrl + "/" + repo + "/issues/" + issue + "|GitHub Issue #" + issue + ">");
     }
 }

@@ -78,9 +78,19 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
         this.methods = slack.methods(settings.token().orElseThrow(() -> new IllegalArgumentException("no Slack token")));
     }
 
+    /**
+     * The first attempt opens the job's thread; a later one (a retry, a job retried by hand, one handed back at a
+     * stop) replies in it, so a job keeps one thread across attempts.
+     */
     @Override
     public void jobStarted(Job job) {
         send(1, () -> {
+            String thread = threads.getOrDefault(job.id(), job.slackThreadTs());
+            if (thread != null) {
+                threads.put(job.id(), thread);
+                post(job.id(), messages.attemptStarted(job), thread);
+                return;
+            }
             String ts = post(job.id(), messages.started(job, agentOf.apply(job)), null);
             if (ts != null) {
                 threads.put(job.id(), ts);

@@ -105,7 +105,7 @@ public record FixStepResult(long jobId, String repo, int issue, String status, S
         if (outcome != null) {
             m.append(" (").append(outcome).append(')');
         }
-        String why = error != null ? error : reason;
+        String why = io.roomote.core.events.JobEnd.withoutPrefix(error != null ? error : reason, outcome);
         if (why != null) {
             m.append(": ").append(why);
         }
@@ -132,7 +132,7 @@ public record FixStepResult(long jobId, String repo, int issue, String status, S
             s.append(", unfinished work on ").append(wipBranch);
         }
         if (!hasPullRequest() && (error != null || reason != null)) {
-            s.append(" (").append(error != null ? error : reason).append(')');
+            s.append(" (").append(io.roomote.core.events.JobEnd.withoutPrefix(error != null ? error : reason, outcome)).append(')');
         }
         return s.toString();
     }

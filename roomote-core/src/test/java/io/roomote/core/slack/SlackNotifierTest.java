@@ -133,7 +133,7 @@ class SlackNotifierTest {
 
     private Roomote start(TestJobType type) throws Exception {
         Settings settings = Settings.of(Map.of("SLACK_API_TOKEN", "xoxb-test-token-1234567890", "SLACK_API_URL", slack.apiUrl(),
-                "GITHUB_SERVER_URL", "https://github.example", "POLL_INTERVAL_MS", "200"));
+                "GITHUB_SERVER_URL", "https://github.example", "POLL_INTERVAL_MS", "200", "JOB_RETRY_BACKOFF_MS", "100"));
         notifier = new SlackNotifier(SlackSettings.from(settings), new JobNotesRepository(fixture.database()),
                 job -> "roo-code", 50);
         roomote = Roomote.start(settings, fixture.database(), JobTypeRegistry.of(type),
@@ -204,5 +204,75 @@ class SlackNotifierTest {
         assertThat(done.result().get("fine").asBoolean()).isTrue();
         assertThat(alsoDone.slackThreadTs()).isNull();
         assertThat(slack.messages()).isEmpty();
+    }
+
+    @Test
+    void aJobSkippedBecauseAPullRequestIsOpenSaysSoOnceWithoutCelebrating() throws Exception {
+        // As the fix job ends when a pull request is already open: its error starts with the outcome.
+        Roomote roomote = start(new TestJobType("github.issue.fix", (p, c) -> {
+            throw JobFailedException.permanent("skipped: pull request #43 by alice is already open for this issue",
+                    Map.of("outcome", "skipped", "reason", "pull request #43 by alice is already open for this issue",
+                            "prUrl", "https://github.example/acme/app/pull/43", "prNumber", 43));
+        }));
+
+        long id = enqueue(roomote, "github.issue.fix", "{\"repo\":\"acme/app\",\"issue\":7}");
+        awaitStatus(roomote, id, JobStatus.FAILED, WITHIN);
+        await().atMost(WITHIN).until(() -> slack.messages().size() >= 2);
+        Thread.sleep(300); // nothing else may follow
+
+        assertThat(slack.messages()).extracting(SlackStandIn.Message::text).last().isEqualTo(
+                "⏭️ Skipped — pull request #43 by alice is already open for this issue (<https://github.example/acme/app/pull/43|PR #43>)");
+        assertThat(slack.messages()).hasSize(2).extracting(SlackStandIn.Message::text).noneMatch(t -> t.contains("🎉"));
+        assertThat(slack.messages().get(1).threadTs()).isEqualTo(slack.messages().get(0).ts());
+    }
+
+    @Test
+    void aFailureWhoseErrorStartsWithItsOutcomeNamesTheOutcomeOnce() throws Exception {
+        Roomote roomote = start(new TestJobType("github.issue.fix", (p, c) -> {
+            throw JobFailedException.permanent("no_changes: the agent finished without committing any change",
+                    Map.of("outcome", "no_changes", "reason", "the agent finished without committing any change"));
+        }));
+
+        long id = enqueue(roomote, "github.issue.fix", "{\"repo\":\"acme/app\",\"issue\":7}");
+        awaitStatus(roomote, id, JobStatus.FAILED, WITHIN);
+        await().atMost(WITHIN).until(() -> slack.messages().size() == 2);
+
+        assertThat(slack.messages().get(1).text())
+                .matches("❌ Task failed in \\d+s — no_changes: the agent finished without committing any change");
+    }
+
+    @Test
+    void retriesAndARetryByHandReplyInTheJobsOneThread() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        Roomote roomote = start(new TestJobType("github.issue.fix", (p, c) -> {
+            int run = runs.incrementAndGet();
+            if (run == 1) {
+                throw JobFailedException.retryable("GitHub answered HTTP 502", null);
+            }
+            if (run == 2) {
+                throw JobFailedException.permanent("agent_failed: the agent aborted its task",
+                        Map.of("outcome", "agent_failed"));
+            }
+            return Map.of("outcome", "pr_opened", "prUrl", "https://github.example/acme/app/pull/9", "prNumber", 9);
+        }));
+
+        long id = enqueue(roomote, "github.issue.fix", "{\"repo\":\"acme/app\",\"issue\":7}");
+        awaitStatus(roomote, id, JobStatus.FAILED, WITHIN);
+        await().atMost(WITHIN).until(() -> slack.messages().size() == 3);
+        await().atMost(WITHIN).until(() -> roomote.queue().get(id).orElseThrow().slackThreadTs() != null);
+        roomote.queue().retry(id);
+        awaitStatus(roomote, id, JobStatus.COMPLETED, WITHIN);
+        await().atMost(WITHIN).until(() -> slack.messages().size() == 6);
+
+        List<SlackStandIn.Message> m = slack.messages();
+        assertThat(m.get(0).threadTs()).isNull();
+        assertThat(m.get(0).text()).startsWith("🚀 Task Started — ");
+        assertThat(m.subList(1, 6)).allSatisfy(r -> assertThat(r.threadTs()).isEqualTo(m.get(0).ts()));
+        assertThat(m.subList(1, 6)).extracting(SlackStandIn.Message::text).satisfiesExactly(
+                t -> assertThat(t).isEqualTo("🔁 Attempt 2 of 3 started — attempt 1 failed: GitHub answered HTTP 502"),
+                t -> assertThat(t).matches("❌ Task failed in \\d+s — agent_failed: the agent aborted its task"),
+                t -> assertThat(t).isEqualTo("🔁 Started again (attempt 1 of 3)"),
+                t -> assertThat(t).isEqualTo("🎉 Pull request created: <https://github.example/acme/app/pull/9|PR #9>"),
+                t -> assertThat(t).matches("✅ Task completed in \\d+s — pr_opened"));
     }
 }

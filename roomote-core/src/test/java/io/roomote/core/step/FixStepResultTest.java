@@ -40,7 +40,8 @@ class FixStepResultTest {
 
         assertThat(r.status()).isEqualTo("failed");
         assertThat(r.failure(true)).contains("roomoteFix: no pull request for acme/app#7 (no_changes): "
-                + "no_changes: the agent finished without committing any change (set failOnNoPr: false to go on without a pull request)");
+                + "the agent finished without committing any change (set failOnNoPr: false to go on without a pull request)");
+        assertThat(r.summary()).isEqualTo("Roomote acme/app#7: no pull request — no_changes (the agent finished without committing any change)");
         assertThat(r.failure(false)).isEmpty();
         assertThat(r.toMap()).containsEntry("success", false).containsEntry("status", "failed");
     }

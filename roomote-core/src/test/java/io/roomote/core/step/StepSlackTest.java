@@ -77,4 +77,21 @@ class StepSlackTest {
         slack.finished(null, FixStepResult.failedWithoutResult(14, "acme/app", 9, "boom"), Instant.now(), Instant.now());
         assertThat(warnings).hasSize(2).allSatisfy(w -> assertThat(w).contains("channel_not_found"));
     }
+
+    @Test
+    void aSkippedRunSaysWhyWithTheSameWordingAsTheService() {
+        List<String> posted = new CopyOnWriteArrayList<>();
+        StepSlack slack = new StepSlack((text, thread) -> {
+            posted.add(text);
+            return Optional.empty();
+        }, null, warnings::add);
+
+        slack.finished("1700000000.000001", new FixStepResult(15, "acme/app", 9, "failed", "skipped",
+                "https://github.com/acme/app/pull/43", 43, null, null, null, null, null, null, null, null, 10L,
+                "skipped: pull request #43 by alice is already open for this issue",
+                "pull request #43 by alice is already open for this issue"), null, null);
+
+        assertThat(posted).containsExactly("⏭️ Skipped — pull request #43 by alice is already open for this issue"
+                + " (<https://github.com/acme/app/pull/43|PR #43>)");
+    }
 }

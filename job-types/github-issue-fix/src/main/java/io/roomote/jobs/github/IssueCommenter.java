@@ -1,10 +1,9 @@
 package io.roomote.jobs.github;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.roomote.core.events.JobEnd;
 import io.roomote.core.events.JobEventListener;
 import io.roomote.core.github.WebhookEvents;
 import io.roomote.core.jobs.Job;
-import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.store.JobNotesRepository;
 import io.roomote.core.util.Threads;
 import org.slf4j.Logger;
@@ -16,8 +15,9 @@ import java.util.concurrent.Executors;
 
 /**
  * {@code GITHUB_COMMENTS=true}: one comment on the issue when its fix job starts (with a link to the job),
- * edited in place when it ends — the PR link, or an honest reason. The comment carries a marker so it never
- * triggers Roomote. Like Slack, it runs in the background and never changes a job.
+ * edited in place by every later attempt and when it ends — the PR link, a skip and why, or an honest reason.
+ * The comment carries a marker so it never triggers Roomote. Like Slack, it runs in the background and never
+ * changes a job. The texts are listed in README's "Issue comments".
  */
 public final class IssueCommenter implements JobEventListener, AutoCloseable {
 
@@ -41,9 +41,9 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
             return;
         }
         sender.execute(() -> {
-            String body = text(job, "🤖 Roomote is working on this issue (attempt " + job.attempts() + ").");
             try {
                 var existing = notes.githubCommentId(job.id());
+                String body = text(job, existing.isPresent() || job.attempts() > 1 ? again(job) : working(job));
                 if (existing.isEmpty() || !github.updateComment(repo(job), issue(job), existing.get(), body)) {
                     notes.setGithubCommentId(job.id(), github.comment(repo(job), issue(job), body));
                 }
@@ -51,6 +51,19 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
                 log.warn("job {}: could not comment on {}#{}: {}", job.id(), repo(job), issue(job), e.getMessage());
             }
         });
+    }
+
+    /** "🤖 Roomote is working on this issue (attempt 1 of 3)." */
+    private static String working(Job job) {
+        return "🤖 Roomote is working on this issue (attempt " + Math.max(1, job.attempts()) + " of " + job.maxAttempts() + ").";
+    }
+
+    /** A later attempt edits the same comment, saying why the previous one failed: "🔁 … again (attempt 2 of 3; attempt 1 failed: …)." */
+    private static String again(Job job) {
+        String before = job.attempts() > 1 && job.error() != null
+                ? "; attempt " + (job.attempts() - 1) + " failed: " + job.error() : "";
+        return "🔁 Roomote is working on this issue again (attempt " + Math.max(1, job.attempts()) + " of "
+                + job.maxAttempts() + before + ").";
     }
 
     @Override
@@ -70,16 +83,21 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
         });
     }
 
-    private String verdict(Job job) {
-        JsonNode result = job.result();
-        if (job.status() == JobStatus.COMPLETED && result != null && result.hasNonNull("prUrl")) {
-            return "✅ Roomote opened a pull request: " + result.get("prUrl").asText();
-        }
-        String why = job.error() == null ? job.status().dbValue() : job.error();
-        String wip = result != null && result.hasNonNull("wipBranch")
-                ? "\n\nUnfinished work was saved to branch `" + result.get("wipBranch").asText() + "`." : "";
-        return (job.status() == JobStatus.CANCELLED ? "⚠️ The Roomote job was cancelled: " : "❌ Roomote did not open a pull request: ")
-                + why + wip;
+    /** How the job ended, each problem said once (an error starting with its outcome does not repeat it). */
+    private static String verdict(Job job) {
+        JobEnd end = JobEnd.of(job);
+        String reason = end.reason() == null ? job.status().dbValue() : end.reason();
+        String wip = end.wipBranch() == null ? "" : "\n\nUnfinished work was saved to branch `" + end.wipBranch() + "`.";
+        return switch (end.kind()) {
+            case COMPLETED -> end.prUrl() != null ? "✅ Roomote opened a pull request: " + end.prUrl()
+                    : "✅ The Roomote job completed" + (end.outcome() == null ? "." : " — " + end.outcome() + ".");
+            case SKIPPED -> "⏭️ Roomote skipped this issue — " + reason + (end.prUrl() == null ? "" : ": " + end.prUrl());
+            case CANCELLED -> "⚠️ The Roomote job was cancelled: " + reason + wip;
+            case TIMED_OUT -> "❌ Roomote did not open a pull request: " + (reason.startsWith("timed out") ? reason
+                    : "timed out: " + reason) + wip;
+            case FAILED -> "❌ Roomote did not open a pull request" + (end.outcome() == null ? "" : " — " + end.outcome())
+                    + ": " + reason + wip;
+        };
     }
 
     private String text(Job job, String status) {

@@ -109,7 +109,7 @@ class FixStepRunTest {
         FixStepResult r = run(plan, 13, new CancellationSignal());
 
         assertThat(r.outcome()).isEqualTo("no_changes");
-        assertThat(r.failure(true)).contains("roomoteFix: no pull request for acme/app#7 (no_changes): no_changes: the agent "
+        assertThat(r.failure(true)).contains("roomoteFix: no pull request for acme/app#7 (no_changes): the agent "
                 + "finished without committing any change (set failOnNoPr: false to go on without a pull request)");
         assertThat(r.failure(plan("noop", null, false).failOnNoPr())).isEmpty();
     }

@@ -1,0 +1,64 @@
+package io.roomote.core.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.roomote.core.jobs.Job;
+import io.roomote.core.jobs.JobStatus;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How a finished job ended, as Slack replies and issue comments tell it: which kind of ending, the result's
+ * {@code outcome} and the reason said once. A job type's error may already start with its outcome
+ * ({@code "skipped: issue closed"} with outcome {@code skipped}); {@link #reason} drops that prefix so that
+ * no message repeats it.
+ */
+public record JobEnd(Kind kind, String outcome, String reason, String prUrl, int prNumber, String wipBranch,
+                     Double costUsd, Duration duration) {
+
+    /** Kinds of endings, each with its own wording: a skipped job is neither a success nor a failure. */
+    public enum Kind { COMPLETED, SKIPPED, FAILED, TIMED_OUT, CANCELLED }
+
+    private static final String SKIPPED = "skipped";
+
+    public static JobEnd of(Job job) {
+        JsonNode result = job.result();
+        String outcome = text(result, "outcome").orElse(null);
+        String error = job.error() != null ? job.error() : text(result, "reason").orElse(null);
+        Kind kind;
+        if (job.status() == JobStatus.CANCELLED) {
+            kind = Kind.CANCELLED;
+        } else if (SKIPPED.equals(outcome) || (outcome == null && error != null && error.startsWith(SKIPPED + ": "))) {
+            kind = Kind.SKIPPED;
+            outcome = SKIPPED;
+        } else if (job.status() == JobStatus.COMPLETED) {
+            kind = Kind.COMPLETED;
+        } else if ("timed_out".equals(outcome) || (error != null && error.startsWith("timed out"))) {
+            kind = Kind.TIMED_OUT;
+        } else {
+            kind = Kind.FAILED;
+        }
+        Duration duration = job.startedAt() != null && job.completedAt() != null
+                ? Duration.between(job.startedAt(), job.completedAt()) : null;
+        return new JobEnd(kind, outcome, withoutPrefix(error, outcome), text(result, "prUrl").orElse(null),
+                result == null ? 0 : result.path("prNumber").asInt(0), text(result, "wipBranch").orElse(null),
+                result != null && result.hasNonNull("costUsd") ? result.get("costUsd").asDouble() : null, duration);
+    }
+
+    /** {@code text} without leading {@code "<outcome>: "} (however often repeated); null stays null. */
+    public static String withoutPrefix(String text, String outcome) {
+        if (text == null || outcome == null || outcome.isEmpty()) {
+            return text;
+        }
+        String prefix = outcome + ": ";
+        String out = text;
+        while (out.startsWith(prefix)) {
+            out = out.substring(prefix.length());
+        }
+        return out;
+    }
+
+    private static Optional<String> text(JsonNode node, String field) {
+        return node != null && node.hasNonNull(field) ? Optional.of(node.get(field).asText()) : Optional.empty();
+    }
+}
