@@ -149,12 +149,13 @@ class StartupErrorsTest {
         CliRun run = CliRun.run(dir, env(), "migrate", "--env-file", quiet.toString());
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).doesNotContain(" INFO ").contains("Applied ");
+    }
 
     @Test
     void theStackTraceOfAStartErrorIsShownAtDebugSetInTheEnvFile() throws Exception {
         Path verbose = Files.writeString(dir.resolve("verbose.env"), "DATABASE_URL=" + TestDatabases.freshJdbcUrl()
-                + "\nPORT=99999\nROOMOTE_LOG_LEVEL=debug\n");
-        CliRun run = CliRun.run(dir, env(), "serve", "--env-file", verbose.toString());
+                + "\nROOMOTE_LOG_LEVEL=debug\n");
+        CliRun run = CliRun.run(dir, env("PORT", "99999"), "serve", "--env-file", verbose.toString());
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.errLine()).startsWith("roomote: PORT must be").doesNotContain("\n");
         assertThat(run.out()).contains(" DEBUG ").contains("ConfigurationException").contains("\tat ");

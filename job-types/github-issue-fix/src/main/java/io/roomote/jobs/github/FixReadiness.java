@@ -80,8 +80,8 @@ final class FixReadiness {
         } else {
             Optional<String> model = Optional.ofNullable(payload.model()).or(settings::model);
             agentProblem(settings, config, driver.get(), model).ifPresent(why -> problems.add(new ValidationProblem(
-                    chosen ? "agent" : "", "this Roomote cannot run " + why + (chosen ? "; choose another agent" : "")
-                    + " or set what it needs and restart Roomote")));
+                    chosen ? "agent" : "", "this Roomote cannot start this agent: " + why + "; "
+                    + (chosen ? "choose another agent, or " : "") + "set what it needs and restart Roomote")));
         }
         return problems;
     }
