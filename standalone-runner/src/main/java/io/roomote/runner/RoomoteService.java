@@ -136,9 +136,15 @@ public final class RoomoteService implements AutoCloseable {
     /** One warning per thing a job type lacks: such jobs are refused at enqueue, better known at start. */
     private static void warnOfMissingConfiguration(JobTypeRegistry registry, Settings settings) {
         for (var type : registry.all()) {
-            for (String missing : type.missingConfiguration(settings)) {
-                log.warn("{}: {}", type.id(), missing);
+            List<String> missing;
+            try {
+                missing = type.missingConfiguration(settings);
+            } catch (RuntimeException e) {
+                // A plugin's check must not stop the start: its jobs would say what is wrong.
+                log.warn("{}: could not check its configuration: {}", type.id(), e.toString());
+                continue;
             }
+            missing.forEach(m -> log.warn("{}: {}", type.id(), m));
         }
     }
 
