@@ -40,6 +40,8 @@ public final class Roomote implements AutoCloseable {
     private final NotificationListener listener;
     private final ScheduledExecutorService timers;
     private final WorkerPool workers;
+    /** Whether {@link #startWorkers()} ran: a pool that never started has nothing to stop or report. */
+    private volatile boolean workersStarted;
 
     private Roomote(Settings settings, Database database, JobTypeRegistry registry, Path home, boolean runWorkers,
                     String owner, JobEventListener events) {
@@ -50,7 +52,7 @@ public final class Roomote implements AutoCloseable {
         SecretRedactor redactor = new SecretRedactor(settings.secretValues());
         JobRepository jobs = new JobRepository(database, mapper);
         JobLogRepository logs = new JobLogRepository(database);
-        this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry());
+        this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry(), settings);
         this.logSink = new DatabaseLogSink(logs);
         ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(2, Threads.daemon("roomote-timers"));
         // Every attempt schedules a deadline and cancels it when done: drop cancelled ones, not keep them for 30 min.
@@ -80,19 +82,34 @@ public final class Roomote implements AutoCloseable {
     /** As {@link #start(Settings, Database, JobTypeRegistry, Path, boolean)}, telling {@code events} of every job's start and end. */
     public static Roomote start(Settings settings, Database database, JobTypeRegistry registry, Path home,
                                 boolean runWorkers, JobEventListener events) {
+        Roomote roomote = open(settings, database, registry, home, runWorkers, events);
+        roomote.startWorkers();
+        return roomote;
+    }
+
+    /**
+     * Migrates the database and builds the core, without starting the worker pool yet: an adapter that can still
+     * fail to start (a port in use) calls {@link #startWorkers()} once it cannot, so no job is claimed in vain.
+     */
+    public static Roomote open(Settings settings, Database database, JobTypeRegistry registry, Path home,
+                               boolean runWorkers, JobEventListener events) {
         database.migrate();
-        Roomote roomote = new Roomote(settings, database, registry, home, runWorkers,
+        return new Roomote(settings, database, registry, home, runWorkers,
                 settings.get("ROOMOTE_RUNNER_ID").orElseGet(Roomote::defaultOwner), events);
-        if (roomote.listener != null) {
+    }
+
+    /** Starts listening and claiming, when this core runs workers; on failure everything is closed. */
+    public void startWorkers() {
+        if (listener != null) {
+            workersStarted = true;
             try {
-                roomote.listener.start();
-                roomote.workers.start();
+                listener.start();
+                workers.start();
             } catch (RuntimeException e) {
-                roomote.close();
+                close();
                 throw e;
             }
         }
-        return roomote;
     }
 
     /** host:pid:random — unique per process start, readable in the lease_owner column. */
@@ -134,7 +151,7 @@ public final class Roomote implements AutoCloseable {
     /** Stops the workers gracefully (see {@link WorkerPool#shutdown()}); the database is the caller's. */
     @Override
     public void close() {
-        if (workers != null) {
+        if (workers != null && workersStarted) {
             workers.shutdown();
             listener.close();
         }

@@ -31,6 +31,24 @@ public interface JobType<P, R> {
     }
 
     /**
+     * What this runner's configuration lacks for jobs of this type, one sentence each, naming the setting and
+     * which jobs cannot run without it (e.g. {@code GH_TOKEN is not set: every job is refused}). Logged as
+     * warnings at start; empty (the default) when nothing is missing.
+     */
+    default List<String> missingConfiguration(Configuration config) {
+        return List.of();
+    }
+
+    /**
+     * Why this valid payload cannot run with this runner's configuration (a missing token, an agent without its
+     * key), each with the path of the field it concerns ({@code ""} for the payload as a whole). Checked at
+     * enqueue after {@link #validate}: a job that can only fail is refused before anything is written.
+     */
+    default List<ValidationProblem> configurationProblems(P payload, Configuration config) {
+        return List.of();
+    }
+
+    /**
      * A key that makes this job unique while it is pending or processing (e.g. {@code owner/repo#123}):
      * enqueueing a second job with the same key returns the first one. Empty means no de-duplication.
      */

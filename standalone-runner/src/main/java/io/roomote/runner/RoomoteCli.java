@@ -3,6 +3,8 @@ package io.roomote.runner;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.DotEnvFile;
 import io.roomote.core.config.Settings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,30 +18,78 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code java -jar roomote.jar [serve|api|worker|migrate]}; {@code serve} is the default. */
-@Command(name = "roomote", mixinStandardHelpOptions = true, version = "Roomote 0.1.0",
-        description = "Turns GitHub issues into pull requests with an AI coding agent.",
+/**
+ * {@code java -jar roomote.jar [serve|api|worker|migrate|enqueue|help]}; {@code serve} is the default. Every
+ * command has its own {@code --help} (also {@code roomote help COMMAND}) listing its options and the variables
+ * that matter to it.
+ */
+@Command(name = "roomote", mixinStandardHelpOptions = true, version = RoomoteCli.VERSION,
+        description = {"Turns GitHub issues into pull requests with an AI coding agent.",
+                "Without a command, runs `serve`. `roomote help COMMAND` or `roomote COMMAND --help` describes one."},
         subcommands = {RoomoteCli.Serve.class, RoomoteCli.Api.class, RoomoteCli.Worker.class, RoomoteCli.Migrate.class,
-                RoomoteCli.Enqueue.class})
+                RoomoteCli.Enqueue.class, CommandLine.HelpCommand.class},
+        footer = {"", RoomoteCli.SETTINGS_LINE, RoomoteCli.SERVICE_VARIABLES, "", RoomoteCli.STOP_LINES})
 public final class RoomoteCli implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(RoomoteCli.class);
+
+    static final String VERSION = "Roomote 0.1.0";
+
+    // Help footers: one variable a line, each within picocli's 80 columns so that nothing wraps.
+    static final String SETTINGS_LINE = "Settings come from environment variables, then from the .env file\n"
+            + "(--env-file); the environment wins. All of them: README.md, \"Configuration\".";
+
+    static final String DATABASE_VARIABLES = ""
+            + "  DATABASE_URL        PostgreSQL, postgresql://user:password@host:5432/db\n"
+            + "                      (unset: an embedded one, its data in ROOMOTE_HOME)\n"
+            + "  ROOMOTE_HOME        Roomote's folder (default ~/.roomote)\n"
+            + "  ROOMOTE_LOG_LEVEL   TRACE, DEBUG, INFO (default), WARN, ERROR or OFF";
+
+    static final String SERVICE_VARIABLES = DATABASE_VARIABLES + "\n"
+            + "  PORT, HOST          API port (3001; 0: any free one) and interface\n"
+            + "  ROOMOTE_API_TOKEN   bearer token the API requires (16+ characters)\n"
+            + "  MAX_WORKERS         jobs this process runs at once (5)\n"
+            + "  JOB_TIMEOUT         deadline of one attempt (30m)\n"
+            + "  SHUTDOWN_GRACE      on stop, how long running jobs may finish (30s)\n"
+            + "  GH_TOKEN            GitHub token, needed by github.issue.fix jobs\n"
+            + "  OPENROUTER_API_KEY  the model key handed to the agents\n"
+            + "  ROOMOTE_AGENT       default agent of github.issue.fix (roo-code)";
+
+    static final String STOP_LINES = "Stop with Ctrl-C or SIGTERM: no new job is claimed, running jobs get\n"
+            + "SHUTDOWN_GRACE to finish, then go back to the queue; an embedded database\n"
+            + "is stopped last. Exit codes: 0 stopped, 2 configuration error (one line\n"
+            + "on stderr), 3 the embedded database stopped and could not be restarted.";
+
+    static final String ENQUEUE_VARIABLES = ""
+            + "  GH_TOKEN            GitHub token that reads the issue (or GITHUB_TOKEN)\n"
+            + "  GITHUB_API_URL      GitHub's REST API (https://api.github.com)\n"
+            + "  ROOMOTE_URL         the Roomote that gets the job (http://localhost:PORT)\n"
+            + "  ROOMOTE_API_TOKEN   its bearer token, when it requires one\n"
+            + "  ROOMOTE_DEFAULT_REPO  repository without --repo (else GITHUB_REPOSITORY)\n"
+            + "  ROOMOTE_LOG_LEVEL   TRACE, DEBUG, INFO (default), WARN, ERROR or OFF";
 
     @CommandLine.Mixin
     Common common = new Common();
 
     /** Options every command shares. */
     static final class Common {
-        @Option(names = "--env-file", description = "Settings file read before the environment (default: ./.env).")
-        Path envFile = Path.of(".env");
+        @Option(names = "--env-file", paramLabel = "FILE", description = "Settings file of NAME=value lines, read"
+                + " before the environment; it must exist when given (default: .env in the current folder, if any).")
+        Path envFile;
 
-        @Option(names = "--port", description = "API port (overrides PORT; default 3001).")
+        @Option(names = "--port", paramLabel = "N", description = "API port (overrides PORT; default 3001).")
         Integer port;
 
+        /** The settings, with the log level they ask for applied: a bad level stops the command like any setting. */
         Settings settings() {
             Map<String, String> overrides = new HashMap<>();
             if (port != null) {
                 overrides.put("PORT", String.valueOf(port));
             }
-            return Settings.of(System.getenv(), DotEnvFile.read(envFile)).with(overrides);
+            Map<String, String> file = envFile == null ? DotEnvFile.read(Path.of(".env")) : DotEnvFile.readRequired(envFile);
+            Settings settings = Settings.of(System.getenv(), file).with(overrides);
+            LogLevel.apply(settings);
+            return settings;
         }
     }
 
@@ -61,7 +111,10 @@ public final class RoomoteCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "serve", description = "Run the REST API and the worker pool (the default).")
+    @Command(name = "serve", mixinStandardHelpOptions = true, version = VERSION,
+            description = "Run the REST API (with the dashboard at /admin/queues) and the worker pool in one process."
+                    + " The default command.",
+            footer = {"", SETTINGS_LINE, SERVICE_VARIABLES, "", STOP_LINES})
     static final class Serve extends RoleCommand {
         @Override
         RoomoteService.Role role() {
@@ -69,7 +122,10 @@ public final class RoomoteCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "api", description = "Run the REST API only; workers run elsewhere on the same database.")
+    @Command(name = "api", mixinStandardHelpOptions = true, version = VERSION,
+            description = "Run the REST API (and the dashboard) only; `roomote worker` processes on the same"
+                    + " database (DATABASE_URL) run the jobs.",
+            footer = {"", SETTINGS_LINE, SERVICE_VARIABLES, "", STOP_LINES})
     static final class Api extends RoleCommand {
         @Override
         RoomoteService.Role role() {
@@ -77,7 +133,9 @@ public final class RoomoteCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "worker", description = "Run the worker pool only, on the database the API uses.")
+    @Command(name = "worker", mixinStandardHelpOptions = true, version = VERSION,
+            description = "Run the worker pool only, on the database the API uses (DATABASE_URL); no port is opened.",
+            footer = {"", SETTINGS_LINE, SERVICE_VARIABLES, "", STOP_LINES})
     static final class Worker extends RoleCommand {
         @Override
         RoomoteService.Role role() {
@@ -85,7 +143,9 @@ public final class RoomoteCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "migrate", description = "Apply database migrations and exit.")
+    @Command(name = "migrate", mixinStandardHelpOptions = true, version = VERSION,
+            description = "Apply the database migrations and exit (every other command also migrates at start).",
+            footer = {"", SETTINGS_LINE, DATABASE_VARIABLES, "", "Exit codes: 0 done, 2 configuration error (one line on stderr)."})
     static final class Migrate implements Callable<Integer> {
         @CommandLine.Mixin
         Common common = new Common();
@@ -101,7 +161,11 @@ public final class RoomoteCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "enqueue", description = "Read a GitHub issue and queue a github.issue.fix job for it on a running Roomote.")
+    @Command(name = "enqueue", mixinStandardHelpOptions = true, version = VERSION,
+            description = "Read a GitHub issue and queue a github.issue.fix job for it on a running Roomote.",
+            footer = {"", SETTINGS_LINE, ENQUEUE_VARIABLES, "",
+                    "Exit codes: 0 queued (or already queued), 1 not queued (the reason on\n"
+                            + "stderr), 2 configuration error."})
     static final class Enqueue implements Callable<Integer> {
         @CommandLine.Mixin
         Common common = new Common();
@@ -189,12 +253,18 @@ public final class RoomoteCli implements Callable<Integer> {
         CommandLine cli = new CommandLine(new RoomoteCli());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigurationException || e instanceof IllegalStateException) {
-                cmd.getErr().println("roomote: " + e.getMessage());
+                log.debug("the command stopped on a configuration error", e);
+                cmd.getErr().println("roomote: " + oneLine(e.getMessage()));
+                cmd.getErr().flush();
                 return 2;
             }
             throw e;
         });
         return cli;
+    }
+
+    private static String oneLine(String message) {
+        return String.valueOf(message).replaceAll("\\s*\\R\\s*", " ");
     }
 
     public static void main(String[] args) {

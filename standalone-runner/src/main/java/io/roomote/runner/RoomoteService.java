@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class RoomoteService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RoomoteService.class);
+    /** How long an unreachable DATABASE_URL is tried at start (it may still be starting), as the pool did before. */
+    private static final java.time.Duration EXTERNAL_DATABASE_PATIENCE = java.time.Duration.ofSeconds(10);
 
     /** Which parts this process runs. */
     public enum Role {
@@ -78,23 +80,24 @@ public final class RoomoteService implements AutoCloseable {
         HttpSettings http = HttpSettings.from(settings);
         JobTypeRegistry registry = JobTypeRegistry.discover(RoomoteService.class.getClassLoader(), runner.pluginsDir());
         log.info("job types: {} (plugins folder: {})", registry.ids(), runner.pluginsDir());
+        warnOfMissingConfiguration(registry, settings);
         EmbeddedDatabase embedded = null;
         Database database = null;
         Roomote roomote = null;
         ApiServer api = null;
+        DashboardServer dashboardServer = null;
         Optional<SlackNotifier> slack = Optional.empty();
         Optional<IssueCommenter> comments = Optional.empty();
         CompletableFuture<String> failure = new CompletableFuture<>();
         try {
             embedded = openEmbeddedIfNeeded(runner, failure);
-            DatabaseUrl url = embedded != null ? embedded.url() : DatabaseUrl.parse(runner.databaseUrl().orElseThrow());
-            database = new Database(url, runner.databasePoolSize());
+            database = new Database(databaseUrl(runner, embedded), runner.databasePoolSize());
             slack = Integrations.slack(settings, database);
             comments = Integrations.comments(settings, database);
             List<JobEventListener> listeners = new ArrayList<>();
             slack.ifPresent(listeners::add);
             comments.ifPresent(listeners::add);
-            roomote = Roomote.start(settings, database, registry, runner.home(), role.workers, JobEventListener.all(listeners));
+            roomote = Roomote.open(settings, database, registry, runner.home(), role.workers, JobEventListener.all(listeners));
             // The dashboard (/admin/queues) lives with the API: on its port, and on DASHBOARD_PORT.
             Dashboard dashboard = role.api ? new Dashboard(roomote, dashboardSettings, http) : null;
             GitHubWebhookHandler webhooks = role.api ? Integrations.webhooks(settings, roomote, slack) : null;
@@ -102,13 +105,18 @@ public final class RoomoteService implements AutoCloseable {
                 dashboard.mount(app);
                 webhooks.mount(app);
             }).start(runner.host(), runner.port()) : null;
-            DashboardServer dashboardServer = dashboard == null ? null
+            dashboardServer = dashboard == null ? null
                     : DashboardServer.start(dashboard, api.port()).orElse(null);
+            // Last: once the ports are bound nothing else can fail the start, so no job is claimed in vain.
+            roomote.startWorkers();
             return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer, slack, comments,
                     failure);
         } catch (RuntimeException e) {
             slack.ifPresent(SlackNotifier::close);
             comments.ifPresent(IssueCommenter::close);
+            if (dashboardServer != null) {
+                dashboardServer.close();
+            }
             if (api != null) {
                 api.close();
             }
@@ -125,18 +133,42 @@ public final class RoomoteService implements AutoCloseable {
         }
     }
 
+    /** One warning per thing a job type lacks: such jobs are refused at enqueue, better known at start. */
+    private static void warnOfMissingConfiguration(JobTypeRegistry registry, Settings settings) {
+        for (var type : registry.all()) {
+            List<String> missing;
+            try {
+                missing = type.missingConfiguration(settings);
+            } catch (RuntimeException e) {
+                // A plugin's check must not stop the start: its jobs would say what is wrong.
+                log.warn("{}: could not check its configuration: {}", type.id(), e.toString());
+                continue;
+            }
+            missing.forEach(m -> log.warn("{}: {}", type.id(), m));
+        }
+    }
+
     /** Opens (and migrates) the database only: {@code roomote migrate}. Returns the number of migrations run. */
     public static int migrate(Settings settings) {
         RunnerSettings runner = RunnerSettings.from(settings);
         EmbeddedDatabase embedded = openEmbeddedIfNeeded(runner, new CompletableFuture<>());
-        try (Database database = new Database(embedded != null ? embedded.url()
-                : DatabaseUrl.parse(runner.databaseUrl().orElseThrow()), 2)) {
+        try (Database database = new Database(databaseUrl(runner, embedded), 2)) {
             return database.migrate();
         } finally {
             if (embedded != null) {
                 embedded.close();
             }
         }
+    }
+
+    /** The embedded database's URL, or DATABASE_URL once a login to it has worked (else one clear line). */
+    private static DatabaseUrl databaseUrl(RunnerSettings runner, EmbeddedDatabase embedded) {
+        if (embedded != null) {
+            return embedded.url();
+        }
+        DatabaseUrl url = DatabaseUrl.parse(runner.databaseUrl().orElseThrow());
+        DatabaseLogin.check(url, EXTERNAL_DATABASE_PATIENCE);
+        return url;
     }
 
     private static EmbeddedDatabase openEmbeddedIfNeeded(RunnerSettings runner, CompletableFuture<String> failure) {

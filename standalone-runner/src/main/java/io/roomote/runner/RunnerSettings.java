@@ -35,9 +35,19 @@ public record RunnerSettings(String host, int port, Path home, Optional<String> 
         Path home = s.get("ROOMOTE_HOME").map(Path::of)
                 .orElse(Path.of(System.getProperty("user.home"), ".roomote"));
         int workers = s.getInt("MAX_WORKERS", 5, 1);
-        return new RunnerSettings(host, s.getInt("PORT", 3001, 0), home.toAbsolutePath(), s.get("DATABASE_URL"), token,
+        return new RunnerSettings(host, port(s, "PORT", 3001), home.toAbsolutePath(), s.get("DATABASE_URL"), token,
                 s.getInt("DATABASE_POOL_SIZE", Math.max(10, workers * 2 + 6), 2),
-                s.getInt("EMBEDDED_DATABASE_PORT", 0, 0));
+                port(s, "EMBEDDED_DATABASE_PORT", 0));
+    }
+
+    /** A TCP port number: 0 (any free port) to 65535. */
+    private static int port(Settings s, String name, int defaultValue) {
+        int port = s.getInt(name, defaultValue, 0);
+        if (port > 65535) {
+            throw new ConfigurationException(name + " must be a port number from 0 to 65535 (0: any free port), got "
+                    + port);
+        }
+        return port;
     }
 
     static boolean isLoopback(String host) {

@@ -41,7 +41,7 @@ class EnqueueCommandTest {
         github = new GitHubStandIn(remotes.root());
         github.addIssue("acme/app", 7, "add() subtracts", "add(2, 2) is 0", List.of("bug"), "open");
         runner = new RunnerFixture(temp.resolve("home"), Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(),
-                "ROOMOTE_API_TOKEN", API_TOKEN, "HOST", "127.0.0.1"), RoomoteService.Role.API);
+                "ROOMOTE_API_TOKEN", API_TOKEN, "HOST", "127.0.0.1", "GH_TOKEN", "ghp_standInToken0123456789abcdefghijklmn"), RoomoteService.Role.API);
     }
 
     @AfterEach

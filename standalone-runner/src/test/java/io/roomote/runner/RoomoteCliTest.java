@@ -51,6 +51,31 @@ class RoomoteCliTest {
         assertThat(out.toString()).contains("serve", "api", "worker", "migrate");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"serve", "api", "worker", "migrate", "enqueue"})
+    void everyCommandHasItsOwnHelp(String command) {
+        for (String[] args : new String[][]{{command, "--help"}, {command, "-h"}, {"help", command}}) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = RoomoteCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+
+            assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
+            assertThat(err.toString()).as(String.join(" ", args)).isEmpty();
+            assertThat(out.toString()).as(String.join(" ", args)).startsWith("Usage: roomote " + command)
+                    .contains("--env-file=FILE").contains("ROOMOTE_LOG_LEVEL").contains("Exit codes:");
+        }
+    }
+
+    @Test
+    void theHelpOfTheServiceCommandsSaysHowToStop() {
+        StringWriter out = new StringWriter();
+        RoomoteCli.commandLine().setOut(new PrintWriter(out)).execute("help", "serve");
+
+        assertThat(out.toString()).contains("DATABASE_URL", "PORT", "MAX_WORKERS", "GH_TOKEN", "SHUTDOWN_GRACE")
+                .contains("Stop with Ctrl-C or SIGTERM");
+        assertThat(out.toString().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
+    }
+
     /** Exit code and stderr of {@code roomote api} with these settings, which must fail the start. */
     private record Failed(int code, String err) {
     }

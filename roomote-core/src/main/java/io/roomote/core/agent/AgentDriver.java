@@ -15,6 +15,14 @@ public interface AgentDriver {
     /** The name used in {@code ROOMOTE_AGENT} and the payload's {@code agent} field, e.g. {@code roo-code}. */
     String name();
 
+    /**
+     * Why this agent could not start with this request's settings and environment (a key or setting it
+     * needs), without starting anything; empty when it could. Checked before a job is accepted.
+     */
+    default java.util.Optional<String> configurationProblem(AgentRequest probe) {
+        return java.util.Optional.empty();
+    }
+
     /** Runs the task to its end. Returns normally when stopped by cancellation, with status STOPPED. */
     AgentOutcome run(AgentRequest request) throws java.io.IOException, InterruptedException;
 }

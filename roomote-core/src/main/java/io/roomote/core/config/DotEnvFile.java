@@ -17,15 +17,45 @@ public final class DotEnvFile {
     private DotEnvFile() {
     }
 
+    /** The file's entries, or none when it does not exist (the default {@code ./.env} is optional). */
     public static Map<String, String> read(Path file) {
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             return Map.of();
+        }
+        return readRequired(file);
+    }
+
+    /** The file's entries; a file that is missing or cannot be read is a {@link ConfigurationException} saying why. */
+    public static Map<String, String> readRequired(Path file) {
+        if (!Files.exists(file)) {
+            throw new ConfigurationException("the settings file " + file + " does not exist; check the path given with"
+                    + " --env-file");
+        }
+        if (Files.isDirectory(file)) {
+            throw new ConfigurationException("the settings file " + file + " is a directory, not a file of NAME=value lines");
         }
         try {
             return parse(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
         } catch (IOException e) {
-            throw new ConfigurationException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new ConfigurationException("cannot read the settings file " + file + ": " + reason(e), e);
         }
+    }
+
+    /** Why reading failed, in words: the JDK's messages of these exceptions are only the path again. */
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied (the user running Roomote cannot read it; check its owner and mode)";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "it does not exist";
+        }
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return "it is not UTF-8 text";
+        }
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     static Map<String, String> parse(List<String> lines, String source) {

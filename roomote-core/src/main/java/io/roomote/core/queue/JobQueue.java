@@ -12,6 +12,7 @@ import io.roomote.core.store.JobRepository;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.core.types.PayloadBinder;
 import io.roomote.core.worker.RetryPolicy;
+import io.roomote.spi.Configuration;
 import io.roomote.spi.JobType;
 import io.roomote.spi.ValidationProblem;
 
@@ -52,9 +53,12 @@ public final class JobQueue {
     private final JobTypeRegistry registry;
     private final PayloadBinder binder;
     private final RetryPolicy retry;
+    private final Configuration config;
 
+    /** @param config this runner's settings: a job its type cannot run with them is refused at enqueue */
     public JobQueue(JobRepository jobs, JobLogRepository logs, JobTypeRegistry registry, ObjectMapper mapper,
-                    RetryPolicy retry) {
+                    RetryPolicy retry, Configuration config) {
+        this.config = config;
         this.jobs = jobs;
         this.logs = logs;
         this.registry = registry;
@@ -92,6 +96,12 @@ public final class JobQueue {
         PayloadBinder.Binding<P> binding = binder.bind(type, request.payload(), "payload");
         if (!binding.ok()) {
             throw new InvalidJobException(binding.problems());
+        }
+        List<ValidationProblem> unrunnable = type.configurationProblems(binding.payload(), config).stream()
+                .map(p -> new ValidationProblem(p.path().isEmpty() ? "payload" : "payload." + p.path(), p.message()))
+                .toList();
+        if (!unrunnable.isEmpty()) {
+            throw new InvalidJobException(unrunnable);
         }
         if (request.dedupeKey() != null) {
             return request.dedupeKey();

@@ -95,7 +95,8 @@ class ApiFuzzTest {
     @BeforeAll
     void start() {
         // API only, no workers: the rows change only through the requests sent here.
-        runner = new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(), "GH_WEBHOOK_SECRET", SECRET),
+        runner = new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(), "GH_WEBHOOK_SECRET", SECRET,
+                        "GH_TOKEN", "ghp_standInToken0123456789abcdefghijklmn"),
                 RoomoteService.Role.API);
     }
 

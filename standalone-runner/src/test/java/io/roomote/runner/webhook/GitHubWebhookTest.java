@@ -60,7 +60,7 @@ class GitHubWebhookTest {
 
     private void start(Map<String, String> extra) {
         Map<String, String> s = new HashMap<>(Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(), "GH_WEBHOOK_SECRET", SECRET,
-                "ROOMOTE_API_TOKEN", API_TOKEN, "HOST", "127.0.0.1"));
+                "ROOMOTE_API_TOKEN", API_TOKEN, "HOST", "127.0.0.1", "GH_TOKEN", "ghp_standInToken0123456789abcdefghijklmn"));
         s.putAll(extra);
         // API only: jobs stay pending, so "one active job per issue" can be observed.
         runner = new RunnerFixture(home, s, RoomoteService.Role.API);

@@ -29,6 +29,14 @@ final class AgentEnvironment {
     /** Writes the askpass script into {@code home} and returns the environment. */
     static Map<String, String> build(IssueFixSettings settings, io.roomote.spi.Configuration config,
                                      Map<String, String> processEnv, Path home, Optional<String> model) throws IOException {
+        Map<String, String> env = variables(settings, config, processEnv, home, model);
+        env.put("GIT_ASKPASS", writeAskpass(home).toString());
+        return env;
+    }
+
+    /** The environment without the askpass script: what an agent would see, computed without writing anything. */
+    static Map<String, String> variables(IssueFixSettings settings, io.roomote.spi.Configuration config,
+                                         Map<String, String> processEnv, Path home, Optional<String> model) {
         Map<String, String> env = new HashMap<>();
         for (String name : INHERITED) {
             String v = processEnv.get(name);
@@ -46,7 +54,6 @@ final class AgentEnvironment {
         env.put("CI", "true");
 
         env.put("GIT_TERMINAL_PROMPT", "0");
-        env.put("GIT_ASKPASS", writeAskpass(home).toString());
         env.put("GIT_AUTHOR_NAME", settings.gitUserName());
         env.put("GIT_AUTHOR_EMAIL", settings.gitUserEmail());
         env.put("GIT_COMMITTER_NAME", settings.gitUserName());

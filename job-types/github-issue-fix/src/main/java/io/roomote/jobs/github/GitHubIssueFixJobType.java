@@ -3,6 +3,7 @@ package io.roomote.jobs.github;
 import io.roomote.core.agent.AgentDrivers;
 import io.roomote.core.github.GitHubNames;
 import io.roomote.core.git.MirrorLocks;
+import io.roomote.spi.Configuration;
 import io.roomote.spi.JobContext;
 import io.roomote.spi.JobType;
 import io.roomote.spi.ValidationProblem;
@@ -35,6 +36,7 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
     private final Map<String, String> processEnvironment;
     /** Shared by all jobs of this type, hence of this process: the job type is one instance per runner. */
     private final MirrorLocks mirrorLocks = new MirrorLocks();
+    private final FixReadiness readiness;
 
     /** As found by ServiceLoader: the agent drivers on the class path and this process's environment. */
     public GitHubIssueFixJobType() {
@@ -44,6 +46,7 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
     public GitHubIssueFixJobType(AgentDrivers drivers, Map<String, String> processEnvironment) {
         this.drivers = drivers;
         this.processEnvironment = Map.copyOf(processEnvironment);
+        this.readiness = new FixReadiness(drivers, this.processEnvironment);
     }
 
     @Override
@@ -108,6 +111,18 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
 
     private static String abbreviate(String s) {
         return s.length() <= 150 ? s : s.substring(0, 150) + "…";
+    }
+
+    /** The GitHub token, and the key or setting each agent needs (the default agent's refuses every job). */
+    @Override
+    public List<String> missingConfiguration(Configuration config) {
+        return readiness.missing(config);
+    }
+
+    /** A job without a token, or whose agent lacks its key, would fail after the clone: refused at enqueue. */
+    @Override
+    public List<ValidationProblem> configurationProblems(IssueFixPayload payload, Configuration config) {
+        return readiness.problems(payload, config);
     }
 
     /** One active fix job per issue. */

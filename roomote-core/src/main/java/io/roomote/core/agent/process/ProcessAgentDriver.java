@@ -46,6 +46,19 @@ public abstract class ProcessAgentDriver implements AgentDriver {
         log.info(line);
     }
 
+    /** What {@link #command} refuses for this request: building the command line checks the agent's settings and keys. */
+    @Override
+    public java.util.Optional<String> configurationProblem(AgentRequest probe) {
+        try {
+            command(probe, probe.agentHome().resolve("roomote-prompt.md"));
+            return java.util.Optional.empty();
+        } catch (io.roomote.core.config.ConfigurationException e) {
+            return java.util.Optional.of(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty(); // not a matter of settings: the run reports it
+        }
+    }
+
     @Override
     public AgentOutcome run(AgentRequest request) throws IOException, InterruptedException {
         Path promptFile = request.agentHome().resolve("roomote-prompt.md");
