@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.core.config.Settings;
 import io.roomote.core.events.JobEventListener;
 import io.roomote.core.execution.JobRunner;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.roomote.core.logging.DatabaseLogSink;
+import io.roomote.core.metrics.JobMetrics;
+import io.roomote.core.metrics.QueueDepthGauges;
 import io.roomote.core.logging.SecretRedactor;
 import io.roomote.core.queue.JobQueue;
 import io.roomote.core.queue.NotificationListener;
@@ -40,9 +44,11 @@ public final class Roomote implements AutoCloseable {
     private final NotificationListener listener;
     private final ScheduledExecutorService timers;
     private final WorkerPool workers;
+    private final JobMetrics metrics;
 
     private Roomote(Settings settings, Database database, JobTypeRegistry registry, Path home, boolean runWorkers,
-                    String owner, JobEventListener events) {
+                    String owner, JobEventListener events, JobMetrics metrics) {
+        this.metrics = metrics;
         this.database = database;
         this.mapper = Json.newMapper();
         this.registry = registry;
@@ -50,7 +56,7 @@ public final class Roomote implements AutoCloseable {
         SecretRedactor redactor = new SecretRedactor(settings.secretValues());
         JobRepository jobs = new JobRepository(database, mapper);
         JobLogRepository logs = new JobLogRepository(database);
-        this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry());
+        this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry(), metrics);
         this.logSink = new DatabaseLogSink(logs);
         ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(2, Threads.daemon("roomote-timers"));
         // Every attempt schedules a deadline and cancels it when done: drop cancelled ones, not keep them for 30 min.
@@ -60,7 +66,13 @@ public final class Roomote implements AutoCloseable {
                 workerSettings.cancelGrace(), timers);
         if (runWorkers) {
             this.listener = new NotificationListener(database, List.of(JobRepository.JOBS_CHANNEL, JobRepository.CANCEL_CHANNEL));
-            this.workers = new WorkerPool(owner, workerSettings, jobs, runner, registry, logSink, listener, timers, events);
+            this.workers = new WorkerPool(owner, workerSettings, jobs, runner, registry, logSink, listener, timers,
+                    metrics.enabled() ? JobEventListener.all(List.of(metrics, events)) : events, metrics);
+            MeterRegistry meters = metrics.registry();
+            Gauge.builder("roomote.workers.busy", workers, WorkerPool::busy).description("Jobs this runner is running now")
+                    .register(meters);
+            Gauge.builder("roomote.workers.capacity", workers, WorkerPool::capacity)
+                    .description("Jobs this runner may run at once (MAX_WORKERS)").register(meters);
         } else {
             this.listener = null;
             this.workers = null;
@@ -77,12 +89,28 @@ public final class Roomote implements AutoCloseable {
         return start(settings, database, registry, home, runWorkers, JobEventListener.NONE);
     }
 
-    /** As {@link #start(Settings, Database, JobTypeRegistry, Path, boolean)}, telling {@code events} of every job's start and end. */
+    /** As {@link #start(Settings, Database, JobTypeRegistry, Path, boolean, JobEventListener)}, without metrics. */
     public static Roomote start(Settings settings, Database database, JobTypeRegistry registry, Path home,
                                 boolean runWorkers, JobEventListener events) {
+        return start(settings, database, registry, home, runWorkers, events, null);
+    }
+
+    /**
+     * As {@link #start(Settings, Database, JobTypeRegistry, Path, boolean)}, telling {@code events} of every job's
+     * start and end, and reporting the queue's metrics to {@code meters} (null: none; see docs/metrics.md).
+     */
+    public static Roomote start(Settings settings, Database database, JobTypeRegistry registry, Path home,
+                                boolean runWorkers, JobEventListener events, MeterRegistry meters) {
         database.migrate();
         Roomote roomote = new Roomote(settings, database, registry, home, runWorkers,
-                settings.get("ROOMOTE_RUNNER_ID").orElseGet(Roomote::defaultOwner), events);
+                settings.get("ROOMOTE_RUNNER_ID").orElseGet(Roomote::defaultOwner), events,
+                meters == null ? JobMetrics.none() : new JobMetrics(meters));
+        if (meters != null) {
+            QueueDepthGauges depth = new QueueDepthGauges(meters, new JobRepository(database, roomote.mapper),
+                    registry.ids(), java.time.Clock.systemUTC());
+            long every = QueueDepthGauges.REFRESH.toMillis();
+            roomote.timers.scheduleWithFixedDelay(depth::refresh, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         if (roomote.listener != null) {
             try {
                 roomote.listener.start();

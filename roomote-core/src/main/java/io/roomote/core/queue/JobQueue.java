@@ -52,9 +52,16 @@ public final class JobQueue {
     private final JobTypeRegistry registry;
     private final PayloadBinder binder;
     private final RetryPolicy retry;
+    private final io.roomote.core.metrics.JobMetrics metrics;
 
     public JobQueue(JobRepository jobs, JobLogRepository logs, JobTypeRegistry registry, ObjectMapper mapper,
                     RetryPolicy retry) {
+        this(jobs, logs, registry, mapper, retry, io.roomote.core.metrics.JobMetrics.none());
+    }
+
+    public JobQueue(JobRepository jobs, JobLogRepository logs, JobTypeRegistry registry, ObjectMapper mapper,
+                    RetryPolicy retry, io.roomote.core.metrics.JobMetrics metrics) {
+        this.metrics = metrics;
         this.jobs = jobs;
         this.logs = logs;
         this.registry = registry;
@@ -84,6 +91,9 @@ public final class JobQueue {
         String dedupeKey = validatedDedupeKey(type, request);
         JobRepository.Inserted inserted = jobs.insert(
                 new NewJob(request.type(), request.payload(), dedupeKey, request.maxAttempts()), retry.maxAttempts());
+        if (inserted.created()) {
+            metrics.enqueued(request.type());
+        }
         return new Enqueued(inserted.job(), inserted.created());
     }
 
