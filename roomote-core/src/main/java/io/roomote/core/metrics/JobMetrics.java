@@ -76,9 +76,9 @@ public final class JobMetrics implements JobEventListener {
         return Timer.start(registry);
     }
 
-    /** An attempt ended and its outcome was recorded by this runner. */
-    public void attemptEnded(Timer.Sample sample, String type, AttemptOutcome outcome) {
-        sample.stop(Timer.builder("roomote.job.duration").description("Run time of one attempt, by how it ended")
+    /** An attempt ended and its outcome was recorded by this runner; returns its run time in nanoseconds. */
+    public long attemptEnded(Timer.Sample sample, String type, AttemptOutcome outcome) {
+        return sample.stop(Timer.builder("roomote.job.duration").description("Run time of one attempt, by how it ended")
                 .tag("type", type).tag("outcome", outcome.label()).publishPercentileHistogram().register(registry));
     }
 

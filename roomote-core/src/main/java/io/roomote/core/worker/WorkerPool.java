@@ -227,7 +227,10 @@ public final class WorkerPool implements AutoCloseable {
                 JobOutcome outcome = runner.run(request);
                 logSink.flush();
                 boolean recorded = record(lease, outcome);
-                metrics.attemptEnded(attemptTime, job.type(), attemptOutcome(lease, outcome, recorded));
+                AttemptOutcome how = attemptOutcome(lease, outcome, recorded);
+                long tookNanos = metrics.attemptEnded(attemptTime, job.type(), how);
+                log.info("job {} ({}) attempt {} of {}: {} after {} ms", job.id(), job.type(), job.attempts(),
+                        job.maxAttempts(), how.label(), TimeUnit.NANOSECONDS.toMillis(tookNanos));
                 if (recorded && events != JobEventListener.NONE) {
                     // Only the runner whose write landed announces the end, so it is told once.
                     jobs.find(lease.jobId()).filter(j -> j.status().isTerminal()).ifPresent(events::jobFinished);
