@@ -1,6 +1,7 @@
 package io.roomote.runner.health;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.roomote.core.testing.SlackStandIn;
 import io.roomote.core.testing.TestDatabases;
 import io.roomote.runner.RoomoteService;
 import io.roomote.runner.RunnerFixture;
@@ -75,6 +76,36 @@ class HealthTest {
             assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1000);
             assertThat(down.json().at("/services/database").asBoolean()).isFalse();
             assertThat(down.raw().body()).doesNotContain("postgres").doesNotContain(String.valueOf(port));
+        }
+    }
+
+    /** Slack through {@code SlackStandIn}, a local stand-in answering Slack's documented {@code chat.postMessage} shapes. */
+    @Test
+    void aFailingSlackIsAWarningNotAFailedHealthAndIsCounted() throws Exception {
+        try (SlackStandIn slack = new SlackStandIn()) {
+            slack.failWith("channel_not_found");
+            runner = new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(),
+                    "SLACK_API_TOKEN", "xoxb-health-test-token", "SLACK_API_URL", slack.apiUrl()), RoomoteService.Role.SERVE);
+            assertThat(runner.get("/api/health").json().at("/integrations/slack/state").asText()).isEqualTo("unknown");
+
+            long id = runner.enqueue("example.hello", "{\"name\":\"slack\"}");
+            runner.awaitStatus(id, "completed");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                RunnerFixture.Response health = runner.get("/api/health");
+                assertThat(health.status()).isEqualTo(200);
+                assertThat(health.json().get("status").asText()).isEqualTo("ok");
+                assertThat(health.json().at("/integrations/slack/state").asText()).isEqualTo("failing");
+                assertThat(health.json().get("warnings").toString()).contains("slack: the latest call failed");
+                assertThat(health.raw().body()).doesNotContain("xoxb-health-test-token");
+            });
+            String metrics = runner.get("/metrics").raw().body();
+            assertThat(metrics).containsPattern("roomote_integration_calls_total\\{[^}]*outcome=\"failed\"[^}]*service=\"slack\"[^}]*} [1-9]");
+
+            slack.failWith(null);
+            long next = runner.enqueue("example.hello", "{\"name\":\"slack again\"}");
+            runner.awaitStatus(next, "completed");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(runner.get("/api/health").json().at("/integrations/slack/state").asText()).isEqualTo("ok"));
         }
     }
 
