@@ -44,11 +44,11 @@ public final class Roomote implements AutoCloseable {
     private final NotificationListener listener;
     private final ScheduledExecutorService timers;
     private final WorkerPool workers;
-    private final JobMetrics metrics;
+    /** Null without metrics. */
+    private final QueueDepthGauges depth;
 
     private Roomote(Settings settings, Database database, JobTypeRegistry registry, Path home, boolean runWorkers,
                     String owner, JobEventListener events, JobMetrics metrics) {
-        this.metrics = metrics;
         this.database = database;
         this.mapper = Json.newMapper();
         this.registry = registry;
@@ -58,6 +58,8 @@ public final class Roomote implements AutoCloseable {
         JobLogRepository logs = new JobLogRepository(database);
         this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry(), metrics);
         this.logSink = new DatabaseLogSink(logs);
+        this.depth = metrics.enabled()
+                ? new QueueDepthGauges(metrics.registry(), jobs, registry.ids(), java.time.Clock.systemUTC()) : null;
         ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(2, Threads.daemon("roomote-timers"));
         // Every attempt schedules a deadline and cancels it when done: drop cancelled ones, not keep them for 30 min.
         timerPool.setRemoveOnCancelPolicy(true);
@@ -105,11 +107,8 @@ public final class Roomote implements AutoCloseable {
         Roomote roomote = new Roomote(settings, database, registry, home, runWorkers,
                 settings.get("ROOMOTE_RUNNER_ID").orElseGet(Roomote::defaultOwner), events,
                 meters == null ? JobMetrics.none() : new JobMetrics(meters));
-        if (meters != null) {
-            QueueDepthGauges depth = new QueueDepthGauges(meters, new JobRepository(database, roomote.mapper),
-                    registry.ids(), java.time.Clock.systemUTC());
-            long every = QueueDepthGauges.REFRESH.toMillis();
-            roomote.timers.scheduleWithFixedDelay(depth::refresh, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (roomote.depth != null) {
+            roomote.depth.start();
         }
         if (roomote.listener != null) {
             try {
@@ -168,5 +167,8 @@ public final class Roomote implements AutoCloseable {
         }
         logSink.close();
         timers.shutdownNow();
+        if (depth != null) {
+            depth.close();
+        }
     }
 }

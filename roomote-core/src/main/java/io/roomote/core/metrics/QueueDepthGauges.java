@@ -23,7 +23,7 @@ import java.util.Map;
  * by one query every {@link #REFRESH} rather than once per scrape and series. Known types are always
  * reported, at 0 when none are queued.
  */
-public final class QueueDepthGauges {
+public final class QueueDepthGauges implements AutoCloseable {
 
     public static final Duration REFRESH = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(QueueDepthGauges.class);
@@ -34,6 +34,9 @@ public final class QueueDepthGauges {
     private final MultiGauge depth;
     private volatile Instant oldestPendingAt;
     private boolean failing;
+    /** Its own thread: a read waiting on an unreachable database must not hold up heartbeats and deadlines. */
+    private final java.util.concurrent.ScheduledExecutorService reader =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(io.roomote.core.util.Threads.daemon("roomote-queue-depth"));
 
     public QueueDepthGauges(MeterRegistry registry, JobRepository jobs, Collection<String> types, Clock clock) {
         this.jobs = jobs;
@@ -44,6 +47,17 @@ public final class QueueDepthGauges {
         Gauge.builder("roomote.queue.oldest.pending.age", this, QueueDepthGauges::oldestPendingAgeSeconds)
                 .description("Age of the oldest pending job (0 when none is pending)").baseUnit("seconds")
                 .register(registry);
+    }
+
+    /** Reads the queue now and every {@link #REFRESH}. */
+    public QueueDepthGauges start() {
+        reader.scheduleWithFixedDelay(this::refresh, 0, REFRESH.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    @Override
+    public void close() {
+        reader.shutdownNow();
     }
 
     /** Reads the queue once; a failed read keeps the last figures (and says so once per outage). */
