@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.core.config.Settings;
 import io.roomote.core.events.JobEventListener;
 import io.roomote.core.execution.JobRunner;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.roomote.core.logging.DatabaseLogSink;
+import io.roomote.core.metrics.JobMetrics;
+import io.roomote.core.metrics.QueueDepthGauges;
 import io.roomote.core.logging.SecretRedactor;
 import io.roomote.core.queue.JobQueue;
 import io.roomote.core.queue.NotificationListener;
@@ -42,9 +46,11 @@ public final class Roomote implements AutoCloseable {
     private final WorkerPool workers;
     /** Whether {@link #startWorkers()} ran: a pool that never started has nothing to stop or report. */
     private volatile boolean workersStarted;
+    /** Null without metrics. */
+    private final QueueDepthGauges depth;
 
     private Roomote(Settings settings, Database database, JobTypeRegistry registry, Path home, boolean runWorkers,
-                    String owner, JobEventListener events) {
+                    String owner, JobEventListener events, JobMetrics metrics) {
         this.database = database;
         this.mapper = Json.newMapper();
         this.registry = registry;
@@ -52,8 +58,10 @@ public final class Roomote implements AutoCloseable {
         SecretRedactor redactor = new SecretRedactor(settings.secretValues());
         JobRepository jobs = new JobRepository(database, mapper);
         JobLogRepository logs = new JobLogRepository(database);
-        this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry(), settings);
+        this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry(), settings, metrics);
         this.logSink = new DatabaseLogSink(logs);
+        this.depth = metrics.enabled()
+                ? new QueueDepthGauges(metrics.registry(), jobs, registry.ids(), java.time.Clock.systemUTC()) : null;
         ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(2, Threads.daemon("roomote-timers"));
         // Every attempt schedules a deadline and cancels it when done: drop cancelled ones, not keep them for 30 min.
         timerPool.setRemoveOnCancelPolicy(true);
@@ -62,7 +70,13 @@ public final class Roomote implements AutoCloseable {
                 workerSettings.cancelGrace(), timers);
         if (runWorkers) {
             this.listener = new NotificationListener(database, List.of(JobRepository.JOBS_CHANNEL, JobRepository.CANCEL_CHANNEL));
-            this.workers = new WorkerPool(owner, workerSettings, jobs, runner, registry, logSink, listener, timers, events);
+            this.workers = new WorkerPool(owner, workerSettings, jobs, runner, registry, logSink, listener, timers,
+                    metrics.enabled() ? JobEventListener.all(List.of(metrics, events)) : events, metrics);
+            MeterRegistry meters = metrics.registry();
+            Gauge.builder("roomote.workers.busy", workers, WorkerPool::busy).description("Jobs this runner is running now")
+                    .register(meters);
+            Gauge.builder("roomote.workers.capacity", workers, WorkerPool::capacity)
+                    .description("Jobs this runner may run at once (MAX_WORKERS)").register(meters);
         } else {
             this.listener = null;
             this.workers = null;
@@ -79,10 +93,19 @@ public final class Roomote implements AutoCloseable {
         return start(settings, database, registry, home, runWorkers, JobEventListener.NONE);
     }
 
-    /** As {@link #start(Settings, Database, JobTypeRegistry, Path, boolean)}, telling {@code events} of every job's start and end. */
+    /** As {@link #start(Settings, Database, JobTypeRegistry, Path, boolean, JobEventListener, MeterRegistry)}, without metrics. */
     public static Roomote start(Settings settings, Database database, JobTypeRegistry registry, Path home,
                                 boolean runWorkers, JobEventListener events) {
-        Roomote roomote = open(settings, database, registry, home, runWorkers, events);
+        return start(settings, database, registry, home, runWorkers, events, null);
+    }
+
+    /**
+     * Migrates the database and starts the worker pool when {@code runWorkers}, telling {@code events} of every
+     * job's start and end, and reporting the queue's metrics to {@code meters} (null: none; see docs/metrics.md).
+     */
+    public static Roomote start(Settings settings, Database database, JobTypeRegistry registry, Path home,
+                                boolean runWorkers, JobEventListener events, MeterRegistry meters) {
+        Roomote roomote = open(settings, database, registry, home, runWorkers, events, meters);
         roomote.startWorkers();
         return roomote;
     }
@@ -92,10 +115,15 @@ public final class Roomote implements AutoCloseable {
      * fail to start (a port in use) calls {@link #startWorkers()} once it cannot, so no job is claimed in vain.
      */
     public static Roomote open(Settings settings, Database database, JobTypeRegistry registry, Path home,
-                               boolean runWorkers, JobEventListener events) {
+                               boolean runWorkers, JobEventListener events, MeterRegistry meters) {
         database.migrate();
-        return new Roomote(settings, database, registry, home, runWorkers,
-                settings.get("ROOMOTE_RUNNER_ID").orElseGet(Roomote::defaultOwner), events);
+        Roomote roomote = new Roomote(settings, database, registry, home, runWorkers,
+                settings.get("ROOMOTE_RUNNER_ID").orElseGet(Roomote::defaultOwner), events,
+                meters == null ? JobMetrics.none() : new JobMetrics(meters));
+        if (roomote.depth != null) {
+            roomote.depth.start();
+        }
+        return roomote;
     }
 
     /** Starts listening and claiming, when this core runs workers; on failure everything is closed. */
@@ -157,5 +185,8 @@ public final class Roomote implements AutoCloseable {
         }
         logSink.close();
         timers.shutdownNow();
+        if (depth != null) {
+            depth.close();
+        }
     }
 }

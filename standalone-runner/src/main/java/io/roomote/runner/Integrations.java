@@ -2,6 +2,7 @@ package io.roomote.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roomote.core.Roomote;
+import io.roomote.core.metrics.ExternalCalls;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.Settings;
 import io.roomote.core.slack.SlackNotifier;
@@ -27,7 +28,7 @@ final class Integrations {
     }
 
     /** Slack when {@code SLACK_API_TOKEN} is set; said once at start either way. */
-    static Optional<SlackNotifier> slack(Settings settings, Database database) {
+    static Optional<SlackNotifier> slack(Settings settings, Database database, ExternalCalls calls) {
         SlackSettings slack = SlackSettings.from(settings);
         if (!slack.enabled()) {
             log.info("Slack is off (no SLACK_API_TOKEN)");
@@ -39,11 +40,11 @@ final class Integrations {
             JsonNode agent = job.payload() == null ? null : job.payload().get("agent");
             return agent != null && agent.isTextual() ? agent.asText()
                     : job.type().equals("github.issue.fix") ? defaultAgent : null;
-        }));
+        }, calls));
     }
 
     /** Issue comments when {@code GITHUB_COMMENTS=true} (needs {@code GH_TOKEN}). */
-    static Optional<IssueCommenter> comments(Settings settings, Database database) {
+    static Optional<IssueCommenter> comments(Settings settings, Database database, ExternalCalls calls) {
         if (!settings.getBoolean("GITHUB_COMMENTS", false)) {
             return Optional.empty();
         }
@@ -51,14 +52,16 @@ final class Integrations {
                 new ConfigurationException("GITHUB_COMMENTS=true needs GH_TOKEN to write the comments"));
         try {
             return Optional.of(new IssueCommenter(new GitHubApi(settings.get("GITHUB_API_URL", "https://api.github.com"), token),
-                    new JobNotesRepository(database), settings.get("ROOMOTE_PUBLIC_URL", "http://localhost:" + settings.get("PORT", "3001"))));
+                    new JobNotesRepository(database), settings.get("ROOMOTE_PUBLIC_URL", "http://localhost:" + settings.get("PORT", "3001")),
+                    calls));
         } catch (IOException e) {
             throw new ConfigurationException("cannot set up the GitHub client for issue comments: " + e.getMessage(), e);
         }
     }
 
-    static GitHubWebhookHandler webhooks(Settings settings, Roomote roomote, Optional<SlackNotifier> slack) {
+    static GitHubWebhookHandler webhooks(Settings settings, Roomote roomote, Optional<SlackNotifier> slack,
+                                         io.micrometer.core.instrument.MeterRegistry meters) {
         return new GitHubWebhookHandler(settings, roomote.queue(), new DeliveryRepository(roomote.database(), roomote.mapper()),
-                new JobNotesRepository(roomote.database()), slack, roomote.mapper());
+                new JobNotesRepository(roomote.database()), slack, roomote.mapper(), meters);
     }
 }

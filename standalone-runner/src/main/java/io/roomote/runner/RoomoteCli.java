@@ -208,6 +208,7 @@ public final class RoomoteCli implements Callable<Integer> {
      * what was started, once the start is over.
      */
     static int runUntilStopped(Settings settings, RoomoteService.Role role) {
+        io.roomote.runner.logging.LogFormat.from(settings).apply();
         CompletableFuture<RoomoteService> started = new CompletableFuture<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

@@ -1,6 +1,16 @@
 package io.roomote.runner;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.roomote.core.Roomote;
+import io.roomote.core.config.ConfigurationException;
+import io.roomote.core.metrics.ExternalCalls;
+import io.roomote.runner.health.DatabaseProbe;
+import io.roomote.runner.health.HealthReport;
+import io.roomote.runner.metrics.RunnerMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import io.roomote.core.config.Settings;
 import io.roomote.core.events.JobEventListener;
 import io.roomote.core.slack.SlackNotifier;
@@ -35,6 +45,8 @@ public final class RoomoteService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RoomoteService.class);
     /** How long an unreachable DATABASE_URL is tried at start (it may still be starting), as the pool did before. */
     private static final java.time.Duration EXTERNAL_DATABASE_PATIENCE = java.time.Duration.ofSeconds(10);
+    /** Bound of each step of the health check's database query (connect, log in, read). */
+    static final Duration HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(1);
 
     /** Which parts this process runs. */
     public enum Role {
@@ -58,11 +70,13 @@ public final class RoomoteService implements AutoCloseable {
     private final Optional<SlackNotifier> slack;
     private final Optional<IssueCommenter> comments;
     private final CompletableFuture<String> failure;
+    private final RunnerMetrics metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RoomoteService(EmbeddedDatabase embedded, Database database, Roomote roomote, ApiServer api,
                            Dashboard dashboard, DashboardServer dashboardServer, Optional<SlackNotifier> slack,
-                           Optional<IssueCommenter> comments, CompletableFuture<String> failure) {
+                           Optional<IssueCommenter> comments, CompletableFuture<String> failure, RunnerMetrics metrics) {
+        this.metrics = metrics;
         this.embedded = embedded;
         this.database = database;
         this.roomote = roomote;
@@ -89,19 +103,38 @@ public final class RoomoteService implements AutoCloseable {
         Optional<SlackNotifier> slack = Optional.empty();
         Optional<IssueCommenter> comments = Optional.empty();
         CompletableFuture<String> failure = new CompletableFuture<>();
+        Duration healthInterval = settings.getDuration("HEALTH_CHECK_INTERVAL", Duration.ofSeconds(5), ChronoUnit.SECONDS);
+        if (healthInterval.compareTo(Duration.ofMillis(100)) < 0 || healthInterval.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new ConfigurationException("HEALTH_CHECK_INTERVAL must be from 100ms to 10m, e.g. 5s; it is "
+                    + settings.get("HEALTH_CHECK_INTERVAL").orElse(""));
+        }
+        // /metrics is served with the API; a worker-only process has no HTTP server to serve it.
+        RunnerMetrics metrics = role.api ? new RunnerMetrics() : null;
+        MeterRegistry meters = metrics != null ? metrics.registry() : new CompositeMeterRegistry();
+        ExternalCalls calls = new ExternalCalls(meters, Clock.systemUTC());
+        DatabaseProbe probe = null;
         try {
             embedded = openEmbeddedIfNeeded(runner, failure);
             database = new Database(databaseUrl(runner, embedded), runner.databasePoolSize());
-            slack = Integrations.slack(settings, database);
-            comments = Integrations.comments(settings, database);
+            if (metrics != null) {
+                database.bindMetrics(meters);
+            }
+            slack = Integrations.slack(settings, database, calls);
+            comments = Integrations.comments(settings, database, calls);
             List<JobEventListener> listeners = new ArrayList<>();
             slack.ifPresent(listeners::add);
             comments.ifPresent(listeners::add);
-            roomote = Roomote.open(settings, database, registry, runner.home(), role.workers, JobEventListener.all(listeners));
+            roomote = Roomote.open(settings, database, registry, runner.home(), role.workers, JobEventListener.all(listeners),
+                    metrics == null ? null : meters);
             // The dashboard (/admin/queues) lives with the API: on its port, and on DASHBOARD_PORT.
             Dashboard dashboard = role.api ? new Dashboard(roomote, dashboardSettings, http) : null;
-            GitHubWebhookHandler webhooks = role.api ? Integrations.webhooks(settings, roomote, slack) : null;
-            api = role.api ? new ApiServer(roomote, runner.apiToken(), http, app -> {
+            GitHubWebhookHandler webhooks = role.api ? Integrations.webhooks(settings, roomote, slack, meters) : null;
+            if (role.api) {
+                probe = new DatabaseProbe(database, healthInterval, HEALTH_CHECK_TIMEOUT, Clock.systemUTC()).start();
+            }
+            HealthReport health = role.api ? new HealthReport(roomote, probe, Optional.ofNullable(embedded), calls,
+                    Clock.systemUTC()) : null;
+            api = role.api ? new ApiServer(roomote, runner.apiToken(), http, health, Optional.ofNullable(metrics), app -> {
                 dashboard.mount(app);
                 webhooks.mount(app);
             }).start(runner.host(), runner.port()) : null;
@@ -110,8 +143,14 @@ public final class RoomoteService implements AutoCloseable {
             // Last: once the ports are bound nothing else can fail the start, so no job is claimed in vain.
             roomote.startWorkers();
             return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer, slack, comments,
-                    failure);
+                    failure, metrics);
         } catch (RuntimeException e) {
+            if (probe != null) {
+                probe.close();
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
             slack.ifPresent(SlackNotifier::close);
             comments.ifPresent(IssueCommenter::close);
             if (dashboardServer != null) {
@@ -221,6 +260,9 @@ public final class RoomoteService implements AutoCloseable {
             slack.ifPresent(SlackNotifier::close);
             comments.ifPresent(IssueCommenter::close);
             database.close();
+            if (metrics != null) {
+                metrics.close();
+            }
         } finally {
             // Last, and whatever failed before: Roomote never leaves its database running.
             if (embedded != null) {

@@ -102,7 +102,9 @@ public final class JobRunner {
         AtomicReference<Thread> runningOn = new AtomicReference<>();
         CountDownLatch ended = new CountDownLatch(1);
         signal.onCancel(() -> timers.schedule(() -> graceOver.complete(null), cancelGrace.toMillis(), TimeUnit.MILLISECONDS));
+        java.util.Map<String, String> mdc = io.roomote.core.logging.JobMdc.capture();
         jobThreads.execute(() -> {
+            io.roomote.core.logging.JobMdc.restore(mdc);
             Thread current = Thread.currentThread();
             String poolName = current.getName();
             current.setName("roomote-job-" + request.jobId());
@@ -115,6 +117,7 @@ public final class JobRunner {
                 runningOn.set(null);
                 Thread.interrupted(); // a pooled thread must not carry this job's interrupt into the next
                 current.setName(poolName);
+                org.slf4j.MDC.clear();
                 ended.countDown();
             }
         });

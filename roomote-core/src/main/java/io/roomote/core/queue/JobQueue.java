@@ -1,6 +1,7 @@
 package io.roomote.core.queue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roomote.core.metrics.JobMetrics;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobPage;
@@ -54,11 +55,19 @@ public final class JobQueue {
     private final PayloadBinder binder;
     private final RetryPolicy retry;
     private final Configuration config;
+    private final JobMetrics metrics;
 
     /** @param config this runner's settings: a job its type cannot run with them is refused at enqueue */
     public JobQueue(JobRepository jobs, JobLogRepository logs, JobTypeRegistry registry, ObjectMapper mapper,
                     RetryPolicy retry, Configuration config) {
+        this(jobs, logs, registry, mapper, retry, config, JobMetrics.none());
+    }
+
+    /** As the other constructor, counting enqueued jobs in {@code metrics}. */
+    public JobQueue(JobRepository jobs, JobLogRepository logs, JobTypeRegistry registry, ObjectMapper mapper,
+                    RetryPolicy retry, Configuration config, JobMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.jobs = jobs;
         this.logs = logs;
         this.registry = registry;
@@ -88,6 +97,9 @@ public final class JobQueue {
         String dedupeKey = validatedDedupeKey(type, request);
         JobRepository.Inserted inserted = jobs.insert(
                 new NewJob(request.type(), request.payload(), dedupeKey, request.maxAttempts()), retry.maxAttempts());
+        if (inserted.created()) {
+            metrics.enqueued(request.type());
+        }
         return new Enqueued(inserted.job(), inserted.created());
     }
 

@@ -63,6 +63,16 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
         this(settings, notes, agentOf, 1000);
     }
 
+    /** @param calls hears whether each message reached Slack (metrics and the health check) */
+    public SlackNotifier(SlackSettings settings, JobNotesRepository notes, Function<Job, String> agentOf,
+                         io.roomote.core.metrics.ExternalCalls calls) {
+        this(settings, notes, agentOf, 1000);
+        this.calls = calls;
+        calls.expect("slack");
+    }
+
+    private io.roomote.core.metrics.ExternalCalls calls = io.roomote.core.metrics.ExternalCalls.none();
+
     SlackNotifier(SlackSettings settings, JobNotesRepository notes, Function<Job, String> agentOf, long baseBackoffMs) {
         this.settings = settings;
         this.messages = new SlackMessages(settings.githubServerUrl());
@@ -138,7 +148,13 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
     /** Posts with bounded retries; returns the message's ts, or null when it could not be posted. */
     private String post(long jobId, String text, String threadTs) {
         try {
-            return postWithRetries(jobId, text, threadTs);
+            String ts = postWithRetries(jobId, text, threadTs);
+            if (ts != null) {
+                calls.succeeded("slack");
+            } else if (closing.getCount() != 0) {
+                calls.failed("slack");
+            }
+            return ts;
         } finally {
             pending.decrementAndGet();
         }

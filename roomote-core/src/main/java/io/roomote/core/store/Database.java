@@ -58,6 +58,27 @@ public final class Database implements AutoCloseable {
      * starve the pool.
      */
     public Connection dedicatedConnection() throws SQLException {
+        Properties props = credentials();
+        props.setProperty("tcpKeepAlive", "true");
+        return connectOutsideThePool(props);
+    }
+
+    /**
+     * A connection outside the pool that gives up after {@code timeout} at every step (connect, log in, each
+     * read): the health check's, so that an unreachable database is reported within the timeout rather than
+     * the pool's 10 s connection timeout.
+     */
+    public Connection boundedConnection(java.time.Duration timeout) throws SQLException {
+        Properties props = credentials();
+        String seconds = String.valueOf(Math.max(1, timeout.toSeconds()));
+        props.setProperty("connectTimeout", seconds);
+        props.setProperty("loginTimeout", seconds);
+        props.setProperty("socketTimeout", seconds);
+        props.setProperty("ApplicationName", "roomote-health");
+        return connectOutsideThePool(props);
+    }
+
+    private Properties credentials() {
         Properties props = new Properties();
         if (url.user() != null) {
             props.setProperty("user", url.user());
@@ -65,13 +86,21 @@ public final class Database implements AutoCloseable {
         if (url.password() != null) {
             props.setProperty("password", url.password());
         }
-        props.setProperty("tcpKeepAlive", "true");
-        // The driver itself rather than DriverManager, for the same classloader reason as the pool's.
+        return props;
+    }
+
+    /** Through the driver itself rather than DriverManager, for the same class loader reason as the pool's. */
+    private Connection connectOutsideThePool(Properties props) throws SQLException {
         Connection connection = DRIVER.connect(url.jdbcUrl(), props);
         if (connection == null) {
             throw new SQLException("not a PostgreSQL JDBC URL: " + url.jdbcUrl());
         }
         return connection;
+    }
+
+    /** Reports the pool's figures (connections active, idle, pending, timeouts) to {@code registry}. */
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        dataSource.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(registry));
     }
 
     /** Applies pending migrations; returns how many ran. */

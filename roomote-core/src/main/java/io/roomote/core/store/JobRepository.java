@@ -147,6 +147,51 @@ public final class JobRepository {
         }
     }
 
+    /** Pending and processing jobs of one type. */
+    public record ActiveCount(JobStatus status, String type, long count) {
+    }
+
+    /** The queue's depth per status and type, and the creation time of the oldest pending job (null: none). */
+    public record QueueDepth(List<ActiveCount> counts, Instant oldestPendingAt) {
+    }
+
+    /** One statement over the active jobs only (both statuses have partial indexes), for the metrics' gauges. */
+    public QueueDepth queueDepth() {
+        String sql = "SELECT status, type, count(*), min(created_at) FILTER (WHERE status = 'pending')"
+                + " FROM cloud_jobs WHERE " + ACTIVE + " GROUP BY status, type";
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            List<ActiveCount> counts = new java.util.ArrayList<>();
+            Instant oldest = null;
+            while (rs.next()) {
+                counts.add(new ActiveCount(JobStatus.fromDb(rs.getString(1)), rs.getString(2), rs.getLong(3)));
+                java.sql.Timestamp t = rs.getTimestamp(4);
+                if (t != null && (oldest == null || t.toInstant().isBefore(oldest))) {
+                    oldest = t.toInstant();
+                }
+            }
+            return new QueueDepth(List.copyOf(counts), oldest);
+        } catch (SQLException e) {
+            throw new StoreException("could not count the queue", e);
+        }
+    }
+
+    /**
+     * Creation time of the oldest pending job, read on {@code c} (the health check's own bounded connection,
+     * not the pool).
+     */
+    public static Optional<Instant> oldestPendingAt(Connection c, int timeoutSeconds) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT min(created_at) FROM cloud_jobs WHERE status = 'pending'")) {
+            ps.setQueryTimeout(timeoutSeconds);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                java.sql.Timestamp t = rs.getTimestamp(1);
+                return Optional.ofNullable(t).map(java.sql.Timestamp::toInstant);
+            }
+        }
+    }
+
     /**
      * Claims up to {@code max} claimable jobs of the given types in one statement: each becomes
      * {@code processing}, counts an attempt and gets a lease with a fresh fencing token.

@@ -8,7 +8,10 @@ import io.roomote.core.execution.JobRunner;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.jobs.Lease;
+import io.roomote.core.logging.JobMdc;
 import io.roomote.core.logging.LogSink;
+import io.roomote.core.metrics.JobMetrics;
+import io.roomote.core.metrics.JobMetrics.AttemptOutcome;
 import io.roomote.core.queue.NotificationListener;
 import io.roomote.core.store.JobRepository;
 import io.roomote.core.types.JobTypeRegistry;
@@ -64,6 +67,9 @@ public final class WorkerPool implements AutoCloseable {
     private final NotificationListener notifications;
     private final ScheduledExecutorService timers;
     private final JobEventListener events;
+    private final JobMetrics metrics;
+    /** Database time of this runner's latest claim (null before the first). */
+    private volatile java.time.Instant lastClaimAt;
 
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private final WakeSignal wake = new WakeSignal();
@@ -81,6 +87,13 @@ public final class WorkerPool implements AutoCloseable {
     public WorkerPool(String owner, WorkerSettings settings, JobRepository jobs, JobRunner runner,
                       JobTypeRegistry registry, LogSink logSink, NotificationListener notifications,
                       ScheduledExecutorService timers, JobEventListener events) {
+        this(owner, settings, jobs, runner, registry, logSink, notifications, timers, events, JobMetrics.none());
+    }
+
+    public WorkerPool(String owner, WorkerSettings settings, JobRepository jobs, JobRunner runner,
+                      JobTypeRegistry registry, LogSink logSink, NotificationListener notifications,
+                      ScheduledExecutorService timers, JobEventListener events, JobMetrics metrics) {
+        this.metrics = metrics;
         this.owner = owner;
         this.settings = settings;
         this.jobs = jobs;
@@ -135,6 +148,11 @@ public final class WorkerPool implements AutoCloseable {
     /** Jobs running in this process now. */
     public int busy() {
         return running.size();
+    }
+
+    /** Database time of this runner's latest claim; empty before the first. */
+    public Optional<java.time.Instant> lastClaimAt() {
+        return Optional.ofNullable(lastClaimAt);
     }
 
     /** Whether the dispatcher is alive and taking work. */
@@ -193,20 +211,34 @@ public final class WorkerPool implements AutoCloseable {
         CancellationSignal signal = new CancellationSignal();
         running.put(lease.jobId(), new Running(lease, signal));
         started.incrementAndGet();
+        if (lease.job().startedAt() != null) {
+            lastClaimAt = lease.job().startedAt();
+        }
+        metrics.claimed(lease.job());
         workers.execute(() -> {
+            Job job = lease.job();
+            // Every process log line about this job carries these (JSON logs show them as fields).
+            JobMdc.put(job.id(), job.type(), job.attempts(), owner);
             try {
                 events.jobStarted(lease.job());
+                io.micrometer.core.instrument.Timer.Sample attemptTime = metrics.startAttempt();
                 JobRequest request = new JobRequest(lease.jobId(), lease.job().attempts(), lease.job().type(),
                         lease.job().payload(), settings.jobTimeout(), signal, logSink);
                 JobOutcome outcome = runner.run(request);
                 logSink.flush();
-                if (record(lease, outcome) && events != JobEventListener.NONE) {
+                boolean recorded = record(lease, outcome);
+                AttemptOutcome how = attemptOutcome(lease, outcome, recorded);
+                long tookNanos = metrics.attemptEnded(attemptTime, job.type(), how);
+                log.info("job {} ({}) attempt {} of {}: {} after {} ms", job.id(), job.type(), job.attempts(),
+                        job.maxAttempts(), how.label(), TimeUnit.NANOSECONDS.toMillis(tookNanos));
+                if (recorded && events != JobEventListener.NONE) {
                     // Only the runner whose write landed announces the end, so it is told once.
                     jobs.find(lease.jobId()).filter(j -> j.status().isTerminal()).ifPresent(events::jobFinished);
                 }
             } catch (RuntimeException e) {
                 log.error("job {} could not be run; its lease will expire and the queue will take it back", lease.jobId(), e);
             } finally {
+                JobMdc.clear();
                 running.remove(lease.jobId());
                 synchronized (slotsMonitor) {
                     slotsMonitor.notifyAll();
@@ -214,6 +246,24 @@ public final class WorkerPool implements AutoCloseable {
                 wake.signal();
             }
         });
+    }
+
+    private AttemptOutcome attemptOutcome(Lease lease, JobOutcome outcome, boolean recorded) {
+        if (!recorded) {
+            return AttemptOutcome.LEASE_LOST;
+        }
+        if (outcome instanceof JobOutcome.Succeeded) {
+            return AttemptOutcome.COMPLETED;
+        }
+        if (outcome instanceof JobOutcome.Failed f) {
+            return f.retryable() && lease.job().attempts() < lease.job().maxAttempts() ? AttemptOutcome.RETRIED : AttemptOutcome.FAILED;
+        }
+        return switch (((JobOutcome.Stopped) outcome).reason()) {
+            case CANCELLED -> AttemptOutcome.CANCELLED;
+            case TIMED_OUT -> AttemptOutcome.TIMED_OUT;
+            case SHUTDOWN -> AttemptOutcome.RELEASED;
+            case LEASE_LOST -> AttemptOutcome.LEASE_LOST;
+        };
     }
 
     /** Records the outcome; true when this runner's write changed the job. */
@@ -317,6 +367,7 @@ public final class WorkerPool implements AutoCloseable {
             for (JobRepository.Reclaimed r : jobs.reclaimExpiredLeases(settings.retry().baseDelay(), settings.retry().maxDelay())) {
                 Job job = r.job();
                 log.warn("job {}: {} -> {}", job.id(), job.error(), job.status().dbValue());
+                metrics.leaseReclaimed(job.type(), job.status() == JobStatus.PENDING ? "requeued" : job.status().dbValue());
                 if (job.status() == JobStatus.PENDING && !r.dueIn().isZero()) {
                     announceWhenDue(job.type(), r.dueIn());
                 }

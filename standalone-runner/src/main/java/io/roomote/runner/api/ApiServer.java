@@ -20,7 +20,9 @@ import io.roomote.core.queue.EnqueueRequest;
 import io.roomote.core.queue.InvalidJobException;
 import io.roomote.core.queue.JobQueue;
 import io.roomote.core.queue.StorableText;
+import io.roomote.runner.health.HealthReport;
 import io.roomote.runner.http.HttpServers;
+import io.roomote.runner.metrics.RunnerMetrics;
 import io.roomote.runner.http.HttpSettings;
 import io.roomote.spi.ValidationProblem;
 import org.slf4j.Logger;
@@ -45,6 +47,7 @@ public final class ApiServer implements AutoCloseable {
     /** Largest request body accepted (1 MiB): a job payload is an issue, not a repository. */
     static final int MAX_BODY_BYTES = 1 << 20;
     /** Oldest cut-off of {@code POST /api/jobs/clean}: further back is before any job and outside PostgreSQL's dates. */
+    static final String METRICS_PATH = "/metrics";
     static final java.time.Duration MAX_CLEAN_AGE = java.time.Duration.ofDays(36_500);
 
     private final Roomote roomote;
@@ -54,6 +57,8 @@ public final class ApiServer implements AutoCloseable {
     private final ObjectReader jsonReader;
     private final BearerAuth auth;
     private final LogFollower follower;
+    private final HealthReport health;
+    private final Optional<RunnerMetrics> metrics;
     private final Javalin app;
 
     public ApiServer(Roomote roomote, Optional<String> apiToken) {
@@ -70,6 +75,17 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer(Roomote roomote, Optional<String> apiToken, HttpSettings http,
                      java.util.function.Consumer<Javalin> extensions) {
+        this(roomote, apiToken, http, HealthReport.of(roomote), Optional.empty(), extensions);
+    }
+
+    /**
+     * @param health  answers {@code /api/health} (closed with the server)
+     * @param metrics served at {@code /metrics}, authenticated as the API; none: no {@code /metrics}
+     */
+    public ApiServer(Roomote roomote, Optional<String> apiToken, HttpSettings http, HealthReport health,
+                     Optional<RunnerMetrics> metrics, java.util.function.Consumer<Javalin> extensions) {
+        this.health = health;
+        this.metrics = metrics;
         this.roomote = roomote;
         this.queue = roomote.queue();
         this.mapper = roomote.mapper();
@@ -96,6 +112,10 @@ public final class ApiServer implements AutoCloseable {
             }
         });
         app.before("/api/*", ApiServer::checkQueryParameters);
+        metrics.ifPresent(m -> {
+            app.before(METRICS_PATH, auth::check);
+            app.get(METRICS_PATH, ctx -> ctx.contentType(RunnerMetrics.CONTENT_TYPE).result(m.scrape()));
+        });
         app.get("/api/health", this::health);
         app.post("/api/jobs", this::enqueue);
         app.get("/api/jobs", this::list);
@@ -133,17 +153,11 @@ public final class ApiServer implements AutoCloseable {
         });
     }
 
+    /** From results already at hand (see {@link HealthReport}): answers at once whatever the database does. */
     private void health(Context ctx) {
-        boolean database = roomote.database().isHealthy();
-        boolean queueOk = database && roomote.queueHealthy();
-        Map<String, Object> services = new LinkedHashMap<>();
-        services.put("database", database);
-        services.put("queue", queueOk);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", database && queueOk ? "ok" : "error");
-        body.put("services", services);
-        roomote.workers().ifPresent(w -> body.put("workers", Map.of("busy", w.busy(), "capacity", w.capacity(), "id", w.owner())));
-        ctx.status(database && queueOk ? 200 : 500).json(body);
+        HealthReport.Answer answer = health.answer();
+        ctx.header("Cache-Control", "no-store");
+        ctx.status(answer.status()).json(answer.body());
     }
 
     private void enqueue(Context ctx) {
@@ -413,7 +427,11 @@ public final class ApiServer implements AutoCloseable {
     /** Starts listening; a port in use is a {@link ConfigurationException} that says what to do. */
     public ApiServer start(String host, int port) {
         // Registered here, before the first request, because the Host rule depends on the interface bound.
-        app.before("/api/*", new OpenApiGuard(!auth.enabled(), isLoopback(host), "/api/webhooks/github"));
+        OpenApiGuard guard = new OpenApiGuard(!auth.enabled(), isLoopback(host), "/api/webhooks/github");
+        app.before("/api/*", guard);
+        if (metrics.isPresent()) {
+            app.before(METRICS_PATH, guard);
+        }
         try {
             HttpServers.start(app, host, port);
         } catch (HttpServers.PortUnavailableException e) {
@@ -441,5 +459,6 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         follower.close();
         app.stop();
+        health.close();
     }
 }

@@ -54,6 +54,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private final Object lifecycle = new Object();
     private ProcessHandle process;
     private boolean closed;
+    private volatile State state = State.STARTING;
+    private volatile int restarts;
+
+    /** What the supervisor knows of the server, for the health check. */
+    public enum State {
+        STARTING, RUNNING, RESTARTING, FAILED, STOPPED;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     private EmbeddedDatabase(HomeLock lock, Postmaster postmaster, DatabasePassword password, int port,
                              Consumer<String> onFailure) {
@@ -118,6 +129,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private void launch() {
         synchronized (lifecycle) {
             process = postmaster.start(port, password);
+            state = State.RUNNING;
             ProcessHandle watched = process;
             watched.onExit().thenRun(() -> exited(watched));
         }
@@ -129,6 +141,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 return;
             }
         }
+        state = State.RESTARTING;
         log.error("the embedded PostgreSQL (pid {}) stopped unexpectedly; restarting it on port {} (its log: {})",
                 p.pid(), port, postmaster.logFile());
         Thread restarter = new Thread(this::restart, "embedded-postgres-restart");
@@ -148,6 +161,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     // Its children may still hold the old shared memory for a moment; then the next try works.
                     postmaster.stopLeftover();
                     launch();
+                    restarts++;
                     log.info("restarted the embedded PostgreSQL on port {} (pid {})", port, process.pid());
                     return;
                 } catch (RuntimeException e) {
@@ -165,6 +179,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         String reason = "the embedded PostgreSQL stopped and could not be restarted (" + last + "); see "
                 + postmaster.logFile();
+        state = State.FAILED;
         log.error(reason);
         onFailure.accept(reason);
     }
@@ -193,6 +208,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return port;
     }
 
+    public State state() {
+        return state;
+    }
+
+    /** How many times the supervisor restarted the server since Roomote started. */
+    public int restarts() {
+        return restarts;
+    }
+
     /** The server's process id, while it runs. */
     public long pid() {
         synchronized (lifecycle) {
@@ -209,6 +233,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 return;
             }
             closed = true;
+            state = State.STOPPED;
             p = process;
         }
         try {

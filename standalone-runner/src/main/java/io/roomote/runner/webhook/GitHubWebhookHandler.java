@@ -50,9 +50,17 @@ public final class GitHubWebhookHandler {
     private final Optional<SlackNotifier> slack;
     private final SlackMessages slackMessages;
     private final ObjectMapper mapper;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
     public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, JobNotesRepository notes,
                                 Optional<SlackNotifier> slack, ObjectMapper mapper) {
+        this(config, queue, deliveries, notes, slack, mapper, new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
+    }
+
+    /** @param meters counts deliveries by event and decision ({@code roomote.webhook.deliveries}) */
+    public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, JobNotesRepository notes,
+                                Optional<SlackNotifier> slack, ObjectMapper mapper, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         Optional<String> secret = config.get("GH_WEBHOOK_SECRET");
         boolean wanted = config.get("GITHUB_WEBHOOKS").map(Boolean::parseBoolean).orElse(secret.isPresent());
         if (wanted && secret.isEmpty()) {
@@ -143,6 +151,7 @@ public final class GitHubWebhookHandler {
             // A redelivery, or a duplicate still being handled: the first answer, and nothing new.
             DeliveryRepository.Answer earlier = claim.earlier().orElse(new DeliveryRepository.Answer(200,
                     mapper.createObjectNode().put("message", "delivery_in_progress")));
+            count(ctx, "redelivery");
             ctx.status(earlier.status()).json(earlier.body());
             return;
         }
@@ -160,6 +169,7 @@ public final class GitHubWebhookHandler {
             }
             throw e;
         }
+        count(ctx, handled.body.path("message").asText("handled"));
         ctx.status(handled.status).json(handled.body);
     }
 
@@ -211,7 +221,19 @@ public final class GitHubWebhookHandler {
         return n;
     }
 
-    private static void answer(Context ctx, int status, ObjectNode body) {
+    private void answer(Context ctx, int status, ObjectNode body) {
+        count(ctx, body.path("error").asText("error"));
         ctx.status(status).json(body);
     }
+
+    /** One delivery answered: by its event (known names only) and what became of it (a fixed set of words). */
+    private void count(Context ctx, String decision) {
+        String event = ctx.header("X-GitHub-Event");
+        String known = event != null && KNOWN_EVENTS.contains(event) ? event : "other";
+        io.micrometer.core.instrument.Counter.builder("roomote.webhook.deliveries")
+                .description("GitHub webhook deliveries, by event and decision").tag("event", known)
+                .tag("decision", decision).register(meters).increment();
+    }
+
+    private static final java.util.Set<String> KNOWN_EVENTS = java.util.Set.of("issues", "issue_comment", "pull_request", "ping");
 }

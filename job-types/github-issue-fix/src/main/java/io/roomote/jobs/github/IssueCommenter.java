@@ -26,10 +26,19 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
     private final GitHubApi github;
     private final JobNotesRepository notes;
     private final String publicUrl;
+    private final io.roomote.core.metrics.ExternalCalls calls;
     private final ExecutorService sender = Executors.newSingleThreadExecutor(Threads.daemon("roomote-github-comments"));
 
     /** @param publicUrl where people reach Roomote ({@code ROOMOTE_PUBLIC_URL}), for the job link */
     public IssueCommenter(GitHubApi github, JobNotesRepository notes, String publicUrl) {
+        this(github, notes, publicUrl, io.roomote.core.metrics.ExternalCalls.none());
+    }
+
+    /** @param calls hears whether each call to GitHub worked (metrics and the health check) */
+    public IssueCommenter(GitHubApi github, JobNotesRepository notes, String publicUrl,
+                          io.roomote.core.metrics.ExternalCalls calls) {
+        this.calls = calls;
+        calls.expect("github");
         this.github = github;
         this.notes = notes;
         this.publicUrl = publicUrl.replaceAll("/$", "");
@@ -47,7 +56,9 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
                 if (existing.isEmpty() || !github.updateComment(repo(job), issue(job), existing.get(), body)) {
                     notes.setGithubCommentId(job.id(), github.comment(repo(job), issue(job), body));
                 }
+                calls.succeeded("github");
             } catch (IOException | RuntimeException e) {
+                calls.failed("github");
                 log.warn("job {}: could not comment on {}#{}: {}", job.id(), repo(job), issue(job), e.getMessage());
             }
         });
@@ -76,8 +87,10 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
                 var comment = notes.githubCommentId(job.id());
                 if (comment.isPresent()) {
                     github.updateComment(repo(job), issue(job), comment.get(), text(job, verdict(job)));
+                    calls.succeeded("github");
                 }
             } catch (IOException | RuntimeException e) {
+                calls.failed("github");
                 log.warn("job {}: could not update its comment on {}#{}: {}", job.id(), repo(job), issue(job), e.getMessage());
             }
         });
