@@ -101,14 +101,17 @@ public final class JobSearchRepository {
             }
         }
 
-        /** The same filter for one status (null: any); an outcome of another status is dropped. */
+        /** The same filter for one status (null: any). */
         public Filter withStatus(JobStatus s) {
-            return new Filter(s, type, repo, issue, text, finishedAs != null && finishedAs.status() == s ? finishedAs : null);
+            return new Filter(s, type, repo, issue, text, finishedAs);
         }
 
-        /** The same filter for one way of ending (null: any), which sets the status that goes with it. */
+        /**
+         * The same filter for one way of ending (null: any). An outcome replaces the status filter: it implies a
+         * finished job, whatever status its job type gave it.
+         */
         public Filter withFinishedAs(FinishedAs f) {
-            return new Filter(f == null ? status : f.status(), type, repo, issue, text, f);
+            return new Filter(f == null ? status : null, type, repo, issue, text, f);
         }
 
         Filter withoutText() {

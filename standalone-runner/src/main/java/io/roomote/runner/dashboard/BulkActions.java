@@ -39,7 +39,7 @@ public final class BulkActions {
     /** Retries the failed jobs {@code filter} matches (its status, if any, must be failed). */
     public Result retryFailed(Filter filter) {
         requireStatus(filter, JobStatus.FAILED, "retry");
-        return apply(filter.withStatus(JobStatus.FAILED).withFinishedAs(filter.finishedAs()),
+        return apply(filter.withStatus(JobStatus.FAILED),
                 id -> queue.retry(id).outcome() == JobQueue.RetryOutcome.REQUEUED);
     }
 

@@ -374,7 +374,7 @@ final class Pages {
             boolean active = f.finishedAs() == o;
             h.raw("<a").attr("class", "tab" + (active ? " active" : "") + " s-" + o.value())
                     .attr("id", "outcome-" + o.value()).attr("title", finishedHint(o))
-                    .attr("href", BASE + "/jobs" + query(active ? f.withFinishedAs(null).withStatus(null) : f.withFinishedAs(o), 0))
+                    .attr("href", BASE + "/jobs" + query(active ? f.withFinishedAs(null) : f.withFinishedAs(o), 0))
                     .raw(">").text(o.label()).raw(" <span class=\"count\">")
                     .text(c.estimated() ? "≈" + Format.compact(c.value()) : Format.compact(c.value())).raw("</span></a>");
         }
@@ -433,7 +433,8 @@ final class Pages {
 
     /** Retry all failed / cancel all pending jobs of the current filter (its fields go along as hidden inputs). */
     private static void bulkBar(Html h, View v, Filter f) {
-        boolean retry = f.status() == null || f.status() == JobStatus.FAILED;
+        boolean retry = (f.status() == null || f.status() == JobStatus.FAILED)
+                && (f.finishedAs() == null || f.finishedAs().status() == JobStatus.FAILED);
         boolean cancel = (f.status() == null || f.status() == JobStatus.PENDING) && f.finishedAs() == null;
         if (!retry && !cancel) {
             return;
@@ -513,7 +514,7 @@ final class Pages {
     /** The query string of a filter ("" when empty), without a cursor. */
     static String query(Filter f, int limit) {
         StringBuilder sb = new StringBuilder();
-        param(sb, "status", f.status() == null || f.finishedAs() != null ? null : f.status().dbValue());
+        param(sb, "status", f.status() == null ? null : f.status().dbValue());
         param(sb, "outcome", f.finishedAs() == null ? null : f.finishedAs().value());
         param(sb, "type", f.type());
         param(sb, "repo", f.repo());
