@@ -1,7 +1,8 @@
 /*
  * Roomote queue dashboard: the little JavaScript the server-rendered pages use.
  *  - asks for confirmation before forms marked data-confirm are sent (retry, cancel, delete, clean);
- *  - keeps [data-live] regions fresh by re-fetching the page (overview every 5 s, a running job every 2 s);
+ *  - keeps [data-live] regions fresh by re-fetching the page (overview and job lists every 5 s, a running job
+ *    every 2 s);
  *  - tails a running job's log over server-sent events.
  * No dependencies, no build step; text from the server is inserted with textContent or as already-escaped HTML.
  */
@@ -111,7 +112,7 @@
         var sep = document.createElement('div');
         sep.className = 'attempt';
         sep.setAttribute('data-attempt', String(l.attempt));
-        sep.textContent = 'attempt ' + l.attempt;
+        sep.textContent = 'run ' + l.attempt;
         logEl.appendChild(sep);
       }
       var line = document.createElement('div');

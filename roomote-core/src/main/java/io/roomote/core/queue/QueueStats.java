@@ -1,5 +1,6 @@
 package io.roomote.core.queue;
 
+import io.roomote.core.jobs.FinishedAs;
 import io.roomote.core.jobs.JobStatus;
 
 import java.time.Duration;
@@ -11,6 +12,8 @@ import java.util.Map;
  * The state of the queue at a glance, as the dashboard's overview shows it.
  *
  * @param counts              jobs per status; exact up to {@link StatusCount#estimated() a limit}, estimated above it
+ * @param finished            finished jobs by how they ended (skipped and no-change jobs are not failures), counted
+ *                            like {@code counts}
  * @param runners             runners holding leases now (busy), plus this process's pool even when idle
  * @param throughput          jobs finished recently
  * @param latency             pickup latency and run time of jobs finished in the last hour
@@ -18,7 +21,7 @@ import java.util.Map;
  * @param oldestClaimableAt   earliest {@code run_at} of a pending job that may run now (null when none)
  * @param at                  database time the figures were read at
  */
-public record QueueStats(Map<JobStatus, StatusCount> counts, List<RunnerLoad> runners, Throughput throughput,
+public record QueueStats(Map<JobStatus, StatusCount> counts, Map<FinishedAs, StatusCount> finished, List<RunnerLoad> runners, Throughput throughput,
                          Latency latency, Instant oldestPendingAt, Instant oldestClaimableAt, Instant at) {
 
     /** A count and whether it is the planner's estimate (tables with very many jobs of that status). */
@@ -33,13 +36,16 @@ public record QueueStats(Map<JobStatus, StatusCount> counts, List<RunnerLoad> ru
     }
 
     /**
-     * Jobs that finished (completed, failed or cancelled) in the last 24 hours, one bucket per hour, oldest
-     * first; the last bucket is the hour so far.
+     * Jobs that finished in the last 24 hours, one bucket per hour, oldest first (the last bucket is the hour so
+     * far), and those of the last hour by how they ended.
      */
-    public record Throughput(long completedLastHour, long failedLastHour, long cancelledLastHour, long finishedLastDay,
-                             List<Long> hourly) {
+    public record Throughput(Map<FinishedAs, Long> lastHour, long finishedLastDay, List<Long> hourly) {
         public long finishedLastHour() {
-            return completedLastHour + failedLastHour + cancelledLastHour;
+            return lastHour.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        public long lastHour(FinishedAs f) {
+            return lastHour.getOrDefault(f, 0L);
         }
     }
 

@@ -194,11 +194,14 @@ public final class JobRepository {
 
     /**
      * Claims up to {@code max} claimable jobs of the given types in one statement: each becomes
-     * {@code processing}, counts an attempt and gets a lease with a fresh fencing token.
+     * {@code processing}, counts an attempt and gets a lease with a fresh fencing token. Types paused in
+     * {@code cloud_job_type_pauses} are not claimed.
      */
     public List<Lease> claim(String owner, int max, Duration leaseDuration, Collection<String> types) {
         String sql = "WITH next AS (SELECT id FROM cloud_jobs WHERE status = 'pending' AND run_at <= now()"
-                + " AND type = ANY (?) ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                // Paused types (JobTypePauses) are taken out of the list once per claim: the index walk stays.
+                + " AND type = ANY (ARRAY(SELECT unnest(?::text[]) EXCEPT SELECT type FROM cloud_job_type_pauses))"
+                + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
                 + " UPDATE cloud_jobs j SET status = 'processing', attempts = j.attempts + 1, started_at = now(),"
                 + " lease_owner = ?, lease_token = nextval('cloud_jobs_lease_token_seq'),"
                 + " lease_expires_at = now() + (? * interval '1 millisecond'), heartbeat_at = now(), updated_at = now()"

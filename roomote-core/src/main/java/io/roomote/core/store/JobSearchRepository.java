@@ -2,6 +2,7 @@ package io.roomote.core.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roomote.core.jobs.FinishedAs;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.queue.QueueStats;
@@ -44,14 +45,30 @@ public final class JobSearchRepository {
     /** The predicate of the trigram index; implied by any match, stated so the planner can use the index. */
     static final String SEARCH_PRESENT = "coalesce(payload ->> 'title', payload ->> 'name', error) IS NOT NULL";
 
+    /**
+     * How a finished job ended ({@link FinishedAs}), null while it has not. Must stay identical to the expression
+     * of {@code cloud_jobs_finished_as_idx} (V5 migration) for the index to be used.
+     */
+    static final String FINISHED_AS = "(CASE"
+            + " WHEN status = 'cancelled' THEN 'cancelled'"
+            + " WHEN (result ->> 'outcome') IN ('skipped', 'no_changes', 'timed_out') THEN (result ->> 'outcome')"
+            + " WHEN status = 'failed' AND error LIKE 'timed out after %' THEN 'timed_out'"
+            + " WHEN status = 'completed' AND (result ->> 'prUrl') IS NOT NULL THEN 'pr'"
+            + " WHEN status = 'completed' THEN 'completed'"
+            + " ELSE 'failed' END)";
+    /** The predicate of that index. */
+    static final String FINISHED = "status IN ('completed', 'failed', 'cancelled')";
+
     private static final Pattern ISSUE = Pattern.compile("\\d{1,10}");
     private static final String SUMMARY_COLUMNS = "id, type, status, attempts, max_attempts, created_at, started_at,"
             + " completed_at, run_at, lease_owner, cancel_requested,"
             + " left(payload ->> 'repo', 200) AS repo, left(payload ->> 'issue', 20) AS issue,"
-            + " left(coalesce(payload ->> 'title', payload ->> 'name',"
+            + " left(coalesce(payload ->> 'title', result ->> 'title', payload ->> 'name',"
             + "      CASE WHEN payload ->> 'repo' IS NOT NULL THEN NULL ELSE left(payload::text, 200) END), 300) AS title,"
             + " left(result ->> 'outcome', 100) AS outcome, left(result ->> 'prUrl', 500) AS pr_url,"
-            + " left(result ->> 'prNumber', 20) AS pr_number, left(error, 400) AS error";
+            + " left(result ->> 'prNumber', 20) AS pr_number, left(error, 400) AS error,"
+            + " left(result ->> 'branch', 300) AS branch, left(result ->> 'wipBranch', 300) AS wip_branch,"
+            + " CASE WHEN " + FINISHED + " THEN " + FINISHED_AS + " END AS finished_as";
 
     /**
      * What to list. Every field is optional (null or blank: no filter).
@@ -61,8 +78,12 @@ public final class JobSearchRepository {
      * @param issue an issue number
      * @param text  words to find in the title (or name) or the error, case-insensitive
      */
-    public record Filter(JobStatus status, String type, String repo, String issue, String text) {
-        public static final Filter ALL = new Filter(null, null, null, null, null);
+    public record Filter(JobStatus status, String type, String repo, String issue, String text, FinishedAs finishedAs) {
+        public static final Filter ALL = new Filter(null, null, null, null, null, null);
+
+        public Filter(JobStatus status, String type, String repo, String issue, String text) {
+            this(status, type, repo, issue, text, null);
+        }
 
         public Filter {
             type = blankToNull(type);
@@ -80,29 +101,40 @@ public final class JobSearchRepository {
             }
         }
 
+        /** The same filter for one status (null: any). */
         public Filter withStatus(JobStatus s) {
-            return new Filter(s, type, repo, issue, text);
+            return new Filter(s, type, repo, issue, text, finishedAs);
+        }
+
+        /**
+         * The same filter for one way of ending (null: any). An outcome replaces the status filter: it implies a
+         * finished job, whatever status its job type gave it.
+         */
+        public Filter withFinishedAs(FinishedAs f) {
+            return new Filter(f == null ? status : null, type, repo, issue, text, f);
         }
 
         Filter withoutText() {
-            return new Filter(status, type, repo, issue, null);
+            return new Filter(status, type, repo, issue, null, finishedAs);
         }
 
         public boolean isEmpty() {
-            return status == null && type == null && repo == null && issue == null && text == null;
+            return status == null && type == null && repo == null && issue == null && text == null && finishedAs == null;
         }
     }
 
     /**
      * One row of a list: what a table shows, without the (possibly large) payload and result documents.
      * {@code repo}, {@code issue}, {@code outcome}, {@code prUrl} and {@code prNumber} come from github.issue.fix
-     * payloads and results and are null for other types; {@code title} falls back to the payload's name, then to
-     * the start of the payload.
+     * payloads and results and are null for other types; {@code title} is the payload's, else the result's (a fix
+     * job enqueued as {@code {repo, issue}} records the issue's title there), else the payload's name, else the start
+     * of the payload. {@code branch} and {@code wipBranch} come from the result.
      */
     public record Summary(long id, String type, JobStatus status, int attempts, int maxAttempts, Instant createdAt,
                           Instant startedAt, Instant completedAt, Instant runAt, String leaseOwner,
                           boolean cancelRequested, String repo, String issue, String title, String outcome,
-                          String prUrl, String prNumber, String error) {
+                          String prUrl, String prNumber, String error, String branch, String wipBranch,
+                          FinishedAs finishedAs) {
     }
 
     /**
@@ -225,6 +257,10 @@ public final class JobSearchRepository {
             sql.append(" AND status = ?");
             args.add(f.status().dbValue());
         }
+        if (f.finishedAs() != null) {
+            sql.append(" AND " + FINISHED + " AND " + FINISHED_AS + " = ?");
+            args.add(f.finishedAs().value());
+        }
         if (f.type() != null) {
             sql.append(" AND type = ?");
             args.add(f.type());
@@ -276,10 +312,45 @@ public final class JobSearchRepository {
         return counts;
     }
 
+    /**
+     * Finished jobs by how they ended ({@link FinishedAs}), each exact up to {@link #EXACT_COUNT_LIMIT} (a scan of
+     * at most that many entries of {@code cloud_jobs_finished_as_idx}), the planner's estimate above.
+     */
+    public Map<FinishedAs, QueueStats.StatusCount> finishedCounts() {
+        return read("could not count finished jobs", this::finishedCounts);
+    }
+
+    private Map<FinishedAs, QueueStats.StatusCount> finishedCounts(Connection c) throws SQLException {
+        Map<FinishedAs, QueueStats.StatusCount> counts = new EnumMap<>(FinishedAs.class);
+        String sql = "SELECT f.v, (SELECT count(*) FROM (SELECT 1 FROM cloud_jobs WHERE " + FINISHED + " AND "
+                + FINISHED_AS + " = f.v LIMIT " + (EXACT_COUNT_LIMIT + 1) + ") capped) FROM unnest(?::text[]) AS f(v)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", Arrays.stream(FinishedAs.values()).map(FinishedAs::value).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(FinishedAs.parse(rs.getString(1)), new QueueStats.StatusCount(rs.getLong(2), false));
+                }
+            }
+        }
+        for (Map.Entry<FinishedAs, QueueStats.StatusCount> e : counts.entrySet()) {
+            if (e.getValue().value() > EXACT_COUNT_LIMIT) {
+                // The value is an enum constant, not user input.
+                long estimate = Math.max(EXACT_COUNT_LIMIT + 1L, planRows(c, "SELECT 1 FROM cloud_jobs WHERE " + FINISHED
+                        + " AND " + FINISHED_AS + " = '" + e.getKey().value() + "'"));
+                e.setValue(new QueueStats.StatusCount(estimate, true));
+            }
+        }
+        return counts;
+    }
+
     /** The planner's row estimate for one status (from pg_statistic, scaled to the table's current size). */
     private long estimate(Connection c, JobStatus status) throws SQLException {
         // The value is an enum constant, not user input.
-        String sql = "EXPLAIN (FORMAT JSON) SELECT 1 FROM cloud_jobs WHERE status = '" + status.dbValue() + "'";
+        return planRows(c, "SELECT 1 FROM cloud_jobs WHERE status = '" + status.dbValue() + "'");
+    }
+
+    private long planRows(Connection c, String query) throws SQLException {
+        String sql = "EXPLAIN (FORMAT JSON) " + query;
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             if (!rs.next()) {
                 return 0;
@@ -302,6 +373,7 @@ public final class JobSearchRepository {
     public QueueStats stats(String localOwner, Integer localCapacity) {
         return read("could not read queue statistics", c -> {
             Map<JobStatus, QueueStats.StatusCount> counts = counts(c);
+            Map<FinishedAs, QueueStats.StatusCount> finished = finishedCounts(c);
             List<QueueStats.RunnerLoad> runners = runners(c, localOwner, localCapacity);
             QueueStats.Throughput throughput = throughput(c);
             QueueStats.Latency latency = latency(c);
@@ -319,7 +391,7 @@ public final class JobSearchRepository {
                     now = instant(rs.getTimestamp(3));
                 }
             }
-            return new QueueStats(counts, runners, throughput, latency, oldestPending, oldestClaimable, now);
+            return new QueueStats(counts, finished, runners, throughput, latency, oldestPending, oldestClaimable, now);
         });
     }
 
@@ -353,9 +425,7 @@ public final class JobSearchRepository {
      */
     private static QueueStats.Throughput throughput(Connection c) throws SQLException {
         long[] hourly = new long[24];
-        long completed = 0;
-        long failed = 0;
-        long cancelled = 0;
+        Map<FinishedAs, Long> lastHour = new EnumMap<>(FinishedAs.class);
         try (PreparedStatement ps = c.prepareStatement("SELECT least(23, floor(date_part('epoch', now() - completed_at) / 3600))::int,"
                 + " count(*) FROM cloud_jobs WHERE completed_at > now() - interval '24 hours' GROUP BY 1");
              ResultSet rs = ps.executeQuery()) {
@@ -363,17 +433,11 @@ public final class JobSearchRepository {
                 hourly[23 - Math.max(0, rs.getInt(1))] += rs.getLong(2);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT status, count(*) FROM cloud_jobs"
-                + " WHERE completed_at > now() - interval '1 hour' GROUP BY 1");
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + FINISHED_AS + ", count(*) FROM cloud_jobs"
+                + " WHERE completed_at > now() - interval '1 hour' AND " + FINISHED + " GROUP BY 1");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                long n = rs.getLong(2);
-                switch (rs.getString(1)) {
-                    case "completed" -> completed = n;
-                    case "failed" -> failed = n;
-                    case "cancelled" -> cancelled = n;
-                    default -> { }
-                }
+                lastHour.put(FinishedAs.parse(rs.getString(1)), rs.getLong(2));
             }
         }
         List<Long> buckets = new ArrayList<>(24);
@@ -382,7 +446,7 @@ public final class JobSearchRepository {
             buckets.add(n);
             day += n;
         }
-        return new QueueStats.Throughput(completed, failed, cancelled, day, List.copyOf(buckets));
+        return new QueueStats.Throughput(Map.copyOf(lastHour), day, List.copyOf(buckets));
     }
 
     private static QueueStats.Latency latency(Connection c) throws SQLException {
@@ -443,6 +507,34 @@ public final class JobSearchRepository {
                     }
                 }
                 return lines;
+            }
+        });
+    }
+
+    /**
+     * One run of a job ({@code cloud_job_runs}, V7): its number (grows across retries by hand), the job's attempt
+     * number during it, the runner, its times, and how it ended ({@code completed}, {@code failed},
+     * {@code cancelled}, {@code requeued}; null while it runs).
+     */
+    public record Run(int run, int attempt, String runner, Instant startedAt, Instant finishedAt, String status,
+                      String error) {
+    }
+
+    /** The runs of a job, oldest first (at most the last 100). */
+    public List<Run> runs(long jobId) {
+        String sql = "SELECT * FROM (SELECT run, attempt, runner, started_at, finished_at, status, left(error, 400)"
+                + " FROM cloud_job_runs WHERE job_id = ? ORDER BY run DESC LIMIT 100) r ORDER BY run";
+        return read("could not read the runs of job " + jobId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, jobId);
+                List<Run> runs = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        runs.add(new Run(rs.getInt(1), rs.getInt(2), rs.getString(3), instant(rs.getTimestamp(4)),
+                                instant(rs.getTimestamp(5)), rs.getString(6), rs.getString(7)));
+                    }
+                }
+                return runs;
             }
         });
     }
@@ -512,7 +604,8 @@ public final class JobSearchRepository {
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("completed_at")),
                 instant(rs.getTimestamp("run_at")), rs.getString("lease_owner"), rs.getBoolean("cancel_requested"),
                 rs.getString("repo"), rs.getString("issue"), rs.getString("title"), rs.getString("outcome"),
-                rs.getString("pr_url"), rs.getString("pr_number"), rs.getString("error"));
+                rs.getString("pr_url"), rs.getString("pr_number"), rs.getString("error"), rs.getString("branch"),
+                rs.getString("wip_branch"), FinishedAs.fromDb(rs.getString("finished_as")));
     }
 
     private static Instant instant(Timestamp ts) {

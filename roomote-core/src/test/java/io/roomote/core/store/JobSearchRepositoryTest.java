@@ -1,6 +1,7 @@
 package io.roomote.core.store;
 
 import io.roomote.core.jobs.JobStatus;
+import io.roomote.core.jobs.FinishedAs;
 import io.roomote.core.queue.QueueStats;
 import io.roomote.core.store.JobSearchRepository.Filter;
 import io.roomote.core.testing.TestDatabases;
@@ -101,8 +102,8 @@ class JobSearchRepositoryTest {
 
         QueueStats stats = search.stats("me", 5);
 
-        assertThat(stats.throughput().completedLastHour()).isEqualTo(3);
-        assertThat(stats.throughput().failedLastHour()).isEqualTo(2);
+        assertThat(stats.throughput().lastHour(FinishedAs.COMPLETED)).isEqualTo(3);
+        assertThat(stats.throughput().lastHour(FinishedAs.FAILED)).isEqualTo(2);
         assertThat(stats.throughput().finishedLastDay()).isEqualTo(9);
         assertThat(stats.throughput().hourly()).hasSize(24);
         assertThat(stats.throughput().hourly().get(23)).isEqualTo(5);
@@ -114,6 +115,41 @@ class JobSearchRepositoryTest {
         assertThat(stats.runners().get(1).capacity()).isNull();
         assertThat(Duration.between(stats.oldestPendingAt(), Instant.now()).toMinutes()).isBetween(2L, 4L);
         assertThat(stats.total()).isEqualTo(12);
+    }
+
+    /** Skipped and no-change jobs have status failed, but they are not failures: each way of ending has its count. */
+    @Test
+    void finishedJobsAreCountedAndListedByHowTheyEndedFromTheGenericResultFields() {
+        sql(rows(6, "failed", "'{\"outcome\":\"skipped\"}'", "interval '10 minutes'"),
+                rows(2, "failed", "'{\"outcome\":\"no_changes\"}'", "interval '10 minutes'"),
+                rows(3, "failed", "'{\"outcome\":\"agent_failed\"}'", "interval '10 minutes'"),
+                rows(4, "completed", "'{\"outcome\":\"pr_opened\",\"prUrl\":\"https://github.com/o/r/pull/1\"}'", "interval '10 minutes'"),
+                rows(5, "completed", "'{\"greeting\":\"hi\"}'", "interval '10 minutes'"),
+                rows(1, "cancelled", "'{\"outcome\":\"cancelled\"}'", "interval '10 minutes'"),
+                "INSERT INTO cloud_jobs (type, status, payload, error, completed_at) VALUES ('t', 'failed', '{}',"
+                        + " 'timed out after 30m', now())",
+                "INSERT INTO cloud_jobs (type, status, payload, result, completed_at) VALUES ('t', 'failed', '{}',"
+                        + " '{\"outcome\":\"timed_out\"}', now())");
+        sql("UPDATE cloud_jobs SET result = payload, payload = '{}' WHERE payload <> '{}'");
+
+        var counts = search.finishedCounts();
+        var stats = search.stats(null, null);
+        var skipped = search.search(JobSearchRepository.Filter.ALL.withFinishedAs(FinishedAs.SKIPPED), null, null, 50);
+
+        assertThat(counts).containsEntry(FinishedAs.SKIPPED, new QueueStats.StatusCount(6, false))
+                .containsEntry(FinishedAs.NO_CHANGES, new QueueStats.StatusCount(2, false))
+                .containsEntry(FinishedAs.FAILED, new QueueStats.StatusCount(3, false))
+                .containsEntry(FinishedAs.PULL_REQUEST, new QueueStats.StatusCount(4, false))
+                .containsEntry(FinishedAs.COMPLETED, new QueueStats.StatusCount(5, false))
+                .containsEntry(FinishedAs.TIMED_OUT, new QueueStats.StatusCount(2, false))
+                .containsEntry(FinishedAs.CANCELLED, new QueueStats.StatusCount(1, false));
+        assertThat(stats.finished()).isEqualTo(counts);
+        assertThat(stats.throughput().lastHour(FinishedAs.SKIPPED)).isEqualTo(6);
+        assertThat(stats.throughput().lastHour(FinishedAs.FAILED)).isEqualTo(3);
+        assertThat(skipped.jobs()).hasSize(6).allSatisfy(j -> assertThat(j.finishedAs()).isEqualTo(FinishedAs.SKIPPED));
+        assertThat(search.search(JobSearchRepository.Filter.ALL, null, null, 50).jobs())
+                .filteredOn(j -> j.status() == io.roomote.core.jobs.JobStatus.FAILED)
+                .extracting(JobSearchRepository.Summary::finishedAs).doesNotContainNull();
     }
 
     @Test

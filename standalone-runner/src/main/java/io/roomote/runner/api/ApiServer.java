@@ -59,6 +59,8 @@ public final class ApiServer implements AutoCloseable {
     private final LogFollower follower;
     private final HealthReport health;
     private final Optional<RunnerMetrics> metrics;
+    private final io.roomote.core.store.JobTypePauses pauses;
+    private final io.roomote.runner.dashboard.BulkActions bulk;
     private final Javalin app;
 
     public ApiServer(Roomote roomote, Optional<String> apiToken) {
@@ -91,6 +93,9 @@ public final class ApiServer implements AutoCloseable {
         this.mapper = roomote.mapper();
         this.jsonReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.auth = new BearerAuth(apiToken);
+        this.pauses = new io.roomote.core.store.JobTypePauses(roomote.database());
+        this.bulk = new io.roomote.runner.dashboard.BulkActions(queue,
+                new io.roomote.core.store.JobSearchRepository(roomote.database(), mapper));
         this.follower = new LogFollower(queue, mapper, 64, http.logHeartbeat(), Clock.systemUTC());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -125,7 +130,12 @@ public final class ApiServer implements AutoCloseable {
         app.get("/api/jobs/{id}/logs", this::logs);
         app.delete("/api/jobs/{id}", this::delete);
         app.post("/api/jobs/clean", this::clean);
-        app.get("/api/job-types", ctx -> ctx.json(Map.of("types", queue.registry().ids())));
+        app.post("/api/jobs/retry-failed", ctx -> bulk(ctx, true));
+        app.post("/api/jobs/cancel-pending", ctx -> bulk(ctx, false));
+        app.get("/api/job-types", ctx -> ctx.json(Map.of("types", queue.registry().ids(),
+                "paused", pauses.paused().stream().map(p -> p.type()).toList())));
+        app.post("/api/job-types/{type}/pause", ctx -> pauseOrResume(ctx, true));
+        app.post("/api/job-types/{type}/resume", ctx -> pauseOrResume(ctx, false));
 
         app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
         app.exception(InvalidJobException.class, (e, ctx) -> ctx.status(400).json(badRequest(e.problems())));
@@ -286,6 +296,78 @@ public final class ApiServer implements AutoCloseable {
         answer.put("deleted", deleted);
         answer.put("olderThan", older.asText());
         answer.put("statuses", statuses.stream().map(JobStatus::dbValue).toList());
+        ctx.json(answer);
+    }
+
+    /** Fields of a bulk request's filter: the dashboard list's query parameters. */
+    private static final List<String> BULK_FIELDS = List.of("type", "repo", "issue", "q", "outcome");
+
+    /** {@code POST /api/jobs/retry-failed} and {@code /cancel-pending}: the same filter as the dashboard's list. */
+    private void bulk(Context ctx, boolean retry) {
+        // No body at all (curl -X POST): every failed / pending job.
+        JsonNode body = ctx.contentType() == null && ctx.req().getContentLengthLong() <= 0
+                ? mapper.createObjectNode() : readJsonBody(ctx);
+        List<ValidationProblem> problems = new java.util.ArrayList<>();
+        if (!body.isObject()) {
+            throw new InvalidJobException(List.of(new ValidationProblem("", "send a JSON object like {\"type\": \"github.issue.fix\"}"
+                    + " (or {} for every " + (retry ? "failed" : "pending") + " job)")));
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        body.fieldNames().forEachRemaining(name -> {
+            JsonNode v = body.get(name);
+            if (!BULK_FIELDS.contains(name)) {
+                problems.add(new ValidationProblem(name, "is not a filter; use " + String.join(", ", BULK_FIELDS)));
+            } else if (name.equals("issue") && v.isIntegralNumber()) {
+                fields.put(name, v.asText());
+            } else if (!v.isTextual()) {
+                problems.add(new ValidationProblem(name, "must be a string"));
+            } else if (StorableText.problem(v.textValue()).isPresent()) {
+                problems.add(new ValidationProblem(name, StorableText.problem(v.textValue()).get()));
+            } else {
+                fields.put(name, v.textValue());
+            }
+        });
+        io.roomote.core.store.JobSearchRepository.Filter filter = null;
+        if (problems.isEmpty()) {
+            try {
+                filter = io.roomote.runner.dashboard.Dashboard.filterOf(fields::get);
+            } catch (IllegalArgumentException e) {
+                problems.add(new ValidationProblem("", e.getMessage()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidJobException(problems);
+        }
+        io.roomote.runner.dashboard.BulkActions.Result r;
+        try {
+            r = retry ? bulk.retryFailed(filter) : bulk.cancelPending(filter);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidJobException(List.of(new ValidationProblem("outcome", e.getMessage())));
+        }
+        log.info("api: bulk {} of {}: {}", retry ? "retry" : "cancel", fields, r);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("message", retry ? "jobs_retried" : "jobs_cancelled");
+        answer.put(retry ? "retried" : "cancelled", r.changed());
+        answer.put("unchanged", r.unchanged());
+        answer.put("more", r.more());
+        answer.put("filter", fields);
+        ctx.json(answer);
+    }
+
+    /** {@code POST /api/job-types/{type}/pause|resume}: for every runner, stored in the database. */
+    private void pauseOrResume(Context ctx, boolean pause) {
+        String type = ctx.pathParam("type");
+        if (!io.roomote.runner.dashboard.Dashboard.JOB_TYPE.matcher(type).matches()) {
+            throw new InvalidJobException(List.of(new ValidationProblem("type", "is not a job type name (letters, digits,"
+                    + " '.', '-', '_'; at most 100)")));
+        }
+        boolean changed = pause ? pauses.pause(type, "api") : pauses.resume(type);
+        log.info("api: {} claiming of {} ({})", pause ? "paused" : "resumed", type, changed ? "changed" : "unchanged");
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("message", pause ? "job_type_paused" : "job_type_resumed");
+        answer.put("type", type);
+        answer.put("changed", changed);
+        answer.put("paused", pauses.paused().stream().map(p -> p.type()).toList());
         ctx.json(answer);
     }
 

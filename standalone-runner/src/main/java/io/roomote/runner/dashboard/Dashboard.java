@@ -7,6 +7,7 @@ import io.javalin.http.HttpStatus;
 import io.roomote.core.Roomote;
 import io.roomote.runner.api.BrowserChecks;
 import io.roomote.runner.api.LogFollower;
+import io.roomote.core.jobs.FinishedAs;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
@@ -14,6 +15,7 @@ import io.roomote.core.queue.JobQueue;
 import io.roomote.core.queue.QueueStats;
 import io.roomote.core.queue.StorableText;
 import io.roomote.core.store.JobSearchRepository;
+import io.roomote.core.store.JobTypePauses;
 import io.roomote.core.store.JobSearchRepository.Filter;
 import io.roomote.core.worker.WorkerPool;
 import io.roomote.runner.http.HttpSettings;
@@ -82,6 +84,10 @@ public final class Dashboard implements AutoCloseable {
     private final HttpSettings http;
     private final LogFollower streams;
     private final Map<String, long[]> loginFailures = new ConcurrentHashMap<>();
+    private final JobTypePauses pauses;
+    private final BulkActions bulk;
+    /** A job type name: letters, digits, dots, dashes and underscores. */
+    public static final java.util.regex.Pattern JOB_TYPE = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
     public Dashboard(Roomote roomote, DashboardSettings settings) {
         this(roomote, settings, HttpSettings.DEFAULTS);
@@ -96,6 +102,8 @@ public final class Dashboard implements AutoCloseable {
         this.queue = roomote.queue();
         this.mapper = roomote.mapper();
         this.search = new JobSearchRepository(roomote.database(), mapper);
+        this.pauses = new JobTypePauses(roomote.database());
+        this.bulk = new BulkActions(queue, search);
         this.settings = settings;
         this.clock = clock;
         this.sessions = new Sessions(clock);
@@ -132,6 +140,10 @@ public final class Dashboard implements AutoCloseable {
         app.post(BASE + "/jobs/{id}/cancel", action(this::cancel));
         app.post(BASE + "/jobs/{id}/delete", action(this::delete));
         app.post(BASE + "/clean", action(this::clean));
+        app.post(BASE + "/jobs/retry-failed", action(this::retryFailed));
+        app.post(BASE + "/jobs/cancel-pending", action(this::cancelPending));
+        app.post(BASE + "/types/{type}/pause", action(this::pause));
+        app.post(BASE + "/types/{type}/resume", action(this::resume));
         app.get(BASE + "/login", guarded(this::loginForm));
         app.post(BASE + "/login", guarded(this::login));
         app.post(BASE + "/logout", guarded(this::logout));
@@ -323,17 +335,16 @@ public final class Dashboard implements AutoCloseable {
         WorkerPool pool = roomote.workers().orElse(null);
         QueueStats stats = db(ctx, () -> search.stats(pool == null ? null : pool.owner(), pool == null ? null : pool.capacity()));
         var latest = db(ctx, () -> search.search(Filter.ALL, null, null, 8).jobs());
-        var failures = db(ctx, () -> search.search(Filter.ALL.withStatus(JobStatus.FAILED), null, null, 5).jobs());
-        html(ctx, 200, pages.overview(view(ctx, s), stats, latest, failures));
+        var failures = db(ctx, () -> search.search(Filter.ALL.withFinishedAs(FinishedAs.FAILED), null, null, 5).jobs());
+        var paused = db(ctx, pauses::paused);
+        html(ctx, 200, pages.overview(view(ctx, s), stats, latest, failures, jobTypes(ctx, null), paused));
     }
 
     private void list(Context ctx, Sessions.Session s) {
         String error = null;
         Filter filter;
         try {
-            String status = ctx.queryParam("status");
-            filter = new Filter(status == null || status.isBlank() ? null : JobStatus.parse(status.trim()),
-                    ctx.queryParam("type"), ctx.queryParam("repo"), stripHash(ctx.queryParam("issue")), ctx.queryParam("q"));
+            filter = filterOf(ctx::queryParam);
         } catch (IllegalArgumentException e) {
             error = e.getMessage();
             filter = Filter.ALL;
@@ -354,13 +365,33 @@ public final class Dashboard implements AutoCloseable {
             error = e.getMessage();
             page = new JobSearchRepository.Page(List.of(), null, null);
         }
+        TreeSet<String> types = jobTypes(ctx, filter.type());
+        var counts = db(ctx, search::counts);
+        var finished = db(ctx, search::finishedCounts);
+        var paused = db(ctx, pauses::paused);
+        html(ctx, 200, pages.list(view(ctx, s), filter, page, counts, finished, new ArrayList<>(types), limit, error, paused));
+    }
+
+    /** A list filter from query parameters or form fields of the same names. */
+    public static Filter filterOf(java.util.function.Function<String, String> param) {
+        String status = param.apply("status");
+        Filter filter = new Filter(status == null || status.isBlank() ? null : JobStatus.parse(status.trim()),
+                param.apply("type"), param.apply("repo"), stripHash(param.apply("issue")), param.apply("q"));
+        String outcome = param.apply("outcome");
+        if (outcome != null && !outcome.isBlank()) {
+            filter = filter.withFinishedAs(FinishedAs.parse(outcome));
+        }
+        return filter;
+    }
+
+    /** The installed job types and those in the table (at most 50), and {@code also} when given. */
+    private TreeSet<String> jobTypes(Context ctx, String also) {
         TreeSet<String> types = new TreeSet<>(queue.registry().ids());
         types.addAll(db(ctx, () -> search.types(50)));
-        if (filter.type() != null) {
-            types.add(filter.type());
+        if (also != null) {
+            types.add(also);
         }
-        var counts = db(ctx, search::counts);
-        html(ctx, 200, pages.list(view(ctx, s), filter, page, counts, new ArrayList<>(types), limit, error));
+        return types;
     }
 
     private static String stripHash(String issue) {
@@ -380,7 +411,8 @@ public final class Dashboard implements AutoCloseable {
         }
         List<JobLogLine> tail = db(ctx, () -> search.logTail(id, Pages.LOG_TAIL));
         long total = tail.size() < Pages.LOG_TAIL ? tail.size() : db(ctx, () -> search.logLineCount(id));
-        html(ctx, 200, pages.detail(view(ctx, s), job.get(), tail, total));
+        List<JobSearchRepository.Run> runs = db(ctx, () -> search.runs(id));
+        html(ctx, 200, pages.detail(view(ctx, s), job.get(), tail, total, runs));
     }
 
     /** The whole log as plain text, read page by page. */
@@ -398,7 +430,7 @@ public final class Dashboard implements AutoCloseable {
             List<JobLogLine> lines = queue.logs(id, cursor, 5000);
             StringBuilder sb = new StringBuilder();
             for (JobLogLine l : lines) {
-                sb.append(l.loggedAt()).append(" [attempt ").append(l.attempt()).append("] ")
+                sb.append(l.loggedAt()).append(" [run ").append(l.attempt()).append("] ")
                         .append(l.level()).append(' ').append(l.line()).append('\n');
                 cursor = l.seq();
             }
@@ -510,6 +542,64 @@ public final class Dashboard implements AutoCloseable {
         s.flash("Deleted " + Format.number(n) + (n == 1 ? " job" : " jobs") + " that finished more than " + days
                 + (days.equals("1") ? " day" : " days") + " ago.");
         ctx.redirect(BASE, HttpStatus.SEE_OTHER);
+    }
+
+    private void retryFailed(Context ctx, Sessions.Session s) {
+        bulk(ctx, s, "retry", bulk::retryFailed);
+    }
+
+    private void cancelPending(Context ctx, Sessions.Session s) {
+        bulk(ctx, s, "cancel", bulk::cancelPending);
+    }
+
+    private void bulk(Context ctx, Sessions.Session s, String verb, java.util.function.Function<Filter, BulkActions.Result> act) {
+        Filter filter;
+        try {
+            filter = filterOf(ctx::formParam);
+            BulkActions.Result r = act.apply(filter);
+            boolean retry = verb.equals("retry");
+            s.flash((retry ? "Queued " : "Cancelled ") + Format.number(r.changed()) + (r.changed() == 1 ? " job" : " jobs")
+                    + (retry ? " again." : "; they will not run.")
+                    + (r.unchanged() > 0 ? " " + Format.number(r.unchanged()) + " could not be " + (retry
+                    ? "retried (another active job has the same dedupe key)." : "cancelled (they started meanwhile).") : "")
+                    + (r.more() ? " More match: run it again." : ""));
+            log.info("dashboard: bulk {} of {}: {}", verb, Pages.query(filter, 0), r);
+            ctx.redirect(BASE + "/jobs" + Pages.query(filter, 0), HttpStatus.SEE_OTHER);
+        } catch (IllegalArgumentException e) {
+            s.flash(e.getMessage());
+            ctx.redirect(BASE + "/jobs", HttpStatus.SEE_OTHER);
+        }
+    }
+
+    private void pause(Context ctx, Sessions.Session s) {
+        String type = jobType(ctx);
+        if (type == null) {
+            s.flash("That is not a job type name.");
+        } else {
+            boolean changed = pauses.pause(type, "dashboard");
+            log.info("dashboard: paused claiming of {}", type);
+            s.flash(changed ? "No runner claims " + type + " jobs now; running ones finish. Resume to go on."
+                    : type + " was already paused.");
+        }
+        ctx.redirect(BASE, HttpStatus.SEE_OTHER);
+    }
+
+    private void resume(Context ctx, Sessions.Session s) {
+        String type = jobType(ctx);
+        if (type == null) {
+            s.flash("That is not a job type name.");
+        } else {
+            boolean changed = pauses.resume(type);
+            log.info("dashboard: resumed claiming of {}", type);
+            s.flash(changed ? "Runners claim " + type + " jobs again." : type + " was not paused.");
+        }
+        ctx.redirect(BASE, HttpStatus.SEE_OTHER);
+    }
+
+    /** The {type} path parameter when it is a plausible job type name (as enqueue accepts), else null. */
+    private static String jobType(Context ctx) {
+        String type = ctx.pathParam("type");
+        return JOB_TYPE.matcher(type).matches() ? type : null;
     }
 
     private static void back(Context ctx, long id, boolean toJob) {

@@ -3,11 +3,14 @@ package io.roomote.runner.dashboard;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roomote.core.jobs.FinishedAs;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.queue.QueueStats;
+import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.JobSearchRepository.Filter;
+import io.roomote.core.store.JobTypePauses;
 import io.roomote.core.store.JobSearchRepository.Page;
 import io.roomote.core.store.JobSearchRepository.Summary;
 
@@ -112,26 +115,25 @@ final class Pages {
 
     // ------------------------------------------------------------------ overview
 
-    String overview(View v, QueueStats stats, List<Summary> latest, List<Summary> failures) {
+    String overview(View v, QueueStats stats, List<Summary> latest, List<Summary> failures,
+                    java.util.Collection<String> types, List<JobTypePauses.Paused> paused) {
         Html h = new Html();
         Instant now = stats.at() != null ? stats.at() : v.now();
         h.raw("<div class=\"page-head\"><div><h1>Queue overview</h1>")
                 .raw("<p class=\"sub\" id=\"live-updated\" data-live>Updated ").text(Format.clock(now))
                 .raw(" UTC · refreshes every 5 s</p></div></div>");
 
-        // Counts by status
-        h.raw("<section class=\"status-cards\" id=\"live-counts\" data-live aria-label=\"Jobs by status\">");
-        for (JobStatus s : JobStatus.values()) {
-            QueueStats.StatusCount c = stats.counts().get(s);
-            h.raw("<a").attr("class", "card stat s-" + s.dbValue()).attr("href", BASE + "/jobs?status=" + s.dbValue())
-                    .attr("id", "count-" + s.dbValue()).raw(">")
-                    .raw("<span class=\"label\"><i class=\"dot\"></i>").text(label(s)).raw("</span>")
-                    .raw("<span class=\"value\"").attr("data-count", s.dbValue())
-                    .attr("data-exact", c.estimated() ? "false" : "true")
-                    .attr("title", c.estimated() ? "estimate from table statistics (exact up to "
-                            + Format.number(io.roomote.core.store.JobSearchRepository.EXACT_COUNT_LIMIT) + ")" : null)
-                    .raw(">").text(c.estimated() ? "≈ " + Format.compact(c.value()) : Format.number(c.value())).raw("</span>")
-                    .raw("<span class=\"hint\">").text(statusHint(s, stats, now)).raw("</span></a>");
+        // Counts: the active statuses, then finished jobs by how they ended (a skipped job is no failure)
+        h.raw("<section class=\"status-cards\" id=\"live-counts\" data-live aria-label=\"Jobs by status and outcome\">");
+        for (JobStatus s : new JobStatus[] {JobStatus.PENDING, JobStatus.PROCESSING}) {
+            countCard(h, "s-" + s.dbValue(), BASE + "/jobs?status=" + s.dbValue(), "count-" + s.dbValue(), label(s),
+                    "data-count", s.dbValue(), stats.counts().get(s), statusHint(s, stats, now), null);
+        }
+        for (FinishedAs f : FinishedAs.values()) {
+            QueueStats.StatusCount c = stats.finished().getOrDefault(f, new QueueStats.StatusCount(0, false));
+            countCard(h, "s-" + f.value(), BASE + "/jobs?outcome=" + f.value(), "finished-" + f.value(), f.label(),
+                    "data-finished", f.value(), c, "+" + Format.number(stats.throughput().lastHour(f)) + " last hour",
+                    finishedHint(f));
         }
         h.raw("</section>");
 
@@ -158,9 +160,13 @@ final class Pages {
         h.raw("<div class=\"card metric\" id=\"metric-throughput\"><h2>Throughput</h2>")
                 .raw("<div class=\"big\">").text(Format.number(t.finishedLastHour())).raw("<small> finished / last hour</small></div>");
         sparkline(h, t.hourly());
-        h.raw("<p class=\"muted\">").text(Format.number(t.completedLastHour())).raw(" completed · ")
-                .text(Format.number(t.failedLastHour())).raw(" failed · ").text(Format.number(t.cancelledLastHour()))
-                .raw(" cancelled · ").text(Format.number(t.finishedLastDay())).raw(" in 24 h</p></div>");
+        h.raw("<p class=\"muted\" id=\"throughput-outcomes\">");
+        for (FinishedAs f : FinishedAs.values()) {
+            if (t.lastHour(f) > 0) {
+                h.text(Format.number(t.lastHour(f))).raw(" ").text(f.label().toLowerCase(Locale.ROOT)).raw(" · ");
+            }
+        }
+        h.text(Format.number(t.finishedLastDay())).raw(" in 24 h</p></div>");
 
         QueueStats.Latency l = stats.latency();
         h.raw("<div class=\"card metric\" id=\"metric-latency\"><h2>Pickup latency</h2>");
@@ -214,10 +220,11 @@ final class Pages {
                 .raw("<a class=\"more\"").attr("href", BASE + "/jobs").raw(">All jobs →</a></div>");
         compactTable(h, latest, now, "No jobs yet.");
         h.raw("</section><section class=\"card\" id=\"live-failures\" data-live><div class=\"card-head\"><h2>Recent failures</h2>")
-                .raw("<a class=\"more\"").attr("href", BASE + "/jobs?status=failed").raw(">All failed →</a></div>");
+                .raw("<a class=\"more\"").attr("href", BASE + "/jobs?outcome=failed").raw(">All failed →</a></div>");
         compactTable(h, failures, now, "No failed jobs.");
         h.raw("</section></div>");
 
+        typesCard(h, v, types, paused, now);
         if (!v.readOnly()) {
             cleanForm(h, v);
         }
@@ -226,8 +233,32 @@ final class Pages {
         return layout(v, "Overview", "overview", "overview", data, h);
     }
 
+    private static void countCard(Html h, String cls, String href, String id, String label, String dataName,
+                                  String dataValue, QueueStats.StatusCount c, String hint, String title) {
+        h.raw("<a").attr("class", "card stat " + cls).attr("href", href).attr("id", id).attr("title", title).raw(">")
+                .raw("<span class=\"label\"><i class=\"dot\"></i>").text(label).raw("</span>")
+                .raw("<span class=\"value\"").attr(dataName, dataValue)
+                .attr("data-exact", c.estimated() ? "false" : "true")
+                .attr("title", c.estimated() ? "estimate from table statistics (exact up to "
+                        + Format.number(io.roomote.core.store.JobSearchRepository.EXACT_COUNT_LIMIT) + ")" : null)
+                .raw(">").text(c.estimated() ? "≈ " + Format.compact(c.value()) : Format.number(c.value())).raw("</span>")
+                .raw("<span class=\"hint\">").text(hint).raw("</span></a>");
+    }
+
+    /** What each way of ending means, from the generic result fields (docs/dashboard.md, "Outcomes"). */
+    static String finishedHint(FinishedAs f) {
+        return switch (f) {
+            case PULL_REQUEST -> "completed; the result has a pull request (prUrl)";
+            case COMPLETED -> "completed without a pull request";
+            case NO_CHANGES -> "ended without changes (result outcome no_changes)";
+            case SKIPPED -> "nothing to do, e.g. the issue is closed or already has a PR (result outcome skipped)";
+            case FAILED -> "failed for any other reason";
+            case TIMED_OUT -> "stopped at its deadline (JOB_TIMEOUT)";
+            case CANCELLED -> "cancelled by request";
+        };
+    }
+
     private static String statusHint(JobStatus s, QueueStats stats, Instant now) {
-        QueueStats.Throughput t = stats.throughput();
         return switch (s) {
             case PENDING -> stats.oldestPendingAt() == null ? "nothing waiting"
                     : "oldest " + Format.duration(Duration.between(stats.oldestPendingAt(), now));
@@ -235,9 +266,7 @@ final class Pages {
                 long runners = stats.runners().stream().filter(r -> r.busy() > 0).count();
                 yield "on " + runners + (runners == 1 ? " runner" : " runners");
             }
-            case COMPLETED -> "+" + Format.number(t.completedLastHour()) + " last hour";
-            case FAILED -> "+" + Format.number(t.failedLastHour()) + " last hour";
-            case CANCELLED -> "+" + Format.number(t.cancelledLastHour()) + " last hour";
+            default -> "";
         };
     }
 
@@ -262,6 +291,43 @@ final class Pages {
         return String.format(Locale.ROOT, "%.1f", d);
     }
 
+    /** Job types and whether runners claim them; pause and resume (stored in the database, for every runner). */
+    private void typesCard(Html h, View v, java.util.Collection<String> types, List<JobTypePauses.Paused> paused, Instant now) {
+        Map<String, JobTypePauses.Paused> byType = new LinkedHashMap<>();
+        paused.forEach(p -> byType.put(p.type(), p));
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(types);
+        all.addAll(byType.keySet());
+        h.raw("<section class=\"card\" id=\"live-types\" data-live><div class=\"card-head\"><h2>Job types</h2>");
+        if (!paused.isEmpty()) {
+            h.raw("<span class=\"badge s-paused\" id=\"paused-count\">").text(paused.size()).raw(" paused</span>");
+        }
+        h.raw("</div><table class=\"table\"><thead><tr><th>Type</th><th>Claiming</th><th></th></tr></thead><tbody>");
+        for (String t : all) {
+            JobTypePauses.Paused p = byType.get(t);
+            h.raw("<tr").attr("data-type", t).raw("><td><code>").text(t).raw("</code></td><td>");
+            if (p != null) {
+                h.raw("<span class=\"badge s-paused\">paused</span> <span class=\"muted\">")
+                        .text(Format.ago(p.since(), now) + (p.by() != null ? " by " + p.by() : "")).raw("</span>");
+            } else {
+                h.raw("<span class=\"muted\">running</span>");
+            }
+            h.raw("</td><td class=\"num\">");
+            if (!v.readOnly() && Dashboard.JOB_TYPE.matcher(t).matches()) {
+                String path = BASE + "/types/" + URLEncoder.encode(t, StandardCharsets.UTF_8);
+                if (p != null) {
+                    actionForm(h, v, path + "/resume", "Resume", "btn primary small", "resume-" + t,
+                            "Let every runner claim " + t + " jobs again?");
+                } else {
+                    actionForm(h, v, path + "/pause", "Pause", "btn ghost small", "pause-" + t,
+                            "Stop every runner from claiming " + t + " jobs? Running jobs finish; pending ones wait.");
+                }
+            }
+            h.raw("</td></tr>");
+        }
+        h.raw("</tbody></table><p class=\"note\">A paused type stays pending on every runner until it is resumed")
+                .raw(" (also <code>POST /api/job-types/{type}/pause</code> and <code>/resume</code>).</p></section>");
+    }
+
     private void cleanForm(Html h, View v) {
         h.raw("<section class=\"card\" id=\"maintenance\"><div class=\"card-head\"><h2>Clean up</h2></div>")
                 .raw("<form class=\"clean-form\" method=\"post\"").attr("action", BASE + "/clean")
@@ -283,14 +349,16 @@ final class Pages {
 
     // ------------------------------------------------------------------ list
 
-    String list(View v, Filter f, Page page, Map<JobStatus, QueueStats.StatusCount> counts, List<String> types,
-                int limit, String error) {
+    String list(View v, Filter f, Page page, Map<JobStatus, QueueStats.StatusCount> counts,
+                Map<FinishedAs, QueueStats.StatusCount> finished, List<String> types, int limit, String error,
+                List<JobTypePauses.Paused> paused) {
         Html h = new Html();
-        h.raw("<div class=\"page-head\"><div><h1>Jobs</h1><p class=\"sub\">Newest first")
-                .raw(f.isEmpty() ? "" : " · filtered").raw("</p></div></div>");
+        h.raw("<div class=\"page-head\"><div><h1>Jobs</h1><p class=\"sub\" id=\"live-updated\" data-live>Newest first")
+                .raw(f.isEmpty() ? "" : " · filtered").raw(" · updated ").text(Format.clock(v.now()))
+                .raw(" UTC · refreshes every 5 s</p></div></div>");
 
         // Tabs per status, with the queue-wide counts
-        h.raw("<nav class=\"tabs\" aria-label=\"Status\">");
+        h.raw("<nav class=\"tabs\" aria-label=\"Status\" id=\"live-tabs\" data-live>");
         long total = counts.values().stream().mapToLong(QueueStats.StatusCount::value).sum();
         boolean anyEstimate = counts.values().stream().anyMatch(QueueStats.StatusCount::estimated);
         tab(h, "All", null, f, total, anyEstimate);
@@ -299,11 +367,26 @@ final class Pages {
             tab(h, label(s), s, f, c.value(), c.estimated());
         }
         h.raw("</nav>");
+        // Finished jobs by how they ended: a skipped job is no failure
+        h.raw("<nav class=\"tabs outcomes\" aria-label=\"Outcome\" id=\"live-outcomes\" data-live><span class=\"tabs-label\">Outcome</span>");
+        for (FinishedAs o : FinishedAs.values()) {
+            QueueStats.StatusCount c = finished.getOrDefault(o, new QueueStats.StatusCount(0, false));
+            boolean active = f.finishedAs() == o;
+            h.raw("<a").attr("class", "tab" + (active ? " active" : "") + " s-" + o.value())
+                    .attr("id", "outcome-" + o.value()).attr("title", finishedHint(o))
+                    .attr("href", BASE + "/jobs" + query(active ? f.withFinishedAs(null) : f.withFinishedAs(o), 0))
+                    .raw(">").text(o.label()).raw(" <span class=\"count\">")
+                    .text(c.estimated() ? "≈" + Format.compact(c.value()) : Format.compact(c.value())).raw("</span></a>");
+        }
+        h.raw("</nav>");
 
         // Filters
         h.raw("<form class=\"filters card\" method=\"get\" id=\"filters\"").attr("action", BASE + "/jobs").raw(">");
         if (f.status() != null) {
             h.raw("<input type=\"hidden\" name=\"status\"").attr("value", f.status().dbValue()).raw(">");
+        }
+        if (f.finishedAs() != null) {
+            h.raw("<input type=\"hidden\" name=\"outcome\"").attr("value", f.finishedAs().value()).raw(">");
         }
         h.raw("<label class=\"grow\"><span>Search</span><input type=\"search\" name=\"q\" id=\"filter-q\" placeholder=\"title, name or error text\"")
                 .attr("value", f.text()).raw(" maxlength=\"200\"></label>")
@@ -326,24 +409,90 @@ final class Pages {
         if (error != null) {
             h.raw("<div class=\"flash error\" role=\"alert\">").text(error).raw("</div>");
         }
+        if (f.type() != null && paused.stream().anyMatch(p -> p.type().equals(f.type()))) {
+            h.raw("<div class=\"flash\" id=\"type-paused\">").text(f.type() + " is paused: no runner claims its jobs until it is resumed on the overview.").raw("</div>");
+        }
+        if (!v.readOnly() && error == null) {
+            bulkBar(h, v, f);
+        }
 
-        h.raw("<section class=\"card flush\" id=\"jobs\">");
+        h.raw("<section class=\"card flush\" id=\"jobs\" data-live>");
         jobsTable(h, page.jobs(), v.now(), f.isEmpty() ? "No jobs here yet." : "No job matches these filters.");
         h.raw("</section>");
 
         // Pager
-        h.raw("<nav class=\"pager\" aria-label=\"Pages\">");
+        h.raw("<nav class=\"pager\" aria-label=\"Pages\" id=\"pager\" data-live>");
         String q = query(f, limit);
         pagerLink(h, "« Newest", page.newerCursor() != null ? BASE + "/jobs" + q : null, "page-newest");
         pagerLink(h, "‹ Newer", page.newerCursor() != null ? BASE + "/jobs" + q + sep(q) + "after=" + page.newerCursor() : null, "page-newer");
         pagerLink(h, "Older ›", page.olderCursor() != null ? BASE + "/jobs" + q + sep(q) + "before=" + page.olderCursor() : null, "page-older");
         h.raw("</nav>");
-        return layout(v, "Jobs", "jobs", "list", Map.of(), h);
+        // Refreshed like the overview: the rows, counts and pager, never the filter form being typed in.
+        return layout(v, "Jobs", "jobs", "list", Map.of("refresh", "5000"), h);
+    }
+
+    /** Retry all failed / cancel all pending jobs of the current filter (its fields go along as hidden inputs). */
+    private static void bulkBar(Html h, View v, Filter f) {
+        boolean retry = (f.status() == null || f.status() == JobStatus.FAILED)
+                && (f.finishedAs() == null || f.finishedAs().status() == JobStatus.FAILED);
+        boolean cancel = (f.status() == null || f.status() == JobStatus.PENDING) && f.finishedAs() == null;
+        if (!retry && !cancel) {
+            return;
+        }
+        String which = describe(f);
+        h.raw("<div class=\"bulk-bar\" id=\"bulk\"><span class=\"muted\">All jobs of this filter:</span>");
+        if (retry) {
+            bulkForm(h, v, f, "/jobs/retry-failed", "Retry all failed", "btn primary small", "bulk-retry",
+                    "Retry every failed job" + which + "? Each gets a fresh set of attempts.");
+        }
+        if (cancel) {
+            bulkForm(h, v, f, "/jobs/cancel-pending", "Cancel all pending", "btn warn small", "bulk-cancel",
+                    "Cancel every pending job" + which + "? They will not run.");
+        }
+        h.raw("</div>");
+    }
+
+    private static void bulkForm(Html h, View v, Filter f, String path, String label, String cls, String id, String confirm) {
+        h.raw("<form class=\"inline\" method=\"post\"").attr("action", BASE + path).attr("data-confirm", confirm).raw(">");
+        csrfField(h, v);
+        hidden(h, "type", f.type());
+        hidden(h, "repo", f.repo());
+        hidden(h, "issue", f.issue());
+        hidden(h, "q", f.text());
+        hidden(h, "outcome", f.finishedAs() == null ? null : f.finishedAs().value());
+        h.raw("<button type=\"submit\"").attr("class", cls).attr("id", id).raw(">").text(label).raw("</button></form>");
+    }
+
+    private static void hidden(Html h, String name, String value) {
+        if (value != null) {
+            h.raw("<input type=\"hidden\"").attr("name", name).attr("value", value).raw(">");
+        }
+    }
+
+    /** " of type x in repo y ..." for a confirmation, or "" without filters. */
+    static String describe(Filter f) {
+        StringBuilder sb = new StringBuilder();
+        if (f.finishedAs() != null) {
+            sb.append(" that ended as ").append(f.finishedAs().label().toLowerCase(Locale.ROOT));
+        }
+        if (f.type() != null) {
+            sb.append(" of type ").append(f.type());
+        }
+        if (f.repo() != null) {
+            sb.append(" in ").append(f.repo());
+        }
+        if (f.issue() != null) {
+            sb.append(" for issue #").append(f.issue());
+        }
+        if (f.text() != null) {
+            sb.append(" matching \"").append(f.text()).append('"');
+        }
+        return sb.toString();
     }
 
     private static void tab(Html h, String label, JobStatus s, Filter f, long count, boolean estimated) {
-        Filter target = f.withStatus(s);
-        boolean active = f.status() == s;
+        Filter target = f.withFinishedAs(null).withStatus(s);
+        boolean active = f.status() == s && f.finishedAs() == null;
         h.raw("<a").attr("class", "tab" + (active ? " active" : "") + (s == null ? "" : " s-" + s.dbValue()))
                 .attr("id", "tab-" + (s == null ? "all" : s.dbValue()))
                 .attr("href", BASE + "/jobs" + query(target, 0)).raw(">").text(label)
@@ -366,6 +515,7 @@ final class Pages {
     static String query(Filter f, int limit) {
         StringBuilder sb = new StringBuilder();
         param(sb, "status", f.status() == null ? null : f.status().dbValue());
+        param(sb, "outcome", f.finishedAs() == null ? null : f.finishedAs().value());
         param(sb, "type", f.type());
         param(sb, "repo", f.repo());
         param(sb, "issue", f.issue());
@@ -395,8 +545,15 @@ final class Pages {
             h.raw("<tr").attr("data-job", j.id()).raw("><td class=\"id\"><a class=\"job-link\"").attr("href", href).raw(">#")
                     .text(j.id()).raw("</a></td><td class=\"subject\">");
             subject(h, j.repo(), j.issue(), j.title(), href);
-            h.raw("<span class=\"type\">").text(j.type()).raw("</span></td><td>");
-            badge(h, j.status(), j.cancelRequested());
+            h.raw("<span class=\"type\">").text(j.type()).raw("</span>");
+            if (j.wipBranch() != null) {
+                h.raw(" <span class=\"branch wip\" title=\"work in progress was saved to this branch\">WIP ")
+                        .el("code", null, Format.firstLine(j.wipBranch(), 120)).raw("</span>");
+            } else if (j.branch() != null) {
+                h.raw(" <span class=\"branch\">").el("code", null, Format.firstLine(j.branch(), 120)).raw("</span>");
+            }
+            h.raw("</td><td>");
+            statusOrOutcome(h, j);
             h.raw("</td><td class=\"num\">").text(j.attempts()).raw("/").text(j.maxAttempts()).raw("</td>")
                     .raw("<td class=\"nowrap\"><time").attr("datetime", j.createdAt()).attr("title", Format.utc(j.createdAt())).raw(">")
                     .text(Format.ago(j.createdAt(), now)).raw("</time></td><td class=\"nowrap\">").text(durationCell(j, now))
@@ -427,7 +584,7 @@ final class Pages {
                 h.raw("<span class=\"type\">").text(j.type()).raw("</span>");
             }
             h.raw("</td><td>");
-            badge(h, j.status(), j.cancelRequested());
+            statusOrOutcome(h, j);
             h.raw("</td><td class=\"when\"><time").attr("datetime", j.createdAt()).attr("title", Format.utc(j.createdAt())).raw(">")
                     .text(Format.ago(j.createdAt(), now)).raw("</time></td></tr>");
         }
@@ -485,19 +642,33 @@ final class Pages {
         }
     }
 
+    /** A finished job's badge says how it ended (its status in the tooltip); an active job's, its status. */
+    static void statusOrOutcome(Html h, Summary j) {
+        if (j.finishedAs() == null) {
+            badge(h, j.status(), j.cancelRequested());
+            return;
+        }
+        h.raw("<span").attr("class", "badge s-" + j.finishedAs().value()).attr("data-status", j.status().dbValue())
+                .attr("title", "status " + j.status().dbValue() + " · " + finishedHint(j.finishedAs())).raw(">")
+                .text(j.finishedAs().label().toLowerCase(Locale.ROOT)).raw("</span>");
+    }
+
     static String label(JobStatus s) {
         return s.dbValue().substring(0, 1).toUpperCase(Locale.ROOT) + s.dbValue().substring(1);
     }
 
     // ------------------------------------------------------------------ detail
 
-    String detail(View v, Job job, List<JobLogLine> log, long totalLines) {
+    String detail(View v, Job job, List<JobLogLine> log, long totalLines, List<JobSearchRepository.Run> runs) {
         Html h = new Html();
         Instant now = v.now();
         boolean active = !job.status().isTerminal();
         String repo = text(job.payload(), "repo");
         String issue = text(job.payload(), "issue");
         String title = text(job.payload(), "title");
+        if (title == null) {
+            title = text(job.result(), "title");
+        }
         if (title == null) {
             title = text(job.payload(), "name");
         }
@@ -509,6 +680,11 @@ final class Pages {
         h.raw("<div id=\"live-head\" data-live>");
         h.raw("<div class=\"page-head job-head\"><div><h1>Job #").text(job.id()).raw(" ");
         badge(h, job.status(), job.cancelRequested());
+        FinishedAs ended = FinishedAs.of(job);
+        if (ended != null && !ended.value().equals(job.status().dbValue())) {
+            h.raw(" <span").attr("class", "badge s-" + ended.value()).attr("id", "job-finished-as")
+                    .attr("title", finishedHint(ended)).raw(">").text(ended.label().toLowerCase(Locale.ROOT)).raw("</span>");
+        }
         h.raw("</h1><p class=\"sub\"><span class=\"type\">").text(job.type()).raw("</span>");
         if (repo != null) {
             h.raw(" <span class=\"subject-strong\">");
@@ -531,7 +707,7 @@ final class Pages {
         // Summary and timeline
         h.raw("<div class=\"two-col\" id=\"live-facts\" data-live>");
         resultCard(h, job, now);
-        timelineCard(h, job, now);
+        timelineCard(h, job, now, runs);
         h.raw("</div>");
 
         h.raw("<div id=\"live-error\" data-live>");
@@ -553,11 +729,14 @@ final class Pages {
         h.raw("<div class=\"log\" id=\"log\" tabindex=\"0\"")
                 .attr("data-stream", active ? BASE + "/jobs/" + job.id() + "/log/stream" : null)
                 .attr("data-after", lastSeq).raw(">");
+        Map<Integer, JobSearchRepository.Run> runByNumber = new LinkedHashMap<>();
+        runs.forEach(r -> runByNumber.put(r.run(), r));
         int attempt = -1;
         for (JobLogLine line : log) {
             if (line.attempt() != attempt) {
                 attempt = line.attempt();
-                h.raw("<div class=\"attempt\"").attr("data-attempt", attempt).raw(">attempt ").text(attempt).raw("</div>");
+                h.raw("<div class=\"attempt\"").attr("data-attempt", attempt).raw(">").text(runLabel(runByNumber.get(attempt), attempt, job))
+                        .raw("</div>");
             }
             h.raw("<div").attr("class", "line lv-" + safeLevel(line.level())).attr("data-seq", line.seq()).raw(">")
                     .raw("<span class=\"ts\">").text(Format.clock(line.loggedAt())).raw("</span><span class=\"msg\">")
@@ -630,6 +809,7 @@ final class Pages {
             h.raw(" <span class=\"muted\">").text(prUrl).raw("</span></dd>");
         }
         fact(h, "Branch", text(r, "branch"), "fact-branch");
+        fact(h, "WIP branch", text(r, "wipBranch"), "fact-wip-branch");
         if (r != null && (r.hasNonNull("tokensIn") || r.hasNonNull("tokensOut"))) {
             fact(h, "Tokens", Format.number(r.path("tokensIn").asLong()) + " in · "
                     + Format.number(r.path("tokensOut").asLong()) + " out", "fact-tokens");
@@ -661,9 +841,47 @@ final class Pages {
         }
     }
 
-    private void timelineCard(Html h, Job job, Instant now) {
+    /** "run 2 · attempt 1 of 3 · failed": a log section's label. */
+    private static String runLabel(JobSearchRepository.Run r, int number, Job job) {
+        if (r == null) {
+            return "run " + number;
+        }
+        return "run " + r.run() + " · attempt " + r.attempt() + " of " + job.maxAttempts()
+                + (r.status() == null ? " · running" : " · " + r.status());
+    }
+
+    private void timelineCard(Html h, Job job, Instant now, List<JobSearchRepository.Run> runs) {
         h.raw("<section class=\"card\" id=\"timeline\"><h2>Timeline</h2><ol class=\"timeline\">");
         event(h, "Created", job.createdAt(), now, null, "done");
+        if (runs.isEmpty()) {
+            oldTimeline(h, job, now);
+        } else {
+            // Each run with its own times and outcome (a retry by hand starts the attempts again, not the runs).
+            for (JobSearchRepository.Run r : runs) {
+                event(h, "Run " + r.run() + " started (attempt " + r.attempt() + " of " + job.maxAttempts() + ")", r.startedAt(), now,
+                        r.runner() == null ? null : "on " + r.runner(), "done run-start");
+                if (r.finishedAt() != null) {
+                    String note = "after " + Format.duration(Duration.between(r.startedAt(), r.finishedAt()))
+                            + (r.error() != null ? ": " + Format.firstLine(r.error(), 160) : "");
+                    event(h, "Run " + r.run() + " " + (r.status().equals("requeued") ? "ended; queued again" : r.status()),
+                            r.finishedAt(), now, note, "end s-" + (r.status().equals("requeued") ? "pending" : r.status()));
+                }
+            }
+            JobSearchRepository.Run last = runs.get(runs.size() - 1);
+            if (job.status() == JobStatus.PROCESSING && job.heartbeatAt() != null) {
+                event(h, "Last heartbeat", job.heartbeatAt(), now, job.cancelRequested() ? "cancel requested" : null, "now");
+            } else if (job.status() == JobStatus.PENDING) {
+                boolean future = job.runAt() != null && job.runAt().isAfter(now);
+                event(h, future ? "Next run scheduled" : "Waiting for a worker", future ? job.runAt() : null, now,
+                        job.attempts() > 0 ? job.attempts() + " of " + job.maxAttempts() + " attempts used"
+                                : last.finishedAt() != null ? "retried by hand" : null, "todo");
+            }
+        }
+        h.raw("</ol></section>");
+    }
+
+    /** Jobs with no recorded runs (from before runs were recorded, or never started): the job's own fields. */
+    private void oldTimeline(Html h, Job job, Instant now) {
         if (job.runAt() != null && job.createdAt() != null && job.runAt().isAfter(job.createdAt().plusSeconds(1))) {
             boolean future = job.runAt().isAfter(now);
             event(h, future ? "Scheduled to run" : "Became runnable", job.runAt(), now,
@@ -685,7 +903,6 @@ final class Pages {
         } else if (job.status() == JobStatus.PENDING) {
             event(h, "Waiting for a worker", null, now, job.attempts() > 0 ? job.attempts() + " of " + job.maxAttempts() + " attempts used" : null, "todo");
         }
-        h.raw("</ol></section>");
     }
 
     private static void event(Html h, String what, Instant at, Instant now, String note, String cls) {

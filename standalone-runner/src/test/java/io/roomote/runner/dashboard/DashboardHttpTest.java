@@ -277,13 +277,205 @@ class DashboardHttpTest {
 
         Document doc = b.page("/admin/queues");
         Map<String, Long> expected = DashboardTestSupport.countsByStatus(db);
-        expected.forEach((status, n) -> {
+        for (String status : List.of("pending", "processing")) {
             Element value = doc.select("[data-count=" + status + "]").first();
-            assertThat(value.text().replace(",", "")).as(status).isEqualTo(String.valueOf(n));
+            assertThat(value.text().replace(",", "")).as(status).isEqualTo(String.valueOf(expected.get(status)));
             assertThat(value.attr("data-exact")).isEqualTo("true");
-        });
+        }
+        // Finished jobs are counted by how they ended; together they are the finished statuses.
+        long finished = 0;
+        for (Element value : doc.select("[data-finished]")) {
+            finished += Long.parseLong(value.text().replace(",", ""));
+        }
+        assertThat(finished).isEqualTo(expected.get("completed") + expected.get("failed") + expected.get("cancelled"));
         assertThat(doc.select("#metric-workers").text()).contains("this process runs no workers");
         assertThat(doc.select("#live-runners").text()).contains("Capacity (MAX_WORKERS) is known only for this process");
+    }
+
+    /**
+     * Issue 15: the overview counted skipped jobs as failed. A fix job that found nothing to do ends with status
+     * failed and {@code result.outcome = "skipped"}; it has its own card, list filter and badge.
+     */
+    @Test
+    void skippedAndNoChangeJobsAreNotCountedAsFailed() {
+        Map<String, Long> before = finishedCards(signedIn().page("/admin/queues"));
+        for (int i = 0; i < 3; i++) {
+            insert(db, Row.of("github.issue.fix", "failed", issuePayload("o/skip", 900 + i, "closed"))
+                    .result("{\"outcome\":\"skipped\",\"reason\":\"issue closed\"}").error("skipped: issue closed"));
+        }
+        insert(db, Row.of("github.issue.fix", "failed", issuePayload("o/skip", 910, "nothing"))
+                .result("{\"outcome\":\"no_changes\"}").error("the agent finished without committing any change"));
+        long broken = insert(db, Row.of("github.issue.fix", "failed", issuePayload("o/skip", 911, "broken"))
+                .result("{\"outcome\":\"agent_failed\"}").error("agent failed"));
+        long timedOut = insert(db, Row.of("example.hello", "failed", "{\"name\":\"slow\"}").error("timed out after 1s"));
+        long pr = insert(db, Row.of("github.issue.fix", "completed", issuePayload("o/skip", 912, "done"))
+                .result("{\"outcome\":\"pr_opened\",\"prUrl\":\"https://github.com/o/skip/pull/3\"}"));
+        Browser b = signedIn();
+
+        Map<String, Long> after = finishedCards(b.page("/admin/queues"));
+        Document skipped = b.page("/admin/queues/jobs?outcome=skipped&repo=o/skip");
+        Document failed = b.page("/admin/queues/jobs?outcome=failed&repo=o/skip");
+
+        assertThat(after.get("skipped") - before.get("skipped")).isEqualTo(3);
+        assertThat(after.get("no_changes") - before.get("no_changes")).isEqualTo(1);
+        assertThat(after.get("failed") - before.get("failed")).isEqualTo(1);
+        assertThat(after.get("timed_out") - before.get("timed_out")).isEqualTo(1);
+        assertThat(after.get("pr") - before.get("pr")).isEqualTo(1);
+        assertThat(ids(skipped)).hasSize(3);
+        assertThat(skipped.select("#jobs tr[data-job] .badge").eachText()).containsOnly("skipped");
+        assertThat(skipped.select("#outcome-skipped.active")).hasSize(1);
+        assertThat(ids(failed)).containsExactly(broken);
+        assertThat(b.page("/admin/queues/jobs/" + timedOut).select("#job-finished-as").text()).isEqualTo("timed out");
+        assertThat(b.page("/admin/queues/jobs/" + pr).select("#job-finished-as").text()).isEqualTo("pr opened");
+        assertThat(b.get("/admin/queues/jobs?outcome=bogus").body()).contains("unknown outcome");
+    }
+
+    /**
+     * Issue 15: a job enqueued as {@code {repo, issue}} has no title in its payload; the fix job records the one it
+     * read at pre-flight in its result, and the WIP branch only ever was in the result: list and job page show both.
+     */
+    @Test
+    void theTitleLearntAtPreFlightAndTheWipBranchAreShownInTheListAndOnTheJobPage() {
+        long id = insert(db, Row.of("github.issue.fix", "failed", "{\"repo\":\"o/wip\",\"issue\":77}")
+                .result("{\"outcome\":\"timed_out\",\"title\":\"Checkout <b>loses</b> the cart\",\"branch\":\"fix-77\","
+                        + "\"wipBranch\":\"roomote/wip/fix-77-1\"}").error("timed out after 30m"));
+        long plain = insert(db, Row.of("github.issue.fix", "completed", "{\"repo\":\"o/wip\",\"issue\":78}")
+                .result("{\"outcome\":\"pr_opened\",\"title\":\"Typo\",\"branch\":\"fix-78\"}"));
+        Browser b = signedIn();
+
+        Document list = b.page("/admin/queues/jobs?repo=o/wip");
+        Document detail = b.page("/admin/queues/jobs/" + id);
+
+        Element row = list.select("tr[data-job=" + id + "]").first();
+        assertThat(row.select(".subject .title").text()).isEqualTo("Checkout <b>loses</b> the cart");
+        assertThat(row.select(".branch.wip code").text()).isEqualTo("roomote/wip/fix-77-1");
+        assertThat(list.select("tr[data-job=" + plain + "] .branch code").text()).isEqualTo("fix-78");
+        assertThat(detail.select("#job-title").text()).isEqualTo("Checkout <b>loses</b> the cart");
+        assertThat(detail.select("#fact-wip-branch").text()).isEqualTo("roomote/wip/fix-77-1");
+        assertThat(detail.select("#fact-branch").text()).isEqualTo("fix-77");
+    }
+
+    /** Issue 15: the job list refreshes itself like the overview (same script, same live regions). */
+    @Test
+    void theJobListRefreshesItsRowsCountsAndPagerButNotTheFilterForm() {
+        Document list = signedIn().page("/admin/queues/jobs?status=failed");
+        Document overview = signedIn().page("/admin/queues");
+
+        assertThat(list.body().attr("data-refresh")).isEqualTo(overview.body().attr("data-refresh")).isEqualTo("5000");
+        assertThat(list.select("[data-live]").eachAttr("id")).contains("jobs", "live-tabs", "live-outcomes", "pager");
+        assertThat(list.select("#filters[data-live], #filters [data-live]")).isEmpty();
+    }
+
+    /**
+     * Issue 15: retry all failed and cancel all pending jobs of the current filter, from the list (CSRF as for the
+     * single actions) and from the REST API; only the filtered jobs change.
+     */
+    @Test
+    void bulkRetryOfFailedAndCancelOfPendingJobsFollowTheFilterInTheDashboardAndTheApi() {
+        long skip1 = insert(db, Row.of("github.issue.fix", "failed", issuePayload("bulk/a", 1, "s1")).result("{\"outcome\":\"skipped\"}"));
+        long skip2 = insert(db, Row.of("github.issue.fix", "failed", issuePayload("bulk/a", 2, "s2")).result("{\"outcome\":\"skipped\"}"));
+        long broken = insert(db, Row.of("github.issue.fix", "failed", issuePayload("bulk/a", 3, "b")).error("agent failed"));
+        long elsewhere = insert(db, Row.of("github.issue.fix", "failed", issuePayload("bulk/other", 4, "o")).error("agent failed"));
+        long pendingA = insert(db, Row.of("github.issue.fix", "pending", issuePayload("bulk/a", 5, "p")));
+        long pendingOther = insert(db, Row.of("github.issue.fix", "pending", issuePayload("bulk/other", 6, "p")));
+        Browser b = signedIn();
+        Document list = b.page("/admin/queues/jobs?repo=bulk/a&outcome=skipped");
+        String csrf = list.select("#bulk input[name=_csrf]").first().attr("value");
+        Map<String, String> form = new java.util.HashMap<>();
+        list.select("#bulk-retry").first().parent().select("input[type=hidden]").forEach(i -> form.put(i.attr("name"), i.attr("value")));
+
+        Map<String, String> noCsrf = new java.util.HashMap<>(form);
+        noCsrf.remove("_csrf");
+        assertThat(b.post("/admin/queues/jobs/retry-failed", noCsrf, Map.of()).statusCode()).isEqualTo(403);
+        assertThat(status(db, skip1)).isEqualTo("failed");
+        HttpResponse<String> retried = b.post("/admin/queues/jobs/retry-failed", form, Map.of());
+
+        assertThat(form).containsEntry("_csrf", csrf).containsEntry("repo", "bulk/a").containsEntry("outcome", "skipped");
+        assertThat(list.select("#bulk-retry").first().parent().attr("data-confirm")).contains("skipped", "bulk/a");
+        assertThat(retried.statusCode()).isEqualTo(303);
+        assertThat(status(db, skip1)).isEqualTo("pending");
+        assertThat(status(db, skip2)).isEqualTo("pending");
+        assertThat(status(db, broken)).isEqualTo("failed");
+        assertThat(b.page("/admin/queues/jobs").select(".flash").text()).startsWith("Queued 2 jobs again.");
+
+        RunnerFixture.Response api = runner.post("/api/jobs/retry-failed", "{\"repo\":\"bulk/a\"}");
+        assertThat(api.status()).isEqualTo(200);
+        assertThat(api.raw().body()).contains("\"retried\":1");
+        assertThat(status(db, broken)).isEqualTo("pending");
+        assertThat(status(db, elsewhere)).isEqualTo("failed");
+
+        RunnerFixture.Response cancel = runner.post("/api/jobs/cancel-pending", "{\"repo\":\"bulk/other\"}");
+        assertThat(cancel.status()).isEqualTo(200);
+        assertThat(cancel.raw().body()).contains("\"cancelled\":1");
+        assertThat(status(db, pendingOther)).isEqualTo("cancelled");
+        assertThat(status(db, pendingA)).isEqualTo("pending");
+
+        // Bad input changes nothing and is a 400 with the field.
+        for (String bad : List.of("{\"repo\":5}", "{\"status\":\"failed\"}", "{\"issue\":\"abc\"}", "[1]",
+                "{\"outcome\":\"skipped\"}")) {
+            RunnerFixture.Response r = runner.post("/api/jobs/cancel-pending", bad);
+            assertThat(r.status()).as(bad).isEqualTo(400);
+        }
+        assertThat(status(db, pendingA)).isEqualTo("pending");
+    }
+
+    /** Issue 15: pausing a type is stored in the database, shown on the overview, and works from the API too. */
+    @Test
+    void pausingAndResumingAJobTypeFromTheOverviewAndTheApi() {
+        Browser b = signedIn();
+        Document overview = b.page("/admin/queues");
+        Element pauseForm = overview.select("#pause-example\\.hello").first().parent();
+        String csrf = pauseForm.select("input[name=_csrf]").attr("value");
+
+        assertThat(b.post("/admin/queues/types/example.hello/pause", Map.of(), Map.of()).statusCode()).isEqualTo(403);
+        assertThat(pausedTypes()).doesNotContain("example.hello");
+        assertThat(b.post(pauseForm.attr("action"), Map.of("_csrf", csrf), Map.of()).statusCode()).isEqualTo(303);
+        assertThat(pausedTypes()).contains("example.hello");
+        Document after = b.page("/admin/queues");
+        assertThat(after.select("tr[data-type=example.hello] .badge.s-paused").text()).isEqualTo("paused");
+        assertThat(after.select("#resume-example\\.hello")).hasSize(1);
+
+        RunnerFixture.Response resumed = runner.post("/api/job-types/example.hello/resume", "");
+        assertThat(resumed.status()).isEqualTo(200);
+        assertThat(resumed.raw().body()).contains("\"changed\":true");
+        assertThat(pausedTypes()).doesNotContain("example.hello");
+        assertThat(runner.post("/api/job-types/github.issue.fix/pause", "").status()).isEqualTo(200);
+        assertThat(runner.get("/api/job-types").raw().body()).contains("\"paused\":[\"github.issue.fix\"]");
+        assertThat(runner.post("/api/job-types/github.issue.fix/resume", "").status()).isEqualTo(200);
+        assertThat(runner.post("/api/job-types/bad%20name/pause", "").status()).isEqualTo(400);
+        assertThat(pausedTypes()).isEmpty();
+    }
+
+    private List<String> pausedTypes() {
+        return DashboardTestSupport.query(db, "SELECT type FROM cloud_job_type_pauses").stream()
+                .map(r -> (String) r.get("type")).toList();
+    }
+
+    /** Issue 15: after a retry by hand, each run has its own times, outcome and log section on the job page. */
+    @Test
+    void aJobRetriedByHandShowsEachRunWithItsTimesOutcomeAndLogSection() {
+        long id = insert(db, Row.of("example.hello", "completed", "{\"name\":\"twice\"}").attempts(1, 1));
+        DashboardTestSupport.exec(db, "INSERT INTO cloud_job_runs (job_id, run, attempt, runner, started_at, finished_at, status, error)"
+                + " VALUES (?, 1, 1, 'runner-a', now() - interval '20 minutes', now() - interval '19 minutes', 'failed', 'boom'),"
+                + " (?, 2, 1, 'runner-b', now() - interval '9 minutes', now() - interval '5 minutes', 'completed', NULL)", id, id);
+        DashboardTestSupport.log(db, id, 1, "info", "first run", "20 minutes");
+        DashboardTestSupport.log(db, id, 1, "info", "second run", "9 minutes");
+
+        Document detail = signedIn().page("/admin/queues/jobs/" + id);
+
+        assertThat(detail.select("#log .attempt").eachText())
+                .containsExactly("run 1 · attempt 1 of 1 · failed", "run 2 · attempt 1 of 1 · completed");
+        assertThat(detail.select("#timeline li .what").eachText()).contains("Run 1 started (attempt 1 of 1)", "Run 1 failed",
+                "Run 2 started (attempt 1 of 1)", "Run 2 completed");
+        assertThat(detail.select("#timeline").text()).contains("on runner-a", "after 1 min 00 s", "boom", "on runner-b");
+    }
+
+    private static Map<String, Long> finishedCards(Document overview) {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        for (Element value : overview.select("[data-finished]")) {
+            counts.put(value.attr("data-finished"), Long.parseLong(value.text().replace(",", "")));
+        }
+        return counts;
     }
 
     @Test

@@ -68,7 +68,7 @@ class DashboardOpenModeTest {
             for (String base : new String[] {runner.base(), "http://127.0.0.1:" + dashboardPort, "http://localhost:" + dashboardPort}) {
                 Browser b = new Browser(base);
                 Document overview = b.page("/admin/queues");
-                assertThat(overview.select("[data-count=failed]").text()).isEqualTo("1");
+                assertThat(overview.select("[data-finished=failed]").text()).isEqualTo("1");
                 assertThat(overview.select(".pill.warn").text()).contains("no sign-in");
                 assertThat(overview.select("#logout")).isEmpty();
                 assertThat(b.cookie(Dashboard.COOKIE)).as("a session for the CSRF token").isNotNull();

@@ -57,6 +57,8 @@ final class FixRun {
     private String agentName;
     private Optional<String> model = Optional.empty();
     private String branch;
+    /** The issue's title: the payload's, else GitHub's once pre-flight has read the issue. */
+    private String title;
     /** Highest issue or pull request number before the agent ran: pull requests up to it are not this job's. */
     private int highestNumberBefore;
 
@@ -70,6 +72,7 @@ final class FixRun {
         this.processEnvironment = processEnvironment;
         this.repo = payload.repo();
         this.issue = payload.issue();
+        this.title = payload.title();
     }
 
     IssueFixResult run() throws Exception {
@@ -83,7 +86,6 @@ final class FixRun {
 
         GitHubApi github = new GitHubApi(settings.apiUrl(), token);
         GitHubApi.IssueInfo info = preflight(github);
-        String title = payload.title() != null ? payload.title() : info.title();
         String body = payload.body() != null ? payload.body() : Optional.ofNullable(info.body()).orElse("");
         List<String> labels = payload.labels() != null ? payload.labels() : info.labels();
 
@@ -135,6 +137,9 @@ final class FixRun {
             throw skipped("issue #" + issue + " does not exist in " + repo, null);
         }
         GitHubApi.IssueInfo info = found.get();
+        if (title == null) {
+            title = info.title();
+        }
         if (info.pullRequest()) {
             throw skipped("#" + issue + " in " + repo + " is a pull request, not an issue", null);
         }
@@ -394,7 +399,7 @@ final class FixRun {
     private IssueFixResult result(Outcome outcome, String reason, GitHubApi.PullRequestInfo pr, String branchName,
                                   Integer commits, AgentOutcome agent, String pushedBy, String prOpenedBy, String wip) {
         AgentUsage usage = agent == null ? AgentUsage.UNKNOWN : agent.usage();
-        return new IssueFixResult(repo, issue,
+        return new IssueFixResult(repo, issue, title,
                 outcome == Outcome.PR_OPENED ? "PR created successfully" : outcome.value().replace('_', ' '),
                 outcome.value(),
                 pr == null ? null : pr.url(), pr == null ? null : pr.number(),

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * The stored result: the original's {@code {repo, issue, result}} and everything a user needs to trust it.
- * Absent values are left out of the JSON.
+ * Absent values are left out of the JSON. {@code title} is the issue's title as the job saw it (from the payload, else
+ * from GitHub at pre-flight), so a job enqueued as {@code {repo, issue}} has one to show; {@code outcome} is the
+ * generic field the dashboard reads ({@code skipped}, {@code no_changes}, {@code timed_out}, ...).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record IssueFixResult(
         String repo,
         int issue,
+        String title,
         String result,
         String outcome,
         String prUrl,

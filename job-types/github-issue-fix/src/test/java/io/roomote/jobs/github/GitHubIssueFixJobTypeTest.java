@@ -140,6 +140,8 @@ class GitHubIssueFixJobTypeTest {
         assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
         assertThat(result.get("repo").asText()).isEqualTo(REPO);
         assertThat(result.get("issue").asInt()).isEqualTo(7);
+        assertThat(result.get("title").asText()).as("the title is recorded in the result")
+                .isEqualTo("add() subtracts");
         assertThat(result.get("branch").asText()).isEqualTo("fix-7");
         assertThat(result.get("commits").asInt()).isEqualTo(1);
         assertThat(result.get("prOpenedBy").asText()).isEqualTo("agent");
@@ -292,6 +294,7 @@ class GitHubIssueFixJobTypeTest {
         assertThat(f.error()).isEqualTo("skipped: issue closed");
         assertThat(f.retryable()).isFalse();
         assertThat(f.result().get("outcome").asText()).isEqualTo("skipped");
+        assertThat(f.result().get("title").asText()).isEqualTo("old");
         assertThat(temp.resolve("home/git-mirrors")).doesNotExist();
         assertThat(log.texts()).noneMatch(l -> l.startsWith("starting agent"));
     }
