@@ -1,9 +1,9 @@
-package io.roomote.core.agent;
+package io.roomote.agents;
 
 /**
  * Drives one kind of AI coding agent (Roo Code in VS Code, codex, opencode, a shell command, …) through one
  * task in a workspace. A new agent is one class implementing this, listed in
- * {@code META-INF/services/io.roomote.core.agent.AgentDriver} (or registered with {@link AgentDrivers#of}).
+ * {@code META-INF/services/io.roomote.agents.AgentDriver} (or registered with {@link AgentDrivers#of}).
  *
  * <p>A driver must: start the agent with exactly {@link AgentRequest#environment()} (already scrubbed) and
  * its own home folder; stream what it does into {@link AgentRequest#log()}; stop it and its whole process

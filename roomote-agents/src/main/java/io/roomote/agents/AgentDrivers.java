@@ -1,4 +1,4 @@
-package io.roomote.core.agent;
+package io.roomote.agents;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +29,7 @@ public final class AgentDrivers {
         return new AgentDrivers(byName);
     }
 
-    /** Every driver listed in {@code META-INF/services/io.roomote.core.agent.AgentDriver} on the class path. */
+    /** Every driver listed in {@code META-INF/services/io.roomote.agents.AgentDriver} on the class path. */
     public static AgentDrivers discover(ClassLoader loader) {
         return of(ServiceLoader.load(AgentDriver.class, loader).stream().map(ServiceLoader.Provider::get).toList());
     }

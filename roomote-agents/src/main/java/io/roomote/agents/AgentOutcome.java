@@ -1,4 +1,4 @@
-package io.roomote.core.agent;
+package io.roomote.agents;
 
 import java.util.Objects;
 

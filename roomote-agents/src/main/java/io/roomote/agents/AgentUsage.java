@@ -1,4 +1,4 @@
-package io.roomote.core.agent;
+package io.roomote.agents;
 
 /** Token usage and cost as the agent reported them; null where it did not. */
 public record AgentUsage(Long tokensIn, Long tokensOut, Double costUsd, String model) {

@@ -1,6 +1,6 @@
-package io.roomote.core.agent.cli;
+package io.roomote.agents.cli;
 
-import io.roomote.core.agent.AgentRequest;
+import io.roomote.agents.AgentRequest;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
-package io.roomote.core.agent.cli;
+package io.roomote.agents.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.roomote.core.agent.AgentOutcome;
-import io.roomote.core.agent.AgentRequest;
-import io.roomote.core.agent.AgentUsage;
-import io.roomote.core.agent.process.ProcessAgentDriver;
+import io.roomote.agents.AgentOutcome;
+import io.roomote.agents.AgentRequest;
+import io.roomote.agents.AgentUsage;
+import io.roomote.agents.process.ProcessAgentDriver;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.spi.JobLogger;
 

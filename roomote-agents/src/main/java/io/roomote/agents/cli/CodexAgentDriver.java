@@ -1,8 +1,8 @@
-package io.roomote.core.agent.cli;
+package io.roomote.agents.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.roomote.core.agent.AgentRequest;
-import io.roomote.core.agent.AgentUsage;
+import io.roomote.agents.AgentRequest;
+import io.roomote.agents.AgentUsage;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.spi.JobLogger;
 

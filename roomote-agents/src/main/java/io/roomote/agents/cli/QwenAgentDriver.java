@@ -1,7 +1,7 @@
-package io.roomote.core.agent.cli;
+package io.roomote.agents.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.roomote.core.agent.AgentRequest;
+import io.roomote.agents.AgentRequest;
 
 import java.io.IOException;
 import java.nio.file.Path;

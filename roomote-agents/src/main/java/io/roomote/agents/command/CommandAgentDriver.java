@@ -1,7 +1,7 @@
-package io.roomote.core.agent.command;
+package io.roomote.agents.command;
 
-import io.roomote.core.agent.AgentRequest;
-import io.roomote.core.agent.process.ProcessAgentDriver;
+import io.roomote.agents.AgentRequest;
+import io.roomote.agents.process.ProcessAgentDriver;
 import io.roomote.core.config.ConfigurationException;
 
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
-package io.roomote.core.agent.process;
+package io.roomote.agents.process;
 
-import io.roomote.core.agent.AgentDriver;
-import io.roomote.core.agent.AgentOutcome;
-import io.roomote.core.agent.AgentRequest;
-import io.roomote.core.agent.AgentUsage;
+import io.roomote.agents.AgentDriver;
+import io.roomote.agents.AgentOutcome;
+import io.roomote.agents.AgentRequest;
+import io.roomote.agents.AgentUsage;
 import io.roomote.spi.JobLogger;
 
 import java.io.BufferedReader;

@@ -1,4 +1,4 @@
-package io.roomote.core.agent.process;
+package io.roomote.agents.process;
 
 import java.time.Duration;
 import java.util.List;

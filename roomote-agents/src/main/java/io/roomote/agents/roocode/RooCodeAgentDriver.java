@@ -1,13 +1,13 @@
-package io.roomote.core.agent.roocode;
+package io.roomote.agents.roocode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.roomote.core.agent.AgentDriver;
-import io.roomote.core.agent.AgentOutcome;
-import io.roomote.core.agent.AgentRequest;
-import io.roomote.core.agent.AgentUsage;
-import io.roomote.core.agent.process.ProcessTree;
+import io.roomote.agents.AgentDriver;
+import io.roomote.agents.AgentOutcome;
+import io.roomote.agents.AgentRequest;
+import io.roomote.agents.AgentUsage;
+import io.roomote.agents.process.ProcessTree;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.Durations;
 import io.roomote.spi.JobLogger;

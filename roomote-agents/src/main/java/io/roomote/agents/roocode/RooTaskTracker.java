@@ -1,7 +1,7 @@
-package io.roomote.core.agent.roocode;
+package io.roomote.agents.roocode;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.roomote.core.agent.AgentUsage;
+import io.roomote.agents.AgentUsage;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

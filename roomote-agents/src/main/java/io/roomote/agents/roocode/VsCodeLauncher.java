@@ -1,4 +1,4 @@
-package io.roomote.core.agent.roocode;
+package io.roomote.agents.roocode;
 
 import io.roomote.spi.Configuration;
 

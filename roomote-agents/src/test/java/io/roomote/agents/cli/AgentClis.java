@@ -1,4 +1,4 @@
-package io.roomote.core.agent.cli;
+package io.roomote.agents.cli;
 
 import java.io.File;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real agent CLIs from npm, pinned in {@code roomote-core/src/test/node/agent-clis/package-lock.json}
+ * The real agent CLIs from npm, pinned in {@code roomote-agents/src/test/node/agent-clis/package-lock.json}
  * (codex 0.169.0, opencode 1.18.33). {@link #install()} installs them there once when {@code node_modules}
  * is missing (about 760 MB, under a minute on a good line), holding a file lock so that test JVMs of
  * several modules don't install at the same time.
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * refuses it as "out of sync".
  *
  * <p>The folder is found from the system property {@code roomote.agentClis.dir}, else by walking up from
- * the working directory to {@code roomote-core/src/test/node/agent-clis} (so other modules' tests find it).
+ * the working directory to {@code roomote-agents/src/test/node/agent-clis} (so other modules' tests find it).
  */
 public final class AgentClis {
 
@@ -128,14 +128,14 @@ public final class AgentClis {
         }
         List<Path> tried = new ArrayList<>();
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            for (Path candidate : List.of(p.resolve("src/test/node/agent-clis"), p.resolve("roomote-core/src/test/node/agent-clis"))) {
+            for (Path candidate : List.of(p.resolve("src/test/node/agent-clis"), p.resolve("roomote-agents/src/test/node/agent-clis"))) {
                 tried.add(candidate);
                 if (Files.isRegularFile(candidate.resolve("package-lock.json"))) {
                     return candidate;
                 }
             }
         }
-        throw new IllegalStateException("cannot find roomote-core/src/test/node/agent-clis; set -D" + DIR_PROPERTY
+        throw new IllegalStateException("cannot find roomote-agents/src/test/node/agent-clis; set -D" + DIR_PROPERTY
                 + " (looked in " + tried + ")");
     }
 

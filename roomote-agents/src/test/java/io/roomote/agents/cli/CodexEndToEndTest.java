@@ -1,7 +1,7 @@
-package io.roomote.core.agent.cli;
+package io.roomote.agents.cli;
 
-import io.roomote.core.agent.AgentOutcome;
-import io.roomote.core.agent.AgentRequest;
+import io.roomote.agents.AgentOutcome;
+import io.roomote.agents.AgentRequest;
 import io.roomote.core.config.Settings;
 import io.roomote.core.execution.CancellationSignal;
 import io.roomote.spi.JobLogger;
@@ -22,12 +22,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
-import static io.roomote.core.agent.cli.ScriptedModelServer.editFile;
-import static io.roomote.core.agent.cli.ScriptedModelServer.finalMessage;
-import static io.roomote.core.agent.cli.ScriptedModelServer.hang;
-import static io.roomote.core.agent.cli.ScriptedModelServer.httpError;
-import static io.roomote.core.agent.cli.ScriptedModelServer.shell;
-import static io.roomote.core.agent.cli.TestRepos.git;
+import static io.roomote.agents.cli.ScriptedModelServer.editFile;
+import static io.roomote.agents.cli.ScriptedModelServer.finalMessage;
+import static io.roomote.agents.cli.ScriptedModelServer.hang;
+import static io.roomote.agents.cli.ScriptedModelServer.httpError;
+import static io.roomote.agents.cli.ScriptedModelServer.shell;
+import static io.roomote.agents.cli.TestRepos.git;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

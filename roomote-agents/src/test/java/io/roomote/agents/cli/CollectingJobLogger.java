@@ -1,4 +1,4 @@
-package io.roomote.core.agent.cli;
+package io.roomote.agents.cli;
 
 import io.roomote.spi.JobLogger;
 

@@ -1,7 +1,7 @@
-package io.roomote.core.agent.cli;
+package io.roomote.agents.cli;
 
-import io.roomote.core.agent.AgentOutcome;
-import io.roomote.core.agent.AgentRequest;
+import io.roomote.agents.AgentOutcome;
+import io.roomote.agents.AgentRequest;
 import io.roomote.core.config.Settings;
 import io.roomote.core.execution.CancellationSignal;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,10 +17,10 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
-import static io.roomote.core.agent.cli.ScriptedModelServer.finalMessage;
-import static io.roomote.core.agent.cli.ScriptedModelServer.shell;
-import static io.roomote.core.agent.cli.ScriptedModelServer.writeFile;
-import static io.roomote.core.agent.cli.TestRepos.git;
+import static io.roomote.agents.cli.ScriptedModelServer.finalMessage;
+import static io.roomote.agents.cli.ScriptedModelServer.shell;
+import static io.roomote.agents.cli.ScriptedModelServer.writeFile;
+import static io.roomote.agents.cli.TestRepos.git;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

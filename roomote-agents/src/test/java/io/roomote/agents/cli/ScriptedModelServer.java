@@ -1,4 +1,4 @@
-package io.roomote.core.agent.cli;
+package io.roomote.agents.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.roomote.core.agent.cli;
+package io.roomote.agents.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,12 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import static io.roomote.core.agent.cli.ScriptedModelServer.editFile;
-import static io.roomote.core.agent.cli.ScriptedModelServer.finalMessage;
-import static io.roomote.core.agent.cli.ScriptedModelServer.hang;
-import static io.roomote.core.agent.cli.ScriptedModelServer.httpError;
-import static io.roomote.core.agent.cli.ScriptedModelServer.shell;
-import static io.roomote.core.agent.cli.ScriptedModelServer.writeFile;
+import static io.roomote.agents.cli.ScriptedModelServer.editFile;
+import static io.roomote.agents.cli.ScriptedModelServer.finalMessage;
+import static io.roomote.agents.cli.ScriptedModelServer.hang;
+import static io.roomote.agents.cli.ScriptedModelServer.httpError;
+import static io.roomote.agents.cli.ScriptedModelServer.shell;
+import static io.roomote.agents.cli.ScriptedModelServer.writeFile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

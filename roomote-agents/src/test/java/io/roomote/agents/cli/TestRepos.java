@@ -1,4 +1,4 @@
-package io.roomote.core.agent.cli;
+package io.roomote.agents.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

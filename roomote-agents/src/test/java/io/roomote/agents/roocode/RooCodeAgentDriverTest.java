@@ -1,13 +1,13 @@
-package io.roomote.core.agent.roocode;
+package io.roomote.agents.roocode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.roomote.core.agent.AgentDrivers;
-import io.roomote.core.agent.AgentOutcome;
-import io.roomote.core.agent.AgentOutcome.Status;
-import io.roomote.core.agent.AgentRequest;
-import io.roomote.core.agent.roocode.RooCodeAgentDriver.Timings;
+import io.roomote.agents.AgentDrivers;
+import io.roomote.agents.AgentOutcome;
+import io.roomote.agents.AgentOutcome.Status;
+import io.roomote.agents.AgentRequest;
+import io.roomote.agents.roocode.RooCodeAgentDriver.Timings;
 import io.roomote.core.config.Settings;
 import io.roomote.core.execution.CancellationSignal;
 import io.roomote.spi.Cancellation;

@@ -1,4 +1,4 @@
-package io.roomote.core.agent.roocode;
+package io.roomote.agents.roocode;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,9 +1,9 @@
-package io.roomote.core.agent.roocode;
+package io.roomote.agents.roocode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.roomote.core.agent.AgentUsage;
-import io.roomote.core.agent.roocode.RooTaskTracker.End;
+import io.roomote.agents.AgentUsage;
+import io.roomote.agents.roocode.RooTaskTracker.End;
 import io.roomote.spi.JobLogger.Level;
 import org.junit.jupiter.api.Test;
 

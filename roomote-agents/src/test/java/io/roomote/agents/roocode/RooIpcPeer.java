@@ -1,4 +1,4 @@
-package io.roomote.core.agent.roocode;
+package io.roomote.agents.roocode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,8 +42,8 @@ final class RooIpcPeer {
     private static Path moduleDir() {
         String basedir = System.getProperty("basedir");
         Path dir = basedir != null ? Path.of(basedir) : Path.of("").toAbsolutePath();
-        if (!Files.isDirectory(dir.resolve("src/test/node/roo-ipc-peer")) && Files.isDirectory(dir.resolve("roomote-core"))) {
-            dir = dir.resolve("roomote-core"); // run from the repository root
+        if (!Files.isDirectory(dir.resolve("src/test/node/roo-ipc-peer")) && Files.isDirectory(dir.resolve("roomote-agents"))) {
+            dir = dir.resolve("roomote-agents"); // run from the repository root
         }
         return dir.toAbsolutePath();
     }

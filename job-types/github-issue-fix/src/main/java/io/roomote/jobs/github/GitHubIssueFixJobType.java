@@ -1,6 +1,6 @@
 package io.roomote.jobs.github;
 
-import io.roomote.core.agent.AgentDrivers;
+import io.roomote.agents.AgentDrivers;
 import io.roomote.core.github.GitHubNames;
 import io.roomote.core.git.MirrorLocks;
 import io.roomote.spi.JobContext;

@@ -2,7 +2,7 @@ package io.roomote.jobs.github.step;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.roomote.core.agent.AgentDrivers;
+import io.roomote.agents.AgentDrivers;
 import io.roomote.core.config.Settings;
 import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.execution.JobOutcome;
