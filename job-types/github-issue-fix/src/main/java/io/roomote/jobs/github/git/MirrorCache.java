@@ -1,4 +1,4 @@
-package io.roomote.core.git;
+package io.roomote.jobs.github.git;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,4 +1,4 @@
-package io.roomote.core.git;
+package io.roomote.jobs.github.git;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
