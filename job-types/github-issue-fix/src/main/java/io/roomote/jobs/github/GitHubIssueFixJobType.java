@@ -1,7 +1,6 @@
 package io.roomote.jobs.github;
 
 import io.roomote.agents.AgentDrivers;
-import io.roomote.core.github.GitHubNames;
 import io.roomote.jobs.github.git.MirrorLocks;
 import io.roomote.spi.JobContext;
 import io.roomote.spi.JobType;

@@ -1,4 +1,4 @@
-package io.roomote.core.github;
+package io.roomote.jobs.github;
 
 import java.util.Optional;
 import java.util.regex.Pattern;

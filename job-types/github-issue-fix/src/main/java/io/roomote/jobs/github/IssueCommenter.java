@@ -2,11 +2,11 @@ package io.roomote.jobs.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.roomote.core.events.JobEventListener;
-import io.roomote.core.github.WebhookEvents;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.store.JobNotesRepository;
 import io.roomote.core.util.Threads;
+import io.roomote.jobs.github.webhook.WebhookEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package io.roomote.core.github;
+package io.roomote.jobs.github;
 
 import org.junit.jupiter.api.Test;
 

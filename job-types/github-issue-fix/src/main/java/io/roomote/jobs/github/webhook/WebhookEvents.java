@@ -1,6 +1,7 @@
-package io.roomote.core.github;
+package io.roomote.jobs.github.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.roomote.jobs.github.GitHubNames;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.roomote.core.github;
+package io.roomote.jobs.github.webhook;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;

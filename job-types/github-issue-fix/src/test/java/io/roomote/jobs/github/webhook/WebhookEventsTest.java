@@ -1,4 +1,4 @@
-package io.roomote.core.github;
+package io.roomote.jobs.github.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
