@@ -47,6 +47,7 @@ public final class WorkerProtocol {
     public static final List<String> CLASSPATH_ANCHORS = List.of(
             "io.roomote.spi.JobType",
             "io.roomote.core.execution.JobRunner",
+            "io.roomote.agents.AgentDriver",
             MAIN_CLASS,
             "com.fasterxml.jackson.databind.ObjectMapper",
             "com.fasterxml.jackson.core.JsonFactory",
