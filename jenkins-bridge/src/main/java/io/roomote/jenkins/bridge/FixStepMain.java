@@ -1,11 +1,9 @@
-package io.roomote.jobs.github.step;
+package io.roomote.jenkins.bridge;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.logging.LogSink;
-import io.roomote.core.step.FixStepResult;
-import io.roomote.core.step.WorkerProtocol;
 import io.roomote.spi.Cancellation;
 import io.roomote.spi.JobLogger;
 
@@ -25,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The worker process the Jenkins step starts on the build's node (in its container, if any):
- * {@code java -cp … io.roomote.jobs.github.step.FixStepMain <controlDir>}. It speaks {@link WorkerProtocol}:
+ * {@code java -cp … io.roomote.jenkins.bridge.FixStepMain <controlDir>}. It speaks {@link WorkerProtocol}:
  * reads the request and the secrets (deleting the secrets file at once), streams the job's log (already
  * redacted) to standard output, stops the job when the step creates the cancel file or the process gets
  * SIGTERM, and writes the result file last. Exit code 0 whenever a result file was written.

@@ -1,4 +1,4 @@
-package io.roomote.jobs.github.step;
+package io.roomote.jenkins.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,8 +10,6 @@ import io.roomote.core.execution.JobRequest;
 import io.roomote.core.execution.JobRunner;
 import io.roomote.core.logging.LogSink;
 import io.roomote.core.logging.SecretRedactor;
-import io.roomote.core.step.AgentPresence;
-import io.roomote.core.step.FixStepResult;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.jobs.github.GitHubIssueFixJobType;
 

@@ -1,4 +1,4 @@
-package io.roomote.core.step;
+package io.roomote.jenkins.bridge;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.roomote.core.step;
+package io.roomote.jenkins.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,7 +33,7 @@ public final class WorkerProtocol {
     public static final String RESULT = "result.json";
     /** Set in the worker's environment to a unique id, so the step can find and kill it as a last resort. */
     public static final String RUN_MARKER = "ROOMOTE_STEP_RUN";
-    public static final String MAIN_CLASS = "io.roomote.jobs.github.step.FixStepMain";
+    public static final String MAIN_CLASS = "io.roomote.jenkins.bridge.FixStepMain";
     /**
      * The largest {@value #RESULT} the step reads. The control folder is writable by the agent, so the file is
      * untrusted input: a real result is a few hundred bytes.
@@ -48,6 +48,7 @@ public final class WorkerProtocol {
             "io.roomote.spi.JobType",
             "io.roomote.core.execution.JobRunner",
             "io.roomote.agents.AgentDriver",
+            "io.roomote.jobs.github.GitHubIssueFixJobType",
             MAIN_CLASS,
             "com.fasterxml.jackson.databind.ObjectMapper",
             "com.fasterxml.jackson.core.JsonFactory",

@@ -1,9 +1,6 @@
-package io.roomote.jobs.github.step;
+package io.roomote.jenkins.bridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.roomote.core.step.FixStepPlan;
-import io.roomote.core.step.FixStepResult;
-import io.roomote.core.step.WorkerProtocol;
 import io.roomote.jobs.github.testing.GitHubStandIn;
 import io.roomote.jobs.github.testing.GitRemotes;
 import org.junit.jupiter.api.AfterEach;

@@ -1,12 +1,9 @@
-package io.roomote.jobs.github.step;
+package io.roomote.jenkins.bridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.agents.AgentDrivers;
 import io.roomote.agents.command.CommandAgentDriver;
 import io.roomote.core.execution.CancellationSignal;
-import io.roomote.core.step.FixStepArguments;
-import io.roomote.core.step.FixStepPlan;
-import io.roomote.core.step.FixStepResult;
 import io.roomote.core.testing.CollectingLogSink;
 import io.roomote.jobs.github.testing.GitHubStandIn;
 import io.roomote.jobs.github.testing.GitRemotes;

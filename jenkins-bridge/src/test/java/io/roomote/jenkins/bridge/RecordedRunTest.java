@@ -1,4 +1,4 @@
-package io.roomote.core.step;
+package io.roomote.jenkins.bridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.core.jobs.Job;

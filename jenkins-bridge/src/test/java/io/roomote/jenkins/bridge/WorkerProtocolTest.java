@@ -1,4 +1,4 @@
-package io.roomote.core.step;
+package io.roomote.jenkins.bridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,7 @@ class WorkerProtocolTest {
         assertThat(WorkerProtocol.command(null, List.of("/a.jar", "/b.jar"), ":", "/ws@tmp/roomote/run-1"))
                 .containsExactly("java", "-Xmx512m", "-Djava.awt.headless=true",
                         "-Dslf4j.internal.verbosity=ERROR", "-cp", "/a.jar:/b.jar",
-                        "io.roomote.jobs.github.step.FixStepMain", "/ws@tmp/roomote/run-1");
+                        "io.roomote.jenkins.bridge.FixStepMain", "/ws@tmp/roomote/run-1");
         assertThat(WorkerProtocol.command("/opt/jdk/bin/java", List.of("x.jar"), ";", "c").get(0)).isEqualTo("/opt/jdk/bin/java");
     }
 
