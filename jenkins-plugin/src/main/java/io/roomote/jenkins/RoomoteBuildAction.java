@@ -2,8 +2,8 @@ package io.roomote.jenkins;
 
 import edu.umd.cs.findbugs.annotations.CheckForNull;
 import hudson.model.Run;
-import io.roomote.core.step.FixStepResult;
-import io.roomote.core.step.PullRequestUrl;
+import io.roomote.jenkins.bridge.FixStepResult;
+import io.roomote.jenkins.bridge.PullRequestUrl;
 import jenkins.model.RunAction2;
 
 import java.util.Locale;
@@ -105,7 +105,7 @@ public class RoomoteBuildAction implements RunAction2 {
 
     /**
      * The pull request's URL, only when it is an {@code https://} URL under the configured GitHub server
-     * (roomote-core's {@link PullRequestUrl}). Core's {@code Functions.getActionUrl} returns an action's absolute
+     * (jenkins-bridge's {@link PullRequestUrl}). Core's {@code Functions.getActionUrl} returns an action's absolute
      * URL unchanged into the sidebar link, and {@code summary.jelly} puts it into an {@code href} — escaping does
      * not neutralise a {@code javascript:} URL. The step already drops such a URL when it reads the result; this
      * check also covers actions stored by older versions or edited on disk.

@@ -17,15 +17,15 @@ import hudson.model.TaskListener;
 import hudson.security.ACL;
 import hudson.security.ACLContext;
 import hudson.slaves.WorkspaceList;
-import io.roomote.core.step.FixStepArguments;
-import io.roomote.core.step.FixStepPlan;
-import io.roomote.core.step.FixStepResult;
-import io.roomote.core.step.InvalidStepArgumentsException;
-import io.roomote.core.step.RecordedRun;
-import io.roomote.core.step.SensitiveEnvironment;
-import io.roomote.core.step.StepSlack;
-import io.roomote.core.step.WorkerProtocol;
 import io.roomote.core.store.Database;
+import io.roomote.jenkins.bridge.FixStepArguments;
+import io.roomote.jenkins.bridge.FixStepPlan;
+import io.roomote.jenkins.bridge.FixStepResult;
+import io.roomote.jenkins.bridge.InvalidStepArgumentsException;
+import io.roomote.jenkins.bridge.RecordedRun;
+import io.roomote.jenkins.bridge.SensitiveEnvironment;
+import io.roomote.jenkins.bridge.StepSlack;
+import io.roomote.jenkins.bridge.WorkerProtocol;
 import jenkins.model.Jenkins;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -55,7 +55,7 @@ import java.util.logging.Logger;
  * plugin's; a pool thread then, on the controller:
  * <ol>
  *   <li>resolves credentials, the repository (argument, the job's GitHub SCM, GITHUB_REPOSITORY, GIT_URL) and the
- *       global settings into a validated plan (roomote-core's {@code FixStepArguments});</li>
+ *       global settings into a validated plan (jenkins-bridge's {@code FixStepArguments});</li>
  *   <li>records the run in {@code cloud_jobs} when a database is configured, and opens the Slack thread;</li>
  *   <li>writes a control folder under the workspace's {@code @tmp} on the node (request, and the secrets with mode
  *       0600), copies the worker's jars next to it, and starts {@code java … FixStepMain <control folder>}
@@ -203,7 +203,7 @@ public class RoomoteFixExecution extends StepExecution {
         try (StepSlack slack = RoomoteSlack.forItem(cfg, job, w -> log.println("roomoteFix: " + w)).orElse(null)) {
             if (slack != null) {
                 slackThread = slack.started(jobId, repo, issue, plan.payload().getOrDefault("agent",
-                        plan.settings().getOrDefault("ROOMOTE_AGENT", io.roomote.core.step.AgentPresence.DEFAULT_AGENT)).toString(), Instant.ofEpochMilli(startedAtMillis)).orElse(null);
+                        plan.settings().getOrDefault("ROOMOTE_AGENT", io.roomote.jenkins.bridge.AgentPresence.DEFAULT_AGENT)).toString(), Instant.ofEpochMilli(startedAtMillis)).orElse(null);
             }
             FixStepResult result;
             try {
@@ -298,7 +298,7 @@ public class RoomoteFixExecution extends StepExecution {
         secrets.touch(System.currentTimeMillis());
         secrets.chmod(0600);
         // Variables the build marks sensitive (withCredentials) travel in the secrets file, not on the launch's
-        // environment, which docker-workflow would put on the `docker exec --env` command line (roomote-core's
+        // environment, which docker-workflow would put on the `docker exec --env` command line (jenkins-bridge's
         // SensitiveEnvironment has the rule and its source).
         SensitiveEnvironment split = SensitiveEnvironment.split(env, sensitiveVariables());
         Map<String, String> secretValues = new LinkedHashMap<>(split.secrets());
@@ -423,7 +423,7 @@ public class RoomoteFixExecution extends StepExecution {
 
     /**
      * The worker's result: untrusted (the agent can write the control folder), so its size is capped before it is
-     * read and its pull request URL is accepted only under the configured GitHub server (roomote-core's
+     * read and its pull request URL is accepted only under the configured GitHub server (jenkins-bridge's
      * {@code WorkerProtocol.readResult}).
      */
     private Optional<FixStepResult> readResult(FilePath control, ObjectMapper mapper) throws IOException, InterruptedException {

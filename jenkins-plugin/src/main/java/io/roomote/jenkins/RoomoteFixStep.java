@@ -11,7 +11,7 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
-import io.roomote.core.step.FixStepArguments;
+import io.roomote.jenkins.bridge.FixStepArguments;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -53,7 +53,7 @@ public class RoomoteFixStep extends Step implements Serializable {
         this.issue = issue;
     }
 
-    /** The Jenkins-free arguments, validated and mapped in roomote-core. */
+    /** The Jenkins-free arguments, validated and mapped in jenkins-bridge. */
     FixStepArguments arguments() {
         return new FixStepArguments(issue, repo, title, body, agent, model, timeoutMinutes, failOnNoPr);
     }

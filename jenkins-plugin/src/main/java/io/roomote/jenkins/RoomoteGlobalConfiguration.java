@@ -19,12 +19,12 @@ import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import hudson.util.Secret;
 import io.roomote.core.config.Settings;
-import io.roomote.core.github.TriggerPolicy;
-import io.roomote.core.step.AgentPresence;
-import io.roomote.core.step.ConcurrencyGate;
-import io.roomote.core.step.GitHubRepoRef;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.DatabaseUrl;
+import io.roomote.jenkins.bridge.AgentPresence;
+import io.roomote.jenkins.bridge.ConcurrencyGate;
+import io.roomote.jenkins.bridge.GitHubRepoRef;
+import io.roomote.jobs.github.webhook.TriggerPolicy;
 import jenkins.model.GlobalConfiguration;
 import jenkins.model.Jenkins;
 import net.sf.json.JSONObject;
@@ -136,7 +136,7 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
         return s;
     }
 
-    /** The trigger policy, with the standalone runner's semantics (roomote-core's TriggerPolicy). */
+    /** The trigger policy, with the standalone runner's semantics (the fix job type's TriggerPolicy). */
     public TriggerPolicy triggerPolicy() {
         Map<String, String> s = new LinkedHashMap<>();
         put(s, "ROOMOTE_ALLOWED_REPOS", allowedRepos);

@@ -16,10 +16,10 @@ import hudson.model.Run;
 import hudson.model.StringParameterValue;
 import hudson.security.ACL;
 import hudson.security.ACLContext;
-import io.roomote.core.github.WebhookDecision;
-import io.roomote.core.github.WebhookEvents;
-import io.roomote.core.step.DeliveryDedupe;
-import io.roomote.core.step.TriggerParameters;
+import io.roomote.jenkins.bridge.DeliveryDedupe;
+import io.roomote.jenkins.bridge.TriggerParameters;
+import io.roomote.jobs.github.webhook.WebhookDecision;
+import io.roomote.jobs.github.webhook.WebhookEvents;
 import jenkins.model.Jenkins;
 import jenkins.model.ParameterizedJobMixIn;
 import org.jenkinsci.plugins.github.extension.GHEventsSubscriber;
@@ -39,7 +39,7 @@ import java.util.logging.Logger;
  * Starts the configured Roomote job from GitHub {@code issues} and {@code issue_comment} events received by
  * the GitHub plugin's {@code /github-webhook/} (which checks the signature when a shared secret is set in its
  * configuration). The webhook thread only hands the payload to a single background thread, which drops
- * deliveries already handled (by {@code X-GitHub-Delivery}), applies the trigger policy with roomote-core's
+ * deliveries already handled (by {@code X-GitHub-Delivery}), applies the trigger policy with the fix job type's
  * {@link WebhookEvents} (the standalone runner's decisions), skips an issue that already has a queued or
  * running build, and schedules the job with parameters {@code ISSUE} and {@code REPO} merged with the job's
  * other defaults ({@link TriggerParameters}). A delivery is remembered only once its build is scheduled, so

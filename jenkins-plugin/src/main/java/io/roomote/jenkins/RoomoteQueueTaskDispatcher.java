@@ -11,8 +11,8 @@ import hudson.model.Run;
 import hudson.model.queue.CauseOfBlockage;
 import hudson.model.queue.QueueListener;
 import hudson.model.queue.QueueTaskDispatcher;
-import io.roomote.core.step.AdmittedBuilds;
-import io.roomote.core.step.ConcurrencyGate;
+import io.roomote.jenkins.bridge.AdmittedBuilds;
+import io.roomote.jenkins.bridge.ConcurrencyGate;
 import jenkins.model.Jenkins;
 
 import java.util.List;
@@ -23,7 +23,7 @@ import java.util.List;
  * itself is held back — never the {@code node} blocks of builds already running (their executables are not
  * {@link Run}s). Executors and labels are the other cap (see docs/jenkins.md).
  * <p>What counts: the Roomote {@link Run}s on executors (a Pipeline build runs on a one-off executor) plus the
- * items this dispatcher admitted that have not left the queue ({@link Admissions}, roomote-core's
+ * items this dispatcher admitted that have not left the queue ({@link Admissions}, jenkins-bridge's
  * {@link AdmittedBuilds}). Not {@code Queue.getPendingItems()}: it returns a snapshot which core's
  * {@code Queue.maintain()} does not refresh after moving items of the waiting list to buildable, so a burst of
  * items checked in one maintenance all saw zero. {@code canRun} is called from {@code Queue.maintain()} under the

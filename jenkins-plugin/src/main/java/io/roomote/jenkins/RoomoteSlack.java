@@ -3,9 +3,9 @@ package io.roomote.jenkins;
 import hudson.ProxyConfiguration;
 import hudson.Util;
 import hudson.model.Item;
-import io.roomote.core.step.SlackHttpPost;
-import io.roomote.core.step.SlackPost;
-import io.roomote.core.step.StepSlack;
+import io.roomote.jenkins.bridge.SlackHttpPost;
+import io.roomote.jenkins.bridge.SlackPost;
+import io.roomote.jenkins.bridge.StepSlack;
 import jenkins.model.Jenkins;
 
 import java.util.Optional;
@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 /**
  * Chooses how the step's Slack messages go out: through the Slack plugin when it is installed and chosen in
  * the Roomote configuration, else with the bot token of the Roomote configuration's Slack credentials through
- * roomote-core's {@link SlackHttpPost} over the {@code java.net.http} client that core's
+ * jenkins-bridge's {@link SlackHttpPost} over the {@code java.net.http} client that core's
  * {@code ProxyConfiguration.newHttpClient()} builds — Jenkins' proxy applies, and no OkHttp of another plugin is
  * involved. No Slack when neither is configured. The texts are the standalone runner's ({@code SlackMessages}).
  */

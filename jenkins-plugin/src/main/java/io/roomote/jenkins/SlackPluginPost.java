@@ -2,8 +2,8 @@ package io.roomote.jenkins;
 
 import hudson.Util;
 import hudson.model.Item;
-import io.roomote.core.step.SlackPost;
-import io.roomote.core.step.SlackRoom;
+import io.roomote.jenkins.bridge.SlackPost;
+import io.roomote.jenkins.bridge.SlackRoom;
 import jenkins.model.Jenkins;
 import jenkins.plugins.slack.SlackNotifier;
 import jenkins.plugins.slack.SlackRequest;
@@ -31,7 +31,7 @@ final class SlackPluginPost implements SlackPost {
     /**
      * Empty when the Slack plugin has no workspace or channel configured. A room list ({@code #a,#b}) is cut to its
      * first room: the Slack plugin's {@code StandardSlackService} splits the room id on {@code [,; ]+} and reads
-     * {@code room:ts} per room, so a thread suffix on a list would thread only its last room (roomote-core's
+     * {@code room:ts} per room, so a thread suffix on a list would thread only its last room (jenkins-bridge's
      * {@link SlackRoom}).
      */
     static Optional<SlackPost> create(Item item, String channelOverride) {

@@ -4,8 +4,8 @@ import edu.umd.cs.findbugs.annotations.CheckForNull;
 import hudson.FilePath;
 import hudson.PluginWrapper;
 import hudson.remoting.Which;
-import io.roomote.core.step.WorkerLibInstall;
-import io.roomote.core.step.WorkerProtocol;
+import io.roomote.jenkins.bridge.WorkerLibInstall;
+import io.roomote.jenkins.bridge.WorkerProtocol;
 import jenkins.model.Jenkins;
 
 import java.io.File;
@@ -32,7 +32,7 @@ import java.util.jar.JarFile;
  * tell (a class loaded from an unusual URL), the jar is looked up in {@code WEB-INF/lib} of the plugin that
  * provides the class ({@code PluginManager.whichPlugin}, {@code PluginWrapper.baseResourceURL}).
  * <p>They are installed under the workspace's {@code @tmp} (which a container of the build sees at the same path)
- * by roomote-core's {@link WorkerLibInstall}: a per-call temporary folder renamed atomically into place, so
+ * by jenkins-bridge's {@link WorkerLibInstall}: a per-call temporary folder renamed atomically into place, so
  * parallel calls in one workspace never delete or half-see each other's jars.
  */
 final class WorkerClasspath {
@@ -105,7 +105,7 @@ final class WorkerClasspath {
         return WorkerLibInstall.install(new NodeFiles(libRoot, entries), digest(entries), names, callId);
     }
 
-    /** roomote-core's install operations on the node, with {@link FilePath}. */
+    /** jenkins-bridge's install operations on the node, with {@link FilePath}. */
     private record NodeFiles(FilePath root, List<File> entries) implements WorkerLibInstall.Files {
 
         @Override

@@ -1,6 +1,6 @@
 package io.roomote.jenkins;
 
-import io.roomote.core.step.FixStepResult;
+import io.roomote.jenkins.bridge.FixStepResult;
 import org.htmlunit.html.HtmlAnchor;
 import org.htmlunit.html.HtmlPage;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;

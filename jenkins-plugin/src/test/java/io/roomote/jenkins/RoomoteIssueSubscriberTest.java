@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A GitHub {@code issues.labeled} delivery (roomote-core's test payload, the documented webhook shape) into a
+ * A GitHub {@code issues.labeled} delivery (the fix job type's test payload, the documented webhook shape) into a
  * declarative trigger job whose {@code parameters {}} block has never run: nothing is scheduled and Manage
  * Jenkins says why; after one run, GitHub's "Redeliver" of the same delivery starts the build with ISSUE and REPO
  * and the job's other defaults; a third delivery of that GUID is ignored.

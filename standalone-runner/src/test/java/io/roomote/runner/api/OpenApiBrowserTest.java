@@ -1,7 +1,7 @@
 package io.roomote.runner.api;
 
-import io.roomote.core.github.WebhookSignature;
 import io.roomote.core.testing.TestDatabases;
+import io.roomote.jobs.github.webhook.WebhookSignature;
 import io.roomote.runner.RoomoteService;
 import io.roomote.runner.RunnerFixture;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,7 @@
 package io.roomote.runner.webhook;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.roomote.core.github.WebhookSignature;
+import io.roomote.jobs.github.webhook.WebhookSignature;
 import io.roomote.runner.RoomoteService;
 import io.roomote.runner.RunnerFixture;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package io.roomote.runner.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.roomote.core.github.WebhookSignature;
 import io.roomote.core.testing.TestDatabases;
+import io.roomote.jobs.github.webhook.WebhookSignature;
 import io.roomote.runner.RoomoteService;
 import io.roomote.runner.RunnerFixture;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,6 @@
 package io.roomote.runner.webhook;
 
-import io.roomote.core.github.WebhookSignature;
+import io.roomote.jobs.github.webhook.WebhookSignature;
 import io.roomote.core.testing.TestDatabases;
 import io.roomote.runner.RoomoteService;
 import io.roomote.runner.RunnerFixture;

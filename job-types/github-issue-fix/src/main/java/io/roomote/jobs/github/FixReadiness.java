@@ -1,8 +1,8 @@
 package io.roomote.jobs.github;
 
-import io.roomote.core.agent.AgentDriver;
-import io.roomote.core.agent.AgentDrivers;
-import io.roomote.core.agent.AgentRequest;
+import io.roomote.agents.AgentDriver;
+import io.roomote.agents.AgentDrivers;
+import io.roomote.agents.AgentRequest;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.spi.Cancellation;
 import io.roomote.spi.Configuration;

@@ -1,14 +1,14 @@
 package io.roomote.jobs.github;
 
-import io.roomote.core.agent.AgentDriver;
-import io.roomote.core.agent.AgentDrivers;
-import io.roomote.core.agent.AgentOutcome;
-import io.roomote.core.agent.AgentRequest;
-import io.roomote.core.agent.AgentUsage;
+import io.roomote.agents.AgentDriver;
+import io.roomote.agents.AgentDrivers;
+import io.roomote.agents.AgentOutcome;
+import io.roomote.agents.AgentRequest;
+import io.roomote.agents.AgentUsage;
 import io.roomote.core.config.Durations;
-import io.roomote.core.git.Git;
-import io.roomote.core.git.MirrorCache;
-import io.roomote.core.git.MirrorLocks;
+import io.roomote.jobs.github.git.Git;
+import io.roomote.jobs.github.git.MirrorCache;
+import io.roomote.jobs.github.git.MirrorLocks;
 import io.roomote.spi.Cancellation;
 import io.roomote.spi.JobContext;
 import io.roomote.spi.JobFailedException;

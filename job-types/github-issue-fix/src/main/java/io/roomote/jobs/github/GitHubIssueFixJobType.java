@@ -1,8 +1,7 @@
 package io.roomote.jobs.github;
 
-import io.roomote.core.agent.AgentDrivers;
-import io.roomote.core.github.GitHubNames;
-import io.roomote.core.git.MirrorLocks;
+import io.roomote.agents.AgentDrivers;
+import io.roomote.jobs.github.git.MirrorLocks;
 import io.roomote.spi.Configuration;
 import io.roomote.spi.JobContext;
 import io.roomote.spi.JobType;

@@ -2,10 +2,10 @@ package io.roomote.jobs.github;
 
 import io.roomote.core.events.JobEnd;
 import io.roomote.core.events.JobEventListener;
-import io.roomote.core.github.WebhookEvents;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.store.JobNotesRepository;
 import io.roomote.core.util.Threads;
+import io.roomote.jobs.github.webhook.WebhookEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

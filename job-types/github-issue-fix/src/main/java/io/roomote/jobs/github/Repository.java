@@ -1,6 +1,6 @@
 package io.roomote.jobs.github;
 
-import io.roomote.core.git.Git;
+import io.roomote.jobs.github.git.Git;
 
 import java.io.IOException;
 import java.nio.file.Path;

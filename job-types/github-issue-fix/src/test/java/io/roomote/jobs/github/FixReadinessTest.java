@@ -1,6 +1,6 @@
 package io.roomote.jobs.github;
 
-import io.roomote.core.agent.AgentDrivers;
+import io.roomote.agents.AgentDrivers;
 import io.roomote.core.config.Settings;
 import io.roomote.spi.ValidationProblem;
 import org.junit.jupiter.api.Test;

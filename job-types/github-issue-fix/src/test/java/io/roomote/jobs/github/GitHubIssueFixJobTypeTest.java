@@ -1,8 +1,8 @@
 package io.roomote.jobs.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.roomote.core.agent.AgentDrivers;
-import io.roomote.core.agent.command.CommandAgentDriver;
+import io.roomote.agents.AgentDrivers;
+import io.roomote.agents.command.CommandAgentDriver;
 import io.roomote.core.config.Settings;
 import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.execution.JobOutcome;

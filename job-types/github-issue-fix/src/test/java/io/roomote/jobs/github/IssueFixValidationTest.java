@@ -1,7 +1,7 @@
 package io.roomote.jobs.github;
 
-import io.roomote.core.agent.AgentDrivers;
-import io.roomote.core.agent.command.CommandAgentDriver;
+import io.roomote.agents.AgentDrivers;
+import io.roomote.agents.command.CommandAgentDriver;
 import io.roomote.spi.ValidationProblem;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
 package io.roomote.jobs.github;
 
 import io.roomote.core.Roomote;
-import io.roomote.core.agent.AgentDrivers;
-import io.roomote.core.agent.cli.AgentClis;
-import io.roomote.core.agent.cli.ScriptedModelServer;
+import io.roomote.agents.AgentDrivers;
+import io.roomote.agents.cli.AgentClis;
+import io.roomote.agents.cli.ScriptedModelServer;
 import io.roomote.core.config.Settings;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobStatus;
@@ -28,10 +28,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.roomote.core.agent.cli.ScriptedModelServer.editFile;
-import static io.roomote.core.agent.cli.ScriptedModelServer.finalMessage;
-import static io.roomote.core.agent.cli.ScriptedModelServer.hang;
-import static io.roomote.core.agent.cli.ScriptedModelServer.shell;
+import static io.roomote.agents.cli.ScriptedModelServer.editFile;
+import static io.roomote.agents.cli.ScriptedModelServer.finalMessage;
+import static io.roomote.agents.cli.ScriptedModelServer.hang;
+import static io.roomote.agents.cli.ScriptedModelServer.shell;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,0 +1,150 @@
+package io.roomote.jenkins.bridge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roomote.core.store.Database;
+import io.roomote.core.store.JobLogRepository;
+import io.roomote.core.store.JobRepository;
+import io.roomote.core.store.StoreException;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A run of the Jenkins step recorded in {@code cloud_jobs}, so that the standalone dashboard and API list
+ * Jenkins runs beside their own: inserted as {@code processing} (attempt 1 of 1) with a lease that covers the
+ * job's deadline, then completed, failed or cancelled through {@link JobRepository}'s fenced writes.
+ *
+ * <p>No queue worker ever claims it (only {@code pending} jobs are claimed). If Jenkins dies mid-run, a
+ * standalone runner's reaper fails the row when the lease expires ("lease expired: runner jenkins:… stopped
+ * renewing it"). The row takes the issue's dedupe key, so the standalone API answers {@code job_already_active}
+ * while Jenkins works on that issue; if another job already holds the key, the run is recorded without it.
+ * A cancel requested through the API is seen by {@link #cancelRequested()}, which the step polls.
+ */
+public final class RecordedRun {
+
+    private static final String TYPE = "github.issue.fix";
+
+    private final Database database;
+    private final JobRepository jobs;
+    private final JobLogRepository logs;
+    private final long jobId;
+    private final long token;
+    private final Optional<Long> heldBy;
+
+    private RecordedRun(Database database, ObjectMapper mapper, long jobId, long token, Optional<Long> heldBy) {
+        this.database = database;
+        this.jobs = new JobRepository(database, mapper);
+        this.logs = new JobLogRepository(database);
+        this.jobId = jobId;
+        this.token = token;
+        this.heldBy = heldBy;
+    }
+
+    /**
+     * Inserts the run as processing.
+     *
+     * @param owner    shown as the job's worker, e.g. {@code jenkins:https://ci.example.com/job/fix/12/}
+     * @param leaseFor the job's deadline plus its grace: after that, a standalone reaper may fail the row
+     */
+    public static RecordedRun begin(Database database, ObjectMapper mapper, FixStepPlan plan, String owner, Duration leaseFor) {
+        String sql = "INSERT INTO cloud_jobs (type, status, payload, dedupe_key, max_attempts, attempts, started_at,"
+                + " lease_owner, lease_token, lease_expires_at, heartbeat_at)"
+                + " VALUES (?, 'processing', ?::jsonb, ?, 1, 1, now(), ?, nextval('cloud_jobs_lease_token_seq'),"
+                + " now() + (? * interval '1 millisecond'), now())"
+                + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'processing')"
+                + " DO NOTHING RETURNING id, lease_token";
+        try (Connection c = database.connection()) {
+            String payload = mapper.writeValueAsString(plan.payload());
+            Optional<long[]> row = insert(c, sql, payload, plan.dedupeKey(), owner, leaseFor);
+            if (row.isPresent()) {
+                return new RecordedRun(database, mapper, row.get()[0], row.get()[1], Optional.empty());
+            }
+            Optional<Long> holder = activeHolder(c, plan.dedupeKey());
+            long[] again = insert(c, sql, payload, null, owner, leaseFor)
+                    .orElseThrow(() -> new StoreException("could not record the Jenkins run", null));
+            return new RecordedRun(database, mapper, again[0], again[1], holder);
+        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new StoreException("could not record the Jenkins run of " + plan.repo() + "#" + plan.issue(), e);
+        }
+    }
+
+    private static Optional<long[]> insert(Connection c, String sql, String payload, String dedupeKey, String owner,
+                                           Duration leaseFor) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, TYPE);
+            ps.setString(2, payload);
+            ps.setString(3, dedupeKey);
+            ps.setString(4, owner);
+            ps.setLong(5, leaseFor.toMillis());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new long[] {rs.getLong(1), rs.getLong(2)}) : Optional.empty();
+            }
+        }
+    }
+
+    private static Optional<Long> activeHolder(Connection c, String dedupeKey) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM cloud_jobs WHERE dedupe_key = ? AND status IN ('pending', 'processing')")) {
+            ps.setString(1, dedupeKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** A run begun before (e.g. by a Jenkins controller that restarted since), to finish it. */
+    public static RecordedRun resume(Database database, ObjectMapper mapper, long jobId, long token) {
+        return new RecordedRun(database, mapper, jobId, token, Optional.empty());
+    }
+
+    /** The fencing token of the row's lease; keep it with {@link #jobId()} to {@link #resume} the run. */
+    public long token() {
+        return token;
+    }
+
+    /** The row's id: the job id the dashboard shows, and the one in the fix branch and WIP branch names. */
+    public long jobId() {
+        return jobId;
+    }
+
+    /** The active job that already held the issue's dedupe key when this run began, if any. */
+    public Optional<Long> heldBy() {
+        return heldBy;
+    }
+
+    /** Stores one line in the job's log ({@code cloud_job_logs}). */
+    public void log(String level, String line) {
+        logs.append(List.of(new JobLogRepository.Entry(jobId, 1, level, line, Instant.now())));
+    }
+
+    /** True once someone asked the standalone API to cancel this job. */
+    public boolean cancelRequested() {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT cancel_requested FROM cloud_jobs WHERE id = ?")) {
+            ps.setLong(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not read job " + jobId, e);
+        }
+    }
+
+    /** Records how the run ended; false when the row was already settled (e.g. by a reaper after a long outage). */
+    public boolean finish(FixStepResult result, ObjectMapper mapper) {
+        com.fasterxml.jackson.databind.JsonNode json = mapper.valueToTree(result);
+        log(FixStepResult.COMPLETED.equals(result.status()) ? "INFO" : "ERROR", result.summary());
+        return switch (result.status()) {
+            case FixStepResult.COMPLETED -> jobs.complete(jobId, token, json);
+            case FixStepResult.CANCELLED -> jobs.cancelled(jobId, token,
+                    result.error() == null ? "cancelled" : result.error(), json);
+            default -> jobs.fail(jobId, token, result.error() == null ? "failed" : result.error(), json);
+        };
+    }
+}

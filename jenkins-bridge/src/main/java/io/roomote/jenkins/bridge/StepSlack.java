@@ -1,0 +1,85 @@
+package io.roomote.jenkins.bridge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roomote.core.jobs.Job;
+import io.roomote.core.jobs.JobStatus;
+import io.roomote.core.slack.SlackMessages;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The standalone runner's Slack messages for a {@code roomoteFix} run: "Task Started" opens a thread, the
+ * PR, saved work and the verdict are replies in it. Never fails the build: every problem goes to
+ * {@code warn} and is otherwise ignored.
+ */
+public final class StepSlack implements AutoCloseable {
+
+    private static final String TYPE = "github.issue.fix";
+
+    private final SlackPost slack;
+    private final SlackMessages messages;
+    private final Consumer<String> warn;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public StepSlack(SlackPost slack, String githubServerUrl, Consumer<String> warn) {
+        this.slack = slack;
+        this.messages = new SlackMessages(githubServerUrl == null || githubServerUrl.isBlank() ? "https://github.com"
+                : githubServerUrl.replaceAll("/$", ""));
+        this.warn = warn;
+    }
+
+    /** Announces the start; returns the thread to reply in. */
+    public Optional<String> started(long jobId, String repo, int issue, String agent, Instant startedAt) {
+        Job job = job(jobId, repo, issue, JobStatus.PROCESSING, null, null, startedAt, null);
+        try {
+            return slack.post(messages.started(job, agent), null);
+        } catch (Exception e) {
+            warn.accept("Slack: could not announce the start: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Replies with the pull request, saved work and the verdict (a new message when there is no thread). */
+    public void finished(String threadTs, FixStepResult result, Instant startedAt, Instant completedAt) {
+        JobStatus status = switch (result.status()) {
+            case FixStepResult.COMPLETED -> JobStatus.COMPLETED;
+            case FixStepResult.CANCELLED -> JobStatus.CANCELLED;
+            default -> JobStatus.FAILED;
+        };
+        Job job = job(result.jobId(), result.repo(), result.issue(), status, result, result.error(), startedAt, completedAt);
+        for (String text : messages.finished(job)) {
+            try {
+                slack.post(text, threadTs);
+            } catch (Exception e) {
+                warn.accept("Slack: could not post \"" + firstLine(text) + "\": " + e.getMessage());
+            }
+        }
+    }
+
+    private Job job(long id, String repo, int issue, JobStatus status, FixStepResult result, String error,
+                    Instant startedAt, Instant completedAt) {
+        return new Job(id, TYPE, status, mapper.valueToTree(Map.of("repo", repo, "issue", issue)),
+                result == null ? null : mapper.valueToTree(result), error, null, 1, 1, startedAt, startedAt, startedAt,
+                completedAt, null, null, null, null, false, null);
+    }
+
+    /** Closes the poster when it holds resources (Slack's client). */
+    @Override
+    public void close() {
+        if (slack instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                warn.accept("Slack: closing the client: " + e.getMessage());
+            }
+        }
+    }
+
+    private static String firstLine(String text) {
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
+    }
+}

@@ -1,0 +1,84 @@
+package io.roomote.jobs.github.git;
+
+import io.roomote.core.config.Durations;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real {@code git} with a fixed, minimal environment (no inherited secrets, no prompts) and a time
+ * limit. Credentials reach git only through {@code GIT_ASKPASS} reading an environment variable, never
+ * through a URL, an argument or a config file.
+ */
+public final class Git {
+
+    /** Output of one git command. */
+    public record Result(int exitCode, String output) {
+        public boolean ok() {
+            return exitCode == 0;
+        }
+    }
+
+    private final Map<String, String> environment;
+    private final Duration timeout;
+
+    public Git(Map<String, String> environment, Duration timeout) {
+        this.environment = Map.copyOf(environment);
+        this.timeout = timeout;
+    }
+
+    /** Runs {@code git args…} in {@code dir}; never throws for a non-zero exit. */
+    public Result run(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> argv = new ArrayList<>();
+        argv.add("git");
+        argv.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(new File("/dev/null"));
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        pb.environment().clear();
+        pb.environment().putAll(environment);
+        Process p = pb.start();
+        // Read on another thread: reading to the end would wait for git however long it hangs.
+        CompletableFuture<byte[]> out = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (var in = p.getInputStream()) {
+                out.complete(in.readAllBytes());
+            } catch (IOException e) {
+                out.complete(new byte[0]);
+            }
+        }, "git-output");
+        reader.setDaemon(true);
+        reader.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            // git's helpers (remote-http, pack-objects, ssh) hold the pipe too: end them all.
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            return new Result(124, "git " + args[0] + " timed out after " + Durations.describe(timeout));
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(5));
+        return new Result(p.exitValue(), new String(out.getNow(new byte[0]), StandardCharsets.UTF_8).strip());
+    }
+
+    /** The same git with another time limit per command. */
+    public Git withTimeout(Duration limit) {
+        return new Git(environment, limit);
+    }
+
+    /** Like {@link #run} but throws {@link GitException} with git's own message when it fails. */
+    public String check(Path dir, String... args) throws IOException, InterruptedException {
+        Result r = run(dir, args);
+        if (!r.ok()) {
+            throw new GitException("git " + String.join(" ", args) + " failed (exit " + r.exitCode() + "): " + r.output());
+        }
+        return r.output();
+    }
+}

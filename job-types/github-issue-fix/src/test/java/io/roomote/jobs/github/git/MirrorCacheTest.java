@@ -1,0 +1,127 @@
+package io.roomote.jobs.github.git;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The mirror cache shared by several jobs of one process and by other processes: real git, a bare repository
+ * as the remote, and a second JVM holding the mirror's file lock.
+ */
+class MirrorCacheTest {
+
+    private static final String KEY = "local/acme/app";
+
+    @TempDir
+    Path temp;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(3);
+    private final Git git = new Git(Map.of("PATH", System.getenv("PATH"), "HOME", System.getProperty("java.io.tmpdir"),
+            "GIT_CONFIG_NOSYSTEM", "1"), Duration.ofMinutes(1));
+    private String remoteUrl;
+
+    @BeforeEach
+    void createRemote() throws Exception {
+        Path bare = temp.resolve("remote/app.git");
+        Path seed = Files.createDirectories(temp.resolve("seed"));
+        git.check(null, "init", "--quiet", "--bare", "--initial-branch=main", bare.toString());
+        git.check(null, "init", "--quiet", "--initial-branch=main", seed.toString());
+        Files.writeString(seed.resolve("calc.py"), "def add(a, b):\n    return a - b\n");
+        git.check(seed, "add", ".");
+        git.check(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "--quiet", "-m", "initial");
+        git.check(seed, "push", "--quiet", bare.toUri().toString(), "main");
+        remoteUrl = bare.toUri().toString();
+    }
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    /** Issue 9: the second job of a process on one repository failed at once with OverlappingFileLockException. */
+    @Test
+    void jobsOfOneProcessCheckOutOneRepositoryAtTheSameTime() throws Exception {
+        MirrorLocks locks = new MirrorLocks();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> checkouts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Path workspace = temp.resolve("work/ws-" + i);
+            // One cache per job, as FixRun makes them; the locks are the process's.
+            MirrorCache cache = new MirrorCache(temp.resolve("mirrors"), git, locks);
+            checkouts.add(pool.submit(() -> {
+                go.await();
+                return cache.checkout(KEY, remoteUrl, workspace);
+            }));
+        }
+        go.countDown();
+
+        List<Boolean> created = new ArrayList<>();
+        for (Future<Boolean> checkout : checkouts) {
+            created.add(checkout.get(2, TimeUnit.MINUTES));
+        }
+        assertThat(created).containsExactlyInAnyOrder(true, false, false);
+        for (int i = 0; i < 3; i++) {
+            assertThat(Files.readString(temp.resolve("work/ws-" + i + "/calc.py"))).contains("return a - b");
+        }
+    }
+
+    @Test
+    void aMirrorLockedByAnotherProcessIsWaitedFor() throws Exception {
+        MirrorCache cache = new MirrorCache(temp.resolve("mirrors"), git, new MirrorLocks());
+        Path lockFile = cache.mirrorOf(KEY).resolveSibling("app.git.lock");
+        Files.createDirectories(lockFile.getParent());
+        Path holderSource = temp.resolve("LockHolder.java");
+        Files.writeString(holderSource, """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.Path;
+                import java.nio.file.StandardOpenOption;
+                public class LockHolder {
+                    public static void main(String[] args) throws Exception {
+                        try (FileChannel ch = FileChannel.open(Path.of(args[0]), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                             var lock = ch.lock()) {
+                            System.out.println("locked");
+                            System.out.flush();
+                            System.in.read(); // until the test closes our stdin
+                        }
+                    }
+                }
+                """);
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                holderSource.toString(), lockFile.toString()).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("locked");
+
+            Future<Boolean> checkout = pool.submit(() -> cache.checkout(KEY, remoteUrl, temp.resolve("work/ws")));
+
+            assertThatThrownBy(() -> checkout.get(1, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+            assertThat(temp.resolve("work/ws")).doesNotExist();
+            holder.getOutputStream().close();
+            assertThat(checkout.get(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(temp.resolve("work/ws/calc.py")).exists();
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
