@@ -131,7 +131,8 @@ public final class Roomote implements AutoCloseable {
         if (listener != null) {
             workersStarted = true;
             try {
-                listener.start();
+                // A moment for the first LISTEN: health reports the queue unhealthy until it is up.
+                listener.start(java.time.Duration.ofSeconds(5));
                 workers.start();
             } catch (RuntimeException e) {
                 close();

@@ -30,6 +30,7 @@ public final class NotificationListener implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean connected;
     private volatile Connection connection;
+    private final java.util.concurrent.CountDownLatch firstConnect = new java.util.concurrent.CountDownLatch(1);
 
     public NotificationListener(Database database, List<String> channels) {
         this.database = database;
@@ -49,8 +50,21 @@ public final class NotificationListener implements AutoCloseable {
         list.add(handler);
     }
 
-    public void start() {
+    /**
+     * Starts listening and waits up to {@code patience} for the first {@code LISTEN}, so that a runner reports
+     * itself healthy once it has started; past that it goes on connecting in the background (polling covers it).
+     */
+    public void start(java.time.Duration patience) {
         thread.start();
+        try {
+            firstConnect.await(patience.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public void start() {
+        start(java.time.Duration.ZERO);
     }
 
     /** Whether the LISTEN connection is up right now. */
@@ -69,6 +83,7 @@ public final class NotificationListener implements AutoCloseable {
                     }
                 }
                 connected = true;
+                firstConnect.countDown();
                 backoffMs = 250;
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running) {

@@ -1,6 +1,7 @@
 package io.roomote.runner.health;
 
 import io.roomote.core.Roomote;
+import io.roomote.core.store.DatabaseProbe;
 import io.roomote.core.metrics.ExternalCalls;
 import io.roomote.runner.db.EmbeddedDatabase;
 

@@ -43,7 +43,9 @@ class WebhookHostileInputTest {
     @BeforeEach
     void start() {
         runner = new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(), "GH_WEBHOOK_SECRET", SECRET,
-                "ROOMOTE_API_TOKEN", "0123456789abcdef0123456789abcdef"), RoomoteService.Role.API);
+                "ROOMOTE_API_TOKEN", "0123456789abcdef0123456789abcdef",
+                // A stand-in token: fix jobs are refused at enqueue without one.
+                "GH_TOKEN", "ghp_standInToken0123456789abcdefghijklmn"), RoomoteService.Role.API);
     }
 
     @AfterEach

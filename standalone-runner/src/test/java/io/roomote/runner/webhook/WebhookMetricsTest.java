@@ -35,8 +35,9 @@ class WebhookMetricsTest {
 
     @Test
     void countsDeliveriesByEventAndDecision() {
-        runner = new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(), "GH_WEBHOOK_SECRET", SECRET),
-                RoomoteService.Role.API);
+        // A stand-in GH_TOKEN: fix jobs are refused at enqueue without one.
+        runner = new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(), "GH_WEBHOOK_SECRET", SECRET,
+                "GH_TOKEN", "ghp_standInToken0123456789abcdefghijklmn"), RoomoteService.Role.API);
         byte[] opened = GitHubWebhookTest.payload("issues-opened");
         deliver("issues", opened, "d-1", new WebhookSignature(SECRET).header(opened));
         deliver("issues", opened, "d-1", new WebhookSignature(SECRET).header(opened)); // GitHub's redelivery

@@ -1,4 +1,4 @@
-package io.roomote.runner;
+package io.roomote.runner.db;
 
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.store.DatabaseUrl;
@@ -16,12 +16,12 @@ import java.util.Properties;
  * and missing databases fail at once; an unreachable server is tried again for {@code patience}, as it may
  * still be starting.
  */
-final class DatabaseLogin {
+public final class DatabaseLogin {
 
     private DatabaseLogin() {
     }
 
-    static void check(DatabaseUrl url, Duration patience) {
+    public static void check(DatabaseUrl url, Duration patience) {
         long end = System.nanoTime() + patience.toNanos();
         while (true) {
             try (Connection c = DriverManager.getConnection(url.jdbcUrl(), properties(url))) {

@@ -1,7 +1,5 @@
-package io.roomote.runner.health;
+package io.roomote.core.store;
 
-import io.roomote.core.store.Database;
-import io.roomote.core.store.JobRepository;
 import io.roomote.core.util.Threads;
 
 import java.net.SocketTimeoutException;
