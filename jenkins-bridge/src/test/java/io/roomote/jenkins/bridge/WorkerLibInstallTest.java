@@ -87,6 +87,13 @@ class WorkerLibInstallTest {
                 return true;
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
                 return false;
+            } catch (java.nio.file.FileSystemException e) {
+                // The target appeared between Files.move's existence check and rename(2), which then fails with
+                // ENOTEMPTY as a plain FileSystemException; the plugin's adapter checks the target the same way.
+                if (Files.exists(root.resolve(to))) {
+                    return false;
+                }
+                throw e;
             }
         }
 
