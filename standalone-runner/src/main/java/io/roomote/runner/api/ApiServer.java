@@ -20,6 +20,9 @@ import io.roomote.core.queue.EnqueueRequest;
 import io.roomote.core.queue.InvalidJobException;
 import io.roomote.core.queue.JobQueue;
 import io.roomote.core.queue.StorableText;
+import io.roomote.core.store.JobSearchRepository;
+import io.roomote.core.store.JobTypePauses;
+import io.roomote.runner.dashboard.BulkActions;
 import io.roomote.runner.health.HealthReport;
 import io.roomote.runner.http.HttpServers;
 import io.roomote.runner.metrics.RunnerMetrics;
@@ -31,10 +34,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The REST API on Javalin: the original's endpoints and shapes ({@code POST /api/jobs}, {@code GET /api/jobs/:id},
@@ -48,7 +53,7 @@ public final class ApiServer implements AutoCloseable {
     static final int MAX_BODY_BYTES = 1 << 20;
     /** Oldest cut-off of {@code POST /api/jobs/clean}: further back is before any job and outside PostgreSQL's dates. */
     static final String METRICS_PATH = "/metrics";
-    static final java.time.Duration MAX_CLEAN_AGE = java.time.Duration.ofDays(36_500);
+    static final Duration MAX_CLEAN_AGE = Duration.ofDays(36_500);
 
     private final Roomote roomote;
     private final JobQueue queue;
@@ -59,15 +64,15 @@ public final class ApiServer implements AutoCloseable {
     private final LogFollower follower;
     private final HealthReport health;
     private final Optional<RunnerMetrics> metrics;
-    private final io.roomote.core.store.JobTypePauses pauses;
-    private final io.roomote.runner.dashboard.BulkActions bulk;
+    private final JobTypePauses pauses;
+    private final BulkActions bulk;
     private final Javalin app;
 
     public ApiServer(Roomote roomote, Optional<String> apiToken) {
         this(roomote, apiToken, HttpSettings.DEFAULTS, app -> { });
     }
 
-    public ApiServer(Roomote roomote, Optional<String> apiToken, java.util.function.Consumer<Javalin> extensions) {
+    public ApiServer(Roomote roomote, Optional<String> apiToken, Consumer<Javalin> extensions) {
         this(roomote, apiToken, HttpSettings.DEFAULTS, extensions);
     }
 
@@ -76,7 +81,7 @@ public final class ApiServer implements AutoCloseable {
      *                   do their own authentication
      */
     public ApiServer(Roomote roomote, Optional<String> apiToken, HttpSettings http,
-                     java.util.function.Consumer<Javalin> extensions) {
+                     Consumer<Javalin> extensions) {
         this(roomote, apiToken, http, HealthReport.of(roomote), Optional.empty(), extensions);
     }
 
@@ -85,7 +90,7 @@ public final class ApiServer implements AutoCloseable {
      * @param metrics served at {@code /metrics}, authenticated as the API; none: no {@code /metrics}
      */
     public ApiServer(Roomote roomote, Optional<String> apiToken, HttpSettings http, HealthReport health,
-                     Optional<RunnerMetrics> metrics, java.util.function.Consumer<Javalin> extensions) {
+                     Optional<RunnerMetrics> metrics, Consumer<Javalin> extensions) {
         this.health = health;
         this.metrics = metrics;
         this.roomote = roomote;
@@ -93,9 +98,9 @@ public final class ApiServer implements AutoCloseable {
         this.mapper = roomote.mapper();
         this.jsonReader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.auth = new BearerAuth(apiToken);
-        this.pauses = new io.roomote.core.store.JobTypePauses(roomote.database());
-        this.bulk = new io.roomote.runner.dashboard.BulkActions(queue,
-                new io.roomote.core.store.JobSearchRepository(roomote.database(), mapper));
+        this.pauses = new JobTypePauses(roomote.database());
+        this.bulk = new BulkActions(queue,
+                new JobSearchRepository(roomote.database(), mapper));
         this.follower = new LogFollower(queue, mapper, 64, http.logHeartbeat(), Clock.systemUTC());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -244,7 +249,7 @@ public final class ApiServer implements AutoCloseable {
     private void clean(Context ctx) {
         JsonNode body = readJsonBody(ctx);
         List<ValidationProblem> problems = new java.util.ArrayList<>();
-        java.time.Duration olderThan = null;
+        Duration olderThan = null;
         JsonNode older = body.path("olderThan");
         if (!body.isObject()) {
             problems.add(new ValidationProblem("", "send a JSON object like {\"olderThan\": \"30d\"}"));
@@ -327,7 +332,7 @@ public final class ApiServer implements AutoCloseable {
                 fields.put(name, v.textValue());
             }
         });
-        io.roomote.core.store.JobSearchRepository.Filter filter = null;
+        JobSearchRepository.Filter filter = null;
         if (problems.isEmpty()) {
             try {
                 filter = io.roomote.runner.dashboard.Dashboard.filterOf(fields::get);
@@ -338,7 +343,7 @@ public final class ApiServer implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new InvalidJobException(problems);
         }
-        io.roomote.runner.dashboard.BulkActions.Result r;
+        BulkActions.Result r;
         try {
             r = retry ? bulk.retryFailed(filter) : bulk.cancelPending(filter);
         } catch (IllegalArgumentException e) {
