@@ -42,14 +42,10 @@ class GitHubIssueFixApiTest {
 
     @Test
     void aPostedFixJobEndsCompletedWithThePullRequestInItsResult() throws Exception {
-        GitRemotes remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
-        remotes.create("acme/app", "calc.py", "def add(a, b):\n    return a - b\n");
+        GitRemotes remotes = remoteWithTheBug();
         github = new GitHubStandIn(remotes.root());
         github.addIssue("acme/app", 7, "add() subtracts", "add(2, 2) is 0", List.of("bug"), "open");
-        Path script = temp.resolve("agent.sh");
-        try (var in = GitHubStandIn.class.getResourceAsStream("/agents/scripted-agent.sh")) {
-            Files.write(script, in.readAllBytes());
-        }
+        Path script = scriptedAgent();
         runner = new RunnerFixture(temp.resolve("home"), Map.of(
                 "DATABASE_URL", TestDatabases.freshJdbcUrl(),
                 "GH_TOKEN", "ghp_standInToken0123456789abcdefghijklmn",
@@ -94,16 +90,12 @@ class GitHubIssueFixApiTest {
      */
     @Test
     void threeFixJobsOnOneRepositoryEnqueuedTogetherAllComplete() throws Exception {
-        GitRemotes remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
-        remotes.create("acme/app", "calc.py", "def add(a, b):\n    return a - b\n");
+        GitRemotes remotes = remoteWithTheBug();
         github = new GitHubStandIn(remotes.root());
         for (int issue : List.of(44, 45, 46)) {
             github.addIssue("acme/app", issue, "add() subtracts (" + issue + ")", "add(2, 2) is 0", List.of("bug"), "open");
         }
-        Path script = temp.resolve("agent.sh");
-        try (var in = GitHubStandIn.class.getResourceAsStream("/agents/scripted-agent.sh")) {
-            Files.write(script, in.readAllBytes());
-        }
+        Path script = scriptedAgent();
         runner = new RunnerFixture(temp.resolve("home"), Map.of(
                 "DATABASE_URL", TestDatabases.freshJdbcUrl(),
                 "GH_TOKEN", "ghp_standInToken0123456789abcdefghijklmn",
@@ -143,5 +135,21 @@ class GitHubIssueFixApiTest {
 
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("details").findValuesAsText("path")).containsExactly("payload.repo", "payload.issue");
+    }
+
+    /** A bare origin {@code acme/app} whose add() subtracts. */
+    private GitRemotes remoteWithTheBug() throws Exception {
+        GitRemotes remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
+        remotes.create("acme/app", "calc.py", "def add(a, b):\n    return a - b\n");
+        return remotes;
+    }
+
+    /** The scripted agent (test resource) as a file the {@code command} agent can run. */
+    private Path scriptedAgent() throws Exception {
+        Path script = temp.resolve("agent.sh");
+        try (var in = GitHubStandIn.class.getResourceAsStream("/agents/scripted-agent.sh")) {
+            Files.write(script, in.readAllBytes());
+        }
+        return script;
     }
 }
