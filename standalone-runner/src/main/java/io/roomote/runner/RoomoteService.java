@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -125,7 +126,10 @@ public final class RoomoteService implements AutoCloseable {
             List<JobEventListener> listeners = new ArrayList<>();
             slack.ifPresent(listeners::add);
             comments.ifPresent(listeners::add);
-            roomote = Roomote.open(settings, database, registry, runner.home(), role.workers, JobEventListener.all(listeners),
+            // The embedded database's password is a secret like the others: job logs redact it.
+            Settings core = embedded == null || embedded.url().password() == null ? settings
+                    : settings.with(Map.of("ROOMOTE_EMBEDDED_DATABASE_PASSWORD", embedded.url().password()));
+            roomote = Roomote.open(core, database, registry, runner.home(), role.workers, JobEventListener.all(listeners),
                     metrics == null ? null : meters);
             // The dashboard (/admin/queues) lives with the API: on its port, and on DASHBOARD_PORT.
             Dashboard dashboard = role.api ? new Dashboard(roomote, dashboardSettings, http) : null;
