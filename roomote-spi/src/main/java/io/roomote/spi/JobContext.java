@@ -33,4 +33,14 @@ public interface JobContext {
 
     /** Roomote's configuration: environment variables, {@code .env} entries and runner settings. */
     Configuration config();
+
+    /**
+     * Where the model calls of this attempt are recorded. By default they are only written to the job's log;
+     * the runners keep them with the job.
+     */
+    default ModelCallLog modelCalls() {
+        return call -> log().info("model call: " + call.provider() + " " + call.model() + " status " + call.status()
+                + ", tokens " + call.tokensIn() + " in / " + call.tokensOut() + " out"
+                + (call.costUsd() != null ? ", $" + call.costUsd() : "") + (call.error() != null ? ": " + call.error() : ""));
+    }
 }
