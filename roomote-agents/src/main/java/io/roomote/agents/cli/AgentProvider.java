@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * Where an agent's model requests go, chosen in this order:
  * <ol>
- *   <li>{@code ROOMOTE_AGENT_BASE_URL} is set: that OpenAI-compatible endpoint (a gateway, or the tests'
+ *   <li>the request names a model endpoint (Roomote's model gateway, with a per-job token in
+ *       {@code OPENROUTER_API_KEY}), or {@code ROOMOTE_AGENT_BASE_URL} is set: that OpenAI-compatible endpoint (a gateway, or the tests'
  *       scripted server), with the key in {@code OPENROUTER_API_KEY};</li>
  *   <li>the agent's own key variable is in the agent's environment (e.g. {@code ANTHROPIC_API_KEY} for
  *       claude): the agent's own provider, with the agent's own default model unless one is requested;</li>
@@ -37,7 +38,8 @@ public record AgentProvider(Kind kind, String baseUrl, String apiKeyVariable, Op
      * @param nativeKeys        the agent's own key variables, first found wins
      */
     static AgentProvider resolve(AgentRequest request, String agent, String openRouterModel, List<String> nativeKeys) {
-        Optional<String> baseUrl = request.config().get(BASE_URL_SETTING);
+        // Roomote's model gateway, when the job uses one, comes before any setting: the agent holds no real key.
+        Optional<String> baseUrl = request.modelBaseUrl().or(() -> request.config().get(BASE_URL_SETTING));
         if (baseUrl.isPresent() && openRouterModel != null) {
             requireKey(request, agent, OPENROUTER_KEY, nativeKeys, " (" + BASE_URL_SETTING + " is set)");
             return new AgentProvider(Kind.OPENAI_COMPATIBLE, stripSlash(baseUrl.get()), OPENROUTER_KEY, Optional.of(openRouterModel));

@@ -1,5 +1,6 @@
 package io.roomote.agents.process;
 
+import io.roomote.agents.AgentContainment;
 import io.roomote.agents.AgentDriver;
 import io.roomote.agents.AgentOutcome;
 import io.roomote.agents.AgentRequest;
@@ -64,18 +65,36 @@ public abstract class ProcessAgentDriver implements AgentDriver {
         Path promptFile = request.agentHome().resolve("roomote-prompt.md");
         Files.createDirectories(request.agentHome());
         Files.writeString(promptFile, request.prompt(), StandardCharsets.UTF_8);
-        List<String> argv = new ArrayList<>();
-        argv.add("setsid");
-        argv.addAll(command(request, promptFile));
+        List<String> agentArgv = command(request, promptFile);
         Map<String, String> env = new HashMap<>(request.environment());
         env.putAll(extraEnvironment(request));
+        List<String> argv = new ArrayList<>();
+        argv.add("setsid");
+        // The sandbox hides most of the host; the agent's own program must stay visible (read-only).
+        List<Path> programFolder = AgentContainment.installFolder(agentArgv.get(0), env.get("PATH")).stream().toList();
+        argv.addAll(request.containment().command(agentArgv, env.keySet(), programFolder));
 
         ProcessBuilder pb = new ProcessBuilder(argv).directory(request.workspace().toFile())
                 .redirectInput(new File("/dev/null")).redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().putAll(env);
-        request.log().info("starting agent " + name() + ": " + String.join(" ", describe(argv.subList(1, argv.size()))));
-        Process process = pb.start();
+        request.log().info("starting agent " + name() + (request.containment().contained()
+                ? " in the " + request.containment().mode().value() + " sandbox" : "") + ": " + String.join(" ", describe(agentArgv)));
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            request.containment().cleanUp();
+            throw e;
+        }
+        try {
+            return supervise(request, process);
+        } finally {
+            request.containment().cleanUp();
+        }
+    }
+
+    private AgentOutcome supervise(AgentRequest request, Process process) throws InterruptedException {
         AtomicReference<AgentUsage> usage = new AtomicReference<>(AgentUsage.UNKNOWN);
         Thread reader = new Thread(() -> pump(process, request.log(), usage), "agent-output-" + request.jobId());
         reader.setDaemon(true);

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -143,11 +144,19 @@ public final class RooCodeAgentDriver implements AgentDriver {
             Path userData = request.agentHome().resolve("vscode-user-data");
             Files.createDirectories(userData);
             do {
-                socket = VsCodeLauncher.newSocketPath();
+                // In a sandbox /tmp is private to it: the socket must be in a folder both sides see.
+                socket = request.containment().contained()
+                        ? VsCodeLauncher.newSocketPath(request.agentHome()) : VsCodeLauncher.newSocketPath();
             } while (Files.exists(socket));
             List<String> argv = new ArrayList<>();
             argv.add("setsid");
-            argv.addAll(VsCodeLauncher.command(request.config(), request.environment(), userData, request.workspace()));
+            List<String> vscode = VsCodeLauncher.command(request.config(), request.environment(), userData, request.workspace());
+            Map<String, String> env = VsCodeLauncher.environment(request.environment(), request.agentHome(), socket);
+            String program = vscode.get(0).equals("xvfb-run") ? vscode.get(3) : vscode.get(0);
+            List<java.nio.file.Path> readable = new ArrayList<>();
+            io.roomote.agents.AgentContainment.installFolder(program, env.get("PATH")).ifPresent(readable::add);
+            request.config().get(VsCodeLauncher.EXTENSIONS_DIR_SETTING).map(java.nio.file.Path::of).ifPresent(readable::add);
+            argv.addAll(request.containment().command(vscode, env.keySet(), readable));
             if (apiKey.isEmpty()) {
                 log.warn("OPENROUTER_API_KEY is not set: Roo Code will only work if its own settings hold a provider key");
             }
@@ -184,7 +193,10 @@ public final class RooCodeAgentDriver implements AgentDriver {
                     .redirectInput(new File("/dev/null")).redirectErrorStream(true);
             pb.environment().clear();
             pb.environment().putAll(VsCodeLauncher.environment(request.environment(), request.agentHome(), socket));
-            log.info("starting Roo Code in VS Code: " + String.join(" ", argv.subList(1, argv.size())));
+            log.info("starting Roo Code in VS Code" + (request.containment().contained()
+                    ? " in the " + request.containment().mode().value() + " sandbox" : "") + ": "
+                    + String.join(" ", VsCodeLauncher.command(request.config(), request.environment(),
+                    request.agentHome().resolve("vscode-user-data"), request.workspace())));
             try {
                 process = pb.start();
             } catch (IOException e) {
@@ -450,6 +462,7 @@ public final class RooCodeAgentDriver implements AgentDriver {
                     // Electron helpers and Xvfb outlive a clean exit of the launcher: always end the whole tree.
                     ProcessTree.terminate(process.toHandle(), withinStop(timings.killGrace()));
                 }
+                request.containment().cleanUp();
                 if (pump != null) {
                     pump.join(5_000);
                 }

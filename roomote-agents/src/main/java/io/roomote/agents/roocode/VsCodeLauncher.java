@@ -47,6 +47,21 @@ final class VsCodeLauncher {
         return path;
     }
 
+    /**
+     * A socket in {@code folder} (a folder the sandbox shares with the host), {@code roo-<8 hex>.sock}; refused
+     * when the path would pass the kernel's limit.
+     */
+    static Path newSocketPath(Path folder) {
+        byte[] id = new byte[4];
+        RANDOM.nextBytes(id);
+        Path path = folder.resolve("roo-" + HexFormat.of().formatHex(id) + ".sock");
+        if (path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
+            throw new IllegalStateException("the Roo Code socket path " + path + " is longer than the kernel's limit of "
+                    + MAX_SOCKET_PATH_BYTES + " bytes: set ROOMOTE_HOME to a shorter folder");
+        }
+        return path;
+    }
+
     /** The argv (without {@code setsid}). */
     static List<String> command(Configuration config, Map<String, String> environment, Path userDataDir, Path workspace) {
         String code = config.get(PATH_SETTING).orElse("code");
