@@ -11,10 +11,12 @@ import java.util.Optional;
 
 /**
  * The complete environment of the agent's process and of Roomote's own git commands: built from an allow
- * list, never inherited. The agent gets its own HOME, the model key, and the GitHub token (the original
- * prompt asks it to push and open the PR) — never the database URL, the webhook secret, the Slack token or
- * the API token. git reads the token through {@code GIT_ASKPASS}, a script that prints an environment
- * variable, so the token is in no URL, argument or config file.
+ * list, never inherited. Roomote's git gets the GitHub token; the agent gets its own HOME and — only with
+ * {@code ROOMOTE_PUSH=agent}, where the original prompt asks it to push and open the PR — the token too; never
+ * the database URL, the webhook secret, the Slack token or the API token. The model key given here is replaced
+ * by the model gateway's per-job token before the agent starts. git reads the token through
+ * {@code GIT_ASKPASS}, a script that prints an environment variable, so the token is in no URL, argument or
+ * config file.
  */
 final class AgentEnvironment {
 
@@ -26,17 +28,26 @@ final class AgentEnvironment {
     private AgentEnvironment() {
     }
 
-    /** Writes the askpass script into {@code home} and returns the environment. */
+    /** With the token: writes the askpass script into {@code home} and returns the environment. */
     static Map<String, String> build(IssueFixSettings settings, io.roomote.spi.Configuration config,
-                                     Map<String, String> processEnv, Path home, Optional<String> model) throws IOException {
-        Map<String, String> env = variables(settings, config, processEnv, home, model);
-        env.put("GIT_ASKPASS", writeAskpass(home).toString());
+                                     Map<String, String> processEnv, Path home, Optional<String> model,
+                                     boolean withToken) throws IOException {
+        Map<String, String> env = variables(settings, config, processEnv, home, model, withToken);
+        if (withToken) {
+            env.put("GIT_ASKPASS", writeAskpass(home).toString());
+        }
         return env;
     }
 
-    /** The environment without the askpass script: what an agent would see, computed without writing anything. */
+    /** The environment with the token, computed without writing anything (what a pushing agent would see). */
     static Map<String, String> variables(IssueFixSettings settings, io.roomote.spi.Configuration config,
                                          Map<String, String> processEnv, Path home, Optional<String> model) {
+        return variables(settings, config, processEnv, home, model, true);
+    }
+
+    private static Map<String, String> variables(IssueFixSettings settings, io.roomote.spi.Configuration config,
+                                                 Map<String, String> processEnv, Path home, Optional<String> model,
+                                                 boolean withToken) {
         Map<String, String> env = new HashMap<>();
         for (String name : INHERITED) {
             String v = processEnv.get(name);
@@ -58,13 +69,14 @@ final class AgentEnvironment {
         env.put("GIT_AUTHOR_EMAIL", settings.gitUserEmail());
         env.put("GIT_COMMITTER_NAME", settings.gitUserName());
         env.put("GIT_COMMITTER_EMAIL", settings.gitUserEmail());
-        settings.token().ifPresent(t -> {
+        Optional<String> token = withToken ? settings.token() : Optional.empty();
+        token.ifPresent(t -> {
             env.put("GH_TOKEN", t);
             env.put("GITHUB_TOKEN", t);
         });
         settings.enterpriseHost().ifPresent(host -> {
             env.put("GH_HOST", host);
-            settings.token().ifPresent(t -> env.put("GH_ENTERPRISE_TOKEN", t));
+            token.ifPresent(t -> env.put("GH_ENTERPRISE_TOKEN", t));
         });
         env.put("GH_PROMPT_DISABLED", "1");
         env.put("GH_NO_UPDATE_NOTIFIER", "1");

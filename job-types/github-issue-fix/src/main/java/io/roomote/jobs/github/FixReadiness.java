@@ -41,6 +41,7 @@ final class FixReadiness {
             return List.of(e.getMessage() + ": every job is refused until it is fixed");
         }
         List<String> missing = new ArrayList<>();
+        sandboxProblem(config).ifPresent(why -> missing.add(why + ": every job is refused until it is fixed"));
         if (settings.token().isEmpty()) {
             missing.add(TOKEN_MISSING + ": every job is refused until it is; set it to a GitHub token that can"
                     + " push and open pull requests");
@@ -67,6 +68,8 @@ final class FixReadiness {
                     + e.getMessage()));
         }
         List<ValidationProblem> problems = new ArrayList<>();
+        sandboxProblem(config).ifPresent(why -> problems.add(new ValidationProblem("", "this Roomote cannot run "
+                + GitHubIssueFixJobType.ID + " jobs: " + why)));
         if (settings.token().isEmpty()) {
             problems.add(new ValidationProblem("", "this Roomote cannot run " + GitHubIssueFixJobType.ID + " jobs: "
                     + TOKEN_MISSING + "; set it and restart Roomote"));
@@ -84,6 +87,16 @@ final class FixReadiness {
                     + (chosen ? "choose another agent, or " : "") + "set what it needs and restart Roomote")));
         }
         return problems;
+    }
+
+    /** Why no agent can be contained here (bubblewrap missing and no explicit choice, a bad setting), or nothing. */
+    private Optional<String> sandboxProblem(Configuration config) {
+        try {
+            io.roomote.sandbox.SandboxSettings sandbox = io.roomote.sandbox.SandboxSettings.from(config, processEnvironment);
+            return sandbox.startupProblem().or(() -> io.roomote.sandbox.Sandboxes.create(sandbox).unavailable());
+        } catch (ConfigurationException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     /** Asks the driver about a request like the one a job would make; nothing is written or started. */

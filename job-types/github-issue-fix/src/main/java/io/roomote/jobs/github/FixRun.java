@@ -1,5 +1,6 @@
 package io.roomote.jobs.github;
 
+import io.roomote.agents.AgentContainment;
 import io.roomote.agents.AgentDriver;
 import io.roomote.agents.AgentDrivers;
 import io.roomote.agents.AgentOutcome;
@@ -9,6 +10,14 @@ import io.roomote.core.config.Durations;
 import io.roomote.jobs.github.git.Git;
 import io.roomote.jobs.github.git.MirrorCache;
 import io.roomote.jobs.github.git.MirrorLocks;
+import io.roomote.sandbox.JobSandbox;
+import io.roomote.sandbox.SandboxMode;
+import io.roomote.sandbox.SandboxSettings;
+import io.roomote.sandbox.egress.EgressPolicy;
+import io.roomote.sandbox.gateway.Budget;
+import io.roomote.sandbox.gateway.GatewayRoute;
+import io.roomote.sandbox.gateway.ModelPrices;
+import io.roomote.sandbox.gateway.Usage;
 import io.roomote.spi.Cancellation;
 import io.roomote.spi.JobContext;
 import io.roomote.spi.JobFailedException;
@@ -18,8 +27,11 @@ import org.kohsuke.github.HttpException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +66,12 @@ final class FixRun {
     private final String repo;
     private final int issue;
 
+    /** Roomote setting: the hosts the sandboxed agent may reach through the egress proxy. */
+    static final String EGRESS_SETTING = "ROOMOTE_EGRESS_ALLOW";
+
+    private SandboxSettings sandboxSettings;
+    private IssueFixSettings.PushMode push;
+    private Budget budget;
     private String agentName;
     private Optional<String> model = Optional.empty();
     private String branch;
@@ -83,6 +101,15 @@ final class FixRun {
         AgentDriver driver = drivers.find(agentName).orElseThrow(() -> JobFailedException.permanent(
                 "unknown agent \"" + agentName + "\" (ROOMOTE_AGENT); known agents: " + String.join(", ", drivers.names())));
         model = Optional.ofNullable(payload.model()).or(settings::model);
+        sandboxSettings = SandboxSettings.from(ctx.config(), processEnvironment);
+        Optional<String> noSandbox = sandboxSettings.startupProblem();
+        if (noSandbox.isPresent()) {
+            throw JobFailedException.permanent(noSandbox.get());
+        }
+        push = settings.push().orElse(sandboxSettings.mode() == SandboxMode.NONE
+                ? IssueFixSettings.PushMode.AGENT : IssueFixSettings.PushMode.HOST);
+        budget = Budget.fromConfig(ctx.config()).lowerTo(Optional.ofNullable(payload.maxCostUsd()),
+                Optional.ofNullable(payload.maxTokens()));
 
         GitHubApi github = new GitHubApi(settings.apiUrl(), token);
         GitHubApi.IssueInfo info = preflight(github);
@@ -91,8 +118,12 @@ final class FixRun {
 
         Path home = Files.createDirectories(ctx.workDir().resolve("home"));
         Path workspace = ctx.workDir().resolve("workspace");
-        Map<String, String> env = AgentEnvironment.build(settings, ctx.config(), processEnvironment, home, model);
-        Git git = new Git(env, GIT_TIMEOUT);
+        // Roomote's own git has the token; its askpass lives outside anything the agent can see.
+        Map<String, String> gitEnv = AgentEnvironment.build(settings, ctx.config(), processEnvironment,
+                Files.createDirectories(ctx.workDir().resolve("git-home")), model, true);
+        Map<String, String> env = new HashMap<>(AgentEnvironment.build(settings, ctx.config(), processEnvironment, home,
+                model, push == IssueFixSettings.PushMode.AGENT));
+        Git git = new Git(gitEnv, GIT_TIMEOUT);
         ctx.log().info("preparing a working copy of " + repo);
         boolean firstClone = new MirrorCache(settings.home().resolve("git-mirrors"), git, mirrorLocks)
                 .checkout(settings.mirrorKey(repo), settings.cloneUrl(repo), workspace);
@@ -106,20 +137,77 @@ final class FixRun {
             ctx.log().info("branch fix-" + issue + " already exists on the remote; this job uses " + branch);
         }
         PromptTemplate template = settings.promptTemplate().isPresent()
-                ? PromptTemplate.fromFile(settings.promptTemplate().get()) : PromptTemplate.original();
+                ? PromptTemplate.fromFile(settings.promptTemplate().get())
+                : push == IssueFixSettings.PushMode.HOST ? PromptTemplate.hostPush() : PromptTemplate.original();
         String prompt = template.render(repo, issue, title, body, labels, branch);
         ctx.log().info("prompt for the agent:\n" + prompt);
 
-        ctx.log().info("starting agent " + agentName + model.map(m -> " with model " + m).orElse(""));
-        AgentOutcome agent = driver.run(new AgentRequest(ctx.jobId(), prompt, workspace, home, env, model, ctx.log(),
-                ctx.cancellation(), ctx.deadline(), ctx.config(), agentStopGrace(ctx.cancelGrace())));
+        AgentOutcome agent;
+        boolean budgetExceeded;
+        try (JobSandbox sandbox = JobSandbox.open(sandboxRequest(workspace, home))) {
+            env.putAll(sandbox.agentEnvironment());
+            AgentStop stop = new AgentStop(ctx.cancellation());
+            sandbox.lease().onBudgetExceeded(() -> {
+                ctx.log().warn("the model budget is used up: stopping the agent");
+                stop.fire();
+            });
+            ctx.log().info("starting agent " + agentName + model.map(m -> " with model " + m).orElse("")
+                    + (sandbox.contained() ? " in the " + sandboxSettings.mode().value() + " sandbox"
+                    : " WITHOUT a sandbox (ROOMOTE_SANDBOX=none)") + "; " + push.value() + " pushes");
+            agent = driver.run(new AgentRequest(ctx.jobId(), prompt, workspace, home, env, model, ctx.log(),
+                    stop, ctx.deadline(), ctx.config(), agentStopGrace(ctx.cancelGrace()))
+                    .withContainment(AgentContainment.of(sandbox.sandbox(), sandbox.spec()), sandbox.modelBaseUrl()));
+            agent = withGatewayUsage(agent, sandbox.lease().spent());
+            budgetExceeded = sandbox.lease().budgetExceeded();
+        }
         ctx.log().info("agent " + agentName + " ended: " + agent.status().name().toLowerCase(java.util.Locale.ROOT)
                 + " (" + agent.message() + ")");
 
-        if (ctx.cancellation().isCancelled() || agent.status() == AgentOutcome.Status.STOPPED) {
+        if (ctx.cancellation().isCancelled()) {
+            throw stopped(repository, base, agent);
+        }
+        if (budgetExceeded) {
+            String wip = saveWork(repository, base, "model budget used up");
+            throw failure(Outcome.BUDGET_EXCEEDED, "the job's model budget (" + budget.describe() + ") was used up and the"
+                    + " agent was stopped" + (wip != null ? "; unfinished work saved to branch " + wip : "; there was no work to save"),
+                    null, null, null, agent, null, null, wip);
+        }
+        if (agent.status() == AgentOutcome.Status.STOPPED) {
             throw stopped(repository, base, agent);
         }
         return verify(github, repository, base, baseBranch, agent);
+    }
+
+    private JobSandbox.Request sandboxRequest(Path workspace, Path home) {
+        EgressPolicy egress = EgressPolicy.parse(ctx.config().get(EGRESS_SETTING).orElse(""));
+        if (push == IssueFixSettings.PushMode.AGENT) {
+            egress = egress.with(githubHosts());
+        }
+        return new JobSandbox.Request(sandboxSettings, ctx.jobId(), workspace, home, List.of(settings.home()), egress,
+                GatewayRoute.fromConfig(ctx.config()), ModelPrices.fromConfig(ctx.config()), budget, ctx.modelCalls(),
+                ctx.log(), Clock.systemUTC());
+    }
+
+    /** The hosts an agent that pushes itself must reach: GitHub's web and API hosts (or GitHub Enterprise's). */
+    private List<String> githubHosts() {
+        List<String> hosts = new ArrayList<>();
+        for (String url : List.of(settings.serverUrl(), settings.apiUrl())) {
+            java.net.URI uri = java.net.URI.create(url);
+            if (uri.getHost() != null) {
+                hosts.add(uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : ""));
+            }
+        }
+        hosts.add("*.githubusercontent.com");
+        return hosts;
+    }
+
+    /** The gateway saw every model call: its counts replace what the agent claimed, when there were any. */
+    private static AgentOutcome withGatewayUsage(AgentOutcome agent, Usage spent) {
+        if (spent.calls() == 0) {
+            return agent;
+        }
+        return new AgentOutcome(agent.status(), agent.message(), new AgentUsage(spent.tokensIn(), spent.tokensOut(),
+                spent.costUsd(), spent.lastModel() != null ? spent.lastModel() : agent.usage().model()));
     }
 
     private GitHubApi.IssueInfo preflight(GitHubApi github) throws Exception {

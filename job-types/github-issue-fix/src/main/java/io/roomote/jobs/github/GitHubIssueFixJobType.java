@@ -96,6 +96,12 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
             problems.add(new ValidationProblem("agent", "unknown agent \"" + abbreviate(p.agent()) + "\"; known agents: "
                     + String.join(", ", drivers.names())));
         }
+        if (p.maxCostUsd() != null && !(p.maxCostUsd() > 0 && p.maxCostUsd() < 1_000_000)) {
+            problems.add(new ValidationProblem("maxCostUsd", "must be a positive number of US dollars below 1000000"));
+        }
+        if (p.maxTokens() != null && p.maxTokens() < 1) {
+            problems.add(new ValidationProblem("maxTokens", "must be a positive number of tokens"));
+        }
         if (p.model() != null && p.model().isBlank()) {
             problems.add(new ValidationProblem("model", "must not be empty; leave it out for the default model"));
         } else if (p.model() != null && p.model().length() > MAX_MODEL) {

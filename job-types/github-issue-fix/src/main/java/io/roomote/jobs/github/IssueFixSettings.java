@@ -24,11 +24,22 @@ import java.util.Set;
  * @param githubAttempts attempts at a GitHub write that fails with 5xx, 429 or a network error
  *                     ({@code GITHUB_RETRY_ATTEMPTS}, default 4)
  * @param githubBackoff  wait before the second attempt, doubling after each ({@code GITHUB_RETRY_BACKOFF_MS}, 2000)
+ * @param push         who pushes the branch and opens the pull request ({@code ROOMOTE_PUSH}); empty: Roomote
+ *                     (host) whenever the agent is sandboxed, else the agent, as the original did
  */
 public record IssueFixSettings(Optional<String> token, String apiUrl, String serverUrl, String agent,
                                Optional<String> model, String gitUserName, String gitUserEmail,
                                Optional<Path> promptTemplate, Path home, List<String> passthrough,
-                               int githubAttempts, Duration githubBackoff) {
+                               int githubAttempts, Duration githubBackoff, Optional<PushMode> push) {
+
+    /** Who pushes: {@code host} — Roomote, and the agent gets no GitHub token — or {@code agent}, as the original. */
+    public enum PushMode {
+        HOST, AGENT;
+
+        public String value() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** Never handed to an agent, whatever ROOMOTE_AGENT_ENV says. */
     static final Set<String> FORBIDDEN = Set.of("DATABASE_URL", "GH_WEBHOOK_SECRET", "SLACK_API_TOKEN",
@@ -55,7 +66,21 @@ public record IssueFixSettings(Optional<String> token, String apiUrl, String ser
                 Path.of(c.get("ROOMOTE_HOME", Path.of(System.getProperty("user.home"), ".roomote").toString())),
                 passthrough,
                 positiveInt(c, "GITHUB_RETRY_ATTEMPTS", 4),
-                Duration.ofMillis(nonNegativeInt(c, "GITHUB_RETRY_BACKOFF_MS", 2000)));
+                Duration.ofMillis(nonNegativeInt(c, "GITHUB_RETRY_BACKOFF_MS", 2000)),
+                pushMode(c));
+    }
+
+    private static Optional<PushMode> pushMode(Configuration c) {
+        Optional<String> raw = c.get("ROOMOTE_PUSH").map(String::strip).filter(v -> !v.isEmpty());
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        return switch (raw.get().toLowerCase(java.util.Locale.ROOT)) {
+            case "host" -> Optional.of(PushMode.HOST);
+            case "agent" -> Optional.of(PushMode.AGENT);
+            default -> throw new ConfigurationException("ROOMOTE_PUSH must be host (Roomote pushes; the agent gets no"
+                    + " GitHub token) or agent (the agent pushes, as the original did), got \"" + raw.get() + "\"");
+        };
     }
 
     private static int positiveInt(Configuration c, String name, int defaultValue) {

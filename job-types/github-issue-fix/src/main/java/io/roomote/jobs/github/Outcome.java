@@ -23,6 +23,12 @@ public enum Outcome {
     INTERRUPTED,
     /** Stopped because the queue took the job's lease back: another runner owns the job, nothing is recorded. */
     LEASE_LOST,
+    /**
+     * The job's model budget ({@code ROOMOTE_MAX_COST_USD}, {@code ROOMOTE_MAX_TOKENS}, or the payload's lower
+     * limits) was used up: the gateway refused further calls and the agent was stopped; work in progress was
+     * saved to a WIP branch when there was any.
+     */
+    BUDGET_EXCEEDED,
     /** Nothing to do: the issue is closed, missing, or already has an open pull request from Roomote. */
     SKIPPED;
 

@@ -28,7 +28,19 @@ public final class PromptTemplate {
     }
 
     public static PromptTemplate original() {
-        try (InputStream in = PromptTemplate.class.getResourceAsStream("prompt-template.txt")) {
+        return resource("prompt-template.txt");
+    }
+
+    /**
+     * The original template for an agent that cannot push ({@code ROOMOTE_PUSH=host}): it asks the agent to
+     * commit on the branch and leaves pushing and the pull request to Roomote.
+     */
+    public static PromptTemplate hostPush() {
+        return resource("prompt-template-host-push.txt");
+    }
+
+    private static PromptTemplate resource(String name) {
+        try (InputStream in = PromptTemplate.class.getResourceAsStream(name)) {
             return new PromptTemplate(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
