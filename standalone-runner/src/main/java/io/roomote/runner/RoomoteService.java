@@ -17,6 +17,8 @@ import io.roomote.core.slack.SlackNotifier;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.DatabaseUrl;
 import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.sandbox.SandboxSettings;
+import io.roomote.sandbox.Sandboxes;
 import io.roomote.jobs.github.IssueCommenter;
 import io.roomote.runner.api.ApiServer;
 import io.roomote.runner.dashboard.Dashboard;
@@ -97,6 +99,8 @@ public final class RoomoteService implements AutoCloseable {
         JobTypeRegistry registry = JobTypeRegistry.discover(RoomoteService.class.getClassLoader(), runner.pluginsDir());
         log.info("job types: {} (plugins folder: {})", registry.ids(), runner.pluginsDir());
         warnOfMissingConfiguration(registry, settings);
+        SandboxSettings sandbox = SandboxSettings.from(settings, System.getenv());
+        announceSandbox(sandbox);
         EmbeddedDatabase embedded = null;
         Database database = null;
         Roomote roomote = null;
@@ -138,7 +142,7 @@ public final class RoomoteService implements AutoCloseable {
                 probe = new DatabaseProbe(database, healthInterval, HEALTH_CHECK_TIMEOUT, Clock.systemUTC()).start();
             }
             HealthReport health = role.api ? new HealthReport(roomote, probe, Optional.ofNullable(embedded), calls,
-                    Clock.systemUTC()) : null;
+                    Clock.systemUTC(), Optional.of(sandbox)) : null;
             api = role.api ? new ApiServer(roomote, runner.apiToken(), http, health, Optional.ofNullable(metrics), app -> {
                 dashboard.mount(app);
                 webhooks.mount(app);
@@ -174,6 +178,21 @@ public final class RoomoteService implements AutoCloseable {
                 embedded.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * How agents will be contained, said once at start: an ERROR when no sandbox can run and none was chosen
+     * (jobs are refused: never silently unsandboxed), a WARN for an explicit {@code ROOMOTE_SANDBOX=none}.
+     */
+    private static void announceSandbox(SandboxSettings sandbox) {
+        Optional<String> problem = sandbox.startupProblem().or(() -> Sandboxes.create(sandbox).unavailable());
+        if (problem.isPresent()) {
+            log.error("sandbox: {}", problem.get());
+        } else {
+            sandbox.startupWarning().ifPresentOrElse(w -> log.warn("sandbox: {}", w),
+                    () -> log.info("sandbox: agents run in {} ({})", sandbox.mode().value(),
+                            sandbox.explicit() ? "ROOMOTE_SANDBOX" : "the default, bwrap was found"));
         }
     }
 

@@ -4,6 +4,8 @@ import io.roomote.core.Roomote;
 import io.roomote.core.store.DatabaseProbe;
 import io.roomote.core.metrics.ExternalCalls;
 import io.roomote.runner.db.EmbeddedDatabase;
+import io.roomote.sandbox.SandboxMode;
+import io.roomote.sandbox.SandboxSettings;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -31,9 +33,17 @@ public final class HealthReport implements AutoCloseable {
     private final Optional<EmbeddedDatabase> embedded;
     private final ExternalCalls calls;
     private final Clock clock;
+    private final Optional<SandboxSettings> sandbox;
 
     public HealthReport(Roomote roomote, DatabaseProbe probe, Optional<EmbeddedDatabase> embedded, ExternalCalls calls,
                         Clock clock) {
+        this(roomote, probe, embedded, calls, clock, Optional.empty());
+    }
+
+    /** With {@code sandbox}: how agents are contained, a warning when they are not. */
+    public HealthReport(Roomote roomote, DatabaseProbe probe, Optional<EmbeddedDatabase> embedded, ExternalCalls calls,
+                        Clock clock, Optional<SandboxSettings> sandbox) {
+        this.sandbox = sandbox;
         this.roomote = roomote;
         this.probe = probe;
         this.embedded = embedded;
@@ -112,6 +122,19 @@ public final class HealthReport implements AutoCloseable {
             }
         });
         body.put("integrations", integrations);
+        sandbox.ifPresent(sb -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            boolean usable = sb.startupProblem().isEmpty();
+            one.put("mode", usable ? sb.mode().value() : "unavailable");
+            one.put("contained", usable && sb.mode() != SandboxMode.NONE);
+            one.put("explicit", sb.explicit());
+            body.put("sandbox", one);
+            if (!usable) {
+                warnings.add("no sandbox is available for the agent: jobs that run an agent are refused");
+            } else if (sb.mode() == SandboxMode.NONE) {
+                warnings.add("the agent is not sandboxed (ROOMOTE_SANDBOX=none): it can read this runner's secrets");
+            }
+        });
         body.put("warnings", warnings);
         return new Answer(database && queue ? 200 : 500, body);
     }
