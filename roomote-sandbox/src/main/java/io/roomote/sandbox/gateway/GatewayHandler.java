@@ -123,17 +123,8 @@ final class GatewayHandler implements HttpHandler {
         int slash = tail.indexOf('/');
         String name = slash < 0 ? tail : tail.substring(0, slash);
         String rest = slash < 0 ? "" : tail.substring(slash + 1);
-        Call call = new Call(lease.get(), name);
+        Call call = new Call(lease.get(), clip(name)); // the agent chose the name: keep the record and job log tidy
         call.route = routes.get(name);
-        if (call.route == null) {
-            call.refuse(exchange, 404, "not_found", "Roomote model gateway: no route '" + name + "'; use one of "
-                    + routes.keySet() + " as the first path segment of the base URL");
-            return;
-        }
-        if (hasDotSegment(rest)) {
-            call.refuse(exchange, 400, "invalid_request_error", "Roomote model gateway: the path has a '.' or '..' segment or a malformed %-escape");
-            return;
-        }
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readNBytes(MAX_REQUEST_BYTES + 1);
@@ -142,6 +133,15 @@ final class GatewayHandler implements HttpHandler {
         if (body.length > MAX_REQUEST_BYTES) {
             call.refuse(exchange, 413, "request_too_large", "Roomote model gateway: the request body is over "
                     + (MAX_REQUEST_BYTES / (1024 * 1024)) + " MiB");
+            return;
+        }
+        if (call.route == null) {
+            call.refuse(exchange, 404, "not_found", "Roomote model gateway: no route '" + name + "'; use one of "
+                    + routes.keySet() + " as the first path segment of the base URL");
+            return;
+        }
+        if (hasDotSegment(rest)) {
+            call.refuse(exchange, 400, "invalid_request_error", "Roomote model gateway: the path has a '.' or '..' segment or a malformed %-escape");
             return;
         }
         Optional<String> refusal = call.lease.refusal();
@@ -295,7 +295,7 @@ final class GatewayHandler implements HttpHandler {
         }
         try {
             JsonNode root = json.readTree(body);
-            return root != null && root.path("model").isTextual() ? root.get("model").asText() : null;
+            return root != null && root.path("model").isTextual() ? clip(root.get("model").asText()) : null;
         } catch (IOException e) {
             return null;
         }
@@ -333,6 +333,10 @@ final class GatewayHandler implements HttpHandler {
     private static String describe(Exception e) {
         String message = e.getMessage();
         return e.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : " " + message);
+    }
+
+    private static String clip(String text) {
+        return text.length() > 100 ? text.substring(0, 100) + "..." : text;
     }
 
     static String oneLine(String text) {
