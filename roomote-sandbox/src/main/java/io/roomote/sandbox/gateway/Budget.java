@@ -85,22 +85,26 @@ public record Budget(Optional<Double> maxCostUsd, Optional<Long> maxTokens) {
                 || maxCostUsd.map(max -> spent.costUsd() != null && spent.costUsd() >= max).orElse(false);
     }
 
-    /** "spent $1.0200 and 12,345 tokens, limit $1.0000": for the agent's refusal and the job log. */
+    /** "spent $1.0200 and 12,345 tokens, limit $1.0000 and 10,000 tokens" (only the limits set): for the agent and the job log. */
     String describe(Usage spent) {
-        StringBuilder s = new StringBuilder("spent ");
-        s.append(spent.costUsd() == null ? "an unknown cost" : dollars(spent.costUsd()));
-        s.append(" and ").append(String.format(Locale.ROOT, "%,d", spent.tokens())).append(" tokens, limit ");
-        if (maxCostUsd.isPresent()) {
-            s.append(dollars(maxCostUsd.get()));
-        }
-        if (maxTokens.isPresent()) {
-            s.append(maxCostUsd.isPresent() ? " / " : "")
-                    .append(String.format(Locale.ROOT, "%,d", maxTokens.get())).append(" tokens");
-        }
+        java.util.List<String> used = new java.util.ArrayList<>();
+        java.util.List<String> limits = new java.util.ArrayList<>();
+        maxCostUsd.ifPresent(max -> {
+            used.add(spent.costUsd() == null ? "an unknown amount" : dollars(spent.costUsd()));
+            limits.add(dollars(max));
+        });
+        maxTokens.ifPresent(max -> {
+            used.add(tokens(spent.tokens()));
+            limits.add(tokens(max));
+        });
         if (isUnlimited()) {
-            s.append("none");
+            return "spent " + tokens(spent.tokens()) + ", no limit";
         }
-        return s.toString();
+        return "spent " + String.join(" and ", used) + ", limit " + String.join(" and ", limits);
+    }
+
+    private static String tokens(long n) {
+        return String.format(Locale.ROOT, "%,d tokens", n);
     }
 
     static String dollars(double usd) {
