@@ -159,6 +159,18 @@ class ModelGatewayAuthTest {
     }
 
     @Test
+    void aBodyOverTheLimitIs413AndNotForwarded() throws Exception {
+        JobLease lease = gateway.open(1, Budget.unlimited(), job, job);
+        String huge = "{\"model\":\"x\",\"pad\":\"" + "a".repeat(GatewayHandler.MAX_REQUEST_BYTES) + "\"}";
+
+        HttpResponse<String> res = agent.bearer(lease.baseUrl("openrouter") + "/chat/completions", lease.token(), huge);
+
+        assertThat(res.statusCode()).isEqualTo(413);
+        assertThat(openrouter.received()).isEmpty();
+        assertThat(job.calls).singleElement().satisfies(c -> assertThat(c.status()).isEqualTo(413));
+    }
+
+    @Test
     void theRoutesToStringHidesTheKey() {
         GatewayRoute route = new GatewayRoute("openrouter", openrouter.uri("/api/v1"), OPENROUTER_KEY, AuthStyle.BEARER);
 
