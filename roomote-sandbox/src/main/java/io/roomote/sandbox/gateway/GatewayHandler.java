@@ -248,6 +248,7 @@ final class GatewayHandler implements HttpHandler {
                 meter.accept(buffer, 0, n);
             }
         } catch (IOException e) {
+            upstream.close();
             failure = "the provider's answer could not be decoded: " + describe(e); // gzip header unreadable
         }
         // Charged and recorded before the answer's last chunk, so an agent's next call already sees the budget.
