@@ -35,6 +35,7 @@ public final class JobLease implements AutoCloseable {
 
     private final List<Runnable> listeners = new ArrayList<>();
     private final Set<String> unpricedModelsWarned = new HashSet<>();
+    private final Set<String> uncountedModelsWarned = new HashSet<>();
     private Usage spent = Usage.NONE;
     private boolean exceeded;
     private volatile boolean closed;
@@ -137,6 +138,12 @@ public final class JobLease implements AutoCloseable {
                 log.warn("model budget: " + provider + " " + (model == null ? "(unknown model)" : model)
                         + " reports no cost and ROOMOTE_MODEL_PRICES has no price for it, so ROOMOTE_MAX_COST_USD"
                         + " cannot be enforced for its calls (a ROOMOTE_MAX_TOKENS limit still is)");
+            }
+            if (answered && tokensIn == null && tokensOut == null && budget.maxTokens().isPresent()
+                    && uncountedModelsWarned.add(provider + " " + model)) {
+                log.warn("model budget: " + provider + " " + (model == null ? "(unknown model)" : model)
+                        + " answered without token counts, so ROOMOTE_MAX_TOKENS cannot count its calls (a streamed"
+                        + " Chat Completion reports usage only with stream_options.include_usage)");
             }
             if (!exceeded && budget.reachedBy(spent)) {
                 exceeded = true;

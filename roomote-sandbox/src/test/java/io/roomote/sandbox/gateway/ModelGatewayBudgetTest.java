@@ -137,4 +137,16 @@ class ModelGatewayBudgetTest {
         assertThat(lease.spent().costUsd()).isNull();
         assertThat(job.lines(io.roomote.spi.JobLogger.Level.WARN)).hasSize(2);
     }
+
+    @Test
+    void aTokenBudgetOverCallsWithoutTokenCountsWarnsOnce() throws Exception {
+        JobLease lease = lease("null", new Budget(Optional.empty(), Optional.of(1000L)), ModelPrices.none());
+
+        call(lease);
+        call(lease);
+
+        assertThat(job.lines(io.roomote.spi.JobLogger.Level.WARN)).singleElement().asString()
+                .contains("acme/model-a answered without token counts").contains("stream_options.include_usage");
+        assertThat(lease.spent()).isEqualTo(new Usage(0, 0, null, 2, "acme/model-a"));
+    }
 }
