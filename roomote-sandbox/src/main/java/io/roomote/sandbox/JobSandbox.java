@@ -36,6 +36,8 @@ public final class JobSandbox implements AutoCloseable {
     /** Inside the sandbox, the model gateway is at {@code 127.0.0.1:18080} and the egress proxy at {@code :18081}. */
     public static final int GATEWAY_PORT = 18080;
     public static final int PROXY_PORT = 18081;
+    /** The OpenAI-compatible endpoint (the gateway's {@code openrouter} route), for agents run by {@code command}. */
+    public static final String MODEL_BASE_URL_VARIABLE = "ROOMOTE_MODEL_BASE_URL";
     static final String GATEWAY_SOCKET = "gateway.sock";
     static final String PROXY_SOCKET = "egress.sock";
 
@@ -127,7 +129,10 @@ public final class JobSandbox implements AutoCloseable {
         for (GatewayRoute route : routes) {
             String url = gatewayBase() + "/" + route.name();
             switch (route.name()) {
-                case "openrouter" -> env.put("OPENROUTER_API_KEY", lease.token());
+                case "openrouter" -> {
+                    env.put("OPENROUTER_API_KEY", lease.token());
+                    env.put(MODEL_BASE_URL_VARIABLE, url);
+                }
                 case "openai" -> {
                     env.put("OPENAI_API_KEY", lease.token());
                     env.put("OPENAI_BASE_URL", url);

@@ -198,6 +198,26 @@ public final class ScriptedModelServer implements AutoCloseable {
         return scriptedRequests().stream().mapToLong(Received::tokensIn).sum();
     }
 
+    /** The cost in USD each reply reports in its usage, as OpenRouter does: $1 per million input, $4 per million output tokens. */
+    public static double cost(long in, long out) {
+        return (in * 1.0 + out * 4.0) / 1_000_000;
+    }
+
+    /** Input tokens reported in every reply, side requests included: what a gateway that reads every answer counts. */
+    public long tokensInAll() {
+        return requests.stream().filter(r -> r.api() != Api.OTHER).mapToLong(Received::tokensIn).sum();
+    }
+
+    /** Output tokens reported in every reply, side requests included. */
+    public long tokensOutAll() {
+        return requests.stream().filter(r -> r.api() != Api.OTHER).mapToLong(Received::tokensOut).sum();
+    }
+
+    /** The cost reported in every reply. */
+    public double costAll() {
+        return requests.stream().filter(r -> r.api() != Api.OTHER).mapToDouble(r -> cost(r.tokensIn(), r.tokensOut())).sum();
+    }
+
     /** Output tokens reported in the replies of the main conversation. */
     public long tokensOutSent() {
         return scriptedRequests().stream().mapToLong(Received::tokensOut).sum();
@@ -468,6 +488,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         usage.put("input_tokens", in).putObject("input_tokens_details").put("cached_tokens", 0);
         usage.put("output_tokens", out).putObject("output_tokens_details").put("reasoning_tokens", 0);
         usage.put("total_tokens", in + out);
+        usage.put("cost", cost(in, out)); // OpenRouter adds the call's cost in USD to the usage
         if (!stream) {
             send(exchange, 200, "application/json", response.toString());
             return;
@@ -506,7 +527,8 @@ public final class ScriptedModelServer implements AutoCloseable {
         String toolArgs = reply.function() != null ? reply.arguments().toString()
                 : reply.customTool() != null ? F.objectNode().put("input", reply.customInput()).toString() : null;
         long created = System.currentTimeMillis() / 1000;
-        ObjectNode usage = F.objectNode().put("prompt_tokens", in).put("completion_tokens", out).put("total_tokens", in + out);
+        ObjectNode usage = F.objectNode().put("prompt_tokens", in).put("completion_tokens", out).put("total_tokens", in + out)
+                .put("cost", cost(in, out));
         if (!stream) {
             ObjectNode completion = F.objectNode().put("id", "chatcmpl-" + id).put("object", "chat.completion")
                     .put("created", created).put("model", model);

@@ -86,7 +86,7 @@ public record Budget(Optional<Double> maxCostUsd, Optional<Long> maxTokens) {
     }
 
     /** "spent $1.0200 and 12,345 tokens, limit $1.0000 and 10,000 tokens" (only the limits set): for the agent and the job log. */
-    String describe(Usage spent) {
+    public String describe(Usage spent) {
         java.util.List<String> used = new java.util.ArrayList<>();
         java.util.List<String> limits = new java.util.ArrayList<>();
         maxCostUsd.ifPresent(max -> {

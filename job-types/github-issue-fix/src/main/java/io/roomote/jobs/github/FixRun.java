@@ -144,6 +144,7 @@ final class FixRun {
 
         AgentOutcome agent;
         boolean budgetExceeded;
+        Usage spent;
         try (JobSandbox sandbox = JobSandbox.open(sandboxRequest(workspace, home))) {
             env.putAll(sandbox.agentEnvironment());
             AgentStop stop = new AgentStop(ctx.cancellation());
@@ -157,7 +158,8 @@ final class FixRun {
             agent = driver.run(new AgentRequest(ctx.jobId(), prompt, workspace, home, env, model, ctx.log(),
                     stop, ctx.deadline(), ctx.config(), agentStopGrace(ctx.cancelGrace()))
                     .withContainment(AgentContainment.of(sandbox.sandbox(), sandbox.spec()), sandbox.modelBaseUrl()));
-            agent = withGatewayUsage(agent, sandbox.lease().spent());
+            spent = sandbox.lease().spent();
+            agent = withGatewayUsage(agent, spent);
             budgetExceeded = sandbox.lease().budgetExceeded();
         }
         ctx.log().info("agent " + agentName + " ended: " + agent.status().name().toLowerCase(java.util.Locale.ROOT)
@@ -168,8 +170,8 @@ final class FixRun {
         }
         if (budgetExceeded) {
             String wip = saveWork(repository, base, "model budget used up");
-            throw failure(Outcome.BUDGET_EXCEEDED, "the job's model budget (" + budget.describe() + ") was used up and the"
-                    + " agent was stopped" + (wip != null ? "; unfinished work saved to branch " + wip : "; there was no work to save"),
+            throw failure(Outcome.BUDGET_EXCEEDED, "the job's model budget was used up (" + budget.describe(spent)
+                    + ") and the agent was stopped" + (wip != null ? "; unfinished work saved to branch " + wip : "; there was no work to save"),
                     null, null, null, agent, null, null, wip);
         }
         if (agent.status() == AgentOutcome.Status.STOPPED) {

@@ -83,6 +83,9 @@ class GitHubIssueFixJobTypeTest {
         s.put("ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} " + mode + (extra == null ? "" : " " + extra));
         s.put("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
         s.put("GITHUB_RETRY_BACKOFF_MS", "10"); // retries of GitHub writes without long sleeps
+        // These tests are about the job's own logic with an agent that pushes itself, as the original: no
+        // sandbox. The sandboxed runs below (and SandboxEscapeTest in the runner) choose bwrap.
+        s.put("ROOMOTE_SANDBOX", "none");
         // Secrets the agent must never see.
         s.put("DATABASE_URL", "postgresql://roomote:dbPassw0rd@db:5432/roomote");
         s.put("GH_WEBHOOK_SECRET", "webhookSecretValue42");
@@ -268,7 +271,10 @@ class GitHubIssueFixJobTypeTest {
         String all = String.join("\n", Files.readAllLines(dump));
         assertThat(all).doesNotContain("dbPassw0rd").doesNotContain("webhookSecretValue42")
                 .doesNotContain("xoxb-slack-token-value-123").doesNotContain("apiTokenValue0123456789abcdef");
-        assertThat(env).containsEntry("GH_TOKEN", TOKEN).containsEntry("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
+        // Without a sandbox the agent pushes itself (the original's way), so it has the token; never the model key:
+        // it has the gateway's token for this job instead, and the gateway's address.
+        assertThat(env).containsEntry("GH_TOKEN", TOKEN).containsKey("OPENROUTER_API_KEY").containsKey("ROOMOTE_MODEL_BASE_URL");
+        assertThat(all).doesNotContain("sk-or-v1-modelKeyForTheAgent0123456789");
         assertThat(env.get("HOME")).startsWith(temp.resolve("work").toString()).endsWith("/home");
         assertThat(env).containsEntry("GIT_TERMINAL_PROMPT", "0");
         assertThat(env.get("GIT_ASKPASS")).startsWith(env.get("HOME"));
@@ -437,6 +443,82 @@ class GitHubIssueFixJobTypeTest {
         assertThat(result.get("prNumber").asInt()).isEqualTo(existing.get("number").asInt());
         assertThat(result.get("prOpenedBy").asText()).isEqualTo("existing");
         assertThat(github.pulls()).hasSize(1);
+    }
+
+    /** Settings for a run in bubblewrap: the scripts the agent runs are in a folder the sandbox shows read-only. */
+    private Map<String, String> sandboxed(Map<String, String> s) {
+        s.put("ROOMOTE_SANDBOX", "bwrap");
+        s.put("ROOMOTE_SANDBOX_READ", script.getParent().toString());
+        return s;
+    }
+
+    /** Issue 11: sandboxed, Roomote pushes; the agent holds no GitHub token and no model key, only this job's token. */
+    @Test
+    void aSandboxedAgentHoldsNoGitHubTokenAndRoomotePushesItsCommits() throws Exception {
+        JsonNode result = succeeded(run(ISSUE_7, sandboxed(settings("print-env-fix-commit", null)), Duration.ofMinutes(2),
+                new CancellationSignal()));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
+        assertThat(result.get("pushedBy").asText()).isEqualTo("roomote");
+        assertThat(result.get("prOpenedBy").asText()).isEqualTo("roomote");
+        assertThat(remotes.inRemote(REPO, "show", "fix-7:calc.py")).contains("return a + b");
+        List<String> env = log.texts().stream().filter(l -> l.startsWith("ENV ")).toList();
+        assertThat(env).isNotEmpty().noneMatch(l -> l.startsWith("ENV GH_TOKEN=") || l.startsWith("ENV GITHUB_TOKEN=")
+                || l.startsWith("ENV GIT_ASKPASS=") || l.startsWith("ENV GH_ENTERPRISE_TOKEN="));
+        assertThat(env).anyMatch(l -> l.startsWith("ENV OPENROUTER_API_KEY=") && !l.contains("modelKeyForTheAgent"))
+                .contains("ENV HTTPS_PROXY=http://127.0.0.1:18081");
+        assertThat(log.texts()).anyMatch(l -> l.contains("in the bwrap sandbox"));
+        // The host-push prompt: commit, and leave pushing to Roomote.
+        assertThat(log.texts()).anyMatch(l -> l.contains("Do not push and do not open a pull request"));
+    }
+
+    /**
+     * Issue 11: a job over its model budget. Real: the gateway, bubblewrap, socat, git; stand-in: the model
+     * provider (an HTTP server answering every chat completion with OpenRouter's documented usage shape).
+     */
+    @Test
+    void aJobOverItsModelBudgetIsStoppedAsBudgetExceededAndItsWorkIsSaved() throws Exception {
+        Path agent = script.getParent().resolve("budget-agent.sh");
+        try (var in = getClass().getResourceAsStream("/agents/budget-agent.sh")) {
+            Files.write(agent, in.readAllBytes());
+        }
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer provider = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        provider.createContext("/", ex -> {
+            calls.incrementAndGet();
+            ex.getRequestBody().readAllBytes();
+            byte[] body = ("{\"id\":\"gen-1\",\"object\":\"chat.completion\",\"model\":\"scripted-model\",\"choices\":"
+                    + "[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":600,\"completion_tokens\":500,\"total_tokens\":1100,\"cost\":0.02}}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        provider.start();
+        try {
+            Map<String, String> s = sandboxed(settings("noop", null));
+            s.put("ROOMOTE_AGENT_COMMAND", "sh " + agent);
+            s.put("ROOMOTE_AGENT_BASE_URL", "http://127.0.0.1:" + provider.getAddress().getPort() + "/api/v1");
+            s.put("ROOMOTE_MAX_TOKENS", "50000");
+
+            // The payload lowers the runner's budget: one call (1,100 tokens) is past it.
+            JobOutcome.Failed f = failed(run("{\"repo\":\"acme/app\",\"issue\":7,\"maxTokens\":1000}", s,
+                    Duration.ofMinutes(2), new CancellationSignal()));
+
+            assertThat(f.result().get("outcome").asText()).as(f.error()).isEqualTo("budget_exceeded");
+            assertThat(f.result().get("tokensIn").asLong()).isEqualTo(600);
+            assertThat(f.result().get("tokensOut").asLong()).isEqualTo(500);
+            assertThat(f.result().get("costUsd").asDouble()).isEqualTo(0.02);
+            String wip = f.result().get("wipBranch").asText();
+            assertThat(wip).startsWith("roomote/wip/7-");
+            assertThat(remotes.inRemote(REPO, "show", wip + ":calc.py")).contains("return a + b");
+            assertThat(calls.get()).as("no call reaches the provider once the budget is used up").isEqualTo(1);
+        } finally {
+            provider.stop(0);
+        }
     }
 
     @Test

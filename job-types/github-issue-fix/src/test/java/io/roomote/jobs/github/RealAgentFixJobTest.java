@@ -98,26 +98,39 @@ class RealAgentFixJobTest {
         return QueueFixture.awaitStatusIn(roomote, id, List.of(JobStatus.COMPLETED, JobStatus.FAILED), Duration.ofSeconds(180));
     }
 
+    /**
+     * Issue 11's happy path: codex inside bubblewrap (the default), its model calls through Roomote's gateway with
+     * a per-job token, ROOMOTE_PUSH=host (the default when sandboxed): codex commits, Roomote pushes and opens
+     * the PR, and the tokens and cost in the result are what the (scripted) provider reported, not codex's claim.
+     */
     @Test
-    void codexFixesTheIssuePushesTheBranchAndRoomoteOpensThePr() throws Exception {
+    void codexInBubblewrapCommitsThroughTheGatewayAndRoomotePushesAndOpensThePr() throws Exception {
         try (ScriptedModelServer model = ScriptedModelServer.start(
                 editFile("calc.py", "return a - b", "return a + b"),
                 shell("git checkout -b fix-7"),
                 shell("git add -A && git commit -m 'Fixes #7'"),
-                shell("git push --set-upstream origin fix-7"),
-                finalMessage("Pushed fix-7; gh is not available here."))) {
+                finalMessage("Committed the fix on fix-7."))) {
 
             Job job = run(model, "3m");
 
             assertThat(job.status()).as(job.error()).isEqualTo(JobStatus.COMPLETED);
             assertThat(job.result().get("outcome").asText()).isEqualTo("pr_opened");
             assertThat(job.result().get("agent").asText()).isEqualTo("codex");
-            assertThat(job.result().get("pushedBy").asText()).isEqualTo("agent");
+            assertThat(job.result().get("pushedBy").asText()).isEqualTo("roomote");
             assertThat(job.result().get("prOpenedBy").asText()).isEqualTo("roomote");
-            assertThat(job.result().get("tokensIn").asLong()).isPositive();
             assertThat(job.result().get("prUrl").asText()).isEqualTo(github.pulls().get(0).get("html_url").asText());
             assertThat(remotes.inRemote("acme/app", "show", "fix-7:calc.py")).contains("return a + b");
             assertThat(model.errors()).as(model.transcript()).isEmpty();
+            // What the provider reported, read by the gateway from every answer.
+            assertThat(job.result().get("tokensIn").asLong()).isEqualTo(model.tokensInAll()).isPositive();
+            assertThat(job.result().get("tokensOut").asLong()).isEqualTo(model.tokensOutAll());
+            assertThat(job.result().get("costUsd").asDouble()).isCloseTo(model.costAll(), org.assertj.core.data.Offset.offset(1e-9));
+            // codex never saw the real key: every request reached the provider with the key the gateway added.
+            assertThat(model.requests()).isNotEmpty().allSatisfy(r ->
+                    assertThat(r.header("authorization")).isEqualTo("Bearer sk-or-v1-scriptedModelKey0123456789"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                    new io.roomote.core.store.JobLogRepository(database).read(job.id(), 0, 10_000).stream()
+                            .anyMatch(l -> l.line().contains("in the bwrap sandbox")));
         }
     }
 
