@@ -96,7 +96,9 @@ public final class DockerSandbox implements Sandbox {
         for (String name : new TreeSet<>(environmentNames)) {
             // A name with '=' would make docker take a value from the command line.
             if (!ENV_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("not an environment variable name: " + name);
+                // Only the part before '=': what follows may be a secret.
+                throw new IllegalArgumentException("not an environment variable name: '" + name.split("=", 2)[0]
+                        + (name.contains("=") ? "=…'" : "'"));
             }
             c.addAll(List.of("-e", name));
         }
