@@ -25,4 +25,12 @@ public interface Sandbox {
 
     /** Why this sandbox cannot run here (its program missing, …) as one line saying how to fix it; empty if it can. */
     Optional<String> unavailable();
+
+    /**
+     * Removes what a run of {@code spec} may have left outside the process tree (a docker container whose
+     * client was killed). Quiet and bounded in time; called after the run whether it ended well or not.
+     */
+    default void cleanUp(SandboxSpec spec) {
+        // bwrap and none leave nothing behind once their process tree is gone
+    }
 }
