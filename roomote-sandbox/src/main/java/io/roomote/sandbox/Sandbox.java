@@ -19,10 +19,6 @@ public interface Sandbox {
      */
     List<String> command(SandboxSpec spec, List<String> argv, Set<String> environmentNames);
 
-    /** Removes what one run may leave behind (a container); called once the agent's process has ended. */
-    default void cleanUp(SandboxSpec spec) {
-    }
-
     /** Why this sandbox cannot run here (its program missing, …) as one line saying how to fix it; empty if it can. */
     Optional<String> unavailable();
 

@@ -17,8 +17,10 @@ import io.roomote.core.slack.SlackNotifier;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.DatabaseUrl;
 import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.sandbox.Sandbox;
 import io.roomote.sandbox.SandboxSettings;
 import io.roomote.sandbox.Sandboxes;
+import io.roomote.sandbox.docker.DockerSandbox;
 import io.roomote.jobs.github.IssueCommenter;
 import io.roomote.runner.api.ApiServer;
 import io.roomote.runner.dashboard.Dashboard;
@@ -186,12 +188,22 @@ public final class RoomoteService implements AutoCloseable {
      * (jobs are refused: never silently unsandboxed), a WARN for an explicit {@code ROOMOTE_SANDBOX=none}.
      */
     private static void announceSandbox(SandboxSettings sandbox) {
-        Optional<String> problem = sandbox.startupProblem().or(() -> Sandboxes.create(sandbox).unavailable());
+        Optional<String> problem = sandbox.startupProblem();
         if (problem.isPresent()) {
             log.error("sandbox: {}", problem.get());
         } else {
+            Sandbox created = Sandboxes.create(sandbox);
+            if (created instanceof DockerSandbox docker) {
+                // Containers of jobs that a crash or kill -9 left behind: their jobs were handed back to the queue.
+                docker.leftovers().ifPresent(l -> {
+                    List<String> removed = l.sweep();
+                    if (!removed.isEmpty()) {
+                        log.warn("sandbox: removed {} container(s) left by earlier runs", removed.size());
+                    }
+                });
+            }
             sandbox.startupWarning().ifPresentOrElse(w -> log.warn("sandbox: {}", w),
-                    () -> log.info("sandbox: agents run in {} ({})", sandbox.mode().value(),
+                    () -> log.info("sandbox: agents run in {} ({})", created.mode().value(),
                             sandbox.explicit() ? "ROOMOTE_SANDBOX" : "the default, bwrap was found"));
         }
     }

@@ -125,13 +125,13 @@ public final class HealthReport implements AutoCloseable {
         sandbox.ifPresent(sb -> {
             Map<String, Object> one = new LinkedHashMap<>();
             boolean usable = sb.startupProblem().isEmpty();
-            one.put("mode", usable ? sb.mode().value() : "unavailable");
-            one.put("contained", usable && sb.mode() != SandboxMode.NONE);
+            one.put("mode", usable ? sb.mode().map(SandboxMode::value).orElse("unavailable") : "unavailable");
+            one.put("contained", usable && sb.mode().filter(m -> m != SandboxMode.NONE).isPresent());
             one.put("explicit", sb.explicit());
             body.put("sandbox", one);
             if (!usable) {
                 warnings.add("no sandbox is available for the agent: jobs that run an agent are refused");
-            } else if (sb.mode() == SandboxMode.NONE) {
+            } else if (sb.mode().equals(java.util.Optional.of(SandboxMode.NONE))) {
                 warnings.add("the agent is not sandboxed (ROOMOTE_SANDBOX=none): it can read this runner's secrets");
             }
         });

@@ -1,5 +1,6 @@
 package io.roomote.jobs.github;
 
+import io.roomote.sandbox.SandboxSettings;
 import io.roomote.agents.AgentDriver;
 import io.roomote.agents.AgentDrivers;
 import io.roomote.agents.AgentRequest;
@@ -26,6 +27,8 @@ final class FixReadiness {
 
     private final AgentDrivers drivers;
     private final Map<String, String> processEnvironment;
+    private SandboxSettings checkedSandbox;
+    private Optional<String> sandboxProblem = Optional.empty();
 
     FixReadiness(AgentDrivers drivers, Map<String, String> processEnvironment) {
         this.drivers = drivers;
@@ -89,13 +92,23 @@ final class FixReadiness {
         return problems;
     }
 
-    /** Why no agent can be contained here (bubblewrap missing and no explicit choice, a bad setting), or nothing. */
+    /**
+     * Why no agent can be contained here (bubblewrap missing and no explicit choice, a bad setting), or nothing.
+     * The answer is kept for the same settings: checking runs bubblewrap once, and enqueue asks at every job.
+     */
     private Optional<String> sandboxProblem(Configuration config) {
+        SandboxSettings sandbox;
         try {
-            io.roomote.sandbox.SandboxSettings sandbox = io.roomote.sandbox.SandboxSettings.from(config, processEnvironment);
-            return sandbox.startupProblem().or(() -> io.roomote.sandbox.Sandboxes.create(sandbox).unavailable());
+            sandbox = SandboxSettings.from(config, processEnvironment);
         } catch (ConfigurationException e) {
             return Optional.of(e.getMessage());
+        }
+        synchronized (this) {
+            if (!sandbox.equals(checkedSandbox)) {
+                sandboxProblem = sandbox.startupProblem();
+                checkedSandbox = sandbox;
+            }
+            return sandboxProblem;
         }
     }
 

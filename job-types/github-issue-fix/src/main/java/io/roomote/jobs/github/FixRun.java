@@ -70,6 +70,7 @@ final class FixRun {
     static final String EGRESS_SETTING = "ROOMOTE_EGRESS_ALLOW";
 
     private SandboxSettings sandboxSettings;
+    private SandboxMode sandboxMode;
     private IssueFixSettings.PushMode push;
     private Budget budget;
     private String agentName;
@@ -106,7 +107,8 @@ final class FixRun {
         if (noSandbox.isPresent()) {
             throw JobFailedException.permanent(noSandbox.get());
         }
-        push = settings.push().orElse(sandboxSettings.mode() == SandboxMode.NONE
+        sandboxMode = sandboxSettings.mode().orElseThrow();
+        push = settings.push().orElse(sandboxMode == SandboxMode.NONE
                 ? IssueFixSettings.PushMode.AGENT : IssueFixSettings.PushMode.HOST);
         budget = Budget.fromConfig(ctx.config()).lowerTo(Optional.ofNullable(payload.maxCostUsd()),
                 Optional.ofNullable(payload.maxTokens()));
@@ -153,7 +155,7 @@ final class FixRun {
                 stop.fire();
             });
             ctx.log().info("starting agent " + agentName + model.map(m -> " with model " + m).orElse("")
-                    + (sandbox.contained() ? " in the " + sandboxSettings.mode().value() + " sandbox"
+                    + (sandbox.contained() ? " in the " + sandboxMode.value() + " sandbox"
                     : " WITHOUT a sandbox (ROOMOTE_SANDBOX=none)") + "; " + push.value() + " pushes");
             agent = driver.run(new AgentRequest(ctx.jobId(), prompt, workspace, home, env, model, ctx.log(),
                     stop, ctx.deadline(), ctx.config(), agentStopGrace(ctx.cancelGrace()))
