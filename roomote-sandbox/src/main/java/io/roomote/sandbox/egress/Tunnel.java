@@ -27,14 +27,14 @@ final class Tunnel {
         Future<?> down;
         try {
             down = pool.submit(() -> {
-            try {
-                upstreamToClient(upstream, client);
-            } finally {
-                // upstream done (or broken): the tunnel is over, which also ends the other direction
-                Closing.quietly(client);
-                Closing.quietly(upstream);
-            }
-            return null;
+                try {
+                    upstreamToClient(upstream, client);
+                } finally {
+                    // upstream done (or broken): the tunnel is over, which also ends the other direction
+                    Closing.quietly(client);
+                    Closing.quietly(upstream);
+                }
+                return null;
             });
         } catch (RejectedExecutionException e) {
             // the proxy is closing
