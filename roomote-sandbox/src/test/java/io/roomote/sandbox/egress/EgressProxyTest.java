@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -143,6 +144,23 @@ class EgressProxyTest {
         assertThat(proxy.deniedCount()).isEqualTo(3);
         assertThat(log.lines).contains("WARN egress denied: CONNECT db.example.com:" + echo.port()
                 + " (resolves to 127.0.0.1, a loopback address; list that IP explicitly to allow it)");
+    }
+
+    @Test
+    void theProxyConnectsToTheAddressThePolicyCheckedNotToALaterAnswer() throws IOException {
+        // A rebinding DNS stand-in: a public (documentation, unroutable) address first, the host's loopback after.
+        AtomicInteger lookups = new AtomicInteger();
+        EgressPolicy policy = EgressPolicy.parse("rebind.example.com:" + echo.port()).withResolver(host ->
+                List.of(InetAddress.getByName(lookups.getAndIncrement() == 0 ? "203.0.113.10" : "127.0.0.1")));
+        start(policy, new EgressProxy.Limits(8, 64 * 1024, Duration.ofSeconds(30), Duration.ofMillis(500)));
+
+        try (Client c = client()) {
+            // 203.0.113.10 cannot be reached from here: the connect fails or times out, it never reaches loopback
+            assertThat(c.send(connect("rebind.example.com:" + echo.port())).readHead())
+                    .matches("HTTP/1.1 50[24] (?s).*");
+        }
+        assertThat(echo.accepted).hasValue(0);
+        assertThat(lookups).hasValue(1);
     }
 
     @Test
