@@ -3,6 +3,7 @@ package io.roomote.sandbox.egress;
 import com.sun.net.httpserver.HttpServer;
 import io.roomote.sandbox.egress.TestSupport.Client;
 import io.roomote.sandbox.egress.TestSupport.EchoServer;
+import io.roomote.sandbox.egress.TestSupport.ManualClock;
 import io.roomote.sandbox.egress.TestSupport.RecordingLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,6 +122,32 @@ class EgressProxyTest {
         assertThat(proxy.deniedCount()).isEqualTo(1);
         assertThat(proxy.allowedCount()).isZero();
         assertThat(echo.accepted).hasValue(0);
+    }
+
+    @Test
+    void repeatedRequestsToOneDestinationAreLoggedOncePerSecondButAllCounted() throws IOException {
+        ManualClock clock = new ManualClock();
+        proxy = EgressProxy.start(dir.resolve("egress.sock"), echoAllowed(), log, EgressProxy.Limits.defaults(), clock);
+        String allowed = "127.0.0.1:" + echo.port();
+        for (int i = 0; i < 3; i++) {
+            try (Client c = client()) {
+                assertThat(c.send(connect(allowed)).readHead()).startsWith("HTTP/1.1 200 ");
+            }
+            try (Client c = client()) {
+                assertThat(c.send(connect("flood.example:443")).readToEnd()).startsWith("HTTP/1.1 403 ");
+            }
+        }
+        assertThat(log.lines).containsExactly("INFO egress: CONNECT " + allowed,
+                "WARN egress denied: CONNECT flood.example:443 (not in the allow-list)");
+
+        clock.advance(Duration.ofSeconds(1));
+        try (Client c = client()) {
+            assertThat(c.send(connect(allowed)).readHead()).startsWith("HTTP/1.1 200 ");
+        }
+
+        assertThat(log.lines).hasSize(3).last().isEqualTo("INFO egress: CONNECT " + allowed);
+        assertThat(proxy.allowedCount()).isEqualTo(4);
+        assertThat(proxy.deniedCount()).isEqualTo(3);
     }
 
     @Test
