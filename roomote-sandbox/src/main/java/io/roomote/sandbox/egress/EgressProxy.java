@@ -30,12 +30,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -68,8 +68,10 @@ public final class EgressProxy implements AutoCloseable {
             if (maxConnections < 1 || maxHeadBytes < 64) {
                 throw new IllegalArgumentException("maxConnections >= 1 and maxHeadBytes >= 64 expected");
             }
-            Objects.requireNonNull(headTimeout, "headTimeout");
-            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            if (headTimeout.isNegative() || headTimeout.isZero() || connectTimeout.isNegative()
+                    || connectTimeout.isZero()) {
+                throw new IllegalArgumentException("headTimeout and connectTimeout must be positive");
+            }
         }
 
         /** 64 connections, 64 KiB heads, 30 s for the head, 10 s to connect. */
@@ -101,9 +103,12 @@ public final class EgressProxy implements AutoCloseable {
         this.throttle = new LogThrottle(clock, Duration.ofSeconds(1));
         this.server = server;
         this.slots = new Semaphore(limits.maxConnections());
-        // Two threads per connection at most (one per direction), bounded by the connection cap.
-        this.workers = new ThreadPoolExecutor(0, 2 * limits.maxConnections() + 2, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), daemons("roomote-egress"));
+        // Two threads per connection at most (one per direction); the semaphore caps connections, so the queue
+        // only ever holds a task for the moment a finishing thread needs to become free.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2 * limits.maxConnections(), 2 * limits.maxConnections(),
+                30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemons("roomote-egress"));
+        pool.allowCoreThreadTimeOut(true);
+        this.workers = pool;
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemons("roomote-egress-deadline"));
         timer.setRemoveOnCancelPolicy(true);
         this.deadlines = timer;
@@ -201,7 +206,8 @@ public final class EgressProxy implements AutoCloseable {
                     }
                 });
             } catch (RejectedExecutionException e) {
-                untrack(client);
+                untrack(client); // closing down
+                Closing.quietly(client);
                 slots.release();
             }
         }
