@@ -24,7 +24,7 @@ class AgentEnvironmentTest {
                 "ROOMOTE_AGENT_ENV", "ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY", "sk-ant-1"));
 
         Map<String, String> env = AgentEnvironment.build(IssueFixSettings.from(config), config,
-                Map.of("PATH", "/usr/bin", "DATABASE_URL", "postgresql://x"), home, Optional.of("anthropic/claude"));
+                Map.of("PATH", "/usr/bin", "DATABASE_URL", "postgresql://x"), home, Optional.of("anthropic/claude"), true);
 
         Path askpass = Path.of(env.get("GIT_ASKPASS"));
         assertThat(Files.readString(askpass)).doesNotContain("ghp_secretvalue").contains("$GH_TOKEN");
@@ -36,6 +36,20 @@ class AgentEnvironmentTest {
         assertThat(env).containsEntry("GH_HOST", "ghe.example.com").containsEntry("GH_ENTERPRISE_TOKEN", "ghp_secretvalue")
                 .containsEntry("ANTHROPIC_API_KEY", "sk-ant-1").containsEntry("OPENROUTER_MODEL", "anthropic/claude")
                 .containsEntry("PATH", "/usr/bin").doesNotContainKey("DATABASE_URL");
+    }
+
+    /** Issue 11: with ROOMOTE_PUSH=host the agent's environment has no GitHub token and no askpass script. */
+    @Test
+    void anAgentThatDoesNotPushGetsNoTokenAtAll() throws Exception {
+        Settings config = Settings.of(Map.of("GH_TOKEN", "ghp_secretvalue", "GITHUB_SERVER_URL", "https://ghe.example.com"));
+
+        Map<String, String> env = AgentEnvironment.build(IssueFixSettings.from(config), config, Map.of("PATH", "/usr/bin"),
+                home, Optional.empty(), false);
+
+        assertThat(env).doesNotContainKeys("GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GIT_ASKPASS")
+                .containsEntry("GH_HOST", "ghe.example.com");
+        assertThat(env.values()).noneMatch(v -> v.contains("ghp_secretvalue"));
+        assertThat(home.resolve(".roomote-bin")).doesNotExist();
     }
 
     @Test
