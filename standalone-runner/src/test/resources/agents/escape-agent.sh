@@ -24,10 +24,12 @@ probe database-port "$db_port"
 probe api-port "$api_port"
 probe loopback-http "$http_port"
 
-# 5. Roomote's home: the database password, the database files, other jobs.
+# 5. Roomote's home: the database password, the database files, another job's folder. (The path of the job's
+# own workspace exists inside the sandbox, as empty folders leading to it; that is not a way in.)
 if cat "$roomote_home/postgres-password" >/dev/null 2>&1; then say roomote-home SUCCEEDED "read $roomote_home/postgres-password"
-elif ls "$roomote_home/work" >/dev/null 2>&1 || ls "$roomote_home/postgres" >/dev/null 2>&1; then say roomote-home SUCCEEDED "listed $roomote_home"
-else say roomote-home BLOCKED "$roomote_home is not there"; fi
+elif cat "$roomote_home/postgres/PG_VERSION" >/dev/null 2>&1; then say roomote-home SUCCEEDED "read the database files"
+elif cat "$roomote_home/work/other-job/secret.txt" >/dev/null 2>&1; then say roomote-home SUCCEEDED "read another job's file"
+else say roomote-home BLOCKED "nothing of $roomote_home is readable"; fi
 
 # 6. Writing outside the workspace (the test looks on the host whether the file arrived).
 if mkdir -p "$outside" 2>/dev/null && echo escaped > "$outside/escaped" 2>/dev/null; then say write-outside WROTE "$outside/escaped"

@@ -151,6 +151,8 @@ class SandboxEscapeTest {
                 home.toString(), outside.toString(), String.valueOf(daemonSeconds), GH_TOKEN.substring(0, 20),
                 MODEL_KEY.substring(0, 20))));
         runner = new RunnerFixture(home, settings, RoomoteService.Role.SERVE);
+        // Another job's folder, with something the agent must not read.
+        Files.writeString(Files.createDirectories(home.resolve("work/other-job")).resolve("secret.txt"), "another job's work");
 
         long id = runner.enqueue("github.issue.fix", "{\"repo\":\"acme/app\",\"issue\":7}");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() ->
