@@ -59,8 +59,15 @@ class ModelCallsApiTest {
         database.close();
     }
 
+    private final java.util.concurrent.atomic.AtomicInteger names = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A job of its own (example.hello dedupes by name). */
+    private long newJob() {
+        return runner.enqueue("example.hello", "{\"name\":\"Ada " + names.incrementAndGet() + "\"}");
+    }
+
     private long jobWithTwoCalls() {
-        long id = runner.enqueue("example.hello", "{\"name\":\"Ada\"}");
+        long id = newJob();
         calls.record(id, 1, new ModelCall(AT, "openrouter", "anthropic/claude-sonnet-4", 1200L, 340L, 0.0123, 200, 850, null));
         calls.record(id, 1, new ModelCall(AT.plusSeconds(2), "openrouter", "anthropic/claude-sonnet-4", null, null, null,
                 402, 3, "budget of $0.01 spent"));
@@ -103,7 +110,7 @@ class ModelCallsApiTest {
     @Test
     void theJobItselfCarriesTheTotals() {
         long id = jobWithTwoCalls();
-        long none = runner.enqueue("example.hello", "{\"name\":\"Bob\"}");
+        long none = newJob();
 
         JsonNode job = runner.get("/api/jobs/" + id).json();
         JsonNode without = runner.get("/api/jobs/" + none).json();

@@ -90,11 +90,11 @@ class DashboardModelCallsTest {
                 "Tokens out", "Cost", "Status", "Duration", "Error");
         Elements rows = section.select("tbody tr");
         assertThat(rows).hasSize(3);
-        assertThat(rows.get(0).select("td").eachText()).containsExactly("12:34:56", "openrouter", "anthropic/claude-sonnet-4",
+        assertThat(cells(rows.get(0))).containsExactly("12:34:56", "openrouter", "anthropic/claude-sonnet-4",
                 "1,200", "340", "$0.0012", "200", "850 ms", "");
-        assertThat(rows.get(1).select("td").eachText()).containsExactly("12:34:59", "anthropic", "claude-opus-4",
+        assertThat(cells(rows.get(1))).containsExactly("12:34:59", "anthropic", "claude-opus-4",
                 "30,000", "1,000", "$1.50", "200", "1 min 01 s", "");
-        assertThat(rows.get(2).select("td").eachText()).containsExactly("12:35:05", "openrouter", "–", "–", "–", "–",
+        assertThat(cells(rows.get(2))).containsExactly("12:35:05", "openrouter", "–", "–", "–", "–",
                 "402", "4 ms", "budget spent");
         assertThat(rows.get(2).select("td.err").text()).as("a refused call's status stands out").isEqualTo("402");
         assertThat(section.getElementById("model-call-totals").text())
@@ -144,5 +144,10 @@ class DashboardModelCallsTest {
         assertThat(section.select("p.note").text()).isEqualTo("Showing the last 200 of 205 calls; all of them: GET /api/jobs/"
                 + id + "/model-calls.");
         assertThat(section.getElementById("model-call-totals").text()).startsWith("205 calls · 205 tokens in");
+    }
+
+    /** Every cell's text, empty ones included (Jsoup's eachText leaves them out). */
+    private static java.util.List<String> cells(Element row) {
+        return row.select("td").stream().map(Element::text).toList();
     }
 }
