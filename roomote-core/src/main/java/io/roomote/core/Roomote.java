@@ -15,6 +15,7 @@ import io.roomote.core.queue.NotificationListener;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.JobLogRepository;
 import io.roomote.core.store.JobRepository;
+import io.roomote.core.store.ModelCallRepository;
 import io.roomote.core.store.Json;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.core.util.Threads;
@@ -41,6 +42,7 @@ public final class Roomote implements AutoCloseable {
     private final JobTypeRegistry registry;
     private final JobQueue queue;
     private final DatabaseLogSink logSink;
+    private final ModelCallRepository modelCalls;
     private final NotificationListener listener;
     private final ScheduledExecutorService timers;
     private final WorkerPool workers;
@@ -60,6 +62,7 @@ public final class Roomote implements AutoCloseable {
         JobLogRepository logs = new JobLogRepository(database);
         this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry(), settings, metrics);
         this.logSink = new DatabaseLogSink(logs);
+        this.modelCalls = new ModelCallRepository(database);
         this.depth = metrics.enabled()
                 ? new QueueDepthGauges(metrics.registry(), jobs, registry.ids(), java.time.Clock.systemUTC()) : null;
         ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(2, Threads.daemon("roomote-timers"));
@@ -67,7 +70,7 @@ public final class Roomote implements AutoCloseable {
         timerPool.setRemoveOnCancelPolicy(true);
         this.timers = timerPool;
         JobRunner runner = new JobRunner(registry, mapper, settings, redactor, home.resolve("work"),
-                workerSettings.cancelGrace(), timers);
+                workerSettings.cancelGrace(), timers, modelCalls::record);
         if (runWorkers) {
             this.listener = new NotificationListener(database, List.of(JobRepository.JOBS_CHANNEL, JobRepository.CANCEL_CHANNEL));
             this.workers = new WorkerPool(owner, workerSettings, jobs, runner, registry, logSink, listener, timers,
@@ -158,6 +161,11 @@ public final class Roomote implements AutoCloseable {
 
     public Optional<WorkerPool> workers() {
         return Optional.ofNullable(workers);
+    }
+
+    /** The model calls of jobs, as the runner's jobs report them (kept with the job, deleted with it). */
+    public ModelCallRepository modelCalls() {
+        return modelCalls;
     }
 
     public Database database() {

@@ -55,11 +55,20 @@ public final class JobRunner {
     private final Path workRoot;
     private final Duration cancelGrace;
     private final ScheduledExecutorService timers;
+    private final ModelCallSink modelCalls;
     /** Reused threads for attempts: starting a thread per job showed on the pickup path. */
     private final ExecutorService jobThreads = Executors.newCachedThreadPool(Threads.daemon("roomote-job-idle"));
 
+    /** A runner whose jobs' model calls are only lines in their logs ({@link ModelCallSink#NONE}). */
     public JobRunner(JobTypeRegistry registry, ObjectMapper mapper, Configuration config, SecretRedactor redactor,
                      Path workRoot, Duration cancelGrace, ScheduledExecutorService timers) {
+        this(registry, mapper, config, redactor, workRoot, cancelGrace, timers, ModelCallSink.NONE);
+    }
+
+    /** @param modelCalls keeps every model call a job reports through {@code JobContext.modelCalls()} */
+    public JobRunner(JobTypeRegistry registry, ObjectMapper mapper, Configuration config, SecretRedactor redactor,
+                     Path workRoot, Duration cancelGrace, ScheduledExecutorService timers, ModelCallSink modelCalls) {
+        this.modelCalls = java.util.Objects.requireNonNull(modelCalls, "modelCalls");
         this.registry = registry;
         this.binder = new PayloadBinder(mapper);
         this.mapper = mapper;
@@ -98,7 +107,7 @@ public final class JobRunner {
         CompletableFuture<R> work = new CompletableFuture<>();
         CompletableFuture<Void> graceOver = new CompletableFuture<>();
         RunningJobContext context = new RunningJobContext(request.jobId(), request.attempt(), jobLog, signal, deadline,
-                cancelGrace, workRoot, config);
+                cancelGrace, workRoot, config, modelCalls, redactor);
         AtomicReference<Thread> runningOn = new AtomicReference<>();
         CountDownLatch ended = new CountDownLatch(1);
         signal.onCancel(() -> timers.schedule(() -> graceOver.complete(null), cancelGrace.toMillis(), TimeUnit.MILLISECONDS));

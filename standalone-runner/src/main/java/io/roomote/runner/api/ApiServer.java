@@ -22,6 +22,7 @@ import io.roomote.core.queue.JobQueue;
 import io.roomote.core.queue.StorableText;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.JobTypePauses;
+import io.roomote.core.store.ModelCallRepository;
 import io.roomote.runner.dashboard.BulkActions;
 import io.roomote.runner.health.HealthReport;
 import io.roomote.runner.http.HttpServers;
@@ -129,10 +130,11 @@ public final class ApiServer implements AutoCloseable {
         app.get("/api/health", this::health);
         app.post("/api/jobs", this::enqueue);
         app.get("/api/jobs", this::list);
-        app.get("/api/jobs/{id}", ctx -> ctx.json(JobJson.of(findJob(ctx))));
+        app.get("/api/jobs/{id}", this::job);
         app.post("/api/jobs/{id}/cancel", this::cancel);
         app.post("/api/jobs/{id}/retry", this::retry);
         app.get("/api/jobs/{id}/logs", this::logs);
+        app.get("/api/jobs/{id}/model-calls", this::modelCalls);
         app.delete("/api/jobs/{id}", this::delete);
         app.post("/api/jobs/clean", this::clean);
         app.post("/api/jobs/retry-failed", ctx -> bulk(ctx, true));
@@ -373,6 +375,29 @@ public final class ApiServer implements AutoCloseable {
         answer.put("type", type);
         answer.put("changed", changed);
         answer.put("paused", pauses.paused().stream().map(p -> p.type()).toList());
+        ctx.json(answer);
+    }
+
+    /** The job, with the totals of its model calls ({@code modelCalls}). */
+    private void job(Context ctx) {
+        Job job = findJob(ctx);
+        Map<String, Object> answer = JobJson.of(job);
+        answer.put("modelCalls", JobJson.of(roomote.modelCalls().totals(job.id())));
+        ctx.json(answer);
+    }
+
+    /** {@code GET /api/jobs/{id}/model-calls?after=0&limit=1000}: the calls, oldest first, and their totals. */
+    private void modelCalls(Context ctx) {
+        Job job = findJob(ctx);
+        long after = longParam(ctx, "after", 0);
+        int limit = intParam(ctx, "limit", 1000, 1, 10_000);
+        ModelCallRepository calls = roomote.modelCalls();
+        List<ModelCallRepository.StoredModelCall> page = calls.list(job.id(), after, limit);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("jobId", job.id());
+        answer.put("calls", page.stream().map(JobJson::of).toList());
+        answer.put("totals", JobJson.of(calls.totals(job.id())));
+        answer.put("next", page.isEmpty() ? after : page.get(page.size() - 1).id());
         ctx.json(answer);
     }
 

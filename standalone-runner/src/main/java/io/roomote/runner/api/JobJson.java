@@ -2,6 +2,8 @@ package io.roomote.runner.api;
 
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobLogLine;
+import io.roomote.core.store.ModelCallRepository;
+import io.roomote.spi.ModelCall;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -42,6 +44,32 @@ final class JobJson {
         m.put("level", line.level());
         m.put("line", line.line());
         m.put("at", iso(line.loggedAt()));
+        return m;
+    }
+
+    static Map<String, Object> of(ModelCallRepository.StoredModelCall stored) {
+        ModelCall call = stored.call();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", stored.id());
+        m.put("run", stored.run());
+        m.put("at", iso(call.at()));
+        m.put("provider", call.provider());
+        m.put("model", call.model());
+        m.put("tokensIn", call.tokensIn());
+        m.put("tokensOut", call.tokensOut());
+        m.put("costUsd", call.costUsd());
+        m.put("status", call.status());
+        m.put("durationMs", call.durationMs());
+        m.put("error", call.error());
+        return m;
+    }
+
+    static Map<String, Object> of(ModelCallRepository.Totals totals) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("calls", totals.calls());
+        m.put("tokensIn", totals.tokensIn());
+        m.put("tokensOut", totals.tokensOut());
+        m.put("costUsd", totals.costUsd());
         return m;
     }
 

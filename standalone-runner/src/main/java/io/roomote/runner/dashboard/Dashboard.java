@@ -16,6 +16,7 @@ import io.roomote.core.queue.QueueStats;
 import io.roomote.core.queue.StorableText;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.JobTypePauses;
+import io.roomote.core.store.ModelCallRepository;
 import io.roomote.core.store.JobSearchRepository.Filter;
 import io.roomote.core.worker.WorkerPool;
 import io.roomote.runner.http.HttpSettings;
@@ -412,7 +413,10 @@ public final class Dashboard implements AutoCloseable {
         List<JobLogLine> tail = db(ctx, () -> search.logTail(id, Pages.LOG_TAIL));
         long total = tail.size() < Pages.LOG_TAIL ? tail.size() : db(ctx, () -> search.logLineCount(id));
         List<JobSearchRepository.Run> runs = db(ctx, () -> search.runs(id));
-        html(ctx, 200, pages.detail(view(ctx, s), job.get(), tail, total, runs));
+        List<ModelCallRepository.StoredModelCall> calls = db(ctx, () -> roomote.modelCalls().tail(id, Pages.MODEL_CALLS_TAIL));
+        ModelCallRepository.Totals callTotals = calls.isEmpty() ? ModelCallRepository.Totals.NONE
+                : db(ctx, () -> roomote.modelCalls().totals(id));
+        html(ctx, 200, pages.detail(view(ctx, s), job.get(), tail, total, runs, calls, callTotals));
     }
 
     /** The whole log as plain text, read page by page. */

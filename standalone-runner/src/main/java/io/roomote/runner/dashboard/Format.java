@@ -98,6 +98,11 @@ final class Format {
         return v >= 100 ? String.format(Locale.ROOT, "$%,.0f", v) : String.format(Locale.ROOT, "$%.2f", v);
     }
 
+    /** A model call's cost: sub-cent amounts keep four decimals ("$0.0012"), others as {@link #usd}. */
+    static String callCost(double v) {
+        return v > 0 && v < 0.01 ? String.format(Locale.ROOT, "$%.4f", v) : usd(v);
+    }
+
     /** First line of a text, at most {@code max} characters. */
     static String firstLine(String s, int max) {
         if (s == null) {

@@ -9,6 +9,7 @@ import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.queue.QueueStats;
 import io.roomote.core.store.JobSearchRepository;
+import io.roomote.core.store.ModelCallRepository;
 import io.roomote.core.store.JobSearchRepository.Filter;
 import io.roomote.core.store.JobTypePauses;
 import io.roomote.core.store.JobSearchRepository.Page;
@@ -32,6 +33,8 @@ final class Pages {
     private static final Pattern REPO = Pattern.compile("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
     private static final Pattern DIGITS = Pattern.compile("\\d{1,10}");
     static final int LOG_TAIL = 1000;
+    /** The job page shows at most the last this many model calls (the API pages through all of them). */
+    static final int MODEL_CALLS_TAIL = 200;
 
     /** What every page needs to know about the request. */
     record View(Sessions.Session session, boolean readOnly, boolean authEnabled, Instant now, String runner,
@@ -659,7 +662,8 @@ final class Pages {
 
     // ------------------------------------------------------------------ detail
 
-    String detail(View v, Job job, List<JobLogLine> log, long totalLines, List<JobSearchRepository.Run> runs) {
+    String detail(View v, Job job, List<JobLogLine> log, long totalLines, List<JobSearchRepository.Run> runs,
+                  List<ModelCallRepository.StoredModelCall> calls, ModelCallRepository.Totals callTotals) {
         Html h = new Html();
         Instant now = v.now();
         boolean active = !job.status().isTerminal();
@@ -748,6 +752,8 @@ final class Pages {
         }
         h.raw("</div></section>");
 
+        modelCallsCard(h, job, calls, callTotals);
+
         h.raw("<div class=\"two-col\" id=\"live-json\" data-live><section class=\"card\"><h2>Payload</h2><pre class=\"json\" id=\"payload\">")
                 .text(pretty(job.payload())).raw("</pre></section><section class=\"card\"><h2>Result</h2><pre class=\"json\" id=\"result\">")
                 .text(job.result() == null ? "–" : pretty(job.result())).raw("</pre></section></div>");
@@ -758,6 +764,52 @@ final class Pages {
         data.put("job", String.valueOf(job.id()));
         data.put("status", job.status().dbValue());
         return layout(v, "Job #" + job.id(), "jobs", "job", data, h);
+    }
+
+    /** The job's model calls as its agent made them through the gateway: the last ones, with the totals of all. */
+    private static void modelCallsCard(Html h, Job job, List<ModelCallRepository.StoredModelCall> calls,
+                                       ModelCallRepository.Totals totals) {
+        h.raw("<section class=\"card model-calls-card\" id=\"live-model-calls\" data-live><div class=\"card-head\">")
+                .raw("<h2>Model calls</h2><span class=\"muted\" id=\"model-call-totals\">")
+                .text(Format.number(totals.calls()) + (totals.calls() == 1 ? " call" : " calls"));
+        if (totals.calls() > 0) {
+            h.text(" · " + Format.number(totals.tokensIn()) + " tokens in · " + Format.number(totals.tokensOut()) + " out")
+                    .text(totals.costUsd() == null ? " · cost unknown" : " · " + Format.callCost(totals.costUsd()));
+        }
+        h.raw("</span></div>");
+        if (totals.calls() > calls.size()) {
+            h.raw("<p class=\"note\">Showing the last ").text(Format.number(calls.size())).raw(" of ")
+                    .text(Format.number(totals.calls())).raw(" calls; all of them: <code>GET /api/jobs/").text(job.id())
+                    .raw("/model-calls</code>.</p>");
+        }
+        h.raw("<div class=\"table-wrap\"><table class=\"table model-calls\" id=\"model-calls\"><thead><tr><th>Time</th><th>Provider</th><th>Model</th>")
+                .raw("<th class=\"num\">Tokens in</th><th class=\"num\">Tokens out</th><th class=\"num\">Cost</th>")
+                .raw("<th class=\"num\">Status</th><th class=\"num\">Duration</th><th>Error</th></tr></thead><tbody>");
+        if (calls.isEmpty()) {
+            h.raw("<tr><td colspan=\"9\" class=\"empty\">")
+                    .text(job.status().isTerminal() ? "This job made no model call through Roomote's gateway."
+                            : "No model call yet; calls appear here as the agent makes them.")
+                    .raw("</td></tr>");
+        }
+        for (ModelCallRepository.StoredModelCall stored : calls) {
+            io.roomote.spi.ModelCall c = stored.call();
+            h.raw("<tr").attr("data-call", stored.id()).attr("data-run", stored.run()).raw("><td class=\"nowrap\"><time")
+                    .attr("datetime", c.at()).attr("title", Format.utc(c.at()) + " · run " + stored.run()).raw(">")
+                    .text(Format.clock(c.at())).raw("</time></td><td>").text(c.provider() == null ? "–" : c.provider())
+                    .raw("</td><td class=\"model\"><code>").text(c.model() == null ? "–" : c.model()).raw("</code></td><td class=\"num\">")
+                    .text(c.tokensIn() == null ? "–" : Format.number(c.tokensIn())).raw("</td><td class=\"num\">")
+                    .text(c.tokensOut() == null ? "–" : Format.number(c.tokensOut())).raw("</td><td class=\"num\">")
+                    .text(c.costUsd() == null ? "–" : Format.callCost(c.costUsd())).raw("</td><td")
+                    .attr("class", c.status() >= 400 || c.status() < 100 ? "num err" : "num").raw(">").text(c.status())
+                    .raw("</td><td class=\"num\">").text(Format.duration(Duration.ofMillis(Math.max(0, c.durationMs()))))
+                    .raw("</td><td class=\"call-error\">");
+            if (c.error() != null) {
+                h.raw("<span class=\"err\"").attr("title", Format.firstLine(c.error(), 2000)).raw(">")
+                        .text(Format.firstLine(c.error(), 200)).raw("</span>");
+            }
+            h.raw("</td></tr>");
+        }
+        h.raw("</tbody></table></div></section>");
     }
 
     private static String safeLevel(String level) {
