@@ -3,6 +3,7 @@ package io.roomote.agents.roocode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.roomote.agents.AgentContainment;
 import io.roomote.agents.AgentDrivers;
 import io.roomote.agents.AgentOutcome;
 import io.roomote.agents.AgentOutcome.Status;
@@ -10,6 +11,10 @@ import io.roomote.agents.AgentRequest;
 import io.roomote.agents.roocode.RooCodeAgentDriver.Timings;
 import io.roomote.core.config.Settings;
 import io.roomote.core.execution.CancellationSignal;
+import io.roomote.sandbox.Sandbox;
+import io.roomote.sandbox.SandboxSettings;
+import io.roomote.sandbox.SandboxSpec;
+import io.roomote.sandbox.Sandboxes;
 import io.roomote.spi.Cancellation;
 import io.roomote.spi.JobLogger.Level;
 import org.junit.jupiter.api.AfterEach;
@@ -121,6 +126,37 @@ class RooCodeAgentDriverTest {
         assertThat(run.peer().ofKind("command")).allSatisfy(c -> assertThat(c.path("knownClient").asBoolean()).isTrue());
         assertThat(log.texts()).contains("connected to Roo Code (client id " + clientId + ")");
         awaitDead(run.peer().pid());
+    }
+
+    /**
+     * Issue 11: VS Code (here the real IPC peer behind the {@code code} stand-in) runs inside bubblewrap — real
+     * bwrap and socat — and the IPC socket is made in the agent's HOME, which both sides see; /tmp is the
+     * sandbox's own.
+     */
+    @Test
+    void runsAFullTaskInsideBubblewrap() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("agent-home"));
+        AgentRequest base = request("complete", Instant.now().plusSeconds(60), new CancellationSignal(), Map.of());
+        RooIpcPeer.Record peer = new RooIpcPeer.Record(home.resolve("peer.jsonl"));
+        peers.set(peers.size() - 1, peer);
+        Map<String, String> env = new HashMap<>(base.environment());
+        env.put("ROO_PEER_RECORD", peer.file().toString());
+        Path bridge = Files.createTempDirectory("rmt-");
+        Sandbox sandbox = Sandboxes.create(SandboxSettings.from(Settings.of(Map.of("ROOMOTE_SANDBOX", "bwrap")), System.getenv()));
+        SandboxSpec spec = new SandboxSpec(42, base.workspace(), home, bridge, List.of(), List.of(), List.of(tmp));
+        AgentRequest request = new AgentRequest(base.jobId(), base.prompt(), base.workspace(), home, env, base.model(),
+                base.log(), base.cancellation(), base.deadline(), base.config())
+                .withContainment(AgentContainment.of(sandbox, spec), Optional.empty());
+
+        AgentOutcome outcome = new RooCodeAgentDriver(FAST).run(request);
+
+        assertThat(outcome.status()).as(outcome.message()).isEqualTo(Status.FINISHED);
+        assertThat(outcome.message()).isEqualTo("Roo Code completed the task: Fixed the off-by-one in app.js.");
+        JsonNode start = peer.start();
+        assertThat(start.path("env").path("ROO_CODE_IPC_SOCKET_PATH").asText()).startsWith(home + "/roo-");
+        // Its own PID namespace: the peer is one of the first few processes there.
+        assertThat(start.path("pid").asLong()).isLessThan(20);
+        assertThat(log.texts()).anyMatch(l -> l.contains("in the bwrap sandbox"));
     }
 
     @Test
