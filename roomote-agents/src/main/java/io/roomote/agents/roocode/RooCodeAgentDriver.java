@@ -121,7 +121,11 @@ public final class RooCodeAgentDriver implements AgentDriver {
 
         Run(AgentRequest request) {
             this.request = request;
-            this.apiKey = setting(API_KEY_SETTING);
+            // Behind Roomote's model gateway the key is the job's token, in the agent's environment only: never
+            // fall back to Roomote's own (real) key then.
+            this.apiKey = request.modelBaseUrl().isPresent()
+                    ? Optional.ofNullable(request.environment().get(API_KEY_SETTING)).map(String::trim).filter(v -> !v.isEmpty())
+                    : setting(API_KEY_SETTING);
             // The agent's own output (a command it runs may print its environment) must not leak the key either.
             JobLogger jobLog = request.log();
             this.log = (level, line) -> jobLog.log(level, redact(line));
@@ -218,7 +222,7 @@ public final class RooCodeAgentDriver implements AgentDriver {
             if (notStarted != null) {
                 return notStarted;
             }
-            var configuration = RooTaskSettings.configuration(mapper, apiKey, model);
+            var configuration = RooTaskSettings.configuration(mapper, apiKey, model, request.modelBaseUrl());
             log.info("sending StartNewTask to Roo Code (" + RooTaskSettings.describe(configuration) + ")");
             if (!send("StartNewTask", RooTaskSettings.startNewTask(mapper, configuration, request.prompt()))) {
                 return lost("could not send the task");

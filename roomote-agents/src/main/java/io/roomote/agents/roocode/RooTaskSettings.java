@@ -23,8 +23,18 @@ final class RooTaskSettings {
     private RooTaskSettings() {
     }
 
-    /** The flat {@code RooCodeSettings} object. Key and model are added only when present and not blank. */
+    static final String BASE_URL_FIELD = "openRouterBaseUrl";
+
     static ObjectNode configuration(ObjectMapper mapper, Optional<String> openRouterApiKey, Optional<String> openRouterModelId) {
+        return configuration(mapper, openRouterApiKey, openRouterModelId, Optional.empty());
+    }
+
+    /**
+     * The flat {@code RooCodeSettings} object. Key, model and base URL (Roomote's model gateway, where Roo Code's
+     * OpenRouter provider then sends its requests) are added only when present and not blank.
+     */
+    static ObjectNode configuration(ObjectMapper mapper, Optional<String> openRouterApiKey, Optional<String> openRouterModelId,
+                                    Optional<String> openRouterBaseUrl) {
         ObjectNode c = mapper.createObjectNode();
         c.put("apiProvider", "openrouter");
         c.put("autoApprovalEnabled", true);
@@ -45,6 +55,7 @@ final class RooTaskSettings {
         c.put("rateLimitSeconds", 0);
         openRouterApiKey.map(String::trim).filter(s -> !s.isEmpty()).ifPresent(k -> c.put(API_KEY_FIELD, k));
         openRouterModelId.map(String::trim).filter(s -> !s.isEmpty()).ifPresent(m -> c.put(MODEL_FIELD, m));
+        openRouterBaseUrl.map(String::trim).filter(s -> !s.isEmpty()).ifPresent(u -> c.put(BASE_URL_FIELD, u));
         return c;
     }
 
@@ -64,6 +75,7 @@ final class RooTaskSettings {
                 + ", model " + configuration.path(MODEL_FIELD).asText("(Roo Code's default)")
                 + ", mode " + configuration.path("mode").asText("?")
                 + ", OpenRouter key " + (configuration.has(API_KEY_FIELD) ? "set" : "NOT set")
+                + (configuration.has(BASE_URL_FIELD) ? ", base URL " + configuration.path(BASE_URL_FIELD).asText() : "")
                 + ", auto-approval on, checkpoints off";
     }
 }

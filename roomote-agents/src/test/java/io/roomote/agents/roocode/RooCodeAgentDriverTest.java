@@ -146,7 +146,7 @@ class RooCodeAgentDriverTest {
         SandboxSpec spec = new SandboxSpec(42, base.workspace(), home, bridge, List.of(), List.of(), List.of(tmp));
         AgentRequest request = new AgentRequest(base.jobId(), base.prompt(), base.workspace(), home, env, base.model(),
                 base.log(), base.cancellation(), base.deadline(), base.config())
-                .withContainment(AgentContainment.of(sandbox, spec), Optional.empty());
+                .withContainment(AgentContainment.of(sandbox, spec), Optional.of("http://127.0.0.1:18080/openrouter"));
 
         AgentOutcome outcome = new RooCodeAgentDriver(FAST).run(request);
 
@@ -157,6 +157,28 @@ class RooCodeAgentDriverTest {
         // Its own PID namespace: the peer is one of the first few processes there.
         assertThat(start.path("pid").asLong()).isLessThan(20);
         assertThat(log.texts()).anyMatch(l -> l.contains("in the bwrap sandbox"));
+        // Roo Code's OpenRouter provider is pointed at the gateway (a field the real schema accepted).
+        JsonNode settings = peer.commands().get(0).path("data").path("data").path("configuration");
+        assertThat(settings.path("openRouterBaseUrl").asText()).isEqualTo("http://127.0.0.1:18080/openrouter");
+    }
+
+    /** Issue 11: behind the model gateway, Roomote's own key in its settings is never handed to Roo Code. */
+    @Test
+    void behindTheGatewayRoomotesOwnKeyIsNeverSent() throws Exception {
+        AgentRequest base = request("complete", Instant.now().plusSeconds(60), new CancellationSignal(),
+                Map.of("OPENROUTER_API_KEY", "sk-or-v1-roomotesOwnKey0123456789"));
+        Map<String, String> env = new HashMap<>(base.environment());
+        env.remove("OPENROUTER_API_KEY");
+        AgentRequest request = new AgentRequest(base.jobId(), base.prompt(), base.workspace(), base.agentHome(), env,
+                base.model(), base.log(), base.cancellation(), base.deadline(), base.config())
+                .withContainment(AgentContainment.none(), Optional.of("http://127.0.0.1:41000/openrouter"));
+
+        AgentOutcome outcome = new RooCodeAgentDriver(FAST).run(request);
+
+        assertThat(outcome.status()).as(outcome.message()).isEqualTo(Status.FINISHED);
+        JsonNode settings = peers.get(peers.size() - 1).commands().get(0).path("data").path("data").path("configuration");
+        assertThat(settings.has("openRouterApiKey")).as(settings.toString()).isFalse();
+        assertThat(settings.toString()).doesNotContain("roomotesOwnKey");
     }
 
     @Test
