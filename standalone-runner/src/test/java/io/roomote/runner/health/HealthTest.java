@@ -109,6 +109,27 @@ class HealthTest {
         }
     }
 
+    /** Issue 11: how agents are contained is in the health answer; no containment is a warning, not a failure. */
+    @Test
+    void saysHowAgentsAreContainedAndWarnsWhenTheyAreNot() {
+        runner = new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(), "ROOMOTE_SANDBOX", "bwrap"),
+                RoomoteService.Role.API);
+        JsonNode bwrap = runner.get("/api/health").json();
+        assertThat(bwrap.at("/sandbox/mode").asText()).isEqualTo("bwrap");
+        assertThat(bwrap.at("/sandbox/contained").asBoolean()).isTrue();
+        assertThat(bwrap.get("warnings").toString()).doesNotContain("sandbox");
+        runner.close();
+
+        runner = new RunnerFixture(home, Map.of("DATABASE_URL", TestDatabases.freshJdbcUrl(), "ROOMOTE_SANDBOX", "none"),
+                RoomoteService.Role.API);
+        RunnerFixture.Response none = runner.get("/api/health");
+        assertThat(none.status()).isEqualTo(200);
+        assertThat(none.json().at("/sandbox/mode").asText()).isEqualTo("none");
+        assertThat(none.json().at("/sandbox/contained").asBoolean()).isFalse();
+        assertThat(none.json().at("/sandbox/explicit").asBoolean()).isTrue();
+        assertThat(none.json().get("warnings").toString()).contains("the agent is not sandboxed (ROOMOTE_SANDBOX=none)");
+    }
+
     @Test
     void reportsWorkersTheOldestPendingJobAndTheEmbeddedDatabase() {
         runner = new RunnerFixture(home, Map.of("HEALTH_CHECK_INTERVAL", "100ms", "MAX_WORKERS", "2"),

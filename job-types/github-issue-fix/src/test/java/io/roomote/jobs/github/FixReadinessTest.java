@@ -68,4 +68,19 @@ class FixReadinessTest {
                 .contains("the default agent ROOMOTE_AGENT=cursor is not installed");
         assertThat(type.configurationProblems(payload("roo-code", null), s)).isEmpty();
     }
+
+    /** Issue 11: no bubblewrap and no choice made: said at start and every job refused, never run unsandboxed. */
+    @Test
+    void withoutASandboxAndWithoutAChoiceEveryJobIsRefused() {
+        Map<String, String> s = new java.util.HashMap<>(Map.of("GH_TOKEN", TOKEN, "OPENROUTER_API_KEY", "sk-or-v1-standIn",
+                "ROOMOTE_BWRAP_PATH", "/nonexistent/bwrap"));
+
+        assertThat(type.missingConfiguration(Settings.of(s))).anyMatch(l -> l.startsWith("No sandbox for the agent")
+                && l.contains("apt-get install bubblewrap") && l.contains("ROOMOTE_SANDBOX=none"));
+        assertThat(type.configurationProblems(payload(null, null), Settings.of(s)))
+                .extracting(ValidationProblem::message).anyMatch(m -> m.contains("No sandbox for the agent"));
+
+        s.put("ROOMOTE_SANDBOX", "none"); // the explicit opt-out
+        assertThat(type.configurationProblems(payload(null, null), Settings.of(s))).isEmpty();
+    }
 }
