@@ -47,6 +47,7 @@ public final class WorkerProtocol {
     public static final List<String> CLASSPATH_ANCHORS = List.of(
             "io.roomote.spi.JobType",
             "io.roomote.core.execution.JobRunner",
+            "io.roomote.sandbox.JobSandbox",
             "io.roomote.agents.AgentDriver",
             "io.roomote.jobs.github.GitHubIssueFixJobType",
             MAIN_CLASS,

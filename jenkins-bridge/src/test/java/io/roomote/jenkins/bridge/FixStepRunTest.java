@@ -68,6 +68,9 @@ class FixStepRunTest {
                 "GITHUB_API_URL", github.apiUrl(),
                 "GITHUB_SERVER_URL", remotes.serverUrl(),
                 "ROOMOTE_AGENT", "command",
+                // The scripted agent pushes and opens the PR itself, as the original: no sandbox (the job type's
+                // and the runner's tests cover the sandboxed runs).
+                "ROOMOTE_SANDBOX", "none",
                 "ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} " + mode + " " + github.apiUrl());
         return new FixStepArguments(7, null, null, null, null, null, timeoutMinutes, failOnNoPr).plan(
                 new FixStepArguments.Context(global, Optional.of(TOKEN), Optional.of(KEY), List.of(), Map.of("GITHUB_REPOSITORY", "acme/app")));
