@@ -52,6 +52,8 @@ class GitHubIssueFixApiTest {
                 "GITHUB_API_URL", github.apiUrl(),
                 "GITHUB_SERVER_URL", remotes.serverUrl(),
                 "ROOMOTE_AGENT", "command",
+                // The scripted agent pushes itself, as the original did: no sandbox (SandboxEscapeTest runs one).
+                "ROOMOTE_SANDBOX", "none",
                 "GITHUB_COMMENTS", "true",
                 "ROOMOTE_PUBLIC_URL", "https://roomote.example",
                 "ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} fix-push"), RoomoteService.Role.SERVE);
@@ -102,6 +104,7 @@ class GitHubIssueFixApiTest {
                 "GITHUB_API_URL", github.apiUrl(),
                 "GITHUB_SERVER_URL", remotes.serverUrl(),
                 "ROOMOTE_AGENT", "command",
+                "ROOMOTE_SANDBOX", "none",
                 "MAX_WORKERS", "3",
                 "ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} fix-push"), RoomoteService.Role.SERVE);
 
