@@ -78,6 +78,8 @@ public final class FixStepMain {
         }
         Map<String, String> settings = new HashMap<>(request.settings());
         settings.putAll(secrets);
+        // The control folder holds secrets.json: a sandboxed agent must not see it, wherever the workspace is.
+        settings.merge("ROOMOTE_SANDBOX_HIDE", control.toAbsolutePath().toString(), (a, b) -> a + ":" + b);
         LogSink sink = (jobId, attempt, level, line) -> {
             synchronized (out) {
                 out.println(level == JobLogger.Level.INFO ? line : level.name() + ": " + line);

@@ -187,7 +187,9 @@ final class FixRun {
         if (push == IssueFixSettings.PushMode.AGENT) {
             egress = egress.with(githubHosts());
         }
-        return new JobSandbox.Request(sandboxSettings, ctx.jobId(), workspace, home, List.of(settings.home()), egress,
+        // Roomote's home, and the folder of every job's work (other jobs, this job's git home with its askpass).
+        List<Path> hidden = List.of(settings.home(), ctx.workDir().toAbsolutePath().getParent());
+        return new JobSandbox.Request(sandboxSettings, ctx.jobId(), workspace, home, hidden, egress,
                 GatewayRoute.fromConfig(ctx.config()), ModelPrices.fromConfig(ctx.config()), budget, ctx.modelCalls(),
                 ctx.log(), Clock.systemUTC());
     }
