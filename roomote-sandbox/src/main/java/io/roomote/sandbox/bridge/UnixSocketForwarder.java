@@ -6,17 +6,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,21 +53,7 @@ public final class UnixSocketForwarder implements AutoCloseable {
      */
     public static UnixSocketForwarder start(Path socket, InetSocketAddress target) throws IOException {
         Path path = socket.toAbsolutePath();
-        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            if (!Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
-                throw new IOException("cannot listen on " + path + ": a file that is not a socket is in the way");
-            }
-            Files.delete(path);
-        }
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            server.bind(UnixDomainSocketAddress.of(path));
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            Files.deleteIfExists(path);
-            throw e;
-        }
+        ServerSocketChannel server = PrivateSocket.bind(path, 0);
         UnixSocketForwarder forwarder = new UnixSocketForwarder(path, target, server);
         forwarder.acceptor.start();
         return forwarder;

@@ -1,5 +1,6 @@
 package io.roomote.sandbox.egress;
 
+import io.roomote.sandbox.bridge.PrivateSocket;
 import io.roomote.spi.JobLogger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,18 +12,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -127,16 +123,7 @@ public final class EgressProxy implements AutoCloseable {
             throws IOException {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(log, "log");
-        removeStaleSocket(socket);
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            server.bind(UnixDomainSocketAddress.of(socket), 128);
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | RuntimeException e) {
-            Closing.quietly(server);
-            Files.deleteIfExists(socket);
-            throw e;
-        }
+        ServerSocketChannel server = PrivateSocket.bind(socket, 128);
         EgressProxy proxy = new EgressProxy(socket, policy, log, limits, clock, server);
         Thread acceptor = new Thread(proxy::acceptLoop, "roomote-egress-accept");
         acceptor.setDaemon(true);
@@ -358,17 +345,6 @@ public final class EgressProxy implements AutoCloseable {
 
     private void untrack(Closeable c) {
         open.remove(c);
-    }
-
-    private static void removeStaleSocket(Path socket) throws IOException {
-        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        BasicFileAttributes attrs = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!attrs.isOther()) {
-            throw new IOException("cannot listen on " + socket + ": a file that is not a socket is in the way");
-        }
-        Files.delete(socket);
     }
 
     private static ThreadFactory daemons(String prefix) {
