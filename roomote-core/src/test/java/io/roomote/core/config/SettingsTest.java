@@ -93,4 +93,12 @@ class SettingsTest {
                 "OPENROUTER_API_KEY", "key-1234", "MAX_WORKERS", "5", "DATABASE_URL", "postgresql://u:pw12@h/d"));
         assertThat(s.secretValues()).containsExactlyInAnyOrder("tok-1234", "sec-1234", "key-1234", "postgresql://u:pw12@h/d");
     }
+
+    /** A token budget and a Secret's name are settings, not secrets: masking "1000" would blank every 1000 in a log. */
+    @Test
+    void aTokenCountAndASecretsNameAreNotSecrets() {
+        Settings s = Settings.of(Map.of("ROOMOTE_MAX_TOKENS", "1000", "ROOMOTE_KUBERNETES_SECRET", "roomote",
+                "GH_TOKEN", "tok-1234"));
+        assertThat(s.secretValues()).containsExactly("tok-1234");
+    }
 }
