@@ -23,7 +23,7 @@ target="$1"
 shift
 case "$target" in
   base|api|controller|worker) ;;
-  -h|--help|help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help|help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
   *) usage ;;
 esac
 
