@@ -44,7 +44,8 @@ RUN apt-get update \
  && chown roomote:roomote /var/lib/roomote
 COPY --from=docker-cli /usr/local/bin/docker /usr/local/bin/docker
 COPY --from=build /tmp/roomote.jar /opt/roomote/roomote.jar
-USER roomote
+# Numeric, so that Kubernetes' runAsNonRoot can verify it (a user name cannot be checked).
+USER 10001:10001
 WORKDIR /home/roomote
 VOLUME ["/var/lib/roomote"]
 # The API's port (PORT); the dashboard is on the same port at /admin/queues.

@@ -278,7 +278,7 @@ class DeployFilesTest {
                     .contains(" git ").contains(" bubblewrap ").contains(" socat "));
             assertThat(instructions).anySatisfy(i -> assertThat(i).contains("useradd --uid 10001"));
             assertThat(instructions).contains("ENTRYPOINT [\"java\",\"-jar\",\"/opt/roomote/roomote.jar\"]", "CMD [\"serve\"]",
-                    "VOLUME [\"/var/lib/roomote\"]", "USER roomote");
+                    "VOLUME [\"/var/lib/roomote\"]", "USER 10001:10001");
             assertThat(instructions).anySatisfy(i -> assertThat(i).startsWith("ENV").contains("ROOMOTE_HOME=/var/lib/roomote"));
         }
 
@@ -614,7 +614,9 @@ class DeployFilesTest {
         @Test
         void workersMayReachDnsPostgresAndPublicHttpsOnly() throws IOException {
             JsonNode policy = find("NetworkPolicy", "roomote-workers").path("spec");
-            assertThat(policy.path("podSelector").path("matchLabels").path("io.roomote.worker").asText()).isEqualTo("true");
+            // The labels KubernetesWorkerLauncher puts on every worker pod.
+            assertThat(policy.path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText()).isEqualTo("roomote");
+            assertThat(policy.path("podSelector").path("matchLabels").path("app.kubernetes.io/component").asText()).isEqualTo("worker");
             assertThat(policy.path("policyTypes").toString()).contains("Ingress", "Egress");
             assertThat(policy.path("ingress").size()).isZero();
             Set<String> ports = new TreeSet<>();
