@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.roomote.core.config.SecretNames;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -235,409 +234,397 @@ class DeployFilesTest {
 
     // ------------------------------------------------------------------------------------------- Dockerfiles
 
-    @Nested
-    class Dockerfiles {
 
-        @Test
-        void everyBaseImageIsPinnedToAnExactTag() throws IOException {
-            for (String name : List.of("Dockerfile", "Dockerfile.worker")) {
-                List<String> images = baseImages(Files.readString(ROOT.resolve(name)));
-                assertThat(images).as(name).isNotEmpty();
-                assertThat(images).as(name + " FROM lines").allSatisfy(i -> assertThat(unpinned(i)).as(i).isEmpty());
+    @Test
+    void everyBaseImageIsPinnedToAnExactTag() throws IOException {
+        for (String name : List.of("Dockerfile", "Dockerfile.worker")) {
+            List<String> images = baseImages(Files.readString(ROOT.resolve(name)));
+            assertThat(images).as(name).isNotEmpty();
+            assertThat(images).as(name + " FROM lines").allSatisfy(i -> assertThat(unpinned(i)).as(i).isEmpty());
+        }
+    }
+
+    @Test
+    void theLastUserIsNotRoot() throws IOException {
+        for (String name : List.of("Dockerfile", "Dockerfile.worker")) {
+            List<String> users = instructions(Files.readString(ROOT.resolve(name))).stream()
+                    .filter(i -> i.startsWith("USER ")).map(i -> i.substring(5).strip()).toList();
+            assertThat(users).as(name + " USER lines").isNotEmpty();
+            assertThat(users.get(users.size() - 1)).as(name + " runs as").isNotIn("root", "0", "0:0", "root:root");
+        }
+    }
+
+    @Test
+    void noLayerCarriesASecret() throws IOException {
+        for (String name : List.of("Dockerfile", "Dockerfile.worker")) {
+            assertThat(secretsInDockerfile(Files.readString(ROOT.resolve(name)))).as(name).isEmpty();
+        }
+        // .env (the secrets) never reaches the build context, so no COPY can put it in a layer.
+        List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore"));
+        assertThat(ignored).contains(".env", "**/target/");
+    }
+
+    @Test
+    void theRunnerImageBuildsTheJarAndRunsItAsRoomote() throws IOException {
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        List<String> instructions = instructions(dockerfile);
+        assertThat(baseImages(dockerfile)).anySatisfy(i -> assertThat(i).startsWith("maven:3.9.").contains("-eclipse-temurin-17"));
+        assertThat(baseImages(dockerfile).get(baseImages(dockerfile).size() - 1)).startsWith("eclipse-temurin:17.0.").endsWith("-jre-noble");
+        assertThat(instructions).anySatisfy(i -> assertThat(i).startsWith("RUN").contains("./mvnw -B -ntp -DskipTests"));
+        assertThat(instructions).anySatisfy(i -> assertThat(i).startsWith("RUN apt-get")
+                .contains(" git ").contains(" bubblewrap ").contains(" socat "));
+        assertThat(instructions).anySatisfy(i -> assertThat(i).contains("useradd --uid 10001"));
+        assertThat(instructions).contains("ENTRYPOINT [\"java\",\"-jar\",\"/opt/roomote/roomote.jar\"]", "CMD [\"serve\"]",
+                "VOLUME [\"/var/lib/roomote\"]", "USER 10001:10001");
+        assertThat(instructions).anySatisfy(i -> assertThat(i).startsWith("ENV").contains("ROOMOTE_HOME=/var/lib/roomote"));
+    }
+
+    @Test
+    void theWorkerImageHasTheAgentsAtTheTestedVersions() throws IOException {
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile.worker"));
+        // The versions the CLI drivers were tested with (roomote-agents' lock file).
+        JsonNode lock = new ObjectMapper().readTree(ROOT.resolve("roomote-agents/src/test/node/agent-clis/package-lock.json").toFile());
+        String codex = lock.at("/packages/node_modules~1@openai~1codex/version").asText();
+        String opencode = lock.at("/packages/node_modules~1opencode-ai/version").asText();
+        assertThat(codex).isNotEmpty();
+        assertThat(opencode).isNotEmpty();
+        assertThat(dockerfile).contains("ARG CODEX_VERSION=" + codex, "ARG OPENCODE_VERSION=" + opencode,
+                "\"@openai/codex@${CODEX_VERSION}\"", "\"opencode-ai@${OPENCODE_VERSION}\"");
+        assertThat(dockerfile).contains("--install-extension RooVeterinaryInc.roo-cline", "packages.microsoft.com/repos/code",
+                "install -y --no-install-recommends code", "xvfb", "cli.github.com/packages", "install -y --no-install-recommends gh");
+        // Built on the runner image (git, bubblewrap, socat, roomote.jar), whose tag build.sh passes.
+        assertThat(baseImages(dockerfile)).contains("roomote/runner:" + imageTag());
+        assertThat(instructions(dockerfile)).contains("ENTRYPOINT [\"/usr/local/bin/roomote-entrypoint\"]");
+    }
+
+    @Test
+    void thereIsOneWorkerImageDefinitionAndNothingPointsAtTheOldOne() throws IOException {
+        assertThat(ROOT.resolve("docker/worker/Dockerfile")).doesNotExist();
+        List<Path> mentions = new ArrayList<>();
+        Files.walkFileTree(ROOT, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                return Set.of("target", ".git", "node_modules").contains(name) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
-        }
 
-        @Test
-        void theLastUserIsNotRoot() throws IOException {
-            for (String name : List.of("Dockerfile", "Dockerfile.worker")) {
-                List<String> users = instructions(Files.readString(ROOT.resolve(name))).stream()
-                        .filter(i -> i.startsWith("USER ")).map(i -> i.substring(5).strip()).toList();
-                assertThat(users).as(name + " USER lines").isNotEmpty();
-                assertThat(users.get(users.size() - 1)).as(name + " runs as").isNotIn("root", "0", "0:0", "root:root");
-            }
-        }
-
-        @Test
-        void noLayerCarriesASecret() throws IOException {
-            for (String name : List.of("Dockerfile", "Dockerfile.worker")) {
-                assertThat(secretsInDockerfile(Files.readString(ROOT.resolve(name)))).as(name).isEmpty();
-            }
-            // .env (the secrets) never reaches the build context, so no COPY can put it in a layer.
-            List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore"));
-            assertThat(ignored).contains(".env", "**/target/");
-        }
-
-        @Test
-        void theRunnerImageBuildsTheJarAndRunsItAsRoomote() throws IOException {
-            String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
-            List<String> instructions = instructions(dockerfile);
-            assertThat(baseImages(dockerfile)).anySatisfy(i -> assertThat(i).startsWith("maven:3.9.").contains("-eclipse-temurin-17"));
-            assertThat(baseImages(dockerfile).get(baseImages(dockerfile).size() - 1)).startsWith("eclipse-temurin:17.0.").endsWith("-jre-noble");
-            assertThat(instructions).anySatisfy(i -> assertThat(i).startsWith("RUN").contains("./mvnw -B -ntp -DskipTests"));
-            assertThat(instructions).anySatisfy(i -> assertThat(i).startsWith("RUN apt-get")
-                    .contains(" git ").contains(" bubblewrap ").contains(" socat "));
-            assertThat(instructions).anySatisfy(i -> assertThat(i).contains("useradd --uid 10001"));
-            assertThat(instructions).contains("ENTRYPOINT [\"java\",\"-jar\",\"/opt/roomote/roomote.jar\"]", "CMD [\"serve\"]",
-                    "VOLUME [\"/var/lib/roomote\"]", "USER 10001:10001");
-            assertThat(instructions).anySatisfy(i -> assertThat(i).startsWith("ENV").contains("ROOMOTE_HOME=/var/lib/roomote"));
-        }
-
-        @Test
-        void theWorkerImageHasTheAgentsAtTheTestedVersions() throws IOException {
-            String dockerfile = Files.readString(ROOT.resolve("Dockerfile.worker"));
-            // The versions the CLI drivers were tested with (roomote-agents' lock file).
-            JsonNode lock = new ObjectMapper().readTree(ROOT.resolve("roomote-agents/src/test/node/agent-clis/package-lock.json").toFile());
-            String codex = lock.at("/packages/node_modules~1@openai~1codex/version").asText();
-            String opencode = lock.at("/packages/node_modules~1opencode-ai/version").asText();
-            assertThat(codex).isNotEmpty();
-            assertThat(opencode).isNotEmpty();
-            assertThat(dockerfile).contains("ARG CODEX_VERSION=" + codex, "ARG OPENCODE_VERSION=" + opencode,
-                    "\"@openai/codex@${CODEX_VERSION}\"", "\"opencode-ai@${OPENCODE_VERSION}\"");
-            assertThat(dockerfile).contains("--install-extension RooVeterinaryInc.roo-cline", "packages.microsoft.com/repos/code",
-                    "install -y --no-install-recommends code", "xvfb", "cli.github.com/packages", "install -y --no-install-recommends gh");
-            // Built on the runner image (git, bubblewrap, socat, roomote.jar), whose tag build.sh passes.
-            assertThat(baseImages(dockerfile)).contains("roomote/runner:" + imageTag());
-            assertThat(instructions(dockerfile)).contains("ENTRYPOINT [\"/usr/local/bin/roomote-entrypoint\"]");
-        }
-
-        @Test
-        void thereIsOneWorkerImageDefinitionAndNothingPointsAtTheOldOne() throws IOException {
-            assertThat(ROOT.resolve("docker/worker/Dockerfile")).doesNotExist();
-            List<Path> mentions = new ArrayList<>();
-            Files.walkFileTree(ROOT, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
-                    return Set.of("target", ".git", "node_modules").contains(name) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                String name = file.getFileName().toString();
+                boolean text = name.matches(".*\\.(md|java|groovy|jelly|sh|yml|yaml)$") || name.equals("Jenkinsfile");
+                if (text && !name.equals("DeployFilesTest.java") && Files.readString(file).contains("docker/worker/Dockerfile")) {
+                    mentions.add(ROOT.relativize(file));
                 }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        assertThat(mentions).as("files naming docker/worker/Dockerfile").isEmpty();
+    }
 
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    String name = file.getFileName().toString();
-                    boolean text = name.matches(".*\\.(md|java|groovy|jelly|sh|yml|yaml)$") || name.equals("Jenkinsfile");
-                    if (text && !name.equals("DeployFilesTest.java") && Files.readString(file).contains("docker/worker/Dockerfile")) {
-                        mentions.add(ROOT.relativize(file));
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-            assertThat(mentions).as("files naming docker/worker/Dockerfile").isEmpty();
-        }
+    @Test
+    void theWorkerEntrypointSendsRoomoteCommandsToTheJarAndRunsAnythingElse(@TempDir Path tmp) throws Exception {
+        // Run for real with sh; `java` is a recording stand-in first on the PATH.
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path log = tmp.resolve("java.log");
+        recorder(bin.resolve("java"), log);
+        Path entrypoint = ROOT.resolve("docker/roomote-entrypoint.sh");
 
-        @Test
-        void theWorkerEntrypointSendsRoomoteCommandsToTheJarAndRunsAnythingElse(@TempDir Path tmp) throws Exception {
-            // Run for real with sh; `java` is a recording stand-in first on the PATH.
-            Path bin = Files.createDirectories(tmp.resolve("bin"));
-            Path log = tmp.resolve("java.log");
-            recorder(bin.resolve("java"), log);
-            Path entrypoint = ROOT.resolve("docker/roomote-entrypoint.sh");
-
-            assertThat(run(List.of("sh", entrypoint.toString(), "worker", "--once"), bin, Map.of()).exit).isZero();
-            assertThat(Files.readAllLines(log)).containsExactly("-jar", "/opt/roomote/roomote.jar", "worker", "--once", "--");
-            Files.delete(log);
-            Result echo = run(List.of("sh", entrypoint.toString(), "echo", "hello from cat's place"), bin, Map.of());
-            assertThat(echo.stdout.strip()).isEqualTo("hello from cat's place");
-            assertThat(log).doesNotExist();
-        }
+        assertThat(run(List.of("sh", entrypoint.toString(), "worker", "--once"), bin, Map.of()).exit).isZero();
+        assertThat(Files.readAllLines(log)).containsExactly("-jar", "/opt/roomote/roomote.jar", "worker", "--once", "--");
+        Files.delete(log);
+        Result echo = run(List.of("sh", entrypoint.toString(), "echo", "hello from cat's place"), bin, Map.of());
+        assertThat(echo.stdout.strip()).isEqualTo("hello from cat's place");
+        assertThat(log).doesNotExist();
     }
 
     // ------------------------------------------------------------------------------------------------ compose
 
-    @Nested
-    class Compose {
 
-        private final JsonNode compose = read();
-        private final JsonNode services = compose.path("services");
+    private final JsonNode compose = read();
+    private final JsonNode services = compose.path("services");
 
-        private JsonNode read() {
-            try {
-                return YAML.readTree(ROOT.resolve("docker-compose.yml").toFile());
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+    private JsonNode read() {
+        try {
+            return YAML.readTree(ROOT.resolve("docker-compose.yml").toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
+    }
 
-        private Map<String, String> environment(JsonNode service) {
-            Map<String, String> env = new LinkedHashMap<>();
-            JsonNode node = service.path("environment");
-            if (node.isObject()) {
-                node.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
-            } else if (node.isArray()) {
-                node.forEach(e -> {
-                    String[] kv = e.asText().split("=", 2);
-                    env.put(kv[0], kv.length > 1 ? kv[1] : null);
-                });
-            }
-            return env;
-        }
-
-        @Test
-        void postgresHasAVolumeAndAHealthCheck() {
-            JsonNode pg = services.path("postgres");
-            assertThat(pg.path("image").asText()).startsWith("postgres:17.");
-            assertThat(pg.path("healthcheck").path("test").toString()).contains("pg_isready");
-            assertThat(pg.path("volumes").get(0).asText()).startsWith("postgres-data:");
-            assertThat(compose.path("volumes").has("postgres-data")).isTrue();
-            assertThat(pg.path("restart").asText()).isEqualTo("unless-stopped");
-        }
-
-        @Test
-        void apiAndControllerRunTheRunnerImageOnAHealthyDatabase() throws IOException {
-            for (String name : List.of("api", "controller")) {
-                JsonNode s = services.path(name);
-                assertThat(resolveDefaults(s.path("image").asText())).as(name).isEqualTo("roomote/runner:" + imageTag());
-                assertThat(s.path("command").toString()).as(name).isEqualTo("[\"" + name + "\"]");
-                assertThat(s.path("depends_on").path("postgres").path("condition").asText()).as(name).isEqualTo("service_healthy");
-                assertThat(s.path("restart").asText()).as(name).isEqualTo("unless-stopped");
-                assertThat(s.path("env_file").asText()).as(name).isEqualTo(".env");
-                assertThat(environment(s).get("DATABASE_URL")).as(name).contains("@postgres:5432/");
-            }
-            assertThat(services.path("api").path("ports").toString()).contains("3001:3001");
-            Map<String, String> controller = environment(services.path("controller"));
-            assertThat(controller).containsEntry("ROOMOTE_LAUNCHER", "docker")
-                    .containsEntry("ROOMOTE_SANDBOX", "none")
-                    .containsEntry("ROOMOTE_WORKER_NETWORK", compose.path("networks").path("default").path("name").asText());
-            assertThat(resolveDefaults(controller.get("ROOMOTE_WORKER_RUNNER_IMAGE"))).isEqualTo("roomote/worker:" + imageTag());
-        }
-
-        @Test
-        void onlyTheControllerGetsTheDockerSocket() {
-            List<String> withSocket = new ArrayList<>();
-            services.fields().forEachRemaining(e -> {
-                if (e.getValue().path("volumes").toString().contains("docker.sock")) {
-                    withSocket.add(e.getKey());
-                }
-            });
-            assertThat(withSocket).containsExactly("controller");
-        }
-
-        @Test
-        void imagesArePinnedAndSecretsAreOnlyReferences() {
-            services.fields().forEachRemaining(e -> {
-                assertThat(unpinned(e.getValue().path("image").asText())).as(e.getKey()).isEmpty();
-                environment(e.getValue()).forEach((k, v) ->
-                        assertThat(literalSecret(k, v)).as(e.getKey() + " " + k).isEmpty());
+    private Map<String, String> environment(JsonNode service) {
+        Map<String, String> env = new LinkedHashMap<>();
+        JsonNode node = service.path("environment");
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
+        } else if (node.isArray()) {
+            node.forEach(e -> {
+                String[] kv = e.asText().split("=", 2);
+                env.put(kv[0], kv.length > 1 ? kv[1] : null);
             });
         }
+        return env;
+    }
+
+    @Test
+    void postgresHasAVolumeAndAHealthCheck() {
+        JsonNode pg = services.path("postgres");
+        assertThat(pg.path("image").asText()).startsWith("postgres:17.");
+        assertThat(pg.path("healthcheck").path("test").toString()).contains("pg_isready");
+        assertThat(pg.path("volumes").get(0).asText()).startsWith("postgres-data:");
+        assertThat(compose.path("volumes").has("postgres-data")).isTrue();
+        assertThat(pg.path("restart").asText()).isEqualTo("unless-stopped");
+    }
+
+    @Test
+    void apiAndControllerRunTheRunnerImageOnAHealthyDatabase() throws IOException {
+        for (String name : List.of("api", "controller")) {
+            JsonNode s = services.path(name);
+            assertThat(resolveDefaults(s.path("image").asText())).as(name).isEqualTo("roomote/runner:" + imageTag());
+            assertThat(s.path("command").toString()).as(name).isEqualTo("[\"" + name + "\"]");
+            assertThat(s.path("depends_on").path("postgres").path("condition").asText()).as(name).isEqualTo("service_healthy");
+            assertThat(s.path("restart").asText()).as(name).isEqualTo("unless-stopped");
+            assertThat(s.path("env_file").asText()).as(name).isEqualTo(".env");
+            assertThat(environment(s).get("DATABASE_URL")).as(name).contains("@postgres:5432/");
+        }
+        assertThat(services.path("api").path("ports").toString()).contains("3001:3001");
+        Map<String, String> controller = environment(services.path("controller"));
+        assertThat(controller).containsEntry("ROOMOTE_LAUNCHER", "docker")
+                .containsEntry("ROOMOTE_SANDBOX", "none")
+                .containsEntry("ROOMOTE_WORKER_NETWORK", compose.path("networks").path("default").path("name").asText());
+        assertThat(resolveDefaults(controller.get("ROOMOTE_WORKER_RUNNER_IMAGE"))).isEqualTo("roomote/worker:" + imageTag());
+    }
+
+    @Test
+    void onlyTheControllerGetsTheDockerSocket() {
+        List<String> withSocket = new ArrayList<>();
+        services.fields().forEachRemaining(e -> {
+            if (e.getValue().path("volumes").toString().contains("docker.sock")) {
+                withSocket.add(e.getKey());
+            }
+        });
+        assertThat(withSocket).containsExactly("controller");
+    }
+
+    @Test
+    void imagesArePinnedAndSecretsAreOnlyReferences() {
+        services.fields().forEachRemaining(e -> {
+            assertThat(unpinned(e.getValue().path("image").asText())).as(e.getKey()).isEmpty();
+            environment(e.getValue()).forEach((k, v) ->
+                    assertThat(literalSecret(k, v)).as(e.getKey() + " " + k).isEmpty());
+        });
     }
 
     // ------------------------------------------------------------------------------------------- .env.example
 
-    @Nested
-    class EnvExample {
 
-        /** The variables of README's configuration tables: the backticked names in each row's first cell. */
-        private Set<String> readmeVariables() throws IOException {
-            Set<String> names = new TreeSet<>();
-            boolean inConfiguration = false;
-            for (String line : Files.readAllLines(ROOT.resolve("README.md"))) {
-                if (line.startsWith("## ")) {
-                    inConfiguration = line.equals("## Configuration");
-                } else if (inConfiguration && line.startsWith("| `")) {
-                    String firstCell = line.substring(1, line.indexOf('|', 1));
-                    Matcher m = Pattern.compile("`([A-Z][A-Z0-9_]+)`").matcher(firstCell);
-                    while (m.find()) {
-                        names.add(m.group(1));
-                    }
+    /** The variables of README's configuration tables: the backticked names in each row's first cell. */
+    private Set<String> readmeVariables() throws IOException {
+        Set<String> names = new TreeSet<>();
+        boolean inConfiguration = false;
+        for (String line : Files.readAllLines(ROOT.resolve("README.md"))) {
+            if (line.startsWith("## ")) {
+                inConfiguration = line.equals("## Configuration");
+            } else if (inConfiguration && line.startsWith("| `")) {
+                String firstCell = line.substring(1, line.indexOf('|', 1));
+                Matcher m = Pattern.compile("`([A-Z][A-Z0-9_]+)`").matcher(firstCell);
+                while (m.find()) {
+                    names.add(m.group(1));
                 }
             }
-            return names;
         }
+        return names;
+    }
 
-        private Map<String, String> listed() throws IOException {
-            Map<String, String> listed = new LinkedHashMap<>();
-            for (String line : Files.readAllLines(ROOT.resolve(".env.example"))) {
-                Matcher m = Pattern.compile("^(?:# )?([A-Z][A-Z0-9_]*)=(.*)$").matcher(line);
-                if (m.matches()) {
-                    listed.put(m.group(1), m.group(2));
-                }
+    private Map<String, String> listed() throws IOException {
+        Map<String, String> listed = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(ROOT.resolve(".env.example"))) {
+            Matcher m = Pattern.compile("^(?:# )?([A-Z][A-Z0-9_]*)=(.*)$").matcher(line);
+            if (m.matches()) {
+                listed.put(m.group(1), m.group(2));
             }
-            return listed;
         }
+        return listed;
+    }
 
-        @Test
-        void namesEveryVariableOfTheReadmesTables() throws IOException {
-            Set<String> readme = readmeVariables();
-            assertThat(readme).as("README's configuration tables").contains("DATABASE_URL", "GH_TOKEN", "ROOMOTE_SANDBOX", "SLACK_CHANNEL");
-            assertThat(listed().keySet()).containsAll(readme);
-        }
+    @Test
+    void namesEveryVariableOfTheReadmesTables() throws IOException {
+        Set<String> readme = readmeVariables();
+        assertThat(readme).as("README's configuration tables").contains("DATABASE_URL", "GH_TOKEN", "ROOMOTE_SANDBOX", "SLACK_CHANNEL");
+        assertThat(listed().keySet()).containsAll(readme);
+    }
 
-        @Test
-        void holdsNoSecretValueAndEverythingComposeRequires() throws IOException {
-            listed().forEach((name, value) -> {
-                if (SecretNames.isSecret(name)) {
-                    assertThat(value).as(name).isEmpty();
-                }
-            });
-            Matcher required = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*):\\?").matcher(Files.readString(ROOT.resolve("docker-compose.yml")));
-            while (required.find()) {
-                assertThat(listed()).as("compose requires " + required.group(1)).containsKey(required.group(1));
+    @Test
+    void holdsNoSecretValueAndEverythingComposeRequires() throws IOException {
+        listed().forEach((name, value) -> {
+            if (SecretNames.isSecret(name)) {
+                assertThat(value).as(name).isEmpty();
             }
+        });
+        Matcher required = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*):\\?").matcher(Files.readString(ROOT.resolve("docker-compose.yml")));
+        while (required.find()) {
+            assertThat(listed()).as("compose requires " + required.group(1)).containsKey(required.group(1));
         }
     }
 
     // --------------------------------------------------------------------------------------------- Kubernetes
 
-    @Nested
-    class Kubernetes {
 
-        private final Path dir = ROOT.resolve("deploy/kubernetes");
+    private final Path dir = ROOT.resolve("deploy/kubernetes");
 
-        private List<JsonNode> all() throws IOException {
-            List<JsonNode> docs = new ArrayList<>();
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                    docs.addAll(documents(f));
+    private List<JsonNode> all() throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                docs.addAll(documents(f));
+            }
+        }
+        return docs;
+    }
+
+    private JsonNode find(String kind, String name) throws IOException {
+        return all().stream().filter(d -> d.path("kind").asText().equals(kind) && d.path("metadata").path("name").asText().equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in deploy/kubernetes"));
+    }
+
+    private List<JsonNode> containers() throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode d : all()) {
+            d.path("spec").path("template").path("spec").path("containers").forEach(out::add);
+        }
+        return out;
+    }
+
+    @Test
+    void everyDocumentParsesAndTheKindsArePresent() throws IOException {
+        Set<String> kinds = new TreeSet<>();
+        for (JsonNode d : all()) {
+            assertThat(d.path("apiVersion").asText()).as(d.toString()).isNotEmpty();
+            assertThat(d.path("kind").asText()).as(d.toString()).isNotEmpty();
+            if (!d.path("kind").asText().equals("Kustomization")) {
+                assertThat(d.path("metadata").path("name").asText()).as(d.path("kind").asText()).isNotEmpty();
+            }
+            kinds.add(d.path("kind").asText());
+        }
+        assertThat(kinds).contains("Namespace", "Deployment", "Service", "ServiceAccount", "Role", "RoleBinding",
+                "Secret", "NetworkPolicy", "StatefulSet", "Kustomization");
+        assertThat(kinds).doesNotContain("ClusterRole", "ClusterRoleBinding");
+        find("Deployment", "roomote-api");
+        find("Service", "roomote-api");
+        find("Deployment", "roomote-controller");
+        find("StatefulSet", "roomote-postgres");
+        find("Service", "roomote-postgres");
+    }
+
+    @Test
+    void theKustomizationListsExistingFilesAndNeverThePlaceholderSecret() throws IOException {
+        JsonNode k = documents(dir.resolve("kustomization.yaml")).get(0);
+        List<String> resources = new ArrayList<>();
+        k.path("resources").forEach(r -> resources.add(r.asText()));
+        assertThat(resources).contains("api.yaml", "controller.yaml", "networkpolicy.yaml").doesNotContain("secret.template.yaml");
+        assertThat(resources).allSatisfy(r -> assertThat(dir.resolve(r)).exists());
+    }
+
+    @Test
+    void theControllersRoleIsMinimalAndNamespaced() throws IOException {
+        JsonNode role = find("Role", "roomote-controller");
+        Map<String, Set<String>> rules = new LinkedHashMap<>();
+        role.path("rules").forEach(r -> r.path("resources").forEach(res -> {
+            String group = r.path("apiGroups").get(0).asText();
+            Set<String> verbs = new TreeSet<>();
+            r.path("verbs").forEach(v -> verbs.add(v.asText()));
+            rules.put(res.asText() + (group.isEmpty() ? "" : "." + group), verbs);
+        }));
+        assertThat(rules).containsOnly(
+                Map.entry("jobs.batch", Set.of("create", "delete", "get", "list", "watch")),
+                Map.entry("pods", Set.of("get", "list", "watch")));
+        assertThat(role.toString()).doesNotContain("\"*\"");
+        JsonNode binding = find("RoleBinding", "roomote-controller");
+        assertThat(binding.path("roleRef").path("kind").asText()).isEqualTo("Role");
+        String account = find("Deployment", "roomote-controller").path("spec").path("template").path("spec").path("serviceAccountName").asText();
+        assertThat(binding.path("subjects").get(0).path("name").asText()).isEqualTo(account);
+        assertThat(find("ServiceAccount", account)).isNotNull();
+    }
+
+    @Test
+    void secretsComeOnlyFromTheSecretByReference() throws IOException {
+        for (JsonNode c : containers()) {
+            c.path("env").forEach(e -> {
+                if (SecretNames.isSecret(e.path("name").asText())) {
+                    assertThat(e.has("value")).as(c.path("name").asText() + " " + e.path("name").asText() + " has a literal value").isFalse();
+                    assertThat(e.path("valueFrom").has("secretKeyRef")).as(e.toString()).isTrue();
+                }
+            });
+            c.path("envFrom").forEach(e -> assertThat(e.path("secretRef").path("name").asText()).as(e.toString()).isEqualTo("roomote"));
+        }
+        JsonNode template = find("Secret", "roomote");
+        Map<String, String> data = new TreeMap<>();
+        template.path("stringData").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+        assertThat(data.keySet()).containsExactlyInAnyOrder("DATABASE_URL", "GH_TOKEN", "OPENROUTER_API_KEY",
+                "GH_WEBHOOK_SECRET", "SLACK_API_TOKEN", "ROOMOTE_API_TOKEN");
+        assertThat(data.values()).containsOnly("REPLACE_ME");
+        assertThat(template.has("data")).isFalse();
+    }
+
+    @Test
+    void everyContainerHasProbesResourcesAndAPinnedImage() throws IOException {
+        List<JsonNode> containers = containers();
+        assertThat(containers).hasSizeGreaterThanOrEqualTo(3);
+        for (JsonNode c : containers) {
+            String name = c.path("name").asText();
+            assertThat(unpinned(c.path("image").asText())).as(name).isEmpty();
+            assertThat(c.path("readinessProbe").isObject()).as(name + " readinessProbe").isTrue();
+            assertThat(c.path("livenessProbe").isObject()).as(name + " livenessProbe").isTrue();
+            for (String kind : List.of("requests", "limits")) {
+                assertThat(c.path("resources").path(kind).has("cpu")).as(name + " " + kind + ".cpu").isTrue();
+                assertThat(c.path("resources").path(kind).has("memory")).as(name + " " + kind + ".memory").isTrue();
+            }
+            if (!name.equals("postgres")) {
+                assertThat(c.path("readinessProbe").path("httpGet").path("path").asText()).as(name).isEqualTo("/api/health");
+                assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).as(name).isEqualTo("/api/health");
+                assertThat(c.path("image").asText()).as(name).isEqualTo("roomote/runner:" + imageTag());
+            }
+        }
+    }
+
+    @Test
+    void theControllerStartsWorkerJobsWithTheAgentImageAndNoSandbox() throws IOException {
+        JsonNode c = find("Deployment", "roomote-controller").path("spec").path("template").path("spec").path("containers").get(0);
+        Map<String, String> env = new HashMap<>();
+        c.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText(null)));
+        assertThat(c.path("args").toString()).isEqualTo("[\"controller\"]");
+        assertThat(env).containsEntry("ROOMOTE_LAUNCHER", "kubernetes")
+                .containsEntry("ROOMOTE_SANDBOX", "none")
+                .containsEntry("ROOMOTE_WORKER_RUNNER_IMAGE", "roomote/worker:" + imageTag())
+                .containsKey("ROOMOTE_KUBERNETES_NAMESPACE")
+                .containsKey("MAX_WORKERS");
+    }
+
+    @Test
+    void workersMayReachDnsPostgresAndPublicHttpsOnly() throws IOException {
+        JsonNode policy = find("NetworkPolicy", "roomote-workers").path("spec");
+        // The labels KubernetesWorkerLauncher puts on every worker pod.
+        assertThat(policy.path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText()).isEqualTo("roomote");
+        assertThat(policy.path("podSelector").path("matchLabels").path("app.kubernetes.io/component").asText()).isEqualTo("worker");
+        assertThat(policy.path("policyTypes").toString()).contains("Ingress", "Egress");
+        assertThat(policy.path("ingress").size()).isZero();
+        Set<String> ports = new TreeSet<>();
+        JsonNode internet = null;
+        for (JsonNode rule : policy.path("egress")) {
+            rule.path("ports").forEach(p -> ports.add(p.path("protocol").asText() + "/" + p.path("port").asText()));
+            for (JsonNode to : rule.path("to")) {
+                if (to.has("ipBlock")) {
+                    internet = rule;
                 }
             }
-            return docs;
         }
-
-        private JsonNode find(String kind, String name) throws IOException {
-            return all().stream().filter(d -> d.path("kind").asText().equals(kind) && d.path("metadata").path("name").asText().equals(name))
-                    .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in deploy/kubernetes"));
-        }
-
-        private List<JsonNode> containers() throws IOException {
-            List<JsonNode> out = new ArrayList<>();
-            for (JsonNode d : all()) {
-                d.path("spec").path("template").path("spec").path("containers").forEach(out::add);
-            }
-            return out;
-        }
-
-        @Test
-        void everyDocumentParsesAndTheKindsArePresent() throws IOException {
-            Set<String> kinds = new TreeSet<>();
-            for (JsonNode d : all()) {
-                assertThat(d.path("apiVersion").asText()).as(d.toString()).isNotEmpty();
-                assertThat(d.path("kind").asText()).as(d.toString()).isNotEmpty();
-                if (!d.path("kind").asText().equals("Kustomization")) {
-                    assertThat(d.path("metadata").path("name").asText()).as(d.path("kind").asText()).isNotEmpty();
-                }
-                kinds.add(d.path("kind").asText());
-            }
-            assertThat(kinds).contains("Namespace", "Deployment", "Service", "ServiceAccount", "Role", "RoleBinding",
-                    "Secret", "NetworkPolicy", "StatefulSet", "Kustomization");
-            assertThat(kinds).doesNotContain("ClusterRole", "ClusterRoleBinding");
-            find("Deployment", "roomote-api");
-            find("Service", "roomote-api");
-            find("Deployment", "roomote-controller");
-            find("StatefulSet", "roomote-postgres");
-            find("Service", "roomote-postgres");
-        }
-
-        @Test
-        void theKustomizationListsExistingFilesAndNeverThePlaceholderSecret() throws IOException {
-            JsonNode k = documents(dir.resolve("kustomization.yaml")).get(0);
-            List<String> resources = new ArrayList<>();
-            k.path("resources").forEach(r -> resources.add(r.asText()));
-            assertThat(resources).contains("api.yaml", "controller.yaml", "networkpolicy.yaml").doesNotContain("secret.template.yaml");
-            assertThat(resources).allSatisfy(r -> assertThat(dir.resolve(r)).exists());
-        }
-
-        @Test
-        void theControllersRoleIsMinimalAndNamespaced() throws IOException {
-            JsonNode role = find("Role", "roomote-controller");
-            Map<String, Set<String>> rules = new LinkedHashMap<>();
-            role.path("rules").forEach(r -> r.path("resources").forEach(res -> {
-                String group = r.path("apiGroups").get(0).asText();
-                Set<String> verbs = new TreeSet<>();
-                r.path("verbs").forEach(v -> verbs.add(v.asText()));
-                rules.put(res.asText() + (group.isEmpty() ? "" : "." + group), verbs);
-            }));
-            assertThat(rules).containsOnly(
-                    Map.entry("jobs.batch", Set.of("create", "delete", "get", "list", "watch")),
-                    Map.entry("pods", Set.of("get", "list", "watch")));
-            assertThat(role.toString()).doesNotContain("\"*\"");
-            JsonNode binding = find("RoleBinding", "roomote-controller");
-            assertThat(binding.path("roleRef").path("kind").asText()).isEqualTo("Role");
-            String account = find("Deployment", "roomote-controller").path("spec").path("template").path("spec").path("serviceAccountName").asText();
-            assertThat(binding.path("subjects").get(0).path("name").asText()).isEqualTo(account);
-            assertThat(find("ServiceAccount", account)).isNotNull();
-        }
-
-        @Test
-        void secretsComeOnlyFromTheSecretByReference() throws IOException {
-            for (JsonNode c : containers()) {
-                c.path("env").forEach(e -> {
-                    if (SecretNames.isSecret(e.path("name").asText())) {
-                        assertThat(e.has("value")).as(c.path("name").asText() + " " + e.path("name").asText() + " has a literal value").isFalse();
-                        assertThat(e.path("valueFrom").has("secretKeyRef")).as(e.toString()).isTrue();
-                    }
-                });
-                c.path("envFrom").forEach(e -> assertThat(e.path("secretRef").path("name").asText()).as(e.toString()).isEqualTo("roomote"));
-            }
-            JsonNode template = find("Secret", "roomote");
-            Map<String, String> data = new TreeMap<>();
-            template.path("stringData").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
-            assertThat(data.keySet()).containsExactlyInAnyOrder("DATABASE_URL", "GH_TOKEN", "OPENROUTER_API_KEY",
-                    "GH_WEBHOOK_SECRET", "SLACK_API_TOKEN", "ROOMOTE_API_TOKEN");
-            assertThat(data.values()).containsOnly("REPLACE_ME");
-            assertThat(template.has("data")).isFalse();
-        }
-
-        @Test
-        void everyContainerHasProbesResourcesAndAPinnedImage() throws IOException {
-            List<JsonNode> containers = containers();
-            assertThat(containers).hasSizeGreaterThanOrEqualTo(3);
-            for (JsonNode c : containers) {
-                String name = c.path("name").asText();
-                assertThat(unpinned(c.path("image").asText())).as(name).isEmpty();
-                assertThat(c.path("readinessProbe").isObject()).as(name + " readinessProbe").isTrue();
-                assertThat(c.path("livenessProbe").isObject()).as(name + " livenessProbe").isTrue();
-                for (String kind : List.of("requests", "limits")) {
-                    assertThat(c.path("resources").path(kind).has("cpu")).as(name + " " + kind + ".cpu").isTrue();
-                    assertThat(c.path("resources").path(kind).has("memory")).as(name + " " + kind + ".memory").isTrue();
-                }
-                if (!name.equals("postgres")) {
-                    assertThat(c.path("readinessProbe").path("httpGet").path("path").asText()).as(name).isEqualTo("/api/health");
-                    assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).as(name).isEqualTo("/api/health");
-                    assertThat(c.path("image").asText()).as(name).isEqualTo("roomote/runner:" + imageTag());
-                }
-            }
-        }
-
-        @Test
-        void theControllerStartsWorkerJobsWithTheAgentImageAndNoSandbox() throws IOException {
-            JsonNode c = find("Deployment", "roomote-controller").path("spec").path("template").path("spec").path("containers").get(0);
-            Map<String, String> env = new HashMap<>();
-            c.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText(null)));
-            assertThat(c.path("args").toString()).isEqualTo("[\"controller\"]");
-            assertThat(env).containsEntry("ROOMOTE_LAUNCHER", "kubernetes")
-                    .containsEntry("ROOMOTE_SANDBOX", "none")
-                    .containsEntry("ROOMOTE_WORKER_RUNNER_IMAGE", "roomote/worker:" + imageTag())
-                    .containsKey("ROOMOTE_KUBERNETES_NAMESPACE")
-                    .containsKey("MAX_WORKERS");
-        }
-
-        @Test
-        void workersMayReachDnsPostgresAndPublicHttpsOnly() throws IOException {
-            JsonNode policy = find("NetworkPolicy", "roomote-workers").path("spec");
-            // The labels KubernetesWorkerLauncher puts on every worker pod.
-            assertThat(policy.path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText()).isEqualTo("roomote");
-            assertThat(policy.path("podSelector").path("matchLabels").path("app.kubernetes.io/component").asText()).isEqualTo("worker");
-            assertThat(policy.path("policyTypes").toString()).contains("Ingress", "Egress");
-            assertThat(policy.path("ingress").size()).isZero();
-            Set<String> ports = new TreeSet<>();
-            JsonNode internet = null;
-            for (JsonNode rule : policy.path("egress")) {
-                rule.path("ports").forEach(p -> ports.add(p.path("protocol").asText() + "/" + p.path("port").asText()));
-                for (JsonNode to : rule.path("to")) {
-                    if (to.has("ipBlock")) {
-                        internet = rule;
-                    }
-                }
-            }
-            assertThat(ports).containsExactlyInAnyOrder("UDP/53", "TCP/53", "TCP/5432", "TCP/443");
-            assertThat(internet).as("the internet rule").isNotNull();
-            assertThat(internet.path("ports").toString()).contains("443").doesNotContain("80,");
-            JsonNode block = internet.path("to").get(0).path("ipBlock");
-            assertThat(block.path("cidr").asText()).isEqualTo("0.0.0.0/0");
-            List<String> except = new ArrayList<>();
-            block.path("except").forEach(e -> except.add(e.asText()));
-            assertThat(except).contains("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10");
-        }
+        assertThat(ports).containsExactlyInAnyOrder("UDP/53", "TCP/53", "TCP/5432", "TCP/443");
+        assertThat(internet).as("the internet rule").isNotNull();
+        assertThat(internet.path("ports").toString()).contains("443").doesNotContain("80,");
+        JsonNode block = internet.path("to").get(0).path("ipBlock");
+        assertThat(block.path("cidr").asText()).isEqualTo("0.0.0.0/0");
+        List<String> except = new ArrayList<>();
+        block.path("except").forEach(e -> except.add(e.asText()));
+        assertThat(except).contains("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10");
     }
 
     // ------------------------------------------------------------------------------------------------ build.sh
@@ -665,92 +652,89 @@ class DeployFilesTest {
         return new Result(p.exitValue(), out, err);
     }
 
-    @Nested
-    class BuildScript {
 
-        @TempDir
-        Path tmp;
+    @TempDir
+    Path tmp;
 
-        private Path bin;
-        private Path log;
+    private Path bin;
+    private Path log;
 
-        private List<List<String>> build(Map<String, String> env, String... args) throws Exception {
-            bin = Files.createDirectories(tmp.resolve("bin"));
-            log = tmp.resolve("engine.log");
-            recorder(bin.resolve("docker"), log);
-            recorder(bin.resolve("podman"), tmp.resolve("podman.log"));
-            List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("scripts/build.sh").toString()));
-            command.addAll(List.of(args));
-            Result r = run(command, bin, env);
-            assertThat(r.exit).as(r.stderr).isZero();
-            return calls(log);
-        }
+    private List<List<String>> build(Map<String, String> env, String... args) throws Exception {
+        bin = Files.createDirectories(tmp.resolve("bin"));
+        log = tmp.resolve("engine.log");
+        recorder(bin.resolve("docker"), log);
+        recorder(bin.resolve("podman"), tmp.resolve("podman.log"));
+        List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("scripts/build.sh").toString()));
+        command.addAll(List.of(args));
+        Result r = run(command, bin, env);
+        assertThat(r.exit).as(r.stderr).isZero();
+        return calls(log);
+    }
 
-        private List<List<String>> calls(Path file) throws IOException {
-            List<List<String>> calls = new ArrayList<>();
-            if (!Files.exists(file)) {
-                return calls;
-            }
-            List<String> current = new ArrayList<>();
-            for (String line : Files.readAllLines(file)) {
-                if (line.equals("--")) {
-                    calls.add(current);
-                    current = new ArrayList<>();
-                } else {
-                    current.add(line);
-                }
-            }
+    private List<List<String>> calls(Path file) throws IOException {
+        List<List<String>> calls = new ArrayList<>();
+        if (!Files.exists(file)) {
             return calls;
         }
-
-        private List<String> runner(String tag) {
-            return List.of("build", "-f", ROOT + "/Dockerfile", "-t", "roomote/runner:" + tag, "-t", "roomote/runner:latest", ROOT.toString());
-        }
-
-        @Test
-        void baseApiAndControllerBuildTheRunnerImage() throws Exception {
-            String tag = imageTag();
-            assertThat(build(Map.of(), "base")).containsExactly(runner(tag));
-            Files.delete(log);
-            assertThat(build(Map.of(), "api")).containsExactly(runner(tag));
-            Files.delete(log);
-            assertThat(build(Map.of(), "controller")).containsExactly(runner(tag));
-        }
-
-        @Test
-        void workerBuildsTheAgentImageOnTheRunnerOfTheSameTag() throws Exception {
-            String tag = imageTag();
-            assertThat(build(Map.of(), "worker")).containsExactly(List.of("build", "-f", ROOT + "/Dockerfile.worker",
-                    "--build-arg", "RUNNER_IMAGE=roomote/runner:" + tag, "-t", "roomote/worker:" + tag,
-                    "-t", "roomote/worker:latest", ROOT.toString()));
-        }
-
-        @Test
-        void theTagOptionsAndPodmanAreHonoured() throws Exception {
-            assertThat(build(Map.of("ROOMOTE_IMAGE_TAG", "1.2.3"), "base", "--build-arg", "X=y")).containsExactly(
-                    List.of("build", "-f", ROOT + "/Dockerfile", "-t", "roomote/runner:1.2.3", "-t", "roomote/runner:latest",
-                            "--build-arg", "X=y", ROOT.toString()));
-            Files.delete(log);
-            assertThat(build(Map.of("ROOMOTE_DOCKER", "podman"), "worker")).isEmpty();
-            assertThat(calls(tmp.resolve("podman.log"))).hasSize(1).allSatisfy(c -> assertThat(c).startsWith("build", "-f", ROOT + "/Dockerfile.worker"));
-        }
-
-        @Test
-        void aWrongTargetPrintsTheUsageAndBuildsNothing() throws Exception {
-            bin = Files.createDirectories(tmp.resolve("bin"));
-            log = tmp.resolve("engine.log");
-            recorder(bin.resolve("docker"), log);
-            for (List<String> args : List.of(List.<String>of(), List.of("dashboard"))) {
-                List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("scripts/build.sh").toString()));
-                command.addAll(args);
-                Result r = run(command, bin, Map.of());
-                assertThat(r.exit).isEqualTo(2);
-                assertThat(r.stderr).startsWith("usage: ").contains("base|api|controller|worker");
+        List<String> current = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.equals("--")) {
+                calls.add(current);
+                current = new ArrayList<>();
+            } else {
+                current.add(line);
             }
-            Result r = run(List.of("bash", ROOT.resolve("scripts/build.sh").toString(), "base"), bin, Map.of("ROOMOTE_DOCKER", "nerdctl"));
-            assertThat(r.exit).isEqualTo(2);
-            assertThat(r.stderr).contains("ROOMOTE_DOCKER must be docker or podman");
-            assertThat(log).doesNotExist();
         }
+        return calls;
+    }
+
+    private List<String> runner(String tag) {
+        return List.of("build", "-f", ROOT + "/Dockerfile", "-t", "roomote/runner:" + tag, "-t", "roomote/runner:latest", ROOT.toString());
+    }
+
+    @Test
+    void baseApiAndControllerBuildTheRunnerImage() throws Exception {
+        String tag = imageTag();
+        assertThat(build(Map.of(), "base")).containsExactly(runner(tag));
+        Files.delete(log);
+        assertThat(build(Map.of(), "api")).containsExactly(runner(tag));
+        Files.delete(log);
+        assertThat(build(Map.of(), "controller")).containsExactly(runner(tag));
+    }
+
+    @Test
+    void workerBuildsTheAgentImageOnTheRunnerOfTheSameTag() throws Exception {
+        String tag = imageTag();
+        assertThat(build(Map.of(), "worker")).containsExactly(List.of("build", "-f", ROOT + "/Dockerfile.worker",
+                "--build-arg", "RUNNER_IMAGE=roomote/runner:" + tag, "-t", "roomote/worker:" + tag,
+                "-t", "roomote/worker:latest", ROOT.toString()));
+    }
+
+    @Test
+    void theTagOptionsAndPodmanAreHonoured() throws Exception {
+        assertThat(build(Map.of("ROOMOTE_IMAGE_TAG", "1.2.3"), "base", "--build-arg", "X=y")).containsExactly(
+                List.of("build", "-f", ROOT + "/Dockerfile", "-t", "roomote/runner:1.2.3", "-t", "roomote/runner:latest",
+                        "--build-arg", "X=y", ROOT.toString()));
+        Files.delete(log);
+        assertThat(build(Map.of("ROOMOTE_DOCKER", "podman"), "worker")).isEmpty();
+        assertThat(calls(tmp.resolve("podman.log"))).hasSize(1).allSatisfy(c -> assertThat(c).startsWith("build", "-f", ROOT + "/Dockerfile.worker"));
+    }
+
+    @Test
+    void aWrongTargetPrintsTheUsageAndBuildsNothing() throws Exception {
+        bin = Files.createDirectories(tmp.resolve("bin"));
+        log = tmp.resolve("engine.log");
+        recorder(bin.resolve("docker"), log);
+        for (List<String> args : List.of(List.<String>of(), List.of("dashboard"))) {
+            List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("scripts/build.sh").toString()));
+            command.addAll(args);
+            Result r = run(command, bin, Map.of());
+            assertThat(r.exit).isEqualTo(2);
+            assertThat(r.stderr).startsWith("usage: ").contains("base|api|controller|worker");
+        }
+        Result r = run(List.of("bash", ROOT.resolve("scripts/build.sh").toString(), "base"), bin, Map.of("ROOMOTE_DOCKER", "nerdctl"));
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.stderr).contains("ROOMOTE_DOCKER must be docker or podman");
+        assertThat(log).doesNotExist();
     }
 }
