@@ -47,6 +47,18 @@ class DeployFilesTest {
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:(?::?[-?])[^}]*)?}");
     private static final Pattern DEFAULTED = Pattern.compile("\\$\\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)}");
 
+    /** docker-compose.yml, parsed. */
+    private final JsonNode compose = read();
+    private final JsonNode services = compose.path("services");
+    /** The Kubernetes manifests' folder. */
+    private final Path dir = ROOT.resolve("deploy/kubernetes");
+
+    /** build.sh's tests: the recording engines' folder and log. */
+    @TempDir
+    Path tmp;
+    private Path bin;
+    private Path log;
+
     private static Path repositoryRoot() {
         try {
             return Path.of("..").toRealPath();
@@ -234,7 +246,6 @@ class DeployFilesTest {
 
     // ------------------------------------------------------------------------------------------- Dockerfiles
 
-
     @Test
     void everyBaseImageIsPinnedToAnExactTag() throws IOException {
         for (String name : List.of("Dockerfile", "Dockerfile.worker")) {
@@ -322,10 +333,10 @@ class DeployFilesTest {
     }
 
     @Test
-    void theWorkerEntrypointSendsRoomoteCommandsToTheJarAndRunsAnythingElse(@TempDir Path tmp) throws Exception {
+    void theWorkerEntrypointSendsRoomoteCommandsToTheJarAndRunsAnythingElse(@TempDir Path scratch) throws Exception {
         // Run for real with sh; `java` is a recording stand-in first on the PATH.
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        Path log = tmp.resolve("java.log");
+        Path bin = Files.createDirectories(scratch.resolve("bin"));
+        Path log = scratch.resolve("java.log");
         recorder(bin.resolve("java"), log);
         Path entrypoint = ROOT.resolve("docker/roomote-entrypoint.sh");
 
@@ -338,10 +349,6 @@ class DeployFilesTest {
     }
 
     // ------------------------------------------------------------------------------------------------ compose
-
-
-    private final JsonNode compose = read();
-    private final JsonNode services = compose.path("services");
 
     private JsonNode read() {
         try {
@@ -416,7 +423,6 @@ class DeployFilesTest {
 
     // ------------------------------------------------------------------------------------------- .env.example
 
-
     /** The variables of README's configuration tables: the backticked names in each row's first cell. */
     private Set<String> readmeVariables() throws IOException {
         Set<String> names = new TreeSet<>();
@@ -467,9 +473,6 @@ class DeployFilesTest {
     }
 
     // --------------------------------------------------------------------------------------------- Kubernetes
-
-
-    private final Path dir = ROOT.resolve("deploy/kubernetes");
 
     private List<JsonNode> all() throws IOException {
         List<JsonNode> docs = new ArrayList<>();
@@ -651,13 +654,6 @@ class DeployFilesTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Result(p.exitValue(), out, err);
     }
-
-
-    @TempDir
-    Path tmp;
-
-    private Path bin;
-    private Path log;
 
     private List<List<String>> build(Map<String, String> env, String... args) throws Exception {
         bin = Files.createDirectories(tmp.resolve("bin"));
