@@ -127,7 +127,7 @@ public class RoomoteGlobalConfiguration extends GlobalConfiguration {
         Map<String, String> s = new LinkedHashMap<>();
         put(s, "GITHUB_API_URL", githubApiUrl);
         put(s, "GITHUB_SERVER_URL", githubServerUrl);
-        // The default agent is a command-line agent the worker image carries (docker/worker/Dockerfile), not the
+        // The default agent is a command-line agent the worker image carries (Dockerfile.worker), not the
         // standalone runner's roo-code, which needs VS Code.
         s.put("ROOMOTE_AGENT", defaultAgent != null ? defaultAgent : AgentPresence.DEFAULT_AGENT);
         put(s, "OPENROUTER_MODEL", defaultModel);

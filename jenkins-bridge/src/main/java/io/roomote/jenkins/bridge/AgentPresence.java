@@ -48,10 +48,10 @@ public final class AgentPresence {
             return Optional.empty();
         }
         String hint = ROO_CODE.equals(name)
-                ? "the roo-code agent needs VS Code with the Roo Code extension: use the roomote/worker image built with"
-                  + " --build-arg WITH_VSCODE=true (or set ROOMOTE_VSCODE_PATH), or choose a command-line agent such as "
+                ? "the roo-code agent needs VS Code with the Roo Code extension: use the roomote/worker image (Dockerfile.worker,"
+                  + " not built with --build-arg WITH_VSCODE=false) or set ROOMOTE_VSCODE_PATH, or choose a command-line agent such as "
                   + DEFAULT_AGENT + " (agent: '" + DEFAULT_AGENT + "', or Default agent in Manage Jenkins » System » Roomote)"
-                : "install it in the node or its container image (docker/worker/Dockerfile installs " + String.join(", ",
+                : "install it in the node or its container image (Dockerfile.worker installs " + String.join(", ",
                   CLI_PRESETS.stream().sorted().toList()) + "), set ROOMOTE_" + name.toUpperCase(Locale.ROOT)
                   + "_PATH, or choose another agent";
         return Optional.of("agent '" + name + "' cannot run: \"" + program + "\" was not found on the PATH of the node"

@@ -25,7 +25,7 @@ class AgentPresenceTest {
 
     @Test
     void theDefaultAgentIsACommandLineAgentOfTheWorkerImage() throws Exception {
-        String dockerfile = Files.readString(Path.of("..", "docker", "worker", "Dockerfile"));
+        String dockerfile = Files.readString(Path.of("..", "Dockerfile.worker"));
         assertThat(AgentPresence.DEFAULT_AGENT).isEqualTo("opencode");
         assertThat(dockerfile).contains("opencode-ai@");
     }
@@ -44,7 +44,7 @@ class AgentPresenceTest {
     @Test
     void rooCodeWithoutVsCodePointsAtTheVsCodeImageOrACliAgent() throws Exception {
         assertThat(AgentPresence.missing("roo-code", Map.of(), bin.toString())).hasValueSatisfying(m -> assertThat(m)
-                .contains("\"code\" was not found").contains("WITH_VSCODE=true").contains("opencode"));
+                .contains("\"code\" was not found").contains("Dockerfile.worker").contains("opencode"));
         executable("code");
         assertThat(AgentPresence.missing("roo-code", Map.of(), bin.toString())).isEmpty();
     }

@@ -146,7 +146,7 @@ class FixStepRunTest {
                 new CancellationSignal());
 
         assertThat(r.status()).isEqualTo("failed");
-        assertThat(r.error()).startsWith("agent 'roo-code' cannot run: \"code\" was not found").contains("WITH_VSCODE=true");
+        assertThat(r.error()).startsWith("agent 'roo-code' cannot run: \"code\" was not found").contains("Dockerfile.worker");
         assertThat(log.texts()).anyMatch(l -> l.contains("agent 'roo-code' cannot run"));
         // Nothing was cloned: it failed before the job started.
         assertThat(temp.resolve("ws@tmp/roomote/work")).doesNotExist();
