@@ -71,6 +71,14 @@ class StartupErrorsTest {
         }
     }
 
+    /** Issue 11: an unknown sandbox mode stops the start: an agent is never run some other way than chosen. */
+    @Test
+    void anUnknownSandboxModeIsOneLine() {
+        CliRun run = CliRun.run(dir, env("ROOMOTE_SANDBOX", "chroot"), "serve");
+        assertRefusedAtStart(run, "ROOMOTE_SANDBOX");
+        assertThat(run.errLine()).contains("bwrap").contains("docker").contains("none");
+    }
+
     @Test
     void anUnreachableDatabaseUrlIsOneLine() throws Exception {
         int nobody = freePort();
