@@ -35,24 +35,39 @@ public record WorkerContainer(String image, String cpus, String memory, int pids
             throw new ConfigurationException("ROOMOTE_WORKER_RUNNER_IMAGE must be an image reference like "
                     + DEFAULT_IMAGE + ", got '" + image + "'");
         }
-        String cpus = value(config, "ROOMOTE_WORKER_CPUS").orElse("2");
-        if (!CPUS.matcher(cpus).matches() || new BigDecimal(cpus).signum() <= 0) {
-            throw new ConfigurationException("ROOMOTE_WORKER_CPUS must be a number of CPUs above 0 such as 2 or 1.5, got '" + cpus + "'");
-        }
-        String memory = value(config, "ROOMOTE_WORKER_MEMORY").orElse("4g");
-        Matcher m = MEMORY.matcher(memory);
-        if (!m.matches() || new BigDecimal(m.group(1)).signum() <= 0) {
-            throw new ConfigurationException("ROOMOTE_WORKER_MEMORY must be an amount of memory such as 4g, 512m or 1073741824, got '" + memory + "'");
-        }
-        int pids = positiveInt(config, "ROOMOTE_WORKER_PIDS", 2048);
-        return new WorkerContainer(image, cpus, memory.toLowerCase(Locale.ROOT), pids);
+        String cpus = cpus("ROOMOTE_WORKER_CPUS", value(config, "ROOMOTE_WORKER_CPUS").orElse("2"));
+        String memory = memory("ROOMOTE_WORKER_MEMORY", value(config, "ROOMOTE_WORKER_MEMORY").orElse("4g"));
+        int pids = SettingValues.intAtLeast(config, "ROOMOTE_WORKER_PIDS", 2048, 1);
+        return new WorkerContainer(image, cpus, memory, pids);
     }
 
     /** {@link #memory()} as a Kubernetes quantity: {@code 4g} is {@code 4Gi}, {@code 512m} is {@code 512Mi}. */
     public String memoryQuantity() {
+        return memoryQuantity(memory);
+    }
+
+    /** A number of CPUs above 0 such as 2 or 1.5, read from the setting {@code name}. */
+    public static String cpus(String name, String cpus) {
+        if (!CPUS.matcher(cpus).matches() || new BigDecimal(cpus).signum() <= 0) {
+            throw new ConfigurationException(name + " must be a number of CPUs above 0 such as 2 or 1.5, got '" + cpus + "'");
+        }
+        return cpus;
+    }
+
+    /** An amount of memory (a number with an optional b/k/m/g suffix), read from the setting {@code name}; lower case. */
+    public static String memory(String name, String memory) {
+        Matcher m = MEMORY.matcher(memory);
+        if (!m.matches() || new BigDecimal(m.group(1)).signum() <= 0) {
+            throw new ConfigurationException(name + " must be an amount of memory such as 4g, 512m or 1073741824, got '" + memory + "'");
+        }
+        return memory.toLowerCase(Locale.ROOT);
+    }
+
+    /** A {@link #memory(String, String)} value as a Kubernetes quantity. */
+    public static String memoryQuantity(String memory) {
         Matcher m = MEMORY.matcher(memory);
         if (!m.matches()) {
-            throw new IllegalStateException("memory " + memory);
+            throw new IllegalArgumentException("not an amount of memory: " + memory);
         }
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
         return m.group(1) + switch (unit) {
@@ -63,24 +78,7 @@ public record WorkerContainer(String image, String cpus, String memory, int pids
         };
     }
 
-    static Optional<String> value(Configuration config, String name) {
-        return config.get(name).map(String::strip).filter(v -> !v.isEmpty());
-    }
-
-    /** A whole number of at least 1, or {@code defaultValue} when unset. */
-    public static int positiveInt(Configuration config, String name, int defaultValue) {
-        Optional<String> raw = value(config, name);
-        if (raw.isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            int v = Integer.parseInt(raw.get());
-            if (v >= 1) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ConfigurationException(name + " must be a whole number of at least 1, got '" + raw.get() + "'");
+    private static Optional<String> value(Configuration config, String name) {
+        return SettingValues.value(config, name);
     }
 }

@@ -1,8 +1,8 @@
 package io.roomote.controller.docker;
 
+import io.roomote.controller.container.SettingValues;
 import io.roomote.controller.container.WorkerContainer;
 import io.roomote.core.config.ConfigurationException;
-import io.roomote.core.config.Settings;
 import io.roomote.spi.Configuration;
 
 import java.nio.file.Files;
@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -66,8 +65,8 @@ public record DockerLauncherSettings(Engine engine, String command, String searc
             throw new ConfigurationException("ROOMOTE_WORKER_NETWORK must be a docker network name such as roomote_default, got '"
                     + network.get() + "'");
         }
-        Duration commandTimeout = duration(config, "ROOMOTE_DOCKER_TIMEOUT", Duration.ofSeconds(30));
-        Duration runTimeout = duration(config, "ROOMOTE_DOCKER_RUN_TIMEOUT", Duration.ofMinutes(5));
+        Duration commandTimeout = SettingValues.duration(config, "ROOMOTE_DOCKER_TIMEOUT", Duration.ofSeconds(30), ChronoUnit.SECONDS);
+        Duration runTimeout = SettingValues.duration(config, "ROOMOTE_DOCKER_RUN_TIMEOUT", Duration.ofMinutes(5), ChronoUnit.SECONDS);
         Path envDir = value(config, "ROOMOTE_DOCKER_ENV_DIR").map(p -> {
             try {
                 return Path.of(p);
@@ -106,14 +105,7 @@ public record DockerLauncherSettings(Engine engine, String command, String searc
         return Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p.toAbsolutePath().normalize()) : Optional.empty();
     }
 
-    /** Read through {@link Settings#getDuration} so that every duration setting takes the same forms (30s, 5m, PT5M). */
-    static Duration duration(Configuration config, String name, Duration defaultValue) {
-        Optional<String> raw = value(config, name);
-        return raw.isEmpty() ? defaultValue
-                : Settings.of(Map.of(name, raw.get())).getDuration(name, defaultValue, ChronoUnit.SECONDS);
-    }
-
     private static Optional<String> value(Configuration config, String name) {
-        return config.get(name).map(String::strip).filter(v -> !v.isEmpty());
+        return SettingValues.value(config, name);
     }
 }
