@@ -315,19 +315,27 @@ public final class KubernetesWorkerLauncher implements WorkerLauncher, AutoClose
         }
     }
 
-    /** One line: what could not be done, the API server's answer, and for 401/403 what to grant. */
+    /** One line: what could not be done, the API server's answer (or why there was none), and what to check. */
     private IOException failure(String what, KubernetesClientException e) {
+        if (e.getCode() <= 0) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String why = root == e ? firstLine(e.getMessage())
+                    : root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + firstLine(root.getMessage()));
+            return new IOException("Kubernetes: could not " + what + " in namespace " + namespace
+                    + ": no answer from the API server at " + client.getMasterUrl() + " (" + why + "); in the cluster"
+                    + " the controller uses its pod's service account, outside it KUBECONFIG or ~/.kube/config", e);
+        }
         String reason = e.getStatus() != null && e.getStatus().getMessage() != null && !e.getStatus().getMessage().isBlank()
                 ? e.getStatus().getMessage() : firstLine(e.getMessage());
-        String hint = switch (e.getCode()) {
-            case 401, 403 -> "; the controller's service account needs create, list and delete on jobs and list on pods"
-                    + " in namespace " + namespace + " (see deploy/kubernetes)";
-            case 0 -> "; check that the API server is reachable (in the cluster: the pod's service account; outside:"
-                    + " KUBECONFIG or ~/.kube/config)";
-            default -> "";
-        };
-        return new IOException("Kubernetes: could not " + what + " in namespace " + namespace + ": "
-                + (e.getCode() > 0 ? e.getCode() + " " : "") + reason + hint, e);
+        String hint = e.getCode() == 401 || e.getCode() == 403
+                ? "; the controller's service account needs create, list and delete on jobs and list on pods in namespace "
+                        + namespace
+                : "";
+        return new IOException("Kubernetes: could not " + what + " in namespace " + namespace + ": " + e.getCode() + " "
+                + firstLine(reason) + hint, e);
     }
 
     private static String firstLine(String text) {

@@ -5,9 +5,12 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -19,6 +22,8 @@ import io.roomote.core.config.Settings;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -232,6 +237,49 @@ class KubernetesWorkerLauncherTest {
                 .hasMessageStartingWith("Kubernetes: could not create the Job w-1 in namespace test: 409 ")
                 .hasMessageNotContaining("\n")
                 .hasMessageNotContaining(SECRET_GH);
+    }
+
+    @Test
+    void aForbiddenAnswerSaysWhichPermissionsTheControllerNeeds() {
+        // A second stand-in API server, in expectation mode, that answers the Job creation as an API server whose
+        // RBAC refuses it (a Status of code 403, as documented for the Kubernetes API).
+        KubernetesMockServer strict = new KubernetesMockServer(false);
+        strict.expect().post().withPath("/apis/batch/v1/namespaces/test/jobs")
+                .andReturn(403, new StatusBuilder().withStatus("Failure").withCode(403).withReason("Forbidden")
+                        .withMessage("jobs.batch is forbidden: User \"system:serviceaccount:test:roomote-controller\""
+                                + " cannot create resource \"jobs\" in API group \"batch\" in the namespace \"test\"")
+                        .build())
+                .once();
+        strict.init();
+        try (KubernetesClient c = strict.createClient()) {
+            assertThatThrownBy(() -> launcher(c, Map.of()).launch(spec("ctl-1", "w-1")))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("Kubernetes: could not create the Job w-1 in namespace test: 403 jobs.batch is forbidden:"
+                            + " User \"system:serviceaccount:test:roomote-controller\" cannot create resource \"jobs\" in API"
+                            + " group \"batch\" in the namespace \"test\"; the controller's service account needs create, list"
+                            + " and delete on jobs and list on pods in namespace test");
+        } finally {
+            strict.destroy();
+        }
+    }
+
+    @Test
+    void anUnreachableApiServerIsOneLineThatSaysWhereItLooked() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        // A real fabric8 client against a port where nothing listens; no stand-in.
+        try (KubernetesClient c = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                .withMasterUrl("http://127.0.0.1:" + closedPort).withNamespace("test")
+                .withRequestRetryBackoffLimit(0).build()).build()) {
+            assertThatThrownBy(() -> launcher(c, Map.of()).alive("ctl-1"))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("Kubernetes: could not list the worker Jobs in namespace test: no answer from"
+                            + " the API server at http://127.0.0.1:" + closedPort)
+                    .hasMessageContaining("KUBECONFIG")
+                    .hasMessageNotContaining("\n");
+        }
     }
 
     @Test
