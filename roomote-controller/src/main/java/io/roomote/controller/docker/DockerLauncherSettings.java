@@ -10,6 +10,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -29,10 +31,16 @@ import java.util.regex.Pattern;
  * @param runTimeout     {@code ROOMOTE_DOCKER_RUN_TIMEOUT} (5m): the limit of {@code docker run}, which may pull the image
  * @param envFileDir     {@code ROOMOTE_DOCKER_ENV_DIR} (the JVM's temp folder): where the 0600 env files live for the
  *                       moment of {@code docker run}
+ * @param securityOpts   {@code ROOMOTE_WORKER_SECURITY_OPTS}: comma-separated values, each passed as {@code --security-opt}
+ *                       (e.g. a seccomp profile that lets bubblewrap create its namespaces inside the worker); none by default
  */
 public record DockerLauncherSettings(Engine engine, String command, String searchPath, Optional<String> network,
                                      WorkerContainer container, Duration commandTimeout, Duration runTimeout,
-                                     Path envFileDir) {
+                                     Path envFileDir, List<String> securityOpts) {
+
+    public DockerLauncherSettings {
+        securityOpts = List.copyOf(securityOpts);
+    }
 
     /** The container engine's command-line flavour. */
     public enum Engine { DOCKER, PODMAN }
@@ -40,6 +48,7 @@ public record DockerLauncherSettings(Engine engine, String command, String searc
     static final String DEFAULT_SEARCH_PATH = "/usr/local/bin:/usr/bin:/bin";
 
     private static final Pattern NETWORK = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    private static final Pattern SECURITY_OPT = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*([=:][A-Za-z0-9_./:=-]+)?");
 
     /** @throws ConfigurationException naming the first malformed setting and what it accepts */
     public static DockerLauncherSettings from(Configuration config) {
@@ -77,8 +86,20 @@ public record DockerLauncherSettings(Engine engine, String command, String searc
         if (!Files.isDirectory(envDir)) {
             throw new ConfigurationException("ROOMOTE_DOCKER_ENV_DIR must be an existing folder, got '" + envDir + "'");
         }
+        List<String> securityOpts = new ArrayList<>();
+        for (String opt : value(config, "ROOMOTE_WORKER_SECURITY_OPTS").orElse("").split(",")) {
+            String o = opt.strip();
+            if (o.isEmpty()) {
+                continue;
+            }
+            if (!SECURITY_OPT.matcher(o).matches()) {
+                throw new ConfigurationException("ROOMOTE_WORKER_SECURITY_OPTS takes comma-separated --security-opt values such as"
+                        + " seccomp=/etc/roomote/seccomp.json or apparmor=unconfined, got '" + o + "'");
+            }
+            securityOpts.add(o);
+        }
         return new DockerLauncherSettings(engine, command, searchPath, network, WorkerContainer.from(config),
-                commandTimeout, runTimeout, envDir);
+                commandTimeout, runTimeout, envDir, securityOpts);
     }
 
     /** The engine's program, found as a shell would find it on {@link #searchPath()}. */

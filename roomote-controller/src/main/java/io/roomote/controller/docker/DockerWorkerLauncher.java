@@ -93,6 +93,7 @@ public final class DockerWorkerLauncher implements WorkerLauncher {
                 "--label", CONTROLLER_LABEL + "=" + spec.controllerId(),
                 "--label", WORKER_NAME_LABEL + "=" + spec.workerName()));
         settings.network().ifPresent(n -> argv.addAll(List.of("--network", n)));
+        settings.securityOpts().forEach(o -> argv.addAll(List.of("--security-opt", o)));
         argv.addAll(List.of("--cpus", c.cpus(), "--memory", c.memory(), "--pids-limit", Integer.toString(c.pidsLimit()),
                 "--env-file", envFile.toString(), c.image(), "worker", "--once"));
         return argv;

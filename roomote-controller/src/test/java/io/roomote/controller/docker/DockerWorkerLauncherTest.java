@@ -65,6 +65,7 @@ class DockerWorkerLauncherTest {
     void runsOneDetachedSelfRemovingContainerWithLabelsLimitsNetworkAndTheEnvFile() throws IOException {
         engine.answer("run", CONTAINER_ID + "\n", "", 0);
         DockerWorkerLauncher launcher = launcher(Map.of("ROOMOTE_WORKER_NETWORK", "roomote_default",
+                "ROOMOTE_WORKER_SECURITY_OPTS", "seccomp=/etc/roomote/seccomp.json, no-new-privileges:true",
                 "ROOMOTE_WORKER_RUNNER_IMAGE", "registry.example/roomote/runner:1.2.3",
                 "ROOMOTE_WORKER_CPUS", "1.5", "ROOMOTE_WORKER_MEMORY", "3G", "ROOMOTE_WORKER_PIDS", "512"));
 
@@ -79,6 +80,7 @@ class DockerWorkerLauncherTest {
                 "--label", "io.roomote.controller=ctl-1",
                 "--label", "io.roomote.worker-name=roomote-worker-ctl-1-7",
                 "--network", "roomote_default",
+                "--security-opt", "seccomp=/etc/roomote/seccomp.json", "--security-opt", "no-new-privileges:true",
                 "--cpus", "1.5", "--memory", "3g", "--pids-limit", "512",
                 "--env-file", engine.envFilePath().toString(),
                 "registry.example/roomote/runner:1.2.3", "worker", "--once");
@@ -90,7 +92,7 @@ class DockerWorkerLauncherTest {
         launcher(Map.of()).launch(spec());
 
         List<String> run = engine.calls().get(0);
-        assertThat(run).doesNotContain("--network");
+        assertThat(run).doesNotContain("--network", "--security-opt");
         assertThat(run).containsSubsequence("--cpus", "2", "--memory", "4g", "--pids-limit", "2048");
         assertThat(run.subList(run.size() - 3, run.size())).containsExactly("roomote/runner:latest", "worker", "--once");
     }
@@ -294,6 +296,8 @@ class DockerWorkerLauncherTest {
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("ROOMOTE_WORKER_NETWORK");
         assertThatThrownBy(() -> launcher(Map.of("ROOMOTE_WORKER_RUNNER_IMAGE", "-v /:/host")))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("ROOMOTE_WORKER_RUNNER_IMAGE");
+        assertThatThrownBy(() -> launcher(Map.of("ROOMOTE_WORKER_SECURITY_OPTS", "seccomp=x, --privileged")))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("ROOMOTE_WORKER_SECURITY_OPTS");
         assertThatThrownBy(() -> launcher(Map.of("ROOMOTE_DOCKER_TIMEOUT", "soon")))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("ROOMOTE_DOCKER_TIMEOUT");
         assertThatThrownBy(() -> launcher(Map.of("ROOMOTE_DOCKER_ENV_DIR", temp.resolve("missing").toString())))
