@@ -406,6 +406,14 @@ final class FixRun {
                 ctx.log().info((draft ? "draft " : "") + "pull request opened by Roomote: " + opened.url());
                 return result(Outcome.PR_OPENED, null, opened, workBranch, commits, agent, pushedBy, "roomote", null);
             } catch (IOException e) {
+                if (draft && refusesDrafts(e)) {
+                    // Draft pull requests are not available on every plan: a ready one is better than none.
+                    ctx.log().warn("GitHub takes no draft pull requests in " + repo + " (" + describe(e)
+                            + "); Roomote opens it ready for review");
+                    draft = false;
+                    attempt--;
+                    continue;
+                }
                 lastError = describe(e);
                 if (!retryable(e)) {
                     break;
@@ -440,6 +448,12 @@ final class FixRun {
         }
         throw failure(Outcome.PUSHED_WITHOUT_PR, "branch " + workBranch + " was pushed but the pull request could not"
                 + " be opened" + gaveUp + ": " + lastError, null, workBranch, commits, agent, pushedBy, null, null);
+    }
+
+    /** GitHub's 422 for a draft pull request in a repository whose plan has none. */
+    private static boolean refusesDrafts(IOException e) {
+        return e instanceof HttpException http && http.getResponseCode() == 422 && e.getMessage() != null
+                && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("draft");
     }
 
     /** GitHub's own trouble, worth another try: 5xx, rate limiting, or no answer at all. */

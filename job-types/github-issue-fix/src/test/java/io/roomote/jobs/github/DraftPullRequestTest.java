@@ -97,6 +97,10 @@ class DraftPullRequestTest {
     }
 
     private JobOutcome run(Map<String, String> settings) {
+        return run(settings, ISSUE_7);
+    }
+
+    private JobOutcome run(Map<String, String> settings, String payload) {
         Map<String, String> processEnv = new HashMap<>(settings);
         processEnv.put("PATH", System.getenv("PATH"));
         Settings config = Settings.of(settings);
@@ -106,7 +110,7 @@ class DraftPullRequestTest {
                 new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
         try {
             return runner.run(new JobRequest(jobIds.incrementAndGet(), 1, GitHubIssueFixJobType.ID,
-                    Json.newMapper().readTree(ISSUE_7), Duration.ofMinutes(2), new CancellationSignal(), log));
+                    Json.newMapper().readTree(payload), Duration.ofMinutes(2), new CancellationSignal(), log));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -188,6 +192,31 @@ class DraftPullRequestTest {
         assertThat(github.requests(r -> r.path().equals("/graphql"))).isEmpty();
         assertThat(result.get("prDraft").asBoolean()).isFalse();
         assertThat(result.get("reviewersRequested")).extracting(JsonNode::asText).containsExactly("alice");
+    }
+
+    @Test
+    void whereGitHubTakesNoDraftsThePullRequestIsOpenedReadyInstead() {
+        github.refuseDraftPulls();
+
+        JsonNode result = succeeded(run(settings("fix-commit", null)));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
+        assertThat(posts("/pulls")).extracting(r -> json(r.body()).get("draft").asBoolean()).containsExactly(true, false);
+        assertThat(github.requests(r -> r.path().equals("/graphql"))).isEmpty();
+        assertThat(result.get("prDraft").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aBotAuthorIsNotAskedToReview() {
+        github.addIssue(REPO, 9, "flaky test", "reported by a bot", List.of(), "open");
+        github.setIssueAuthor(REPO, 9, "renovate[bot]");
+        Map<String, String> s = settings("fix-commit", null);
+
+        JsonNode result = succeeded(run(s, "{\"repo\":\"acme/app\",\"issue\":9}"));
+
+        assertThat(github.requests(r -> r.path().endsWith("/requested_reviewers"))).isEmpty();
+        assertThat(result.has("reviewersRequested")).isFalse();
+        assertThat(github.markedReadyForReview()).hasSize(1);
     }
 
     @Test

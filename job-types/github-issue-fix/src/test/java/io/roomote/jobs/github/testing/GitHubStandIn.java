@@ -53,6 +53,8 @@ public final class GitHubStandIn implements AutoCloseable {
     /** How many more "create pull request" calls fail; negative: all of them. */
     private volatile int failCreatePullsTimes = -1;
     private int nextPull = 100;
+    /** Whether this "repository" refuses draft pull requests, as GitHub does on plans without them. */
+    private volatile boolean refuseDrafts;
 
     /** @param remotes the folder whose {@code owner/repo.git} bare repositories stand for GitHub's git server */
     public GitHubStandIn(Path remotes) throws IOException {
@@ -88,6 +90,11 @@ public final class GitHubStandIn implements AutoCloseable {
         issues.put(repo + "#" + number, issue);
     }
 
+    /** Makes {@code login} the author ({@code user}) of an issue. */
+    public synchronized void setIssueAuthor(String repo, int number, String login) {
+        issues.get(repo + "#" + number).set("user", user(login));
+    }
+
     /** Locks the conversation of an issue, as GitHub shows it: {@code locked: true} and the reason. */
     public synchronized void lockIssue(String repo, int number, String reason) {
         issues.get(repo + "#" + number).put("locked", true).put("active_lock_reason", reason);
@@ -113,6 +120,11 @@ public final class GitHubStandIn implements AutoCloseable {
         ObjectNode pr = newPull(repo, head, "main", title, body);
         pr.putObject("user").put("login", author);
         return pr;
+    }
+
+    /** Makes "create pull request" with {@code draft: true} fail with GitHub's 422 for plans without drafts. */
+    public void refuseDraftPulls() {
+        this.refuseDrafts = true;
     }
 
     /** Makes every later "create pull request" call fail with this HTTP status (0: succeed). */
@@ -285,6 +297,13 @@ public final class GitHubStandIn implements AutoCloseable {
                 return;
             }
             JsonNode req = JSON.readTree(body);
+            if (refuseDrafts && req.path("draft").asBoolean(false)) {
+                ObjectNode err = JSON.createObjectNode().put("message", "Validation Failed");
+                err.putArray("errors").addObject().put("resource", "PullRequest").put("code", "custom")
+                        .put("message", "Draft pull requests are not supported in this repository.");
+                send(ex, 422, err);
+                return;
+            }
             String head = req.path("head").asText();
             String ref = head.contains(":") ? head.substring(head.indexOf(':') + 1) : head;
             if (req.path("title").asText().isBlank() || !branchExists(repo, ref)) {
