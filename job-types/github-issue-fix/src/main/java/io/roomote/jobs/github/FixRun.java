@@ -340,7 +340,7 @@ final class FixRun {
      * request exists; a failure is logged and the result says the PR is still a draft.
      */
     private IssueFixResult readyForReview(GitHubApi github, IssueFixResult opened) {
-        if (!"roomote".equals(opened.prOpenedBy()) || opened.prNumber() == null) {
+        if (!"roomote".equals(opened.prOpenedBy()) || opened.prNumber() == null || openedPr == null) {
             return opened;
         }
         String prAuthor = openedPr.author();
