@@ -66,6 +66,9 @@ final class FixRun {
     private final String repo;
     private final int issue;
 
+    /** Roomote setting: where people reach Roomote, for the link to the job's page in the pull request. */
+    static final String JOB_PAGE_SETTING = "ROOMOTE_PUBLIC_URL";
+
     /** Roomote setting: the hosts the sandboxed agent may reach through the egress proxy. */
     static final String EGRESS_SETTING = "ROOMOTE_EGRESS_ALLOW";
 
@@ -80,6 +83,11 @@ final class FixRun {
     private String title;
     /** Highest issue or pull request number before the agent ran: pull requests up to it are not this job's. */
     private int highestNumberBefore;
+    /** Who opened the issue (GitHub login), from pre-flight: asked to review by default. */
+    private String issueAuthor;
+    /** Whether the pull request Roomote opened is still a draft; null when Roomote opened none. */
+    private Boolean prDraft;
+    private List<String> reviewersRequested;
 
     FixRun(IssueFixPayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
            MirrorLocks mirrorLocks, Map<String, String> processEnvironment) {
@@ -240,6 +248,14 @@ final class FixRun {
         if (!info.open()) {
             throw skipped("issue closed", null);
         }
+        if (info.locked()) {
+            throw skipped("issue is locked", null);
+        }
+        List<String> people = info.assignees().stream().filter(a -> !isBot(a)).toList();
+        if (settings.skipAssigned() && !people.isEmpty()) {
+            throw skipped("issue is assigned to " + String.join(", ", people), null);
+        }
+        issueAuthor = info.author();
         GitHubApi.OpenPulls open = github.openPulls(repo, issue);
         highestNumberBefore = Math.max(issue, open.highestNumber());
         if (open.fixingIssue().isPresent()) {
@@ -311,8 +327,62 @@ final class FixRun {
             return result(Outcome.PR_OPENED, null, pr.get(), workBranch, commits, agent, pushedBy, by, null);
         }
         ctx.log().info("no pull request for " + workBranch + " yet; Roomote opens it");
-        return openPullRequest(github, workBranch, baseBranch, commits, agent, pushedBy);
+        List<String> files = repository.changedFiles(base, tip.get());
+        return readyForReview(github, openPullRequest(github, workBranch, baseBranch, commits, agent, pushedBy, files));
     }
+
+    /** GitHub Apps and bots ({@code dependabot[bot]}) are not people: never asked to review, never a reason to skip. */
+    private static boolean isBot(String login) {
+        return login == null || login.endsWith("[bot]");
+    }
+
+    /**
+     * The job ended well with a pull request Roomote opened as a draft: mark it ready for review and ask for
+     * reviews ({@code ROOMOTE_REVIEWERS}, else the issue's author). Neither step changes the outcome: the pull
+     * request exists; a failure is logged and the result says the PR is still a draft.
+     */
+    private IssueFixResult readyForReview(GitHubApi github, IssueFixResult opened) {
+        if (!"roomote".equals(opened.prOpenedBy()) || opened.prNumber() == null || openedPr == null) {
+            return opened;
+        }
+        String prAuthor = openedPr.author();
+        if (Boolean.TRUE.equals(prDraft)) {
+            try {
+                github.markReadyForReview(openedPr.nodeId());
+                prDraft = false;
+                ctx.log().info("pull request #" + opened.prNumber() + " marked ready for review");
+            } catch (IOException e) {
+                ctx.log().warn("could not mark pull request #" + opened.prNumber() + " ready for review; it stays a"
+                        + " draft: " + describe(e));
+                return result(opened);
+            }
+        }
+        List<String> wanted = !settings.reviewers().isEmpty() ? settings.reviewers()
+                : issueAuthor == null ? List.of() : List.of(issueAuthor);
+        // GitHub refuses a review request to the pull request's own author (the token's user here).
+        List<String> reviewers = wanted.stream().filter(r -> !isBot(r) && !r.equalsIgnoreCase(prAuthor)).toList();
+        if (!reviewers.isEmpty()) {
+            try {
+                github.requestReviewers(repo, opened.prNumber(), reviewers);
+                reviewersRequested = reviewers;
+                ctx.log().info("review requested from " + String.join(", ", reviewers));
+            } catch (IOException e) {
+                ctx.log().warn("could not request review from " + String.join(", ", reviewers) + ": " + describe(e));
+            }
+        }
+        return result(opened);
+    }
+
+    /** {@code opened} again, with what {@link #readyForReview} changed. */
+    private IssueFixResult result(IssueFixResult r) {
+        return new IssueFixResult(r.repo(), r.issue(), r.title(), r.result(), r.outcome(), r.prUrl(), r.prNumber(),
+                r.branch(), r.commits(), r.agent(), r.model(), r.tokensIn(), r.tokensOut(), r.costUsd(), r.durationMs(),
+                r.agentStatus(), r.agentMessage(), r.pushedBy(), r.prOpenedBy(), r.wipBranch(), r.reason(), prDraft,
+                reviewersRequested);
+    }
+
+    /** The pull request Roomote opened in this job. */
+    private GitHubApi.PullRequestInfo openedPr;
 
     /**
      * Opens the pull request, retrying GitHub's own trouble (5xx, 429, network) with a doubling backoff; a
@@ -320,19 +390,32 @@ final class FixRun {
      * with the last error.
      */
     private IssueFixResult openPullRequest(GitHubApi github, String workBranch, String baseBranch, int commits,
-                                           AgentOutcome agent, String pushedBy) throws Exception {
+                                           AgentOutcome agent, String pushedBy, List<String> files) throws Exception {
         int attempts = settings.githubAttempts();
+        boolean draft = settings.draftPr();
+        String body = PullRequestBody.render(issue, settings.issueUrl(repo, issue), ctx.jobId(), agentName,
+                agent.message(), files, agent.usage(),
+                ctx.config().get(JOB_PAGE_SETTING).map(String::strip).filter(u -> !u.isEmpty())
+                        .map(u -> JobPage.url(u, ctx.jobId())));
         String lastError = null;
         String gaveUp = "";
         for (int attempt = 1; attempt <= attempts; attempt++) {
             try {
                 GitHubApi.PullRequestInfo opened = github.createPullRequest(repo, workBranch, baseBranch, "Fixes #" + issue,
-                        "Fixes #" + issue + "\n\nResolves " + settings.issueUrl(repo, issue) + "\n\n"
-                                + "Opened by Roomote (job " + ctx.jobId() + ", agent " + agentName + ") because the agent pushed"
-                                + " its work without opening a pull request.");
-                ctx.log().info("pull request opened by Roomote: " + opened.url());
+                        body, draft);
+                openedPr = opened;
+                prDraft = draft;
+                ctx.log().info((draft ? "draft " : "") + "pull request opened by Roomote: " + opened.url());
                 return result(Outcome.PR_OPENED, null, opened, workBranch, commits, agent, pushedBy, "roomote", null);
             } catch (IOException e) {
+                if (draft && refusesDrafts(e)) {
+                    // Draft pull requests are not available on every plan: a ready one is better than none.
+                    ctx.log().warn("GitHub takes no draft pull requests in " + repo + " (" + describe(e)
+                            + "); Roomote opens it ready for review");
+                    draft = false;
+                    attempt--;
+                    continue;
+                }
                 lastError = describe(e);
                 if (!retryable(e)) {
                     break;
@@ -354,6 +437,10 @@ final class FixRun {
                 Optional<GitHubApi.PullRequestInfo> late = github.openPullRequest(repo, workBranch);
                 if (late.isPresent()) {
                     ctx.log().info("the failed call opened the pull request after all: " + late.get().url());
+                    if (openedBy(late.get(), "roomote").equals("roomote")) {
+                        openedPr = late.get();
+                        prDraft = draft;
+                    }
                     return result(Outcome.PR_OPENED, null, late.get(), workBranch, commits, agent, pushedBy,
                             openedBy(late.get(), "roomote"), null);
                 }
@@ -363,6 +450,12 @@ final class FixRun {
         }
         throw failure(Outcome.PUSHED_WITHOUT_PR, "branch " + workBranch + " was pushed but the pull request could not"
                 + " be opened" + gaveUp + ": " + lastError, null, workBranch, commits, agent, pushedBy, null, null);
+    }
+
+    /** GitHub's 422 for a draft pull request in a repository whose plan has none. */
+    private static boolean refusesDrafts(IOException e) {
+        return e instanceof HttpException http && http.getResponseCode() == 422 && e.getMessage() != null
+                && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("draft");
     }
 
     /** GitHub's own trouble, worth another try: 5xx, rate limiting, or no answer at all. */
@@ -502,6 +595,6 @@ final class FixRun {
                 Duration.ofNanos(System.nanoTime() - startNanos).toMillis(),
                 agent == null ? null : agent.status().name().toLowerCase(java.util.Locale.ROOT),
                 agent == null ? null : agent.message(),
-                pushedBy, prOpenedBy, wip, reason);
+                pushedBy, prOpenedBy, wip, reason, null, null);
     }
 }

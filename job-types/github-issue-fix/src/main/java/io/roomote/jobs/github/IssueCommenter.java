@@ -114,7 +114,7 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
     }
 
     private String text(Job job, String status) {
-        return WebhookEvents.OWN_COMMENT_MARKER + "\n" + status + "\n\nJob " + job.id() + ": " + publicUrl + "/admin/queues/jobs/" + job.id();
+        return WebhookEvents.OWN_COMMENT_MARKER + "\n" + status + "\n\nJob " + job.id() + ": " + JobPage.url(publicUrl, job.id());
     }
 
     private static boolean isFix(Job job) {

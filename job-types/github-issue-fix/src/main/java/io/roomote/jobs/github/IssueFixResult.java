@@ -7,6 +7,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * Absent values are left out of the JSON. {@code title} is the issue's title as the job saw it (from the payload, else
  * from GitHub at pre-flight), so a job enqueued as {@code {repo, issue}} has one to show; {@code outcome} is the
  * generic field the dashboard reads ({@code skipped}, {@code no_changes}, {@code timed_out}, ...).
+ * {@code prDraft}: whether the pull request Roomote opened is still a draft (absent when Roomote did not open it);
+ * {@code reviewersRequested}: who Roomote asked to review it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record IssueFixResult(
@@ -30,5 +32,7 @@ public record IssueFixResult(
         String pushedBy,
         String prOpenedBy,
         String wipBranch,
-        String reason) {
+        String reason,
+        Boolean prDraft,
+        java.util.List<String> reviewersRequested) {
 }

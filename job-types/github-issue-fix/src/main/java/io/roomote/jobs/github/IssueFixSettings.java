@@ -26,11 +26,16 @@ import java.util.Set;
  * @param githubBackoff  wait before the second attempt, doubling after each ({@code GITHUB_RETRY_BACKOFF_MS}, 2000)
  * @param push         who pushes the branch and opens the pull request ({@code ROOMOTE_PUSH}); empty: Roomote
  *                     (host) whenever the agent is sandboxed, else the agent, as the original did
+ * @param draftPr      {@code ROOMOTE_DRAFT_PR} (default true): a pull request Roomote opens starts as a draft and is
+ *                     marked ready for review when the job ends well
+ * @param reviewers    {@code ROOMOTE_REVIEWERS}: users and {@code org/team} slugs asked to review; empty: the issue's author
+ * @param skipAssigned {@code ROOMOTE_SKIP_ASSIGNED} (default true): pre-flight skips an issue assigned to someone
  */
 public record IssueFixSettings(Optional<String> token, String apiUrl, String serverUrl, String agent,
                                Optional<String> model, String gitUserName, String gitUserEmail,
                                Optional<Path> promptTemplate, Path home, List<String> passthrough,
-                               int githubAttempts, Duration githubBackoff, Optional<PushMode> push) {
+                               int githubAttempts, Duration githubBackoff, Optional<PushMode> push,
+                               boolean draftPr, List<String> reviewers, boolean skipAssigned) {
 
     /** Who pushes: {@code host} — Roomote, and the agent gets no GitHub token — or {@code agent}, as the original. */
     public enum PushMode {
@@ -67,7 +72,32 @@ public record IssueFixSettings(Optional<String> token, String apiUrl, String ser
                 passthrough,
                 positiveInt(c, "GITHUB_RETRY_ATTEMPTS", 4),
                 Duration.ofMillis(nonNegativeInt(c, "GITHUB_RETRY_BACKOFF_MS", 2000)),
-                pushMode(c));
+                pushMode(c),
+                bool(c, "ROOMOTE_DRAFT_PR", true),
+                c.get("ROOMOTE_REVIEWERS").map(IssueFixSettings::reviewers).orElse(List.of()),
+                bool(c, "ROOMOTE_SKIP_ASSIGNED", true));
+    }
+
+    private static boolean bool(Configuration c, String name, boolean defaultValue) {
+        String raw = c.get(name).map(String::strip).orElse("");
+        return switch (raw.toLowerCase(java.util.Locale.ROOT)) {
+            case "" -> defaultValue;
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigurationException(name + " must be true or false, got \"" + raw + "\"");
+        };
+    }
+
+    /** GitHub logins ({@code alice}) and team slugs ({@code acme/reviewers}), comma-separated. */
+    private static List<String> reviewers(String raw) {
+        List<String> out = Arrays.stream(raw.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        for (String r : out) {
+            if (!r.matches("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?")) {
+                throw new ConfigurationException("ROOMOTE_REVIEWERS must list GitHub logins or org/team slugs, comma-separated;"
+                        + " \"" + r + "\" is neither");
+            }
+        }
+        return out;
     }
 
     private static Optional<PushMode> pushMode(Configuration c) {

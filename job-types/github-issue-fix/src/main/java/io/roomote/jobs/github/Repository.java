@@ -50,6 +50,11 @@ final class Repository {
         return Integer.parseInt(git.check(dir, "rev-list", "--count", base + ".." + tip).trim());
     }
 
+    /** The paths that differ between {@code base} and {@code tip}. */
+    java.util.List<String> changedFiles(String base, String tip) throws IOException, InterruptedException {
+        return git.check(dir, "diff", "--name-only", base + ".." + tip).lines().filter(l -> !l.isBlank()).toList();
+    }
+
     boolean hasUncommittedChanges() throws IOException, InterruptedException {
         return !git.check(dir, "status", "--porcelain").isBlank();
     }

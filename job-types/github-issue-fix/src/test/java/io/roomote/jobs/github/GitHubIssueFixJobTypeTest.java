@@ -170,7 +170,7 @@ class GitHubIssueFixJobTypeTest {
         assertThat(pr.get("title").asText()).isEqualTo("Fixes #7");
         assertThat(pr.get("body").asText()).contains("Fixes #7").contains(remotes.serverUrl() + "/acme/app/issues/7");
         assertThat(pr.at("/head/ref").asText()).isEqualTo("fix-7");
-        assertThat(github.requests(r -> r.method().equals("POST"))).singleElement()
+        assertThat(github.requests(r -> r.method().equals("POST") && r.path().endsWith("/pulls"))).singleElement()
                 .satisfies(r -> assertThat(r.authorization()).isEqualTo("token " + TOKEN));
     }
 

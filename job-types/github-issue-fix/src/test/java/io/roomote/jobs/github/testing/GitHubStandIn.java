@@ -23,10 +23,14 @@ import java.util.regex.Pattern;
 
 /**
  * A STAND-IN for the GitHub REST API (not GitHub): the handful of endpoints Roomote calls, answering with the
- * shapes GitHub documents (repos, issues, pulls: list with {@code state}/{@code head} filters, create with
- * 201, or 422 "Validation Failed" when the head branch is not on the remote). It keeps state, so a pull
- * request opened by an agent's {@code curl} is found by Roomote afterwards, and it checks branches in the
- * real bare repositories that serve as remotes. Every request is recorded for assertions. Test fixture only.
+ * shapes GitHub documents (repos, issues with {@code locked} and {@code assignees}, pulls: list with
+ * {@code state}/{@code head} filters, get, create with 201 — {@code draft} as asked, a {@code node_id} — or 422
+ * "Validation Failed" when the head branch is not on the remote, requested reviewers, users, organizations and
+ * teams by slug). Of GitHub's GraphQL API it answers one mutation only, as documented: {@code POST /graphql}
+ * with {@code markPullRequestReadyForReview(input: {pullRequestId})}, the pull request's {@code node_id}; any
+ * other query gets a GraphQL error. It keeps state, so a pull request opened by an agent's {@code curl} is found
+ * by Roomote afterwards, and it checks branches in the real bare repositories that serve as remotes. Every
+ * request is recorded for assertions. Test fixture only.
  */
 public final class GitHubStandIn implements AutoCloseable {
 
@@ -36,6 +40,8 @@ public final class GitHubStandIn implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern REPO = Pattern.compile("/repos/([^/]+)/([^/]+)(/.*)?");
+    private static final Pattern USER = Pattern.compile("/users/([^/]+)");
+    private static final Pattern ORG = Pattern.compile("/orgs/([^/]+)(?:/teams/([^/]+))?");
 
     private final HttpServer server;
     private final Path remotes;
@@ -47,6 +53,8 @@ public final class GitHubStandIn implements AutoCloseable {
     /** How many more "create pull request" calls fail; negative: all of them. */
     private volatile int failCreatePullsTimes = -1;
     private int nextPull = 100;
+    /** Whether this "repository" refuses draft pull requests, as GitHub does on plans without them. */
+    private volatile boolean refuseDrafts;
 
     /** @param remotes the folder whose {@code owner/repo.git} bare repositories stand for GitHub's git server */
     public GitHubStandIn(Path remotes) throws IOException {
@@ -69,13 +77,37 @@ public final class GitHubStandIn implements AutoCloseable {
         issue.put("state", state);
         issue.put("html_url", "https://github.example/" + repo + "/issues/" + number);
         issue.put("url", apiUrl() + "/repos/" + repo + "/issues/" + number);
-        issue.putObject("user").put("login", "alice");
+        issue.putObject("user").put("login", "alice").put("id", 11).put("type", "User");
         issue.put("author_association", "MEMBER");
+        issue.put("locked", false);
+        issue.putNull("active_lock_reason");
+        issue.putNull("assignee");
+        issue.putArray("assignees");
         ArrayNode ls = issue.putArray("labels");
         for (int i = 0; i < labels.size(); i++) {
             ls.addObject().put("id", i + 1).put("name", labels.get(i));
         }
         issues.put(repo + "#" + number, issue);
+    }
+
+    /** Makes {@code login} the author ({@code user}) of an issue. */
+    public synchronized void setIssueAuthor(String repo, int number, String login) {
+        issues.get(repo + "#" + number).set("user", user(login));
+    }
+
+    /** Locks the conversation of an issue, as GitHub shows it: {@code locked: true} and the reason. */
+    public synchronized void lockIssue(String repo, int number, String reason) {
+        issues.get(repo + "#" + number).put("locked", true).put("active_lock_reason", reason);
+    }
+
+    /** Assigns an issue to these logins: {@code assignees}, and {@code assignee} the first of them. */
+    public synchronized void assignIssue(String repo, int number, String... logins) {
+        ObjectNode issue = issues.get(repo + "#" + number);
+        ArrayNode list = issue.putArray("assignees");
+        for (String login : logins) {
+            list.add(user(login));
+        }
+        issue.set("assignee", logins.length == 0 ? JSON.nullNode() : user(logins[0]));
     }
 
     /** Pretends someone already opened a pull request (for pre-flight tests). */
@@ -88,6 +120,11 @@ public final class GitHubStandIn implements AutoCloseable {
         ObjectNode pr = newPull(repo, head, "main", title, body);
         pr.putObject("user").put("login", author);
         return pr;
+    }
+
+    /** Makes "create pull request" with {@code draft: true} fail with GitHub's 422 for plans without drafts. */
+    public void refuseDraftPulls() {
+        this.refuseDrafts = true;
     }
 
     /** Makes every later "create pull request" call fail with this HTTP status (0: succeed). */
@@ -110,6 +147,20 @@ public final class GitHubStandIn implements AutoCloseable {
         return List.copyOf(pulls);
     }
 
+    /** The GraphQL ids sent to {@code markPullRequestReadyForReview}, in order. */
+    public List<String> markedReadyForReview() {
+        return requests(r -> r.method().equals("POST") && r.path().equals("/graphql")).stream()
+                .map(r -> {
+                    try {
+                        JsonNode q = JSON.readTree(r.body());
+                        return q.path("query").asText().contains("markPullRequestReadyForReview")
+                                ? q.path("variables").path("id").asText() : null;
+                    } catch (IOException e) {
+                        return null;
+                    }
+                }).filter(java.util.Objects::nonNull).toList();
+    }
+
     public List<Request> requests(Predicate<Request> filter) {
         return requests.stream().filter(filter).toList();
     }
@@ -120,6 +171,26 @@ public final class GitHubStandIn implements AutoCloseable {
         String query = ex.getRequestURI().getRawQuery();
         requests.add(new Request(ex.getRequestMethod(), path, query, ex.getRequestHeaders().getFirst("Authorization"), body));
         try {
+            if (path.equals("/graphql") && ex.getRequestMethod().equals("POST")) {
+                synchronized (this) {
+                    graphql(ex, body);
+                }
+                return;
+            }
+            Matcher u = USER.matcher(path);
+            if (u.matches() && ex.getRequestMethod().equals("GET")) {
+                send(ex, 200, user(u.group(1)));
+                return;
+            }
+            Matcher o = ORG.matcher(path);
+            if (o.matches() && ex.getRequestMethod().equals("GET")) {
+                ObjectNode org = JSON.createObjectNode().put("login", o.group(1)).put("id", 77)
+                        .put("url", apiUrl() + "/orgs/" + o.group(1)).put("type", "Organization");
+                send(ex, 200, o.group(2) == null ? org : JSON.createObjectNode().put("id", 88)
+                        .put("slug", o.group(2)).put("name", o.group(2)).put("privacy", "closed")
+                        .put("url", apiUrl() + "/orgs/" + o.group(1) + "/teams/" + o.group(2)));
+                return;
+            }
             Matcher m = REPO.matcher(path);
             if (!m.matches()) {
                 send(ex, 404, notFound());
@@ -193,6 +264,30 @@ public final class GitHubStandIn implements AutoCloseable {
                 }
             }
             send(ex, 200, list);
+        } else if (method.equals("GET") && rest.matches("/pulls/\\d+")) {
+            ObjectNode pr = pull(repo, Integer.parseInt(rest.substring("/pulls/".length())));
+            send(ex, pr == null ? 404 : 200, pr == null ? notFound() : pr.deepCopy().without("_repo"));
+        } else if (method.equals("POST") && rest.matches("/pulls/\\d+/requested_reviewers")) {
+            ObjectNode pr = pull(repo, Integer.parseInt(rest.split("/")[2]));
+            if (pr == null) {
+                send(ex, 404, notFound());
+                return;
+            }
+            JsonNode req = JSON.readTree(body);
+            for (JsonNode login : req.path("reviewers")) {
+                if (login.asText().equals(pr.at("/user/login").asText())) {
+                    ObjectNode err = JSON.createObjectNode().put("message",
+                            "Review cannot be requested from pull request author.");
+                    send(ex, 422, err);
+                    return;
+                }
+                ((ArrayNode) pr.get("requested_reviewers")).add(user(login.asText()));
+            }
+            for (JsonNode slug : req.path("team_reviewers")) {
+                ((ArrayNode) pr.get("requested_teams")).addObject().put("id", 88).put("slug", slug.asText())
+                        .put("name", slug.asText());
+            }
+            send(ex, 201, pr.deepCopy().without("_repo"));
         } else if (method.equals("POST") && rest.equals("/pulls")) {
             if (failCreatePullsWith != 0 && failCreatePullsTimes != 0) {
                 if (failCreatePullsTimes > 0) {
@@ -202,6 +297,13 @@ public final class GitHubStandIn implements AutoCloseable {
                 return;
             }
             JsonNode req = JSON.readTree(body);
+            if (refuseDrafts && req.path("draft").asBoolean(false)) {
+                ObjectNode err = JSON.createObjectNode().put("message", "Validation Failed");
+                err.putArray("errors").addObject().put("resource", "PullRequest").put("code", "custom")
+                        .put("message", "Draft pull requests are not supported in this repository.");
+                send(ex, 422, err);
+                return;
+            }
             String head = req.path("head").asText();
             String ref = head.contains(":") ? head.substring(head.indexOf(':') + 1) : head;
             if (req.path("title").asText().isBlank() || !branchExists(repo, ref)) {
@@ -211,10 +313,54 @@ public final class GitHubStandIn implements AutoCloseable {
                 return;
             }
             ObjectNode pr = newPull(repo, ref, req.path("base").asText("main"), req.path("title").asText(), req.path("body").asText(null));
+            pr.put("draft", req.path("draft").asBoolean(false));
             send(ex, 201, pr.deepCopy().without("_repo"));
         } else {
             send(ex, 404, notFound());
         }
+    }
+
+    /**
+     * GitHub's GraphQL API, one mutation of it: {@code markPullRequestReadyForReview} with the pull request's
+     * node id in {@code variables.id} (or inline). Errors come back with 200 and an {@code errors} list, as GitHub does.
+     */
+    private void graphql(HttpExchange ex, String body) throws IOException {
+        JsonNode req = JSON.readTree(body);
+        String query = req.path("query").asText();
+        if (!query.contains("markPullRequestReadyForReview")) {
+            ObjectNode err = JSON.createObjectNode();
+            err.putArray("errors").addObject().put("message", "the GitHub stand-in answers only markPullRequestReadyForReview");
+            send(ex, 200, err);
+            return;
+        }
+        String id = req.path("variables").path("id").asText(req.path("variables").path("pullRequestId").asText(""));
+        for (ObjectNode pr : pulls) {
+            if (pr.path("node_id").asText().equals(id)) {
+                pr.put("draft", false);
+                ObjectNode answer = JSON.createObjectNode();
+                answer.putObject("data").putObject("markPullRequestReadyForReview").putObject("pullRequest")
+                        .put("isDraft", false);
+                send(ex, 200, answer);
+                return;
+            }
+        }
+        ObjectNode err = JSON.createObjectNode();
+        err.putObject("data").putNull("markPullRequestReadyForReview");
+        err.putArray("errors").addObject().put("type", "NOT_FOUND")
+                .put("message", "Could not resolve to a node with the global id of '" + id + "'");
+        send(ex, 200, err);
+    }
+
+    private ObjectNode pull(String repo, int number) {
+        return pulls.stream().filter(p -> p.get("_repo").asText().equals(repo) && p.get("number").asInt() == number)
+                .findFirst().orElse(null);
+    }
+
+    private static ObjectNode user(String login) {
+        ObjectNode u = JSON.createObjectNode().put("login", login).put("id", Math.abs(login.hashCode()) % 100_000)
+                .put("type", login.endsWith("[bot]") ? "Bot" : "User");
+        u.put("url", "https://api.github.example/users/" + login);
+        return u;
     }
 
     private ObjectNode newPull(String repo, String ref, String base, String title, String body) {
@@ -223,6 +369,10 @@ public final class GitHubStandIn implements AutoCloseable {
         ObjectNode pr = JSON.createObjectNode();
         pr.put("_repo", repo);
         pr.put("id", 5000 + number).put("number", number).put("state", "open").put("title", title).put("body", body);
+        // GitHub's node ids are opaque strings; this one is recognisably this pull request's.
+        pr.put("node_id", "PR_standIn" + number).put("draft", false);
+        pr.putArray("requested_reviewers");
+        pr.putArray("requested_teams");
         pr.put("html_url", "https://github.example/" + repo + "/pull/" + number);
         pr.put("url", apiUrl() + "/repos/" + repo + "/pulls/" + number);
         pr.putObject("head").put("ref", ref).put("label", owner + ":" + ref).put("sha", "0".repeat(40));
