@@ -72,6 +72,9 @@ final class FixRun {
     /** Roomote setting: the hosts the sandboxed agent may reach through the egress proxy. */
     static final String EGRESS_SETTING = "ROOMOTE_EGRESS_ALLOW";
 
+    /** What a process agent's driver reports when the agent ends by itself: no words of the agent's own. */
+    private static final java.util.regex.Pattern EXIT_REPORT = java.util.regex.Pattern.compile("agent exited with code -?\\d+");
+
     private SandboxSettings sandboxSettings;
     private SandboxMode sandboxMode;
     private IssueFixSettings.PushMode push;
@@ -328,7 +331,11 @@ final class FixRun {
         }
         ctx.log().info("no pull request for " + workBranch + " yet; Roomote opens it");
         List<String> files = repository.changedFiles(base, tip.get());
-        return readyForReview(github, openPullRequest(github, workBranch, baseBranch, commits, agent, pushedBy, files));
+        // A command-line agent's driver reports only its exit code: then its commit messages say what it did.
+        String summary = EXIT_REPORT.matcher(agent.message()).matches()
+                ? repository.commitMessages(base, tip.get()) : agent.message();
+        return readyForReview(github, openPullRequest(github, workBranch, baseBranch, commits, agent, pushedBy, files,
+                summary));
     }
 
     /** GitHub Apps and bots ({@code dependabot[bot]}) are not people: never asked to review, never a reason to skip. */
@@ -390,11 +397,12 @@ final class FixRun {
      * with the last error.
      */
     private IssueFixResult openPullRequest(GitHubApi github, String workBranch, String baseBranch, int commits,
-                                           AgentOutcome agent, String pushedBy, List<String> files) throws Exception {
+                                           AgentOutcome agent, String pushedBy, List<String> files, String summary)
+            throws Exception {
         int attempts = settings.githubAttempts();
         boolean draft = settings.draftPr();
         String body = PullRequestBody.render(issue, settings.issueUrl(repo, issue), ctx.jobId(), agentName,
-                agent.message(), files, agent.usage(),
+                summary, files, agent.usage(),
                 ctx.config().get(JOB_PAGE_SETTING).map(String::strip).filter(u -> !u.isEmpty())
                         .map(u -> JobPage.url(u, ctx.jobId())));
         String lastError = null;

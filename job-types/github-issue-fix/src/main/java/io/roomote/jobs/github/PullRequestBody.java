@@ -41,7 +41,7 @@ final class PullRequestBody {
         b.append("Fixes #").append(issue).append("\n\nResolves ").append(issueUrl).append("\n\n");
         List<String> summary = summary(agentMessage);
         if (!summary.isEmpty()) {
-            b.append("### Summary\n\nThe agent's final message:\n\n");
+            b.append("### Summary\n\nIn the agent's words:\n\n");
             summary.forEach(line -> b.append("> ").append(line).append('\n'));
             b.append('\n');
         }

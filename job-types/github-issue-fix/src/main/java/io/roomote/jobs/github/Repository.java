@@ -55,6 +55,11 @@ final class Repository {
         return git.check(dir, "diff", "--name-only", base + ".." + tip).lines().filter(l -> !l.isBlank()).toList();
     }
 
+    /** The messages of the commits between {@code base} and {@code tip}, oldest first, each as written. */
+    String commitMessages(String base, String tip) throws IOException, InterruptedException {
+        return git.check(dir, "log", "--reverse", "--format=%B", base + ".." + tip).strip();
+    }
+
     boolean hasUncommittedChanges() throws IOException, InterruptedException {
         return !git.check(dir, "status", "--porcelain").isBlank();
     }

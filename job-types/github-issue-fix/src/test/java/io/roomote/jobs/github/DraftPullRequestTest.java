@@ -180,6 +180,16 @@ class DraftPullRequestTest {
         assertThat(log.texts()).contains("pull request #" + pr.get("number").asInt() + " marked ready for review");
     }
 
+    /** A command-line agent whose driver reports only its exit code: the body summarises its commit messages. */
+    @Test
+    void anAgentWithoutFinalWordsIsSummarisedByItsCommitMessages() {
+        JsonNode result = succeeded(run(settings("fix-commit", null)));
+
+        assertThat(result.get("agentMessage").asText()).isEqualTo("agent exited with code 0");
+        String body = github.pulls().get(0).get("body").asText();
+        assertThat(body).contains("### Summary").contains("> Fixes #\u200B7").doesNotContain("exited with code");
+    }
+
     @Test
     void withDraftPrFalseThePullRequestIsOpenedReadyAndNoMutationIsSent() {
         Map<String, String> s = settings("fix-commit", null);
