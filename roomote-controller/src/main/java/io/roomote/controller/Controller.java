@@ -40,6 +40,8 @@ public final class Controller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
     /** How long a launched worker counts as alive while the engine does not list it yet. */
     static final Duration UNLISTED_GRACE = Duration.ofSeconds(30);
+    /** Pending jobs are counted up to this: enough to decide and to show, cheap on a deep queue. */
+    static final int PENDING_COUNT_LIMIT = 1000;
 
     private final ControllerSettings settings;
     private final WorkerLauncher launcher;
@@ -181,7 +183,7 @@ public final class Controller implements AutoCloseable {
         int claimable;
         try {
             holders = pending.leaseHolders(names);
-            claimable = pending.claimable(settings.maxWorkers() + names.size() + unlisted.size());
+            claimable = pending.claimable(PENDING_COUNT_LIMIT);
         } catch (RuntimeException e) {
             return publish(now, names.size() + unlisted.size(), 0, 0, "could not read the queue: " + e.getMessage());
         }

@@ -7,7 +7,7 @@ import java.time.Instant;
  *
  * @param alive          workers alive now, as the engine reports them (plus ones just launched it does not list yet)
  * @param starting       of those, the ones that hold no job yet: each is about to claim one pending job
- * @param pending        jobs that could be claimed now (counted up to what matters: {@code maxWorkers + alive})
+ * @param pending        jobs that could be claimed now (counted up to 1000)
  * @param launched       workers this controller started since it started
  * @param failedStarts   launches that failed, and workers that exited with an error before claiming a job
  * @param lastFailure    what went wrong last (a launch, a worker's exit, the engine or the database); null if nothing
