@@ -159,6 +159,9 @@ public final class RoomoteService implements AutoCloseable {
                         workersDatabase);
             }
             ControllerWiring c = controller;
+            if (dashboard != null && c != null) {
+                dashboard.withController(() -> Optional.of(c.controller().state()));
+            }
             HealthReport health = role.api ? new HealthReport(roomote, probe, Optional.ofNullable(embedded), calls,
                     Clock.systemUTC(), Optional.of(sandbox))
                     .withController(c == null ? Optional::empty : () -> Optional.of(c.controller().state())) : null;
