@@ -45,6 +45,8 @@ public final class WorkerEnvironment {
         environment.put("ROOMOTE_CONTROLLER_ID", controllerId);
         environment.put("ROOMOTE_WORKER_NAME", workerName);
         environment.put("ROOMOTE_RUNNER_ID", workerName);
+        // The controller's MAX_WORKERS caps workers; a single-job worker runs one job (and sizes its pool so).
+        environment.put("MAX_WORKERS", "1");
         return new WorkerSpec(controllerId, workerName, environment, secrets);
     }
 }

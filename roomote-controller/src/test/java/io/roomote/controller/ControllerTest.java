@@ -325,6 +325,7 @@ class ControllerTest {
         assertThat(spec.environment()).containsEntry("JOB_TIMEOUT", "5m")
                 .containsEntry("ROOMOTE_RUNNER_ID", spec.workerName())
                 .containsEntry("ROOMOTE_CONTROLLER_ID", "ctl-1")
+                .containsEntry("MAX_WORKERS", "1")
                 .doesNotContainKeys("PATH", "GH_TOKEN", "DATABASE_URL");
         assertThat(spec.secrets()).containsEntry("GH_TOKEN", "ghp_secret")
                 .containsEntry("DATABASE_URL", "postgresql://u:p@db/roomote");

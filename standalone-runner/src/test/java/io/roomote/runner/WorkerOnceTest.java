@@ -114,13 +114,7 @@ class WorkerOnceTest {
     void sigtermHandsTheRunningJobBackToTheQueueLikeThePool() throws Exception {
         long id = api.enqueue("example.hello", "{\"name\":\"long\",\"seconds\":120}");
         Path out = home.resolve("sigterm.out");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx192m", "-cp", System.getProperty("java.class.path"), RoomoteCli.class.getName(), "worker", "--once"));
-        ProcessBuilder b = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
-                .redirectOutput(out.toFile());
-        b.environment().keySet().removeIf(k -> !k.equals("PATH"));
-        b.environment().putAll(env(Map.of()));
-        Process p = b.start();
+        Process p = start(out);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> job(id).get("status").asText().equals("processing"));
             assertThat(job(id).get("attempts").asInt()).isEqualTo(1);
@@ -134,6 +128,31 @@ class WorkerOnceTest {
         } finally {
             p.destroyForcibly().waitFor();
         }
+    }
+
+    @Test
+    void aCancelFromTheApiStopsTheJobWhichIsRecordedAsCancelled() throws Exception {
+        long id = api.enqueue("example.hello", "{\"name\":\"to cancel\",\"seconds\":120}");
+        Process p = start(home.resolve("cancel.out"));
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> job(id).get("status").asText().equals("processing"));
+            assertThat(api.post("/api/jobs/" + id + "/cancel", "{}").status()).isEqualTo(202); // accepted: the worker stops it
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(job(id).get("status").asText()).isEqualTo("cancelled");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    private Process start(Path out) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx192m", "-cp", System.getProperty("java.class.path"), RoomoteCli.class.getName(), "worker", "--once"));
+        ProcessBuilder b = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        b.environment().keySet().removeIf(k -> !k.equals("PATH"));
+        b.environment().putAll(env(Map.of()));
+        return b.start();
     }
 
     @Test
