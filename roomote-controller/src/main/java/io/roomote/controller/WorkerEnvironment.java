@@ -18,8 +18,11 @@ public final class WorkerEnvironment {
     private static final Set<String> HOST_ONLY = Set.of("PATH", "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD",
             "SHLVL", "TERM", "HOSTNAME", "JAVA_HOME", "TMPDIR", "DISPLAY", "MAIL", "_", "LS_COLORS", "ROOMOTE_HOME",
             "PORT", "HOST", "DASHBOARD_PORT", "EMBEDDED_DATABASE_PORT", "ROOMOTE_LAUNCHER", "ROOMOTE_WORKER_COMMAND",
-            "ROOMOTE_RUNNER_ID", "ROOMOTE_CONTROLLER_BACKOFF", "ROOMOTE_CONTROLLER_MAX_BACKOFF");
-    private static final List<String> HOST_ONLY_PREFIXES = List.of("LC_", "LANG", "XDG_", "SSH_", "DBUS_", "TERM_");
+            "ROOMOTE_RUNNER_ID", "ROOMOTE_CONTROLLER_BACKOFF", "ROOMOTE_CONTROLLER_MAX_BACKOFF",
+            // The API's secrets: a worker serves no API and receives no webhook, so it gets neither.
+            "ROOMOTE_API_TOKEN", "GH_WEBHOOK_SECRET");
+    private static final List<String> HOST_ONLY_PREFIXES = List.of("LC_", "LANG", "XDG_", "SSH_", "DBUS_", "TERM_",
+            "DASHBOARD_");
 
     private final Map<String, String> settings;
 

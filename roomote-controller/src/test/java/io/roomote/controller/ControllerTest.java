@@ -144,7 +144,8 @@ class ControllerTest {
         return new Controller(new ControllerSettings("ctl-1", "process", maxWorkers, Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(8)), launcher, queue,
                 new WorkerEnvironment(Map.of("GH_TOKEN", "ghp_secret", "JOB_TIMEOUT", "5m", "PATH", "/usr/bin",
-                        "DATABASE_URL", "postgresql://u:p@db/roomote")), clock);
+                        "DATABASE_URL", "postgresql://u:p@db/roomote", "ROOMOTE_API_TOKEN", "api-token-0123456789",
+                        "PORT", "3001")), clock);
     }
 
     @Test
@@ -326,9 +327,10 @@ class ControllerTest {
                 .containsEntry("ROOMOTE_RUNNER_ID", spec.workerName())
                 .containsEntry("ROOMOTE_CONTROLLER_ID", "ctl-1")
                 .containsEntry("MAX_WORKERS", "1")
-                .doesNotContainKeys("PATH", "GH_TOKEN", "DATABASE_URL");
+                .doesNotContainKeys("PATH", "GH_TOKEN", "DATABASE_URL", "PORT");
         assertThat(spec.secrets()).containsEntry("GH_TOKEN", "ghp_secret")
-                .containsEntry("DATABASE_URL", "postgresql://u:p@db/roomote");
+                .containsEntry("DATABASE_URL", "postgresql://u:p@db/roomote")
+                .doesNotContainKey("ROOMOTE_API_TOKEN");
         assertThat(spec.toString()).doesNotContain("ghp_secret");
         assertThat(launcher.specs.get(1).workerName()).isNotEqualTo(spec.workerName());
     }

@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar roomote.jar [serve|api|worker|migrate|enqueue|help]}; {@code serve} is the default. Every
+ * {@code java -jar roomote.jar [serve|api|worker [--once]|controller|migrate|enqueue|help]}; {@code serve} is the default. Every
  * command has its own {@code --help} (also {@code roomote help COMMAND}) listing its options and the variables
  * that matter to it.
  */
