@@ -164,6 +164,16 @@ public final class RoomoteCli implements Callable<Integer> {
         }
     }
 
+    static final String CONTROLLER_API_VARIABLES = ""
+            + "  PORT, HOST          API port (3001; 0: any free one) and interface\n"
+            + "  ROOMOTE_API_TOKEN   bearer token the API requires (16+ characters)";
+
+    static final String CONTROLLER_STOP_LINES = "Stop with Ctrl-C or SIGTERM: the API and the controller stop; running\n"
+            + "workers finish their jobs, and the next controller counts them (an\n"
+            + "embedded database stops with the controller: their jobs run again after\n"
+            + "it is back). Exit codes: 0 stopped, 2 configuration error (one line on\n"
+            + "stderr), 3 the embedded database stopped and could not be restarted.";
+
     static final String CONTROLLER_VARIABLES = ""
             + "  ROOMOTE_LAUNCHER    process (default), docker or kubernetes\n"
             + "  MAX_WORKERS         at most this many workers alive at once (5)\n"
@@ -177,7 +187,8 @@ public final class RoomoteCli implements Callable<Integer> {
                     + " (`worker --once`) for each pending job, at most MAX_WORKERS alive, through ROOMOTE_LAUNCHER."
                     + " Its state is in /api/health. Stopping it leaves running workers to finish; a restarted"
                     + " controller counts them.",
-            footer = {"", SETTINGS_LINE, SERVICE_VARIABLES, CONTROLLER_VARIABLES, "", STOP_LINES})
+            footer = {"", SETTINGS_LINE, DATABASE_VARIABLES, CONTROLLER_API_VARIABLES, CONTROLLER_VARIABLES, "",
+                    CONTROLLER_STOP_LINES})
     static final class ControllerCommand extends RoleCommand {
         @Override
         RoomoteService.Role role() {
