@@ -21,4 +21,11 @@ public interface WorkerLauncher {
 
     /** Removes what exited workers of {@code controllerId} left (containers, Jobs, pid files); returns them. */
     List<ReapedWorker> reap(String controllerId) throws IOException;
+
+    /**
+     * Asks to be told (on any thread) when a worker this launcher started exits, so the controller looks at once
+     * instead of at its next poll. Engines that cannot tell do nothing: the poll still sees the exit.
+     */
+    default void onWorkerExit(Runnable listener) {
+    }
 }

@@ -144,6 +144,20 @@ public final class Roomote implements AutoCloseable {
         }
     }
 
+    /**
+     * Single-job mode ({@code roomote worker --once}): listens for cancellations, claims at most one job, runs and
+     * records it (see {@link WorkerPool#runOnce()}). Use instead of {@link #startWorkers()}; {@link #close()} during
+     * the run (a stop signal) hands the job back. Requires a core opened with {@code runWorkers}.
+     */
+    public Optional<io.roomote.core.worker.OnceResult> runOnce() {
+        if (listener == null) {
+            throw new IllegalStateException("this core runs no workers");
+        }
+        workersStarted = true;
+        listener.start(java.time.Duration.ofSeconds(5));
+        return workers.runOnce();
+    }
+
     /** host:pid:random — unique per process start, readable in the lease_owner column. */
     static String defaultOwner() {
         String host;

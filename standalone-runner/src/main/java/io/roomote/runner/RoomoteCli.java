@@ -19,14 +19,15 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar roomote.jar [serve|api|worker|migrate|enqueue|help]}; {@code serve} is the default. Every
+ * {@code java -jar roomote.jar [serve|api|worker [--once]|controller|migrate|enqueue|help]}; {@code serve} is the default. Every
  * command has its own {@code --help} (also {@code roomote help COMMAND}) listing its options and the variables
  * that matter to it.
  */
 @Command(name = "roomote", mixinStandardHelpOptions = true, version = RoomoteCli.VERSION,
         description = {"Turns GitHub issues into pull requests with an AI coding agent.",
                 "Without a command, runs `serve`. `roomote help COMMAND` or `roomote COMMAND --help` describes one."},
-        subcommands = {RoomoteCli.Serve.class, RoomoteCli.Api.class, RoomoteCli.Worker.class, RoomoteCli.Migrate.class,
+        subcommands = {RoomoteCli.Serve.class, RoomoteCli.Api.class, RoomoteCli.Worker.class, RoomoteCli.ControllerCommand.class,
+                RoomoteCli.Migrate.class,
                 RoomoteCli.Enqueue.class, CommandLine.HelpCommand.class},
         footer = {"", RoomoteCli.SETTINGS_LINE, RoomoteCli.SERVICE_VARIABLES, "", RoomoteCli.STOP_LINES})
 public final class RoomoteCli implements Callable<Integer> {
@@ -133,13 +134,65 @@ public final class RoomoteCli implements Callable<Integer> {
         }
     }
 
+    static final String ONCE_LINES = "With --once: claim one pending job (of the installed types), run it like\n"
+            + "the pool does (JOB_TIMEOUT, cancellation, retries) and exit. Exit codes:\n"
+            + "0 the job ran and its outcome (completed, failed, retrying, cancelled,\n"
+            + "timed out) is recorded, or nothing was pending; 1 an outage (the\n"
+            + "database did not answer, or the outcome could not be recorded), the\n"
+            + "reason on stderr; 2 configuration error; 143 stopped by SIGTERM (the job\n"
+            + "went back to the queue after SHUTDOWN_GRACE, like the pool's).";
+
     @Command(name = "worker", mixinStandardHelpOptions = true, version = VERSION,
             description = "Run the worker pool only, on the database the API uses (DATABASE_URL); no port is opened.",
-            footer = {"", SETTINGS_LINE, SERVICE_VARIABLES, "", STOP_LINES})
+            footer = {"", SETTINGS_LINE, SERVICE_VARIABLES, "", STOP_LINES, "", ONCE_LINES})
     static final class Worker extends RoleCommand {
+        @Option(names = "--once", description = "Run a single job, then exit (a single-job worker, as"
+                + " `roomote controller` starts them).")
+        boolean once;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         RoomoteService.Role role() {
             return RoomoteService.Role.WORKER;
+        }
+
+        @Override
+        public Integer call() {
+            return once ? runOnce(common.settings(), spec.commandLine().getErr()) : super.call();
+        }
+    }
+
+    static final String CONTROLLER_API_VARIABLES = ""
+            + "  PORT, HOST          API port (3001; 0: any free one) and interface\n"
+            + "  ROOMOTE_API_TOKEN   bearer token the API requires (16+ characters)";
+
+    static final String CONTROLLER_STOP_LINES = "Stop with Ctrl-C or SIGTERM: the API and the controller stop; running\n"
+            + "workers finish their jobs, and the next controller counts them (an\n"
+            + "embedded database stops with the controller: their jobs run again after\n"
+            + "it is back). Exit codes: 0 stopped, 2 configuration error (one line on\n"
+            + "stderr), 3 the embedded database stopped and could not be restarted.";
+
+    static final String CONTROLLER_VARIABLES = ""
+            + "  ROOMOTE_LAUNCHER    process (default), docker or kubernetes\n"
+            + "  MAX_WORKERS         at most this many workers alive at once (5)\n"
+            + "  ROOMOTE_CONTROLLER_ID  names its workers; keep it across restarts\n"
+            + "                      (default: the host name)\n"
+            + "  ROOMOTE_WORKER_COMMAND  process launcher: the worker's command line\n"
+            + "                      (default: this jar's `worker --once`)";
+
+    @Command(name = "controller", mixinStandardHelpOptions = true, version = VERSION,
+            description = "Run the REST API (and the dashboard) and a controller that starts a single-job worker"
+                    + " (`worker --once`) for each pending job, at most MAX_WORKERS alive, through ROOMOTE_LAUNCHER."
+                    + " Its state is in /api/health. Stopping it leaves running workers to finish; a restarted"
+                    + " controller counts them.",
+            footer = {"", SETTINGS_LINE, DATABASE_VARIABLES, CONTROLLER_API_VARIABLES, CONTROLLER_VARIABLES, "",
+                    CONTROLLER_STOP_LINES})
+    static final class ControllerCommand extends RoleCommand {
+        @Override
+        RoomoteService.Role role() {
+            return RoomoteService.Role.CONTROLLER;
         }
     }
 
@@ -247,6 +300,54 @@ public final class RoomoteCli implements Callable<Integer> {
             return 3;
         }
         return 0;
+    }
+
+    /**
+     * {@code worker --once}: one job, then the exit code (see {@link #ONCE_LINES}). A stop signal meanwhile closes
+     * the service from the shutdown hook, which hands the job back like the pool's shutdown.
+     */
+    static int runOnce(Settings settings, java.io.PrintWriter err) {
+        io.roomote.runner.logging.LogFormat.from(settings).apply();
+        CompletableFuture<RoomoteService> started = new CompletableFuture<>();
+        Thread hook = new Thread(() -> {
+            try {
+                started.join().close();
+            } catch (CompletionException | CancellationException notStarted) {
+                // the start failed and cleaned up after itself
+            }
+        }, "roomote-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        RoomoteService service;
+        try {
+            service = RoomoteService.start(settings, RoomoteService.Role.WORKER_ONCE);
+        } catch (RuntimeException e) {
+            started.completeExceptionally(e);
+            if (e instanceof io.roomote.runner.db.DatabaseLogin.Unreachable) {
+                return outage(err, e.getMessage());
+            }
+            throw e;
+        }
+        started.complete(service);
+        try {
+            java.util.Optional<io.roomote.core.worker.OnceResult> ran = service.roomote().runOnce();
+            if (ran.isPresent() && !ran.get().recorded()) {
+                return outage(err, "job " + ran.get().jobId() + " ran, but its outcome could not be recorded (the"
+                        + " database did not answer, or its lease was taken back); the queue will run it again");
+            }
+            log.info(ran.map(r -> "worker --once: job " + r.jobId() + " (" + r.type() + ") attempt " + r.attempt() + ": "
+                    + r.outcome().label()).orElse("worker --once: nothing to do"));
+            return 0;
+        } catch (io.roomote.core.store.StoreException e) {
+            return outage(err, e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
+        } finally {
+            service.close();
+        }
+    }
+
+    private static int outage(java.io.PrintWriter err, String reason) {
+        err.println("roomote worker --once: " + oneLine(reason));
+        err.flush();
+        return 1;
     }
 
     /** The command line as {@link #main} runs it: a configuration error is one line on stderr and exit code 2. */

@@ -56,14 +56,20 @@ public final class RoomoteService implements AutoCloseable {
 
     /** Which parts this process runs. */
     public enum Role {
-        SERVE(true, true), API(true, false), WORKER(false, true);
+        SERVE(true, true, false), API(true, false, false), WORKER(false, true, false),
+        /** {@code worker --once}: the core with a pool that is not started; the command runs one job. */
+        WORKER_ONCE(false, true, false),
+        /** {@code controller}: the API (health, dashboard) and the controller that starts single-job workers. */
+        CONTROLLER(true, false, true);
 
         final boolean api;
         final boolean workers;
+        final boolean controller;
 
-        Role(boolean api, boolean workers) {
+        Role(boolean api, boolean workers, boolean controller) {
             this.api = api;
             this.workers = workers;
+            this.controller = controller;
         }
     }
 
@@ -78,10 +84,13 @@ public final class RoomoteService implements AutoCloseable {
     private final CompletableFuture<String> failure;
     private final RunnerMetrics metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ControllerWiring controller;
 
     private RoomoteService(EmbeddedDatabase embedded, Database database, Roomote roomote, ApiServer api,
                            Dashboard dashboard, DashboardServer dashboardServer, Optional<SlackNotifier> slack,
-                           Optional<IssueCommenter> comments, CompletableFuture<String> failure, RunnerMetrics metrics) {
+                           Optional<IssueCommenter> comments, CompletableFuture<String> failure, RunnerMetrics metrics,
+                           ControllerWiring controller) {
+        this.controller = controller;
         this.metrics = metrics;
         this.embedded = embedded;
         this.database = database;
@@ -121,6 +130,7 @@ public final class RoomoteService implements AutoCloseable {
         MeterRegistry meters = metrics != null ? metrics.registry() : new CompositeMeterRegistry();
         ExternalCalls calls = new ExternalCalls(meters, Clock.systemUTC());
         DatabaseProbe probe = null;
+        ControllerWiring controller = null;
         try {
             embedded = openEmbeddedIfNeeded(runner, failure);
             database = new Database(databaseUrl(runner, embedded), runner.databasePoolSize());
@@ -143,8 +153,18 @@ public final class RoomoteService implements AutoCloseable {
             if (role.api) {
                 probe = new DatabaseProbe(database, healthInterval, HEALTH_CHECK_TIMEOUT, Clock.systemUTC()).start();
             }
+            if (role.controller) {
+                DatabaseUrl workersDatabase = databaseUrl(runner, embedded, false);
+                controller = ControllerWiring.create(settings, runner, database, registry, roomote.mapper(),
+                        workersDatabase);
+            }
+            ControllerWiring c = controller;
+            if (dashboard != null && c != null) {
+                dashboard.withController(() -> Optional.of(c.controller().state()));
+            }
             HealthReport health = role.api ? new HealthReport(roomote, probe, Optional.ofNullable(embedded), calls,
-                    Clock.systemUTC(), Optional.of(sandbox)) : null;
+                    Clock.systemUTC(), Optional.of(sandbox))
+                    .withController(c == null ? Optional::empty : () -> Optional.of(c.controller().state())) : null;
             api = role.api ? new ApiServer(roomote, runner.apiToken(), http, health, Optional.ofNullable(metrics), app -> {
                 dashboard.mount(app);
                 webhooks.mount(app);
@@ -152,10 +172,18 @@ public final class RoomoteService implements AutoCloseable {
             dashboardServer = dashboard == null ? null
                     : DashboardServer.start(dashboard, api.port()).orElse(null);
             // Last: once the ports are bound nothing else can fail the start, so no job is claimed in vain.
-            roomote.startWorkers();
+            if (role != Role.WORKER_ONCE) {
+                roomote.startWorkers();
+            }
+            if (controller != null) {
+                controller.start();
+            }
             return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer, slack, comments,
-                    failure, metrics);
+                    failure, metrics, controller);
         } catch (RuntimeException e) {
+            if (controller != null) {
+                controller.close();
+            }
             if (probe != null) {
                 probe.close();
             }
@@ -238,11 +266,17 @@ public final class RoomoteService implements AutoCloseable {
 
     /** The embedded database's URL, or DATABASE_URL once a login to it has worked (else one clear line). */
     private static DatabaseUrl databaseUrl(RunnerSettings runner, EmbeddedDatabase embedded) {
+        return databaseUrl(runner, embedded, true);
+    }
+
+    private static DatabaseUrl databaseUrl(RunnerSettings runner, EmbeddedDatabase embedded, boolean check) {
         if (embedded != null) {
             return embedded.url();
         }
         DatabaseUrl url = DatabaseUrl.parse(runner.databaseUrl().orElseThrow());
-        DatabaseLogin.check(url, EXTERNAL_DATABASE_PATIENCE);
+        if (check) {
+            DatabaseLogin.check(url, EXTERNAL_DATABASE_PATIENCE);
+        }
         return url;
     }
 
@@ -264,6 +298,11 @@ public final class RoomoteService implements AutoCloseable {
 
     public Roomote roomote() {
         return roomote;
+    }
+
+    /** The controller of the {@code controller} role. */
+    public Optional<io.roomote.controller.Controller> controller() {
+        return Optional.ofNullable(controller).map(ControllerWiring::controller);
     }
 
     public Optional<Integer> apiPort() {
@@ -289,6 +328,9 @@ public final class RoomoteService implements AutoCloseable {
             }
             if (api != null) {
                 api.close();
+            }
+            if (controller != null) {
+                controller.close(); // its workers go on; the next controller counts them
             }
             // Hands running jobs back and flushes their logs: the database must still be up.
             roomote.close();

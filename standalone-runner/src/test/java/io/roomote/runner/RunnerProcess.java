@@ -35,11 +35,16 @@ final class RunnerProcess implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     RunnerProcess(Path home, Path output, Map<String, String> env) {
+        this(home, output, env, "serve");
+    }
+
+    /** {@code command}: the role, e.g. {@code serve} or {@code controller} (both serve the API). */
+    RunnerProcess(Path home, Path output, Map<String, String> env, String command) {
         RunnerFixture.installExamplePlugin(home);
         this.output = output;
         this.port = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), RoomoteCli.class.getName(), "serve"));
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), RoomoteCli.class.getName(), command));
         ProcessBuilder b = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
         Map<String, String> e = b.environment();

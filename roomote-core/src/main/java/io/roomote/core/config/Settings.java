@@ -37,6 +37,11 @@ public final class Settings implements Configuration {
         return new Settings(merged);
     }
 
+    /** Every value by name (environment and {@code .env} file merged), e.g. to hand on to a worker process. */
+    public Map<String, String> values() {
+        return values;
+    }
+
     @Override
     public Optional<String> get(String name) {
         String value = values.get(name);

@@ -47,6 +47,23 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
         return new DatabaseUrl("jdbc:postgresql://" + uri.getHost() + port + path + query, user, password);
     }
 
+    /**
+     * This location as a {@code DATABASE_URL} value that {@link #parse} reads back, with the user and password
+     * (percent-encoded): for handing to a worker process, as a secret.
+     */
+    public String toDatabaseUrl() {
+        if (user == null && password == null) {
+            return jdbcUrl;
+        }
+        String rest = jdbcUrl.substring("jdbc:postgresql://".length());
+        String userInfo = encode(user == null ? "" : user) + (password == null ? "" : ":" + encode(password));
+        return "postgresql://" + userInfo + "@" + rest;
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     private static String decode(String s) {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }

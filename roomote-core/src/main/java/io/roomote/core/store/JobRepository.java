@@ -193,6 +193,46 @@ public final class JobRepository {
     }
 
     /**
+     * How many jobs of the given types a runner could claim now: pending, due, of a type not paused (what
+     * {@link #claim} would take, counted, up to {@code limit}). A controller starts workers for these.
+     */
+    public int countClaimable(Collection<String> types, int limit) {
+        String sql = "SELECT count(*) FROM (SELECT 1 FROM cloud_jobs WHERE status = 'pending' AND run_at <= now()"
+                + " AND type = ANY (ARRAY(SELECT unnest(?::text[]) EXCEPT SELECT type FROM cloud_job_type_pauses))"
+                + " LIMIT ?) c";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", types.toArray()));
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not count the claimable jobs", e);
+        }
+    }
+
+    /** Which of {@code owners} (runner ids) hold the lease of a running job now. */
+    public java.util.Set<String> leaseHolders(Collection<String> owners) {
+        if (owners.isEmpty()) {
+            return java.util.Set.of();
+        }
+        String sql = "SELECT DISTINCT lease_owner FROM cloud_jobs WHERE status = 'processing' AND lease_owner = ANY (?)";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", owners.toArray()));
+            java.util.Set<String> holders = new java.util.HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    holders.add(rs.getString(1));
+                }
+            }
+            return holders;
+        } catch (SQLException e) {
+            throw new StoreException("could not read the lease holders", e);
+        }
+    }
+
+    /**
      * Claims up to {@code max} claimable jobs of the given types in one statement: each becomes
      * {@code processing}, counts an attempt and gets a lease with a fresh fencing token. Types paused in
      * {@code cloud_job_type_pauses} are not claimed.

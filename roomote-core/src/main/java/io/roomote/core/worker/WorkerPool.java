@@ -74,6 +74,8 @@ public final class WorkerPool implements AutoCloseable {
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private final WakeSignal wake = new WakeSignal();
     private final Object slotsMonitor = new Object();
+    /** Held by a single-job claim and by the start of a shutdown, so that neither misses the other. */
+    private final Object claimLock = new Object();
     private final ExecutorService workers;
     private final Thread dispatcher;
     private final AtomicInteger started = new AtomicInteger();
@@ -114,6 +116,40 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     public void start() {
+        startBackground();
+        dispatcher.start();
+        log.info("worker {} started: up to {} job(s) at once of type(s) {}", owner, settings.maxWorkers(), registry.ids());
+    }
+
+    /**
+     * Single-job mode ({@code roomote worker --once}): claims at most one job of the registry's types, runs it
+     * exactly as the pool runs its jobs (deadline, cancellation, lease heartbeats, retries) and records it, then
+     * returns. Empty when nothing was claimable. Use instead of {@link #start()}; {@link #shutdown()} (a stop
+     * signal) meanwhile hands the job back like the pool does. A claim the database refuses throws.
+     */
+    public Optional<OnceResult> runOnce() {
+        startBackground();
+        Lease lease;
+        java.util.concurrent.CompletableFuture<AttemptOutcome> done;
+        // With shutdown(): a stop signal during the claim either prevents it or finds the job running.
+        synchronized (claimLock) {
+            if (!accepting) {
+                return Optional.empty();
+            }
+            List<Lease> leases = jobs.claim(owner, 1, settings.leaseDuration(), registry.ids());
+            if (leases.isEmpty()) {
+                log.info("worker {}: no pending job of type(s) {}", owner, registry.ids());
+                return Optional.empty();
+            }
+            lease = leases.get(0);
+            done = launch(lease);
+        }
+        AttemptOutcome outcome = done.join();
+        Job job = lease.job();
+        return Optional.of(new OnceResult(job.id(), job.type(), job.attempts(), outcome));
+    }
+
+    private void startBackground() {
         if (registry.ids().isEmpty()) {
             log.warn("no job types are installed, so this worker will run nothing; see README, 'Writing a job type'");
         }
@@ -133,8 +169,6 @@ public final class WorkerPool implements AutoCloseable {
         long beat = settings.heartbeatInterval().toMillis();
         periodic.add(timers.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS));
         nextReclaim = timers.schedule(this::reclaimExpiredLeases, 0, TimeUnit.MILLISECONDS);
-        dispatcher.start();
-        log.info("worker {} started: up to {} job(s) at once of type(s) {}", owner, settings.maxWorkers(), registry.ids());
     }
 
     public String owner() {
@@ -207,7 +241,9 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void launch(Lease lease) {
+    /** Runs the job on a worker thread; completes with how the attempt ended once it is recorded. */
+    private java.util.concurrent.CompletableFuture<AttemptOutcome> launch(Lease lease) {
+        java.util.concurrent.CompletableFuture<AttemptOutcome> done = new java.util.concurrent.CompletableFuture<>();
         CancellationSignal signal = new CancellationSignal();
         running.put(lease.jobId(), new Running(lease, signal));
         started.incrementAndGet();
@@ -231,6 +267,7 @@ public final class WorkerPool implements AutoCloseable {
                 long tookNanos = metrics.attemptEnded(attemptTime, job.type(), how);
                 log.info("job {} ({}) attempt {} of {}: {} after {} ms", job.id(), job.type(), job.attempts(),
                         job.maxAttempts(), how.label(), TimeUnit.NANOSECONDS.toMillis(tookNanos));
+                done.complete(how);
                 if (recorded && events != JobEventListener.NONE) {
                     // Only the runner whose write landed announces the end, so it is told once.
                     jobs.find(lease.jobId()).filter(j -> j.status().isTerminal()).ifPresent(events::jobFinished);
@@ -240,12 +277,15 @@ public final class WorkerPool implements AutoCloseable {
             } finally {
                 JobMdc.clear();
                 running.remove(lease.jobId());
+                // Not recorded (a failure above): the lease expires and the queue takes the job back.
+                done.complete(AttemptOutcome.LEASE_LOST);
                 synchronized (slotsMonitor) {
                     slotsMonitor.notifyAll();
                 }
                 wake.signal();
             }
         });
+        return done;
     }
 
     private AttemptOutcome attemptOutcome(Lease lease, JobOutcome outcome, boolean recorded) {
@@ -417,7 +457,9 @@ public final class WorkerPool implements AutoCloseable {
         if (stopped) {
             return;
         }
-        accepting = false;
+        synchronized (claimLock) {
+            accepting = false;
+        }
         dispatcher.interrupt();
         joinQuietly(dispatcher);
         long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();

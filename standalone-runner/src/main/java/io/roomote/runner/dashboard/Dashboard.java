@@ -87,6 +87,8 @@ public final class Dashboard implements AutoCloseable {
     private final Map<String, long[]> loginFailures = new ConcurrentHashMap<>();
     private final JobTypePauses pauses;
     private final BulkActions bulk;
+    /** The controller's state, in the {@code controller} role. */
+    private volatile java.util.function.Supplier<Optional<io.roomote.controller.ControllerState>> controller = Optional::empty;
     /** A job type name: letters, digits, dots, dashes and underscores. */
     public static final java.util.regex.Pattern JOB_TYPE = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
@@ -119,6 +121,12 @@ public final class Dashboard implements AutoCloseable {
             digest.update(bytes);
         }
         this.assetVersion = HexFormat.of().formatHex(digest.digest()).substring(0, 10);
+    }
+
+    /** Shows the controller's state on the overview (the {@code controller} role). */
+    public Dashboard withController(java.util.function.Supplier<Optional<io.roomote.controller.ControllerState>> state) {
+        this.controller = state;
+        return this;
     }
 
     public DashboardSettings settings() {
@@ -338,7 +346,8 @@ public final class Dashboard implements AutoCloseable {
         var latest = db(ctx, () -> search.search(Filter.ALL, null, null, 8).jobs());
         var failures = db(ctx, () -> search.search(Filter.ALL.withFinishedAs(FinishedAs.FAILED), null, null, 5).jobs());
         var paused = db(ctx, pauses::paused);
-        html(ctx, 200, pages.overview(view(ctx, s), stats, latest, failures, jobTypes(ctx, null), paused));
+        html(ctx, 200, pages.overview(view(ctx, s), stats, latest, failures, jobTypes(ctx, null), paused,
+                controller.get()));
     }
 
     private void list(Context ctx, Sessions.Session s) {

@@ -118,8 +118,38 @@ final class Pages {
 
     // ------------------------------------------------------------------ overview
 
+    /** The controller of the {@code controller} role: its single-job workers, failed starts and pause. */
+    private static void controllerCard(Html h, io.roomote.controller.ControllerState c, Instant now) {
+        h.raw("<div class=\"card metric\" id=\"metric-controller\"><h2>Controller</h2>")
+                .raw("<div class=\"big\">").text(c.alive()).raw("<small> / ").text(c.maxWorkers())
+                .raw(" workers alive</small></div>")
+                .raw("<meter min=\"0\"").attr("max", c.maxWorkers()).attr("value", c.alive()).raw("></meter>")
+                .raw("<p class=\"muted\">").text(c.launcher()).raw(" launcher · ").text(c.starting())
+                .raw(" starting · ").text(c.pending()).raw(" pending · ").text(c.launched()).raw(" started</p>");
+        if (c.failedStarts() > 0) {
+            h.raw("<p class=\"muted\" id=\"controller-failures\">").text(c.failedStarts()).raw(" failed start(s); last at ")
+                    .text(Format.utc(c.lastFailureAt())).raw("</p>");
+        }
+        if (c.lastFailure() != null) {
+            h.raw("<p class=\"muted\" id=\"controller-last-failure\">").text(c.lastFailure()).raw("</p>");
+        }
+        if (c.backoffUntil() != null) {
+            h.raw("<p id=\"controller-backoff\">no worker is started for ")
+                    .text(Format.duration(Duration.between(now, c.backoffUntil()).isNegative() ? Duration.ZERO
+                            : Duration.between(now, c.backoffUntil())))
+                    .raw(" (until ").text(Format.utc(c.backoffUntil())).raw(")</p>");
+        }
+        h.raw("</div>");
+    }
+
     String overview(View v, QueueStats stats, List<Summary> latest, List<Summary> failures,
                     java.util.Collection<String> types, List<JobTypePauses.Paused> paused) {
+        return overview(v, stats, latest, failures, types, paused, java.util.Optional.empty());
+    }
+
+    String overview(View v, QueueStats stats, List<Summary> latest, List<Summary> failures,
+                    java.util.Collection<String> types, List<JobTypePauses.Paused> paused,
+                    java.util.Optional<io.roomote.controller.ControllerState> controller) {
         Html h = new Html();
         Instant now = stats.at() != null ? stats.at() : v.now();
         h.raw("<div class=\"page-head\"><div><h1>Queue overview</h1>")
@@ -158,6 +188,7 @@ final class Pages {
                     .raw("; this process runs no workers (api role)</p>");
         }
         h.raw("</div>");
+        controller.ifPresent(c -> controllerCard(h, c, now));
 
         QueueStats.Throughput t = stats.throughput();
         h.raw("<div class=\"card metric\" id=\"metric-throughput\"><h2>Throughput</h2>")

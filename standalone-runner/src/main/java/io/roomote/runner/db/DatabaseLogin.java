@@ -21,6 +21,13 @@ public final class DatabaseLogin {
     private DatabaseLogin() {
     }
 
+    /** PostgreSQL did not answer within the patience: an outage, not a wrong setting (a single-job worker exits 1). */
+    public static final class Unreachable extends ConfigurationException {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     public static void check(DatabaseUrl url, Duration patience) {
         long end = System.nanoTime() + patience.toNanos();
         while (true) {
@@ -29,7 +36,8 @@ public final class DatabaseLogin {
             } catch (SQLException e) {
                 boolean unreachable = isUnreachable(e);
                 if (!unreachable || System.nanoTime() >= end) {
-                    throw new ConfigurationException(explain(url, e, patience), e);
+                    throw unreachable ? new Unreachable(explain(url, e, patience), e)
+                            : new ConfigurationException(explain(url, e, patience), e);
                 }
             }
             try {

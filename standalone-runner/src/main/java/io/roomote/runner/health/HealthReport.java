@@ -34,6 +34,7 @@ public final class HealthReport implements AutoCloseable {
     private final ExternalCalls calls;
     private final Clock clock;
     private final Optional<SandboxSettings> sandbox;
+    private java.util.function.Supplier<Optional<io.roomote.controller.ControllerState>> controller = Optional::empty;
 
     public HealthReport(Roomote roomote, DatabaseProbe probe, Optional<EmbeddedDatabase> embedded, ExternalCalls calls,
                         Clock clock) {
@@ -49,6 +50,12 @@ public final class HealthReport implements AutoCloseable {
         this.embedded = embedded;
         this.calls = calls;
         this.clock = clock;
+    }
+
+    /** Adds the controller's state (the {@code controller} role): counts and times, never names or messages. */
+    public HealthReport withController(java.util.function.Supplier<Optional<io.roomote.controller.ControllerState>> state) {
+        this.controller = state;
+        return this;
     }
 
     /** A report on {@code roomote}'s database alone (checked every 5 s, 1 s timeout), for embedders and tests. */
@@ -101,6 +108,26 @@ public final class HealthReport implements AutoCloseable {
             workers.put("accepting", w.isAccepting());
             workers.put("lastClaimAt", w.lastClaimAt().map(Instant::toString).orElse(null));
             body.put("workers", workers);
+        });
+
+        controller.get().ifPresent(c -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("launcher", c.launcher());
+            one.put("maxWorkers", c.maxWorkers());
+            one.put("alive", c.alive());
+            one.put("starting", c.starting());
+            one.put("pending", c.pending());
+            one.put("launched", c.launched());
+            one.put("failedStarts", c.failedStarts());
+            one.put("lastFailureAt", c.lastFailureAt() == null ? null : c.lastFailureAt().toString());
+            one.put("backoffUntil", c.backoffUntil() == null ? null : c.backoffUntil().toString());
+            one.put("checkedAt", c.checkedAt() == null ? null : c.checkedAt().toString());
+            body.put("controller", one);
+            if (c.backoffUntil() != null) {
+                // The reason is in the controller's log and on the dashboard: health is public and says no messages.
+                warnings.add("controller: workers failed to start (" + c.failedStarts() + " so far); the next try is at "
+                        + c.backoffUntil());
+            }
         });
 
         Map<String, Object> jobs = new LinkedHashMap<>();
