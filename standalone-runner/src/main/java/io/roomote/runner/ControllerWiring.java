@@ -1,5 +1,7 @@
 package io.roomote.runner;
 
+import io.roomote.controller.docker.DockerWorkerLauncher;
+import io.roomote.controller.kubernetes.KubernetesWorkerLauncher;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.controller.Controller;
 import io.roomote.controller.ControllerSettings;
@@ -32,10 +34,12 @@ final class ControllerWiring implements AutoCloseable {
 
     private final Controller controller;
     private final NotificationListener listener;
+    private final WorkerLauncher launcher;
 
-    private ControllerWiring(Controller controller, NotificationListener listener) {
+    private ControllerWiring(Controller controller, NotificationListener listener, WorkerLauncher launcher) {
         this.controller = controller;
         this.listener = listener;
+        this.launcher = launcher;
     }
 
     static ControllerWiring create(Settings settings, RunnerSettings runner, Database database, JobTypeRegistry registry,
@@ -49,7 +53,7 @@ final class ControllerWiring implements AutoCloseable {
                 new WorkerEnvironment(workerSettings), Clock.systemUTC());
         NotificationListener listener = new NotificationListener(database, List.of(JobRepository.JOBS_CHANNEL));
         listener.subscribe(JobRepository.JOBS_CHANNEL, type -> controller.wake());
-        return new ControllerWiring(controller, listener);
+        return new ControllerWiring(controller, listener, launcher);
     }
 
     private static WorkerLauncher launcher(ControllerSettings cs, Settings settings, RunnerSettings runner) {
@@ -57,8 +61,10 @@ final class ControllerWiring implements AutoCloseable {
             case "process" -> new ProcessLauncher(runner.home().resolve("workers"),
                     WorkerCommand.from(settings.get("ROOMOTE_WORKER_COMMAND"), RoomoteCli.class),
                     Map.of("ROOMOTE_HOME", runner.home().toString()));
+            case "docker" -> DockerWorkerLauncher.fromConfig(settings);
+            case "kubernetes" -> KubernetesWorkerLauncher.fromConfig(settings);
             default -> throw new ConfigurationException("ROOMOTE_LAUNCHER=" + cs.launcher()
-                    + " is not available in this build; use ROOMOTE_LAUNCHER=process");
+                    + " is not a launcher; use process, docker or kubernetes");
         };
     }
 
@@ -75,5 +81,13 @@ final class ControllerWiring implements AutoCloseable {
     public void close() {
         controller.close();
         listener.close();
+        if (launcher instanceof AutoCloseable closeable) {
+            // the kubernetes launcher's client
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                // stopping anyway
+            }
+        }
     }
 }
