@@ -15,6 +15,11 @@ public final class SecretNames {
     private SecretNames() {
     }
 
+    /** A setting that names a file whose content is a secret ({@code GITHUB_APP_PRIVATE_KEY_FILE}): masked too. */
+    public static boolean isSecretFile(String name) {
+        return name.toUpperCase(Locale.ROOT).endsWith("_PRIVATE_KEY_FILE");
+    }
+
     public static boolean isSecret(String name) {
         String n = name.toUpperCase(Locale.ROOT);
         if (NOT_SECRET.contains(n)) {

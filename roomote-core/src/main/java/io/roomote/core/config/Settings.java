@@ -98,10 +98,39 @@ public final class Settings implements Configuration {
 
     /** Names of every value that looks like a secret, for redaction. */
     public java.util.List<String> secretValues() {
-        return values.entrySet().stream()
-                .filter(e -> SecretNames.isSecret(e.getKey()))
-                .map(Map.Entry::getValue)
-                .filter(v -> v.length() >= 4)
-                .toList();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        values.forEach((name, value) -> {
+            if (SecretNames.isSecret(name)) {
+                out.add(value);
+                // A multi-line secret (a PEM key given as text) may reach a log one line at a time.
+                if (value.indexOf('\n') >= 0) {
+                    out.addAll(lines(value));
+                }
+            } else if (SecretNames.isSecretFile(name)) {
+                out.addAll(fileSecrets(value));
+            }
+        });
+        return out.stream().filter(v -> v.length() >= 4).toList();
+    }
+
+    /**
+     * The content of a secret file, whole and line by line (a PEM key's base64 lines, without its BEGIN/END
+     * lines): a log line may hold one line of it. Nothing when it cannot be read; its user reports that.
+     */
+    private static java.util.List<String> fileSecrets(String path) {
+        String content;
+        try {
+            content = java.nio.file.Files.readString(java.nio.file.Path.of(path.strip()));
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.List.of();
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        out.add(content.strip());
+        out.addAll(lines(content));
+        return out;
+    }
+
+    private static java.util.List<String> lines(String text) {
+        return text.lines().map(String::strip).filter(l -> l.length() >= 16 && !l.startsWith("-----")).toList();
     }
 }

@@ -101,4 +101,19 @@ class SettingsTest {
                 "GH_TOKEN", "tok-1234"));
         assertThat(s.secretValues()).containsExactly("tok-1234");
     }
+
+    @Test
+    void aPrivateKeyFilesContentAndAMultiLineKeysLinesAreSecretValues(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQDExampleLine2\n"
+                + "-----END PRIVATE KEY-----\n";
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("app.pem"), pem);
+
+        assertThat(Settings.of(Map.of("GITHUB_APP_PRIVATE_KEY_FILE", file.toString())).secretValues())
+                .containsExactlyInAnyOrder(pem.strip(), "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "BKcwggSjAgEAAoIBAQDExampleLine2");
+        assertThat(Settings.of(Map.of("GITHUB_APP_PRIVATE_KEY", pem)).secretValues())
+                .containsExactlyInAnyOrder(pem, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "BKcwggSjAgEAAoIBAQDExampleLine2");
+        assertThat(Settings.of(Map.of("GITHUB_APP_PRIVATE_KEY_FILE", dir.resolve("missing.pem").toString()))
+                .secretValues()).isEmpty();
+    }
 }

@@ -32,22 +32,44 @@ final class AgentEnvironment {
     static Map<String, String> build(IssueFixSettings settings, io.roomote.spi.Configuration config,
                                      Map<String, String> processEnv, Path home, Optional<String> model,
                                      boolean withToken) throws IOException {
-        Map<String, String> env = variables(settings, config, processEnv, home, model, withToken);
-        if (withToken) {
+        return build(settings, config, processEnv, home, model, withToken ? settings.token() : Optional.empty());
+    }
+
+    /** With {@code token} (a personal one, or a job's installation token): the askpass script too. */
+    static Map<String, String> build(IssueFixSettings settings, io.roomote.spi.Configuration config,
+                                     Map<String, String> processEnv, Path home, Optional<String> model,
+                                     Optional<String> token) throws IOException {
+        Map<String, String> env = variables(settings, config, processEnv, home, model, token);
+        if (token.isPresent()) {
             env.put("GIT_ASKPASS", writeAskpass(home).toString());
         }
         return env;
     }
 
+    /** {@code env} with {@code token} in place of the one it holds: what the askpass script prints from now on. */
+    static Map<String, String> withToken(Map<String, String> env, IssueFixSettings settings, String token) {
+        Map<String, String> out = new HashMap<>(env);
+        putToken(out, settings, token);
+        return out;
+    }
+
+    private static void putToken(Map<String, String> env, IssueFixSettings settings, String token) {
+        env.put("GH_TOKEN", token);
+        env.put("GITHUB_TOKEN", token);
+        if (settings.enterpriseHost().isPresent()) {
+            env.put("GH_ENTERPRISE_TOKEN", token);
+        }
+    }
+
     /** The environment with the token, computed without writing anything (what a pushing agent would see). */
     static Map<String, String> variables(IssueFixSettings settings, io.roomote.spi.Configuration config,
                                          Map<String, String> processEnv, Path home, Optional<String> model) {
-        return variables(settings, config, processEnv, home, model, true);
+        return variables(settings, config, processEnv, home, model, settings.token());
     }
 
     private static Map<String, String> variables(IssueFixSettings settings, io.roomote.spi.Configuration config,
                                                  Map<String, String> processEnv, Path home, Optional<String> model,
-                                                 boolean withToken) {
+                                                 Optional<String> token) {
         Map<String, String> env = new HashMap<>();
         for (String name : INHERITED) {
             String v = processEnv.get(name);
@@ -69,15 +91,8 @@ final class AgentEnvironment {
         env.put("GIT_AUTHOR_EMAIL", settings.gitUserEmail());
         env.put("GIT_COMMITTER_NAME", settings.gitUserName());
         env.put("GIT_COMMITTER_EMAIL", settings.gitUserEmail());
-        Optional<String> token = withToken ? settings.token() : Optional.empty();
-        token.ifPresent(t -> {
-            env.put("GH_TOKEN", t);
-            env.put("GITHUB_TOKEN", t);
-        });
-        settings.enterpriseHost().ifPresent(host -> {
-            env.put("GH_HOST", host);
-            token.ifPresent(t -> env.put("GH_ENTERPRISE_TOKEN", t));
-        });
+        token.ifPresent(t -> putToken(env, settings, t));
+        settings.enterpriseHost().ifPresent(host -> env.put("GH_HOST", host));
         env.put("GH_PROMPT_DISABLED", "1");
         env.put("GH_NO_UPDATE_NOTIFIER", "1");
 

@@ -23,7 +23,8 @@ import java.util.Optional;
  */
 final class FixReadiness {
 
-    private static final String TOKEN_MISSING = "GH_TOKEN (or GITHUB_TOKEN) is not set";
+    private static final String TOKEN_MISSING = "GH_TOKEN (or GITHUB_TOKEN) is not set, nor a GitHub App"
+            + " (GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE)";
 
     private final AgentDrivers drivers;
     private final Map<String, String> processEnvironment;
@@ -45,9 +46,9 @@ final class FixReadiness {
         }
         List<String> missing = new ArrayList<>();
         sandboxProblem(config).ifPresent(why -> missing.add(why + ": every job is refused until it is fixed"));
-        if (settings.token().isEmpty()) {
-            missing.add(TOKEN_MISSING + ": every job is refused until it is; set it to a GitHub token that can"
-                    + " push and open pull requests");
+        if (settings.token().isEmpty() && settings.app().isEmpty()) {
+            missing.add(TOKEN_MISSING + ": every job is refused until one is; set a GitHub token that can"
+                    + " push and open pull requests, or a GitHub App installed on the repositories");
         }
         if (drivers.find(settings.agent()).isEmpty()) {
             missing.add("ROOMOTE_AGENT=" + settings.agent() + " is not an installed agent (" + String.join(", ",
@@ -73,9 +74,9 @@ final class FixReadiness {
         List<ValidationProblem> problems = new ArrayList<>();
         sandboxProblem(config).ifPresent(why -> problems.add(new ValidationProblem("", "this Roomote cannot run "
                 + GitHubIssueFixJobType.ID + " jobs: " + why)));
-        if (settings.token().isEmpty()) {
+        if (settings.token().isEmpty() && settings.app().isEmpty()) {
             problems.add(new ValidationProblem("", "this Roomote cannot run " + GitHubIssueFixJobType.ID + " jobs: "
-                    + TOKEN_MISSING + "; set it and restart Roomote"));
+                    + TOKEN_MISSING + "; set one and restart Roomote"));
         }
         boolean chosen = payload.agent() != null;
         String agent = chosen ? payload.agent() : settings.agent();

@@ -60,6 +60,7 @@ final class FixRun {
     private final AgentDrivers drivers;
     private final MirrorLocks mirrorLocks;
     private final Map<String, String> processEnvironment;
+    private final Clock clock;
     private final long startNanos = System.nanoTime();
     /** When the job must have returned once asked to stop: set as the cancellation fires. */
     private final AtomicReference<Instant> stopBy = new AtomicReference<>();
@@ -94,6 +95,13 @@ final class FixRun {
 
     FixRun(IssueFixPayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
            MirrorLocks mirrorLocks, Map<String, String> processEnvironment) {
+        this(payload, ctx, settings, drivers, mirrorLocks, processEnvironment, Clock.systemUTC());
+    }
+
+    /** {@code clock} decides when a job's GitHub App token is old enough to be replaced. */
+    FixRun(IssueFixPayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
+           MirrorLocks mirrorLocks, Map<String, String> processEnvironment, Clock clock) {
+        this.clock = clock;
         this.payload = payload;
         this.ctx = ctx;
         this.settings = settings;
@@ -107,8 +115,9 @@ final class FixRun {
 
     IssueFixResult run() throws Exception {
         ctx.cancellation().onCancel(() -> stopBy.compareAndSet(null, Instant.now().plus(ctx.cancelGrace())));
-        String token = settings.token().orElseThrow(() -> JobFailedException.permanent(
-                "GH_TOKEN is not set: Roomote needs a GitHub token to read the issue and open the pull request"));
+        GitHubCredentials credentials = GitHubCredentials.of(settings).orElseThrow(() -> JobFailedException.permanent(
+                "GH_TOKEN is not set, nor a GitHub App (GITHUB_APP_ID and its private key): Roomote needs one to read"
+                        + " the issue and open the pull request"));
         agentName = payload.agent() != null ? payload.agent() : settings.agent();
         AgentDriver driver = drivers.find(agentName).orElseThrow(() -> JobFailedException.permanent(
                 "unknown agent \"" + agentName + "\" (ROOMOTE_AGENT); known agents: " + String.join(", ", drivers.names())));
@@ -124,7 +133,9 @@ final class FixRun {
         budget = Budget.fromConfig(ctx.config()).lowerTo(Optional.ofNullable(payload.maxCostUsd()),
                 Optional.ofNullable(payload.maxTokens()));
 
-        GitHubApi github = new GitHubApi(settings.apiUrl(), token);
+        RepositoryToken token = new RepositoryToken(credentials, repo, clock);
+        String firstToken = firstToken(token, credentials);
+        GitHubApi github = new GitHubApi(settings.apiUrl(), token::value);
         GitHubApi.IssueInfo info = preflight(github);
         String body = payload.body() != null ? payload.body() : Optional.ofNullable(info.body()).orElse("");
         List<String> labels = payload.labels() != null ? payload.labels() : info.labels();
@@ -132,11 +143,13 @@ final class FixRun {
         Path home = Files.createDirectories(ctx.workDir().resolve("home"));
         Path workspace = ctx.workDir().resolve("workspace");
         // Roomote's own git has the token; its askpass lives outside anything the agent can see.
+        // Each git command reads the token afresh: an App's installation token is replaced before it expires.
         Map<String, String> gitEnv = AgentEnvironment.build(settings, ctx.config(), processEnvironment,
-                Files.createDirectories(ctx.workDir().resolve("git-home")), model, true);
+                Files.createDirectories(ctx.workDir().resolve("git-home")), model, Optional.of(firstToken));
+        // An agent that pushes itself gets the token of the moment (an installation token: this repository only).
         Map<String, String> env = new HashMap<>(AgentEnvironment.build(settings, ctx.config(), processEnvironment, home,
-                model, push == IssueFixSettings.PushMode.AGENT));
-        Git git = new Git(gitEnv, GIT_TIMEOUT);
+                model, push == IssueFixSettings.PushMode.AGENT ? Optional.of(token.value()) : Optional.empty()));
+        Git git = new Git(() -> AgentEnvironment.withToken(gitEnv, settings, token.value()), GIT_TIMEOUT);
         ctx.log().info("preparing a working copy of " + repo);
         boolean firstClone = new MirrorCache(settings.home().resolve("git-mirrors"), git, mirrorLocks)
                 .checkout(settings.mirrorKey(repo), settings.cloneUrl(repo), workspace);
@@ -227,6 +240,28 @@ final class FixRun {
                 spent.costUsd(), spent.lastModel() != null ? spent.lastModel() : agent.usage().model()));
     }
 
+    /** The job's first token; an App that cannot mint one for the repository ends the job with one clear line. */
+    private String firstToken(RepositoryToken token, GitHubCredentials credentials) throws IOException, JobFailedException {
+        if (!(credentials instanceof GitHubCredentials.App)) {
+            return token.value();
+        }
+        try {
+            return token.value();
+        } catch (GHFileNotFoundException e) {
+            throw JobFailedException.permanent("the GitHub App (GITHUB_APP_ID) is not installed on " + repo
+                    + (settings.app().orElseThrow().installationId().isPresent()
+                    ? " or GITHUB_APP_INSTALLATION_ID is not its installation" : "")
+                    + ": install it on the repository");
+        } catch (HttpException e) {
+            if (e.getResponseCode() == 401 || e.getResponseCode() == 403 || e.getResponseCode() == 422) {
+                throw JobFailedException.permanent("GitHub refused the GitHub App's token request for " + repo
+                        + " (HTTP " + e.getResponseCode() + "): check GITHUB_APP_ID, its private key, and that the"
+                        + " App has the permissions Contents, Pull requests and Issues (read and write)");
+            }
+            throw e;
+        }
+    }
+
     private GitHubApi.IssueInfo preflight(GitHubApi github) throws Exception {
         Optional<GitHubApi.IssueInfo> found;
         try {
@@ -234,7 +269,8 @@ final class FixRun {
         } catch (HttpException e) {
             if (e.getResponseCode() == 401 || e.getResponseCode() == 403) {
                 throw JobFailedException.permanent("GitHub refused the token (HTTP " + e.getResponseCode()
-                        + ") reading " + repo + "#" + issue + ": check GH_TOKEN and its access to the repository");
+                        + ") reading " + repo + "#" + issue + ": check " + (settings.app().isPresent()
+                        ? "the GitHub App's permissions" : "GH_TOKEN") + " and its access to the repository");
             }
             throw e;
         }

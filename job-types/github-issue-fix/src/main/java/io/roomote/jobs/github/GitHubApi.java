@@ -48,12 +48,23 @@ public final class GitHubApi {
     public record OpenPulls(Optional<PullRequestInfo> fixingIssue, int highestNumber) {
     }
 
+    /** Where each call's token comes from: asked at every request, so that an expiring token can be replaced. */
+    @FunctionalInterface
+    public interface TokenSource {
+        String token() throws IOException;
+    }
+
     private final GitHub github;
     private final String apiUrl;
-    private final String token;
+    private final TokenSource token;
 
     public GitHubApi(String apiUrl, String token) throws IOException {
-        this.github = new GitHubBuilder().withEndpoint(apiUrl).withOAuthToken(token).build();
+        this(apiUrl, () -> token);
+    }
+
+    public GitHubApi(String apiUrl, TokenSource token) throws IOException {
+        this.github = new GitHubBuilder().withEndpoint(apiUrl)
+                .withAuthorizationProvider(() -> "token " + token.token()).build();
         this.apiUrl = apiUrl.replaceAll("/$", "");
         this.token = token;
     }
@@ -139,7 +150,7 @@ public final class GitHubApi {
         try {
             response = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(graphqlUrl()))
                     .timeout(java.time.Duration.ofSeconds(60))
-                    .header("Authorization", "bearer " + token)
+                    .header("Authorization", "bearer " + token.token())
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json")
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json.writeValueAsString(request)))

@@ -30,12 +30,15 @@ import java.util.Set;
  *                     marked ready for review when the job ends well
  * @param reviewers    {@code ROOMOTE_REVIEWERS}: users and {@code org/team} slugs asked to review; empty: the issue's author
  * @param skipAssigned {@code ROOMOTE_SKIP_ASSIGNED} (default true): pre-flight skips an issue assigned to someone
+ * @param app          a GitHub App ({@code GITHUB_APP_ID} and its key): when set, every job mints its own token with it
+ *                     instead of using {@code token}
  */
 public record IssueFixSettings(Optional<String> token, String apiUrl, String serverUrl, String agent,
                                Optional<String> model, String gitUserName, String gitUserEmail,
                                Optional<Path> promptTemplate, Path home, List<String> passthrough,
                                int githubAttempts, Duration githubBackoff, Optional<PushMode> push,
-                               boolean draftPr, List<String> reviewers, boolean skipAssigned) {
+                               boolean draftPr, List<String> reviewers, boolean skipAssigned,
+                               Optional<GitHubAppSettings> app) {
 
     /** Who pushes: {@code host} — Roomote, and the agent gets no GitHub token — or {@code agent}, as the original. */
     public enum PushMode {
@@ -75,7 +78,8 @@ public record IssueFixSettings(Optional<String> token, String apiUrl, String ser
                 pushMode(c),
                 bool(c, "ROOMOTE_DRAFT_PR", true),
                 c.get("ROOMOTE_REVIEWERS").map(IssueFixSettings::reviewers).orElse(List.of()),
-                bool(c, "ROOMOTE_SKIP_ASSIGNED", true));
+                bool(c, "ROOMOTE_SKIP_ASSIGNED", true),
+                GitHubAppSettings.from(c));
     }
 
     private static boolean bool(Configuration c, String name, boolean defaultValue) {

@@ -43,7 +43,8 @@ class FixReadinessTest {
         assertThat(type.configurationProblems(payload(null, null), none))
                 .extracting(ValidationProblem::path, ValidationProblem::message)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("", "this Roomote cannot run github.issue.fix jobs:"
-                        + " GH_TOKEN (or GITHUB_TOKEN) is not set; set it and restart Roomote"));
+                        + " GH_TOKEN (or GITHUB_TOKEN) is not set, nor a GitHub App (GITHUB_APP_ID with"
+                        + " GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE); set one and restart Roomote"));
         assertThat(type.configurationProblems(payload(null, null), Settings.of(Map.of("GITHUB_TOKEN", TOKEN)))).isEmpty();
     }
 

@@ -27,11 +27,23 @@ public final class Git {
         }
     }
 
-    private final Map<String, String> environment;
+    /** The environment of each git command, read afresh for every one (a token may have been replaced meanwhile). */
+    @FunctionalInterface
+    public interface Environment {
+        Map<String, String> get() throws IOException;
+    }
+
+    private final Environment environment;
     private final Duration timeout;
 
     public Git(Map<String, String> environment, Duration timeout) {
-        this.environment = Map.copyOf(environment);
+        Map<String, String> fixed = Map.copyOf(environment);
+        this.environment = () -> fixed;
+        this.timeout = timeout;
+    }
+
+    public Git(Environment environment, Duration timeout) {
+        this.environment = environment;
         this.timeout = timeout;
     }
 
@@ -45,7 +57,7 @@ public final class Git {
             pb.directory(dir.toFile());
         }
         pb.environment().clear();
-        pb.environment().putAll(environment);
+        pb.environment().putAll(environment.get());
         Process p = pb.start();
         // Read on another thread: reading to the end would wait for git however long it hangs.
         CompletableFuture<byte[]> out = new CompletableFuture<>();

@@ -30,13 +30,34 @@ import java.util.regex.Pattern;
  * with {@code markPullRequestReadyForReview(input: {pullRequestId})}, the pull request's {@code node_id}; any
  * other query gets a GraphQL error. It keeps state, so a pull request opened by an agent's {@code curl} is found
  * by Roomote afterwards, and it checks branches in the real bare repositories that serve as remotes. Every
- * request is recorded for assertions. Test fixture only.
+ * request is recorded for assertions, with its {@code Authorization} header. Test fixture only.
+ *
+ * <p>GitHub Apps, as GitHub documents them (after {@link #installApp}): {@code GET /app},
+ * {@code GET /repos/{owner}/{repo}/installation}, {@code GET /app/installations/{id}} and
+ * {@code POST /app/installations/{id}/access_tokens} take only {@code Authorization: Bearer <JWT>}, a JWT whose
+ * RS256 signature verifies with the App's public key, {@code iss} the App's id, {@code iat} not in the future and
+ * {@code exp} at most 10 minutes ahead (checked with jjwt); the access-token call answers 201
+ * {@code {"token":"ghs_…","expires_at":…,"permissions":…,"repository_selection":"selected","repositories":[…]}}.
+ * A {@code ghs_} token is then accepted on the repository endpoints of the repositories it was minted for,
+ * until it expires ("Bad credentials", 401, otherwise).
  */
 public final class GitHubStandIn implements AutoCloseable {
 
     /** One request as received. */
     public record Request(String method, String path, String query, String authorization, String body) {
     }
+
+    /** An installation token as minted: its value, its installation, the repositories and permissions asked for. */
+    public record MintedToken(String token, long installationId, List<String> repositories, Map<String, String> permissions,
+                              java.time.Instant expiresAt) {
+    }
+
+    private record Installation(String appId, java.security.PublicKey publicKey, long id, List<String> repos) {
+    }
+
+    private final List<Installation> installations = new CopyOnWriteArrayList<>();
+    private final List<MintedToken> minted = new CopyOnWriteArrayList<>();
+    private volatile java.time.Duration tokenLifetime = java.time.Duration.ofHours(1);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern REPO = Pattern.compile("/repos/([^/]+)/([^/]+)(/.*)?");
@@ -161,6 +182,21 @@ public final class GitHubStandIn implements AutoCloseable {
                 }).filter(java.util.Objects::nonNull).toList();
     }
 
+    /** Installs the App {@code appId} (whose JWTs verify with {@code publicKey}) on these repositories. */
+    public void installApp(String appId, java.security.PublicKey publicKey, long installationId, String... repos) {
+        installations.add(new Installation(appId, publicKey, installationId, List.of(repos)));
+    }
+
+    /** How long the installation tokens minted from now on last (GitHub: one hour). */
+    public void tokenLifetime(java.time.Duration lifetime) {
+        this.tokenLifetime = lifetime;
+    }
+
+    /** Every installation token minted, in order. */
+    public List<MintedToken> mintedTokens() {
+        return List.copyOf(minted);
+    }
+
     public List<Request> requests(Predicate<Request> filter) {
         return requests.stream().filter(filter).toList();
     }
@@ -171,6 +207,25 @@ public final class GitHubStandIn implements AutoCloseable {
         String query = ex.getRequestURI().getRawQuery();
         requests.add(new Request(ex.getRequestMethod(), path, query, ex.getRequestHeaders().getFirst("Authorization"), body));
         try {
+            if (path.startsWith("/app") || path.matches("/repos/[^/]+/[^/]+/installation")) {
+                app(ex, path, body);
+                return;
+            }
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            if (auth != null && auth.matches("(?i)(token|bearer) ghs_.*")) {
+                Matcher scoped = REPO.matcher(path);
+                MintedToken t = minted.stream().filter(m -> m.token().equals(auth.substring(auth.indexOf(' ') + 1)))
+                        .findFirst().orElse(null);
+                if (t == null || !t.expiresAt().isAfter(java.time.Instant.now())) {
+                    send(ex, 401, JSON.createObjectNode().put("message", "Bad credentials")
+                            .put("documentation_url", "https://docs.github.com/rest"));
+                    return;
+                }
+                if (scoped.matches() && !t.repositories().contains(scoped.group(2))) {
+                    send(ex, 404, notFound());
+                    return;
+                }
+            }
             if (path.equals("/graphql") && ex.getRequestMethod().equals("POST")) {
                 synchronized (this) {
                     graphql(ex, body);
@@ -208,6 +263,114 @@ public final class GitHubStandIn implements AutoCloseable {
         } catch (RuntimeException e) {
             send(ex, 500, JSON.createObjectNode().put("message", e.toString()));
         }
+    }
+
+    /** The App endpoints: a valid App JWT or 401, as GitHub answers. */
+    private void app(HttpExchange ex, String path, String body) throws IOException {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        Installation app = null;
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String jwt = auth.substring(7).strip();
+            for (Installation i : installations) {
+                if (validJwt(jwt, i)) {
+                    app = i;
+                    break;
+                }
+            }
+        }
+        if (app == null) {
+            send(ex, 401, JSON.createObjectNode().put("message", "A JSON web token could not be decoded")
+                    .put("documentation_url", "https://docs.github.com/rest"));
+            return;
+        }
+        String appId = app.appId();
+        String method = ex.getRequestMethod();
+        Matcher byRepo = Pattern.compile("/repos/([^/]+)/([^/]+)/installation").matcher(path);
+        Matcher byId = Pattern.compile("/app/installations/(\\d+)(/access_tokens)?").matcher(path);
+        if (method.equals("GET") && path.equals("/app")) {
+            ObjectNode a = JSON.createObjectNode().put("id", Long.parseLong(appId)).put("slug", "roomote")
+                    .put("name", "Roomote").put("html_url", "https://github.example/apps/roomote");
+            a.putObject("owner").put("login", "acme").put("id", 1).put("type", "Organization");
+            send(ex, 200, a);
+        } else if (method.equals("GET") && byRepo.matches()) {
+            String name = byRepo.group(2);
+            Installation found = installations.stream().filter(i -> i.appId().equals(appId)
+                    && i.repos().contains(byRepo.group(1) + "/" + name)).findFirst().orElse(null);
+            send(ex, found == null ? 404 : 200, found == null ? notFound() : installation(found));
+        } else if (byId.matches()) {
+            long id = Long.parseLong(byId.group(1));
+            Installation found = installations.stream().filter(i -> i.appId().equals(appId) && i.id() == id)
+                    .findFirst().orElse(null);
+            if (found == null) {
+                send(ex, 404, notFound());
+            } else if (method.equals("GET") && byId.group(2) == null) {
+                send(ex, 200, installation(found));
+            } else if (method.equals("POST") && byId.group(2) != null) {
+                accessToken(ex, found, body);
+            } else {
+                send(ex, 404, notFound());
+            }
+        } else {
+            send(ex, 404, notFound());
+        }
+    }
+
+    private static boolean validJwt(String jwt, Installation app) {
+        try {
+            io.jsonwebtoken.Claims claims = io.jsonwebtoken.Jwts.parser().verifyWith(app.publicKey()).build()
+                    .parseSignedClaims(jwt).getPayload();
+            java.time.Instant now = java.time.Instant.now();
+            return app.appId().equals(claims.getIssuer()) && claims.getIssuedAt() != null && claims.getExpiration() != null
+                    && !claims.getIssuedAt().toInstant().isAfter(now.plusSeconds(5))
+                    && !claims.getExpiration().toInstant().isAfter(now.plus(java.time.Duration.ofMinutes(10)));
+        } catch (io.jsonwebtoken.JwtException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private ObjectNode installation(Installation i) {
+        ObjectNode n = JSON.createObjectNode().put("id", i.id()).put("app_id", Long.parseLong(i.appId()))
+                .put("target_id", 1).put("target_type", "Organization").put("repository_selection", "selected")
+                .put("access_tokens_url", apiUrl() + "/app/installations/" + i.id() + "/access_tokens")
+                .put("repositories_url", apiUrl() + "/installation/repositories")
+                .put("html_url", "https://github.example/organizations/acme/settings/installations/" + i.id())
+                .put("created_at", "2026-11-01T10:00:00Z").put("updated_at", "2026-11-01T10:00:00Z");
+        n.putObject("account").put("login", "acme").put("id", 1).put("type", "Organization");
+        n.putObject("permissions").put("contents", "write").put("pull_requests", "write").put("issues", "write")
+                .put("metadata", "read");
+        n.putArray("events");
+        return n;
+    }
+
+    /** {@code repositories} (names) must all be the installation's; {@code permissions} are granted as asked. */
+    private void accessToken(HttpExchange ex, Installation i, String body) throws IOException {
+        JsonNode request = body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+        List<String> names = new java.util.ArrayList<>();
+        request.path("repositories").forEach(r -> names.add(r.asText()));
+        List<String> installed = i.repos().stream().map(r -> r.substring(r.indexOf('/') + 1)).toList();
+        if (!installed.containsAll(names)) {
+            send(ex, 422, JSON.createObjectNode().put("message", "There is at least one repository that does not"
+                    + " exist or is not accessible to the parent installation."));
+            return;
+        }
+        List<String> scope = names.isEmpty() ? installed : names;
+        Map<String, String> permissions = new LinkedHashMap<>();
+        request.path("permissions").fields().forEachRemaining(e -> permissions.put(e.getKey(), e.getValue().asText()));
+        String token = "ghs_" + java.util.UUID.randomUUID().toString().replace("-", "");
+        java.time.Instant expires = java.time.Instant.now().plus(tokenLifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        minted.add(new MintedToken(token, i.id(), List.copyOf(names), Map.copyOf(permissions), expires));
+        ObjectNode answer = JSON.createObjectNode().put("token", token).put("expires_at", expires.toString())
+                .put("repository_selection", "selected");
+        ObjectNode granted = answer.putObject("permissions");
+        permissions.forEach(granted::put);
+        ArrayNode repos = answer.putArray("repositories");
+        for (String r : i.repos()) {
+            if (scope.contains(r.substring(r.indexOf('/') + 1))) {
+                repos.addObject().put("id", 1).put("name", r.substring(r.indexOf('/') + 1)).put("full_name", r)
+                        .put("private", false).put("url", apiUrl() + "/repos/" + r);
+            }
+        }
+        send(ex, 201, answer);
     }
 
     private void route(HttpExchange ex, String repo, String rest, String query, String body) throws IOException {

@@ -1,0 +1,281 @@
+package io.roomote.jobs.github;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.roomote.agents.AgentDrivers;
+import io.roomote.agents.command.CommandAgentDriver;
+import io.roomote.core.config.Settings;
+import io.roomote.core.execution.CancellationSignal;
+import io.roomote.core.execution.JobOutcome;
+import io.roomote.core.execution.JobRequest;
+import io.roomote.core.execution.JobRunner;
+import io.roomote.core.logging.SecretRedactor;
+import io.roomote.core.store.Json;
+import io.roomote.core.testing.CollectingLogSink;
+import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.jobs.github.testing.GitHubStandIn;
+import io.roomote.jobs.github.testing.GitRemotes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * GitHub App authentication of github.issue.fix, end to end. Real: git (bare repositories as the remote, a
+ * pre-receive hook that runs the GIT_ASKPASS git was given, as git would for an HTTPS password), Roomote's
+ * `command` agent driver running the scripted agent, github-api's JWTTokenProvider signing with jjwt,
+ * bubblewrap in the sandboxed case. STAND-IN: the GitHub REST API (GitHubStandIn, not GitHub), which verifies
+ * the App's JWTs with the public key of a key pair generated here.
+ */
+class GitHubAppAuthTest {
+
+    static final String REPO = "acme/app";
+    static final String APP_ID = "4242";
+    static final long INSTALLATION = 77;
+    static final String ISSUE_7 = "{\"repo\":\"acme/app\",\"issue\":7,\"title\":\"add() subtracts\","
+            + "\"body\":\"add(2, 2) returns 0 instead of 4.\",\"labels\":[\"bug\"]}";
+
+    @TempDir
+    Path temp;
+
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
+    private final CollectingLogSink log = new CollectingLogSink();
+    private GitRemotes remotes;
+    private GitHubStandIn github;
+    private Path script;
+    private KeyPair keys;
+    private String pem;
+    private Path askpassSeen;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
+        Path bare = remotes.create(REPO, "calc.py", "def add(a, b):\n    return a - b\n");
+        remotes.create("acme/other", "x.txt", "x");
+        // What git would get from GIT_ASKPASS for an HTTPS push: the hook asks the same script, in the pusher's env.
+        askpassSeen = temp.resolve("askpass-seen.txt");
+        Path hook = bare.resolve("hooks/pre-receive");
+        Files.writeString(hook, "#!/bin/sh\ncat > /dev/null\n\"$GIT_ASKPASS\" 'Password for https://x-access-token@github.com' >> "
+                + askpassSeen + "\n");
+        Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
+        github = new GitHubStandIn(remotes.root());
+        github.addIssue(REPO, 7, "add() subtracts", "add(2, 2) returns 0 instead of 4.", List.of("bug"), "open");
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        keys = generator.generateKeyPair();
+        pem = pem("PRIVATE KEY", keys.getPrivate().getEncoded());
+        github.installApp(APP_ID, keys.getPublic(), INSTALLATION, REPO, "acme/other");
+        script = temp.resolve("scripted-agent.sh");
+        try (var in = getClass().getResourceAsStream("/agents/scripted-agent.sh")) {
+            Files.write(script, in.readAllBytes());
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        github.close();
+        timers.shutdownNow();
+    }
+
+    static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
+
+    private Map<String, String> appSettings(String mode, String extra) {
+        Map<String, String> s = new HashMap<>();
+        s.put("GITHUB_APP_ID", APP_ID);
+        s.put("GITHUB_APP_PRIVATE_KEY", pem);
+        s.put("GITHUB_API_URL", github.apiUrl());
+        s.put("GITHUB_SERVER_URL", remotes.serverUrl());
+        s.put("ROOMOTE_HOME", temp.resolve("home").toString());
+        s.put("ROOMOTE_AGENT", "command");
+        s.put("ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} " + mode + (extra == null ? "" : " " + extra));
+        s.put("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
+        s.put("GITHUB_RETRY_BACKOFF_MS", "10");
+        s.put("ROOMOTE_SANDBOX", "none");
+        s.put("ROOMOTE_PUSH", "host");
+        return s;
+    }
+
+    private JobOutcome run(Map<String, String> settings) {
+        Map<String, String> processEnv = new HashMap<>(settings);
+        processEnv.put("PATH", System.getenv("PATH"));
+        Settings config = Settings.of(settings);
+        GitHubIssueFixJobType type = new GitHubIssueFixJobType(AgentDrivers.of(List.of(new CommandAgentDriver())), processEnv);
+        JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
+                new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
+        return runner.run(new JobRequest(41, 1, GitHubIssueFixJobType.ID, parse(ISSUE_7), Duration.ofMinutes(2),
+                new CancellationSignal(), log));
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.newMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static JsonNode succeeded(JobOutcome outcome) {
+        assertThat(outcome).isInstanceOf(JobOutcome.Succeeded.class);
+        return ((JobOutcome.Succeeded) outcome).result();
+    }
+
+    private List<String> minted() {
+        return github.mintedTokens().stream().map(GitHubStandIn.MintedToken::token).toList();
+    }
+
+    private String authOf(String method, String path) {
+        return github.requests(r -> r.method().equals(method) && r.path().equals(path)).get(0).authorization();
+    }
+
+    private void assertNoSecretInTheLog() {
+        List<String> secrets = new java.util.ArrayList<>(minted());
+        pem.lines().filter(l -> !l.startsWith("-----")).forEach(secrets::add);
+        for (String line : log.texts()) {
+            assertThat(secrets).noneMatch(line::contains);
+        }
+    }
+
+    @Test
+    void anAppJobMintsOneTokenForItsRepositoryOnlyAndUsesItForTheIssueThePushAndThePullRequest() throws Exception {
+        JsonNode result = succeeded(run(appSettings("fix-commit", null)));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
+        assertThat(result.get("pushedBy").asText()).isEqualTo("roomote");
+        // The installation was found from the repository, with the App's JWT.
+        assertThat(authOf("GET", "/repos/acme/app/installation")).startsWith("Bearer ");
+        assertThat(github.mintedTokens()).singleElement().satisfies(t -> {
+            assertThat(t.installationId()).isEqualTo(INSTALLATION);
+            assertThat(t.repositories()).containsExactly("app");
+            assertThat(t.permissions()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "contents", "write", "pull_requests", "write", "issues", "write"));
+        });
+        String token = minted().get(0);
+        assertThat(token).startsWith("ghs_");
+        assertThat(authOf("GET", "/repos/acme/app/issues/7")).isEqualTo("token " + token);
+        assertThat(authOf("POST", "/repos/acme/app/pulls")).isEqualTo("token " + token);
+        // Every call on the repository carried the installation token, nothing else.
+        assertThat(github.requests(r -> r.path().startsWith("/repos/acme/app/") && !r.path().endsWith("/installation")))
+                .isNotEmpty().allMatch(r -> ("token " + token).equals(r.authorization()));
+        // The push: git's askpass answered with the installation token.
+        assertThat(Files.readAllLines(askpassSeen)).containsOnly(token);
+        assertThat(remotes.inRemote(REPO, "show", "fix-7:calc.py")).contains("return a + b");
+        assertNoSecretInTheLog();
+    }
+
+    @Test
+    void aTokenAboutToExpireIsReplacedBeforeTheNextCall() throws Exception {
+        // Shorter than the refresh margin: every use finds it about to expire, as a job past its first hour would.
+        github.tokenLifetime(RepositoryToken.REFRESH_MARGIN.minusMinutes(4));
+
+        JsonNode result = succeeded(run(appSettings("fix-commit", null)));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
+        List<String> tokens = minted();
+        assertThat(tokens).hasSizeGreaterThan(2).doesNotHaveDuplicates();
+        String issueRead = authOf("GET", "/repos/acme/app/issues/7");
+        String pullCreated = authOf("POST", "/repos/acme/app/pulls");
+        assertThat(issueRead).isNotEqualTo(pullCreated);
+        assertThat(tokens).contains(issueRead.substring("token ".length()), pullCreated.substring("token ".length()));
+        // The push (after the issue was read) got a token minted after the one that read the issue.
+        String pushed = Files.readAllLines(askpassSeen).get(0);
+        assertThat(tokens.indexOf(pushed)).isGreaterThan(tokens.indexOf(issueRead.substring("token ".length())));
+        assertThat(tokens.indexOf(pullCreated.substring("token ".length()))).isGreaterThan(tokens.indexOf(pushed));
+        assertThat(github.mintedTokens()).allSatisfy(t -> assertThat(t.repositories()).containsExactly("app"));
+        assertNoSecretInTheLog();
+    }
+
+    @Test
+    void theConfiguredInstallationAndAKeyFileInGitHubsPkcs1FormWork() throws Exception {
+        Path keyFile = temp.resolve("app.private-key.pem");
+        Files.writeString(keyFile, pem("RSA PRIVATE KEY", GitHubAppSettingsTest.pkcs1(keys.getPrivate().getEncoded())));
+        Map<String, String> s = appSettings("fix-commit", null);
+        s.remove("GITHUB_APP_PRIVATE_KEY");
+        s.put("GITHUB_APP_PRIVATE_KEY_FILE", keyFile.toString());
+        s.put("GITHUB_APP_INSTALLATION_ID", String.valueOf(INSTALLATION));
+
+        JsonNode result = succeeded(run(s));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
+        assertThat(github.requests(r -> r.path().endsWith("/installation"))).isEmpty();
+        assertThat(authOf("GET", "/app/installations/" + INSTALLATION)).startsWith("Bearer ");
+        assertThat(github.mintedTokens()).singleElement().satisfies(t -> assertThat(t.repositories()).containsExactly("app"));
+        String file = Files.readString(keyFile);
+        for (String line : log.texts()) {
+            assertThat(file.lines().filter(l -> !l.startsWith("-----"))).noneMatch(line::contains);
+        }
+    }
+
+    @Test
+    void anAgentThatPushesItselfGetsTheInstallationToken() throws Exception {
+        Path dump = temp.resolve("agent-env.txt");
+        Map<String, String> s = appSettings("dump-env", dump.toString());
+        s.put("ROOMOTE_PUSH", "agent");
+
+        run(s);
+
+        assertThat(Files.readAllLines(dump)).contains("GH_TOKEN=" + minted().get(0));
+    }
+
+    /** Sandboxed with host push: the agent holds no installation token; Roomote pushes with it. */
+    @Test
+    void aSandboxedAgentHoldsNoInstallationToken() throws Exception {
+        Map<String, String> s = appSettings("print-env-fix-commit", null);
+        s.put("ROOMOTE_SANDBOX", "bwrap");
+        s.put("ROOMOTE_SANDBOX_READ", script.getParent().toString());
+        s.remove("ROOMOTE_PUSH");
+
+        JsonNode result = succeeded(run(s));
+
+        assertThat(result.get("pushedBy").asText()).isEqualTo("roomote");
+        List<String> env = log.texts().stream().filter(l -> l.startsWith("ENV ")).toList();
+        assertThat(env).isNotEmpty().noneMatch(l -> l.contains("ghs_")
+                || l.startsWith("ENV GH_TOKEN=") || l.startsWith("ENV GITHUB_TOKEN=") || l.startsWith("ENV GIT_ASKPASS="));
+        assertThat(Files.readAllLines(askpassSeen)).containsOnly(minted().get(0));
+    }
+
+    @Test
+    void anInstallationThatIsNotTheRepositorysEndsTheJobWithOneClearLine() {
+        Map<String, String> s = appSettings("fix-commit", null);
+        s.put("GITHUB_APP_INSTALLATION_ID", "78");
+
+        JobOutcome outcome = run(s);
+
+        assertThat(outcome).isInstanceOf(JobOutcome.Failed.class);
+        JobOutcome.Failed f = (JobOutcome.Failed) outcome;
+        assertThat(f.error()).isEqualTo("the GitHub App (GITHUB_APP_ID) is not installed on acme/app or"
+                + " GITHUB_APP_INSTALLATION_ID is not its installation: install it on the repository");
+        assertThat(f.retryable()).isFalse();
+        assertThat(github.mintedTokens()).isEmpty();
+    }
+
+    @Test
+    void aJwtOfAnotherAppIsRefusedAndTheJobSaysWhatToCheck() {
+        Map<String, String> s = appSettings("fix-commit", null);
+        s.put("GITHUB_APP_ID", "4243");
+
+        JobOutcome outcome = run(s);
+
+        assertThat(outcome).isInstanceOf(JobOutcome.Failed.class);
+        assertThat(((JobOutcome.Failed) outcome).error()).startsWith("GitHub refused the GitHub App's token request"
+                + " for acme/app (HTTP 401): check GITHUB_APP_ID, its private key");
+        assertThat(github.mintedTokens()).isEmpty();
+    }
+}
