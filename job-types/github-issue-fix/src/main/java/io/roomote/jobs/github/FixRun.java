@@ -215,7 +215,7 @@ final class FixRun {
         List<Path> hidden = List.of(settings.home(), ctx.workDir().toAbsolutePath().getParent());
         return new JobSandbox.Request(sandboxSettings, ctx.jobId(), workspace, home, hidden, egress,
                 GatewayRoute.fromConfig(ctx.config()), ModelPrices.fromConfig(ctx.config()), budget, ctx.modelCalls(),
-                ctx.log(), Clock.systemUTC());
+                ctx.log(), clock);
     }
 
     /** The hosts an agent that pushes itself must reach: GitHub's web and API hosts (or GitHub Enterprise's). */
