@@ -73,7 +73,7 @@ class FixJobReadinessTest {
         start();
 
         assertThat(warnings).anySatisfy(w -> assertThat(w).startsWith("github.issue.fix: GH_TOKEN (or GITHUB_TOKEN)"
-                + " is not set: every job is refused"));
+                + " is not set, nor a GitHub App").contains("every job is refused"));
 
         Response r = enqueueFix("");
         assertThat(r.status()).as(r.raw().body()).isEqualTo(400);
