@@ -205,6 +205,17 @@ class DashboardBrowserTest {
         return wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)));
     }
 
+    /**
+     * Clicks {@code css}, finding it afresh if the live overview re-rendered it between the find and the click
+     * (a stale element: the click did not happen, so trying again is safe).
+     */
+    private void click(String css) {
+        wait.until(d -> {
+            d.findElement(By.cssSelector(css)).click();
+            return true;
+        });
+    }
+
     private void waitForText(String css, String text) {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
     }
@@ -450,7 +461,7 @@ class DashboardBrowserTest {
     @Order(10)
     void pausingATypeKeepsItsJobsPendingUntilItIsResumed() throws IOException {
         driver.get(url("/admin/queues"));
-        find("#pause-example\\.hello").click();
+        click("#pause-example\\.hello");
         confirmAndAccept();
         waitForText(".flash", "No runner claims example.hello jobs now");
         find("tr[data-type='example.hello'] .badge.s-paused");
@@ -463,7 +474,7 @@ class DashboardBrowserTest {
         assertThat(status(db, other)).isEqualTo("pending");
         screenshot("dashboard-paused.png");
 
-        find("#resume-example\\.hello").click();
+        click("#resume-example\\.hello");
         confirmAndAccept();
         waitForText(".flash", "Runners claim example.hello jobs again.");
         wait.withTimeout(Duration.ofSeconds(60)).until(d -> "completed".equals(status(db, id)) && "completed".equals(status(db, other)));
