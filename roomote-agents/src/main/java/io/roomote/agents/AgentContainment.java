@@ -1,10 +1,10 @@
 package io.roomote.agents;
 
+import io.roomote.core.host.Executables;
 import io.roomote.sandbox.Sandbox;
 import io.roomote.sandbox.SandboxMode;
 import io.roomote.sandbox.SandboxSpec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +66,7 @@ public record AgentContainment(Optional<Sandbox> sandbox, Optional<SandboxSpec> 
      * program's own folder. {@code program} is a path or a name looked up on {@code pathVariable}.
      */
     public static Optional<Path> installFolder(String program, String pathVariable) {
-        Optional<Path> found = locate(program, pathVariable);
+        Optional<Path> found = Executables.find(program, pathVariable);
         if (found.isEmpty()) {
             return Optional.empty();
         }
@@ -82,25 +82,5 @@ public record AgentContainment(Optional<Sandbox> sandbox, Optional<SandboxSpec> 
             }
         }
         return Optional.ofNullable(real.getParent());
-    }
-
-    private static Optional<Path> locate(String program, String pathVariable) {
-        if (program.contains("/")) {
-            Path p = Path.of(program).toAbsolutePath();
-            return Files.exists(p) ? Optional.of(p) : Optional.empty();
-        }
-        if (pathVariable == null) {
-            return Optional.empty();
-        }
-        for (String dir : pathVariable.split(":")) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 }

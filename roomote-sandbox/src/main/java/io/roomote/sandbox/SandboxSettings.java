@@ -1,5 +1,7 @@
 package io.roomote.sandbox;
 
+import io.roomote.core.host.Executables;
+
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.spi.Configuration;
 

@@ -1,5 +1,7 @@
 package io.roomote.controller.docker;
 
+import io.roomote.core.host.Executables;
+
 import io.roomote.controller.container.SettingValues;
 import io.roomote.controller.container.WorkerContainer;
 import io.roomote.core.config.ConfigurationException;
@@ -104,26 +106,7 @@ public record DockerLauncherSettings(Engine engine, String command, String searc
 
     /** The engine's program, found as a shell would find it on {@link #searchPath()}. */
     Optional<Path> executable() {
-        try {
-            if (command.contains("/")) {
-                return executable(Path.of(command));
-            }
-            for (String dir : searchPath.split(":")) {
-                if (!dir.isEmpty()) {
-                    Optional<Path> found = executable(Path.of(dir, command));
-                    if (found.isPresent()) {
-                        return found;
-                    }
-                }
-            }
-        } catch (InvalidPathException e) {
-            return Optional.empty();
-        }
-        return Optional.empty();
-    }
-
-    private static Optional<Path> executable(Path p) {
-        return Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p.toAbsolutePath().normalize()) : Optional.empty();
+        return Executables.find(command, searchPath);
     }
 
     private static Optional<String> value(Configuration config, String name) {

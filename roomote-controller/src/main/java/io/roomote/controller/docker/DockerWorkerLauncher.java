@@ -1,5 +1,7 @@
 package io.roomote.controller.docker;
 
+import io.roomote.core.host.HostCommand;
+
 import io.roomote.controller.LaunchedWorker;
 import io.roomote.controller.ReapedWorker;
 import io.roomote.controller.WorkerLauncher;
@@ -73,9 +75,9 @@ public final class DockerWorkerLauncher implements WorkerLauncher {
         WorkerNames.requireControllerId(spec.controllerId());
         WorkerNames.requireWorkerName(spec.workerName());
         Path docker = docker();
-        CommandResult run;
+        HostCommand run;
         try (EnvFile envFile = EnvFile.write(settings.envFileDir(), spec.environment(), spec.secrets())) {
-            run = CommandResult.run(runCommand(docker, spec, envFile.path()), settings.runTimeout());
+            run = HostCommand.run(runCommand(docker, spec, envFile.path()), settings.runTimeout());
         }
         if (!run.succeeded()) {
             throw new IOException(program() + " run of worker " + spec.workerName() + " failed: " + run.firstErrorLine());
@@ -102,7 +104,7 @@ public final class DockerWorkerLauncher implements WorkerLauncher {
     @Override
     public List<LaunchedWorker> alive(String controllerId) throws IOException {
         WorkerNames.requireControllerId(controllerId);
-        CommandResult ps = call(List.of(docker().toString(), "ps", "--no-trunc",
+        HostCommand ps = call(List.of(docker().toString(), "ps", "--no-trunc",
                 "--filter", "label=" + CONTROLLER_LABEL + "=" + controllerId,
                 "--filter", "label=" + WORKER_LABEL + "=true",
                 "--format", "{{.ID}} " + labelTemplate() + " {{.CreatedAt}}"), "ps");
@@ -127,7 +129,7 @@ public final class DockerWorkerLauncher implements WorkerLauncher {
     public List<ReapedWorker> reap(String controllerId) throws IOException {
         WorkerNames.requireControllerId(controllerId);
         String docker = docker().toString();
-        CommandResult ps = call(List.of(docker, "ps", "-a", "--no-trunc",
+        HostCommand ps = call(List.of(docker, "ps", "-a", "--no-trunc",
                 "--filter", "status=exited", "--filter", "status=dead",
                 "--filter", "label=" + CONTROLLER_LABEL + "=" + controllerId,
                 "--filter", "label=" + WORKER_LABEL + "=true",
@@ -141,7 +143,7 @@ public final class DockerWorkerLauncher implements WorkerLauncher {
             String id = parts[0];
             String name = parts.length > 1 && !parts[1].isBlank() ? parts[1].strip() : id;
             OptionalInt exitCode = exitCode(docker, id);
-            CommandResult rm = CommandResult.run(List.of(docker, "rm", id), settings.commandTimeout());
+            HostCommand rm = HostCommand.run(List.of(docker, "rm", id), settings.commandTimeout());
             if (!rm.succeeded() && !rm.firstErrorLine().toLowerCase(java.util.Locale.ROOT).contains("no such container")) {
                 // Left for the next reap; one stuck container must not hide the others.
                 LOG.warn("could not remove the exited worker container {} ({}): {}", shortId(id), name, rm.firstErrorLine());
@@ -153,7 +155,7 @@ public final class DockerWorkerLauncher implements WorkerLauncher {
     }
 
     private OptionalInt exitCode(String docker, String id) {
-        CommandResult inspect = CommandResult.run(List.of(docker, "inspect", "--format", "{{.State.ExitCode}}", id),
+        HostCommand inspect = HostCommand.run(List.of(docker, "inspect", "--format", "{{.State.ExitCode}}", id),
                 settings.commandTimeout());
         if (!inspect.succeeded()) {
             return OptionalInt.empty();
@@ -172,8 +174,8 @@ public final class DockerWorkerLauncher implements WorkerLauncher {
                 : "{{.Label \"" + WORKER_NAME_LABEL + "\"}}";
     }
 
-    private CommandResult call(List<String> argv, String verb) throws IOException {
-        CommandResult result = CommandResult.run(argv, settings.commandTimeout());
+    private HostCommand call(List<String> argv, String verb) throws IOException {
+        HostCommand result = HostCommand.run(argv, settings.commandTimeout());
         if (!result.succeeded()) {
             throw new IOException(program() + " " + verb + " failed: " + result.firstErrorLine());
         }

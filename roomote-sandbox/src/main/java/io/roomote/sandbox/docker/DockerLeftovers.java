@@ -1,6 +1,7 @@
 package io.roomote.sandbox.docker;
 
-import io.roomote.sandbox.HostCommand;
+import io.roomote.core.host.HostCommand;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,8 @@
 package io.roomote.sandbox.docker;
 
-import io.roomote.sandbox.Executables;
-import io.roomote.sandbox.HostCommand;
+import io.roomote.core.host.HostCommand;
+import io.roomote.core.host.Executables;
+
 import io.roomote.sandbox.Sandbox;
 import io.roomote.sandbox.SandboxMode;
 import io.roomote.sandbox.SandboxSpec;

@@ -1,6 +1,7 @@
 package io.roomote.sandbox.docker;
 
-import io.roomote.sandbox.HostCommand;
+import io.roomote.core.host.HostCommand;
+
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,8 @@
 package io.roomote.sandbox.bridge;
 
+import io.roomote.core.host.Executables;
+
 import io.roomote.sandbox.Bridge;
-import io.roomote.sandbox.Executables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

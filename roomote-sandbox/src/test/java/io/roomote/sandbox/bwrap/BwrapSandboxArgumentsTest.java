@@ -1,5 +1,7 @@
 package io.roomote.sandbox.bwrap;
 
+import io.roomote.core.host.Executables;
+
 import io.roomote.sandbox.Bridge;
 import io.roomote.sandbox.SandboxSpec;
 import io.roomote.sandbox.bridge.BridgeScript;
@@ -93,6 +95,6 @@ class BwrapSandboxArgumentsTest {
     }
 
     private static String realBwrap() {
-        return io.roomote.sandbox.Executables.find("bwrap", System.getenv("PATH")).orElseThrow().toString();
+        return io.roomote.core.host.Executables.find("bwrap", System.getenv("PATH")).orElseThrow().toString();
     }
 }

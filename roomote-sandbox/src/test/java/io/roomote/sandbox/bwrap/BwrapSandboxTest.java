@@ -1,8 +1,9 @@
 package io.roomote.sandbox.bwrap;
 
+import io.roomote.core.host.Executables;
+
 import com.sun.net.httpserver.HttpServer;
 import io.roomote.sandbox.Bridge;
-import io.roomote.sandbox.Executables;
 import io.roomote.sandbox.NoSandbox;
 import io.roomote.sandbox.Sandbox;
 import io.roomote.sandbox.SandboxSettings;

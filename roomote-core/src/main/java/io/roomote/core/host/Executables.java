@@ -1,4 +1,4 @@
-package io.roomote.sandbox;
+package io.roomote.core.host;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;

@@ -1,4 +1,4 @@
-package io.roomote.sandbox;
+package io.roomote.core.host;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a short host command (a probe, {@code docker rm -f}) with a time limit, so that a hung engine or
- * binary cannot hold up a job or the runner's start.
+ * Runs a short host command (a probe, {@code docker rm -f}, {@code docker ps}) with a time limit, so that a hung
+ * engine or binary cannot hold up a job, the runner's start or the controller's loop.
  *
  * @param exitCode the command's exit code, or -1 when it could not start or ran out of time
  * @param output   its standard output
@@ -48,14 +48,18 @@ public record HostCommand(int exitCode, String output, String error) {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                return new HostCommand(-1, "", argv.get(0) + " did not finish within " + timeout.toSeconds() + " s");
+                // The program and its sub-command (docker ps, docker run): which call hung.
+                return new HostCommand(-1, "", String.join(" ", argv.subList(0, Math.min(2, argv.size())))
+                        + " did not finish within " + timeout.toSeconds() + " s");
             }
             return new HostCommand(process.exitValue(), out.get(5, TimeUnit.SECONDS), err.get(5, TimeUnit.SECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             return new HostCommand(-1, "", "interrupted");
         } catch (Exception e) {
+            // The output could not be read in time although the command ended (a child kept the pipe open).
             return new HostCommand(process.exitValue(), "", "");
         }
     }
