@@ -57,6 +57,16 @@ public interface JobType<P, R> {
     }
 
     /**
+     * A key under which at most one job runs at a time (e.g. {@code owner/repo#7}: the review rounds on one pull
+     * request). A job whose key has a job processing stays pending until that job ends, and jobs sharing a key
+     * are claimed in the order they are due. Unlike {@link #dedupeKey}, a second job is queued behind the first,
+     * not merged into it. Empty (the default) means no such limit.
+     */
+    default Optional<String> concurrencyKey(P payload) {
+        return Optional.empty();
+    }
+
+    /**
      * Does the work. Must honour {@link JobContext#cancellation()}: return or throw promptly once it fires
      * (cancelled by a user, deadline reached, lease lost or runner shutting down).
      *
