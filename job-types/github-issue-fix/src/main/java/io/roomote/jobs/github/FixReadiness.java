@@ -21,7 +21,7 @@ import java.util.Optional;
  * agent needs (each driver says, from the environment the agent would get). Said as warnings at start and
  * checked at enqueue, so that a job that can only fail — after the clone, with agent time spent — is refused.
  */
-final class FixReadiness {
+public final class FixReadiness {
 
     private static final String TOKEN_MISSING = "GH_TOKEN (or GITHUB_TOKEN) is not set, nor a GitHub App"
             + " (GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE)";
@@ -31,13 +31,13 @@ final class FixReadiness {
     private SandboxSettings checkedSandbox;
     private Optional<String> sandboxProblem = Optional.empty();
 
-    FixReadiness(AgentDrivers drivers, Map<String, String> processEnvironment) {
+    public FixReadiness(AgentDrivers drivers, Map<String, String> processEnvironment) {
         this.drivers = drivers;
         this.processEnvironment = processEnvironment;
     }
 
     /** One line per missing thing: the token, the default agent, each agent that could not start. */
-    List<String> missing(Configuration config) {
+    public List<String> missing(Configuration config) {
         IssueFixSettings settings;
         try {
             settings = IssueFixSettings.from(config);
@@ -64,28 +64,33 @@ final class FixReadiness {
 
     /** Why this payload cannot run here, or nothing. */
     List<ValidationProblem> problems(IssueFixPayload payload, Configuration config) {
+        return problems(GitHubIssueFixJobType.ID, payload.agent(), payload.model(), config);
+    }
+
+    /** Why a job of {@code jobType} with this agent and model (null: the defaults) cannot run here, or nothing. */
+    public List<ValidationProblem> problems(String jobType, String payloadAgent, String payloadModel, Configuration config) {
         IssueFixSettings settings;
         try {
             settings = IssueFixSettings.from(config);
         } catch (ConfigurationException e) {
-            return List.of(new ValidationProblem("", "this Roomote cannot run " + GitHubIssueFixJobType.ID + " jobs: "
+            return List.of(new ValidationProblem("", "this Roomote cannot run " + jobType + " jobs: "
                     + e.getMessage()));
         }
         List<ValidationProblem> problems = new ArrayList<>();
         sandboxProblem(config).ifPresent(why -> problems.add(new ValidationProblem("", "this Roomote cannot run "
-                + GitHubIssueFixJobType.ID + " jobs: " + why)));
+                + jobType + " jobs: " + why)));
         if (settings.token().isEmpty() && settings.app().isEmpty()) {
-            problems.add(new ValidationProblem("", "this Roomote cannot run " + GitHubIssueFixJobType.ID + " jobs: "
+            problems.add(new ValidationProblem("", "this Roomote cannot run " + jobType + " jobs: "
                     + TOKEN_MISSING + "; set one and restart Roomote"));
         }
-        boolean chosen = payload.agent() != null;
-        String agent = chosen ? payload.agent() : settings.agent();
+        boolean chosen = payloadAgent != null;
+        String agent = chosen ? payloadAgent : settings.agent();
         Optional<AgentDriver> driver = drivers.find(agent);
         if (driver.isEmpty()) {
             problems.add(new ValidationProblem("", "the default agent ROOMOTE_AGENT=" + agent + " is not installed;"
                     + " choose one with \"agent\" (" + String.join(", ", drivers.names()) + ") or fix ROOMOTE_AGENT"));
         } else {
-            Optional<String> model = Optional.ofNullable(payload.model()).or(settings::model);
+            Optional<String> model = Optional.ofNullable(payloadModel).or(settings::model);
             agentProblem(settings, config, driver.get(), model).ifPresent(why -> problems.add(new ValidationProblem(
                     chosen ? "agent" : "", "this Roomote cannot start this agent: " + why + "; "
                     + (chosen ? "choose another agent, or " : "") + "set what it needs and restart Roomote")));

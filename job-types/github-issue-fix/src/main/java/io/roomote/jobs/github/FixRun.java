@@ -1,24 +1,16 @@
 package io.roomote.jobs.github;
 
-import io.roomote.agents.AgentContainment;
 import io.roomote.agents.AgentDriver;
 import io.roomote.agents.AgentDrivers;
 import io.roomote.agents.AgentOutcome;
-import io.roomote.agents.AgentRequest;
 import io.roomote.agents.AgentUsage;
 import io.roomote.core.config.Durations;
 import io.roomote.jobs.github.git.Git;
 import io.roomote.jobs.github.git.MirrorCache;
 import io.roomote.jobs.github.git.MirrorLocks;
 import io.roomote.sandbox.JobSandbox;
-import io.roomote.sandbox.SandboxMode;
-import io.roomote.sandbox.SandboxSettings;
-import io.roomote.sandbox.egress.EgressPolicy;
 import io.roomote.sandbox.gateway.Budget;
-import io.roomote.sandbox.gateway.GatewayRoute;
-import io.roomote.sandbox.gateway.ModelPrices;
 import io.roomote.sandbox.gateway.Usage;
-import io.roomote.spi.Cancellation;
 import io.roomote.spi.JobContext;
 import io.roomote.spi.JobFailedException;
 import org.kohsuke.github.GHFileNotFoundException;
@@ -29,15 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One attempt of one fix job: pre-flight on GitHub, a fresh working copy from the mirror cache, the prompt,
@@ -48,9 +36,6 @@ import java.util.concurrent.atomic.AtomicReference;
 final class FixRun {
 
     private static final Duration GIT_TIMEOUT = Duration.ofMinutes(10);
-    /** Below this, saving work is not even tried: the job reports at once rather than being abandoned. */
-    private static final Duration MIN_SAVE_TIME = Duration.ofMillis(100);
-    private static final Duration MAX_MARGIN = Duration.ofSeconds(1);
     /** {@code prOpenedBy} of a pull request that was open before the job's agent ran. */
     static final String EXISTING = "existing";
 
@@ -62,8 +47,7 @@ final class FixRun {
     private final Map<String, String> processEnvironment;
     private final Clock clock;
     private final long startNanos = System.nanoTime();
-    /** When the job must have returned once asked to stop: set as the cancellation fires. */
-    private final AtomicReference<Instant> stopBy = new AtomicReference<>();
+    private WorkSaver workSaver;
     private final String repo;
     private final int issue;
 
@@ -71,13 +55,12 @@ final class FixRun {
     static final String JOB_PAGE_SETTING = "ROOMOTE_PUBLIC_URL";
 
     /** Roomote setting: the hosts the sandboxed agent may reach through the egress proxy. */
-    static final String EGRESS_SETTING = "ROOMOTE_EGRESS_ALLOW";
+    static final String EGRESS_SETTING = AgentPhase.EGRESS_SETTING;
 
     /** What a process agent's driver reports when the agent ends by itself: no words of the agent's own. */
     private static final java.util.regex.Pattern EXIT_REPORT = java.util.regex.Pattern.compile("agent exited with code -?\\d+");
 
-    private SandboxSettings sandboxSettings;
-    private SandboxMode sandboxMode;
+    private AgentPhase agentPhase;
     private IssueFixSettings.PushMode push;
     private Budget budget;
     private String agentName;
@@ -114,28 +97,19 @@ final class FixRun {
     }
 
     IssueFixResult run() throws Exception {
-        ctx.cancellation().onCancel(() -> stopBy.compareAndSet(null, Instant.now().plus(ctx.cancelGrace())));
-        GitHubCredentials credentials = GitHubCredentials.of(settings).orElseThrow(() -> JobFailedException.permanent(
-                "GH_TOKEN is not set, nor a GitHub App (GITHUB_APP_ID and its private key): Roomote needs one to read"
-                        + " the issue and open the pull request"));
+        workSaver = new WorkSaver(ctx);
+        GitHubCredentials credentials = GitHubAccess.credentials(settings, "read the issue and open the pull request");
         agentName = payload.agent() != null ? payload.agent() : settings.agent();
         AgentDriver driver = drivers.find(agentName).orElseThrow(() -> JobFailedException.permanent(
                 "unknown agent \"" + agentName + "\" (ROOMOTE_AGENT); known agents: " + String.join(", ", drivers.names())));
         model = Optional.ofNullable(payload.model()).or(settings::model);
-        sandboxSettings = SandboxSettings.from(ctx.config(), processEnvironment);
-        Optional<String> noSandbox = sandboxSettings.startupProblem();
-        if (noSandbox.isPresent()) {
-            throw JobFailedException.permanent(noSandbox.get());
-        }
-        sandboxMode = sandboxSettings.mode().orElseThrow();
-        push = settings.push().orElse(sandboxMode == SandboxMode.NONE
-                ? IssueFixSettings.PushMode.AGENT : IssueFixSettings.PushMode.HOST);
-        budget = Budget.fromConfig(ctx.config()).lowerTo(Optional.ofNullable(payload.maxCostUsd()),
-                Optional.ofNullable(payload.maxTokens()));
+        agentPhase = AgentPhase.prepare(ctx, settings, processEnvironment, Optional.ofNullable(payload.maxCostUsd()),
+                Optional.ofNullable(payload.maxTokens()), clock);
+        push = agentPhase.push();
+        budget = agentPhase.budget();
 
-        RepositoryToken token = new RepositoryToken(credentials, repo, clock);
-        String firstToken = firstToken(token, credentials);
-        GitHubApi github = new GitHubApi(settings.apiUrl(), token::value);
+        GitHubAccess access = GitHubAccess.open(settings, credentials, repo, clock);
+        GitHubApi github = access.api();
         GitHubApi.IssueInfo info = preflight(github);
         String body = payload.body() != null ? payload.body() : Optional.ofNullable(info.body()).orElse("");
         List<String> labels = payload.labels() != null ? payload.labels() : info.labels();
@@ -144,12 +118,10 @@ final class FixRun {
         Path workspace = ctx.workDir().resolve("workspace");
         // Roomote's own git has the token; its askpass lives outside anything the agent can see.
         // Each git command reads the token afresh: an App's installation token is replaced before it expires.
-        Map<String, String> gitEnv = AgentEnvironment.build(settings, ctx.config(), processEnvironment,
-                Files.createDirectories(ctx.workDir().resolve("git-home")), model, Optional.of(firstToken));
+        Git git = access.git(ctx, processEnvironment, model, GIT_TIMEOUT);
         // An agent that pushes itself gets the token of the moment (an installation token: this repository only).
-        Map<String, String> env = new HashMap<>(AgentEnvironment.build(settings, ctx.config(), processEnvironment, home,
-                model, push == IssueFixSettings.PushMode.AGENT ? Optional.of(token.value()) : Optional.empty()));
-        Git git = new Git(() -> AgentEnvironment.withToken(gitEnv, settings, token.value()), GIT_TIMEOUT);
+        Map<String, String> env = access.agentEnvironment(ctx, processEnvironment, home, model,
+                push == IssueFixSettings.PushMode.AGENT);
         ctx.log().info("preparing a working copy of " + repo);
         boolean firstClone = new MirrorCache(settings.home().resolve("git-mirrors"), git, mirrorLocks)
                 .checkout(settings.mirrorKey(repo), settings.cloneUrl(repo), workspace);
@@ -171,22 +143,12 @@ final class FixRun {
         AgentOutcome agent;
         boolean budgetExceeded;
         Usage spent;
-        try (JobSandbox sandbox = JobSandbox.open(sandboxRequest(workspace, home))) {
+        try (JobSandbox sandbox = JobSandbox.open(agentPhase.request(workspace, home))) {
             env.putAll(sandbox.agentEnvironment());
-            AgentStop stop = new AgentStop(ctx.cancellation());
-            sandbox.lease().onBudgetExceeded(() -> {
-                ctx.log().warn("the model budget is used up: stopping the agent");
-                stop.fire();
-            });
-            ctx.log().info("starting agent " + agentName + model.map(m -> " with model " + m).orElse("")
-                    + (sandbox.contained() ? " in the " + sandboxMode.value() + " sandbox"
-                    : " WITHOUT a sandbox (ROOMOTE_SANDBOX=none)") + "; " + push.value() + " pushes");
-            agent = driver.run(new AgentRequest(ctx.jobId(), prompt, workspace, home, env, model, ctx.log(),
-                    stop, ctx.deadline(), ctx.config(), agentStopGrace(ctx.cancelGrace()))
-                    .withContainment(AgentContainment.of(sandbox.sandbox(), sandbox.spec()), sandbox.modelBaseUrl()));
-            spent = sandbox.lease().spent();
-            agent = withGatewayUsage(agent, spent);
-            budgetExceeded = sandbox.lease().budgetExceeded();
+            AgentPhase.Ended ended = agentPhase.run(sandbox, driver, agentName, model, prompt, workspace, home, env);
+            agent = ended.agent();
+            spent = ended.spent();
+            budgetExceeded = ended.budgetExceeded();
         }
         ctx.log().info("agent " + agentName + " ended: " + agent.status().name().toLowerCase(java.util.Locale.ROOT)
                 + " (" + agent.message() + ")");
@@ -204,62 +166,6 @@ final class FixRun {
             throw stopped(repository, base, agent);
         }
         return verify(github, repository, base, baseBranch, agent);
-    }
-
-    private JobSandbox.Request sandboxRequest(Path workspace, Path home) {
-        EgressPolicy egress = EgressPolicy.parse(ctx.config().get(EGRESS_SETTING).orElse(""));
-        if (push == IssueFixSettings.PushMode.AGENT) {
-            egress = egress.with(githubHosts());
-        }
-        // Roomote's home, and the folder of every job's work (other jobs, this job's git home with its askpass).
-        List<Path> hidden = List.of(settings.home(), ctx.workDir().toAbsolutePath().getParent());
-        return new JobSandbox.Request(sandboxSettings, ctx.jobId(), workspace, home, hidden, egress,
-                GatewayRoute.fromConfig(ctx.config()), ModelPrices.fromConfig(ctx.config()), budget, ctx.modelCalls(),
-                ctx.log(), clock);
-    }
-
-    /** The hosts an agent that pushes itself must reach: GitHub's web and API hosts (or GitHub Enterprise's). */
-    private List<String> githubHosts() {
-        List<String> hosts = new ArrayList<>();
-        for (String url : List.of(settings.serverUrl(), settings.apiUrl())) {
-            java.net.URI uri = java.net.URI.create(url);
-            if (uri.getHost() != null) {
-                hosts.add(uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : ""));
-            }
-        }
-        hosts.add("*.githubusercontent.com");
-        return hosts;
-    }
-
-    /** The gateway saw every model call: its counts replace what the agent claimed, when there were any. */
-    private static AgentOutcome withGatewayUsage(AgentOutcome agent, Usage spent) {
-        if (spent.calls() == 0) {
-            return agent;
-        }
-        return new AgentOutcome(agent.status(), agent.message(), new AgentUsage(spent.tokensIn(), spent.tokensOut(),
-                spent.costUsd(), spent.lastModel() != null ? spent.lastModel() : agent.usage().model()));
-    }
-
-    /** The job's first token; an App that cannot mint one for the repository ends the job with one clear line. */
-    private String firstToken(RepositoryToken token, GitHubCredentials credentials) throws IOException, JobFailedException {
-        if (!(credentials instanceof GitHubCredentials.App)) {
-            return token.value();
-        }
-        try {
-            return token.value();
-        } catch (GHFileNotFoundException e) {
-            throw JobFailedException.permanent("the GitHub App (GITHUB_APP_ID) is not installed on " + repo
-                    + (settings.app().orElseThrow().installationId().isPresent()
-                    ? " or GITHUB_APP_INSTALLATION_ID is not its installation" : "")
-                    + ": install it on the repository");
-        } catch (HttpException e) {
-            if (e.getResponseCode() == 401 || e.getResponseCode() == 403 || e.getResponseCode() == 422) {
-                throw JobFailedException.permanent("GitHub refused the GitHub App's token request for " + repo
-                        + " (HTTP " + e.getResponseCode() + "): check GITHUB_APP_ID, its private key, and that the"
-                        + " App has the permissions Contents, Pull requests and Issues (read and write)");
-            }
-            throw e;
-        }
     }
 
     private GitHubApi.IssueInfo preflight(GitHubApi github) throws Exception {
@@ -534,55 +440,13 @@ final class FixRun {
      * what is left of the job's cancel grace, then report the reason as it was.
      */
     private JobFailedException stopped(Repository repository, String base, AgentOutcome agent) {
-        Cancellation.Reason reason = ctx.cancellation().reason().orElse(Cancellation.Reason.TIMED_OUT);
-        Outcome outcome = switch (reason) {
-            case CANCELLED -> Outcome.CANCELLED;
-            case TIMED_OUT -> Outcome.TIMED_OUT;
-            case SHUTDOWN -> Outcome.INTERRUPTED;
-            case LEASE_LOST -> Outcome.LEASE_LOST;
-        };
-        String what = switch (reason) {
-            case CANCELLED -> "cancelled";
-            case TIMED_OUT -> "timed out";
-            case SHUTDOWN -> "stopped because the runner is shutting down; the job goes back to the queue";
-            case LEASE_LOST -> "stopped because the queue took the job's lease back; another runner owns the job now";
-        };
-        String why = switch (reason) {
-            case CANCELLED -> "cancelled";
-            case TIMED_OUT -> "stopped at the deadline";
-            case SHUTDOWN -> "stopped by a shutdown";
-            case LEASE_LOST -> "stopped: lease lost";
-        };
-        String wip = null;
-        String unsaved = "; there was no work to save";
-        Instant until = saveBy();
-        Duration left = Duration.between(Instant.now(), until);
-        if (left.compareTo(MIN_SAVE_TIME) < 0) {
-            unsaved = "; no time was left within JOB_CANCEL_GRACE (" + Durations.describe(ctx.cancelGrace())
-                    + ") to save unfinished work";
-            ctx.log().error("could not save the unfinished work: no time left within JOB_CANCEL_GRACE");
-        } else {
-            try {
-                wip = saveWork(repository, base, why, until);
-            } catch (Exception e) {
-                unsaved = "; the unfinished work could not be saved: " + e.getMessage();
-                ctx.log().error("could not save the unfinished work: " + e.getMessage());
-            }
-        }
-        String message = what + (wip != null ? "; unfinished work saved to branch " + wip : unsaved);
-        return failure(outcome, message, null, null, null, agent, null, null, wip);
+        WorkSaver.Stopped stopped = workSaver.stopped(repository, base, wipBranch(), this::wipMessage);
+        return failure(stopped.outcome(), stopped.message(), null, null, null, agent, null, null, stopped.wip());
     }
 
     /** The agent's share of the cancel grace: half; the other half saves the work and reports. */
     static Duration agentStopGrace(Duration cancelGrace) {
-        return cancelGrace.dividedBy(2);
-    }
-
-    /** When saving work must be done: the end of the cancel grace, less a margin for reporting. */
-    private Instant saveBy() {
-        Instant end = stopBy.get() != null ? stopBy.get() : ctx.deadline().plus(ctx.cancelGrace());
-        Duration margin = ctx.cancelGrace().dividedBy(10);
-        return end.minus(margin.compareTo(MAX_MARGIN) > 0 ? MAX_MARGIN : margin);
+        return AgentPhase.agentStopGrace(cancelGrace);
     }
 
     /**
@@ -590,34 +454,15 @@ final class FixRun {
      * Returns the branch, or null when there was nothing to save.
      */
     private String saveWork(Repository repository, String base, String why) throws IOException, InterruptedException {
-        return saveWork(repository, base, why, null);
+        return workSaver.save(repository, base, wipBranch(), this::wipMessage, why, null);
     }
 
-    /** As above; with {@code until}, every git command is limited to the time left before it. */
-    private String saveWork(Repository repository, String base, String why, Instant until)
-            throws IOException, InterruptedException {
-        if (within(repository, until).hasUncommittedChanges()) {
-            within(repository, until).commitAll("WIP: Roomote job " + ctx.jobId() + " for #" + issue + " (" + why + ")");
-        }
-        String head = within(repository, until).head();
-        if (head.equals(base) || within(repository, until).commitsBetween(base, head) == 0) {
-            return null;
-        }
-        String wip = "roomote/wip/" + issue + "-" + ctx.jobId();
-        within(repository, until).push("HEAD", wip);
-        ctx.log().warn("unfinished work saved to branch " + wip + " (" + why + ")");
-        return wip;
+    private String wipBranch() {
+        return "roomote/wip/" + issue + "-" + ctx.jobId();
     }
 
-    private static Repository within(Repository repository, Instant until) throws IOException {
-        if (until == null) {
-            return repository;
-        }
-        Duration left = Duration.between(Instant.now(), until);
-        if (left.compareTo(Duration.ofMillis(1)) < 0) {
-            throw new IOException("the cancel grace ran out");
-        }
-        return repository.withTimeout(left);
+    private String wipMessage(String why) {
+        return "WIP: Roomote job " + ctx.jobId() + " for #" + issue + " (" + why + ")";
     }
 
     private JobFailedException failure(Outcome outcome, String message, GitHubApi.PullRequestInfo pr, String branchName,

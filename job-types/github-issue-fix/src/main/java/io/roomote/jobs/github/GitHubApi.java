@@ -215,6 +215,173 @@ public final class GitHubApi {
         return false;
     }
 
+    // ---- Review rounds (github.pr.revise): plain REST calls with GitHub's documented shapes, read with Jackson.
+
+    /**
+     * A pull request as a review round needs it: {@code headRepo}/{@code baseRepo} are {@code owner/name} (the
+     * head's is null when its fork was deleted), {@code headSha} the commit its branch points at.
+     */
+    public record PullRequestDetails(int number, String url, String state, boolean merged, String title, String body,
+                                     String author, String headRef, String headSha, String headRepo, String baseRef,
+                                     String baseRepo) {
+        public boolean open() {
+            return "open".equals(state);
+        }
+    }
+
+    /** A review ({@code GET /pulls/N/reviews}): {@code state} is APPROVED, CHANGES_REQUESTED, COMMENTED, … */
+    public record Review(long id, String author, String body, String state, java.time.Instant submittedAt, String url) {
+    }
+
+    /** A comment on a line of the diff ({@code GET /pulls/N/comments}); {@code inReplyTo} names its thread's first comment. */
+    public record ReviewComment(long id, Long reviewId, Long inReplyTo, String author, String body, String path,
+                                Integer line, String diffHunk, java.time.Instant createdAt, String url) {
+    }
+
+    /** A comment in an issue's or pull request's conversation ({@code GET /issues/N/comments}). */
+    public record IssueComment(long id, String author, String body, java.time.Instant createdAt, String url) {
+    }
+
+    /** A check run ({@code GET /check-runs/{id}}): its name, outcome and output. */
+    public record CheckRun(long id, String name, String status, String conclusion, String headSha, String title,
+                           String summary, String text, String url) {
+    }
+
+    /** A comment Roomote posted: its id and where people see it. */
+    public record Posted(long id, String url) {
+    }
+
+    /** The pull request, or empty when there is none with that number. */
+    public Optional<PullRequestDetails> pullRequest(String repo, int number) throws IOException {
+        return getJson("/repos/" + repo + "/pulls/" + number).map(p -> new PullRequestDetails(p.path("number").asInt(),
+                text(p, "html_url"), text(p, "state"), p.path("merged").asBoolean(false), text(p, "title"),
+                text(p, "body"), text(p.path("user"), "login"), text(p.path("head"), "ref"), text(p.path("head"), "sha"),
+                text(p.path("head").path("repo"), "full_name"), text(p.path("base"), "ref"),
+                text(p.path("base").path("repo"), "full_name")));
+    }
+
+    public List<Review> reviews(String repo, int pr) throws IOException {
+        List<Review> out = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode r : getAll("/repos/" + repo + "/pulls/" + pr + "/reviews")) {
+            out.add(new Review(r.path("id").asLong(), text(r.path("user"), "login"), text(r, "body"), text(r, "state"),
+                    instant(r, "submitted_at"), text(r, "html_url")));
+        }
+        return out;
+    }
+
+    public List<ReviewComment> reviewComments(String repo, int pr) throws IOException {
+        List<ReviewComment> out = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode c : getAll("/repos/" + repo + "/pulls/" + pr + "/comments")) {
+            out.add(new ReviewComment(c.path("id").asLong(), longOrNull(c, "pull_request_review_id"),
+                    longOrNull(c, "in_reply_to_id"), text(c.path("user"), "login"), text(c, "body"), text(c, "path"),
+                    c.hasNonNull("line") ? c.get("line").asInt() : c.hasNonNull("original_line")
+                            ? Integer.valueOf(c.get("original_line").asInt()) : null,
+                    text(c, "diff_hunk"), instant(c, "created_at"), text(c, "html_url")));
+        }
+        return out;
+    }
+
+    /** The conversation of an issue or pull request, oldest first. */
+    public List<IssueComment> issueComments(String repo, int number) throws IOException {
+        List<IssueComment> out = new java.util.ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode c : getAll("/repos/" + repo + "/issues/" + number + "/comments")) {
+            out.add(new IssueComment(c.path("id").asLong(), text(c.path("user"), "login"), text(c, "body"),
+                    instant(c, "created_at"), text(c, "html_url")));
+        }
+        return out;
+    }
+
+    public Optional<CheckRun> checkRun(String repo, long id) throws IOException {
+        return getJson("/repos/" + repo + "/check-runs/" + id).map(GitHubApi::checkRun);
+    }
+
+    /** The check runs of a check suite. */
+    public List<CheckRun> checkSuiteRuns(String repo, long suiteId) throws IOException {
+        Optional<com.fasterxml.jackson.databind.JsonNode> page = getJson("/repos/" + repo + "/check-suites/" + suiteId
+                + "/check-runs?per_page=100");
+        List<CheckRun> out = new java.util.ArrayList<>();
+        page.ifPresent(p -> p.path("check_runs").forEach(r -> out.add(checkRun(r))));
+        return out;
+    }
+
+    /** The login of the token's user ({@code GET /user}); an App's installation token has none (use its slug). */
+    public String currentLogin() throws IOException {
+        return getJson("/user").map(u -> text(u, "login"))
+                .orElseThrow(() -> new IOException("GitHub answered GET /user with 404"));
+    }
+
+    /** Posts a comment on an issue or pull request's conversation. */
+    public Posted postComment(String repo, int number, String body) throws IOException {
+        org.kohsuke.github.GHIssueComment c = repository(repo).getIssue(number).comment(body);
+        return new Posted(c.getId(), c.getHtmlUrl() == null ? null : c.getHtmlUrl().toString());
+    }
+
+    private static CheckRun checkRun(com.fasterxml.jackson.databind.JsonNode r) {
+        com.fasterxml.jackson.databind.JsonNode o = r.path("output");
+        return new CheckRun(r.path("id").asLong(), text(r, "name"), text(r, "status"), text(r, "conclusion"),
+                text(r, "head_sha"), text(o, "title"), text(o, "summary"), text(o, "text"),
+                text(r, "html_url") != null ? text(r, "html_url") : text(r, "details_url"));
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode n, String field) {
+        return n.hasNonNull(field) ? n.get(field).asText() : null;
+    }
+
+    private static Long longOrNull(com.fasterxml.jackson.databind.JsonNode n, String field) {
+        return n.hasNonNull(field) ? n.get(field).asLong() : null;
+    }
+
+    private static java.time.Instant instant(com.fasterxml.jackson.databind.JsonNode n, String field) {
+        try {
+            return n.hasNonNull(field) ? java.time.Instant.parse(n.get(field).asText()) : null;
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** At most this many pages of 100 are read of any list: a pull request with more is not reviewed item by item. */
+    private static final int MAX_PAGES = 10;
+
+    private List<com.fasterxml.jackson.databind.JsonNode> getAll(String path) throws IOException {
+        List<com.fasterxml.jackson.databind.JsonNode> out = new java.util.ArrayList<>();
+        for (int page = 1; page <= MAX_PAGES; page++) {
+            com.fasterxml.jackson.databind.JsonNode list = getJson(path + "?per_page=100&page=" + page)
+                    .orElseThrow(() -> new GHFileNotFoundException("GitHub answered 404 for " + path));
+            list.forEach(out::add);
+            if (list.size() < 100) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** GET {@code path}; empty on 404; GitHub's other refusals as {@link org.kohsuke.github.HttpException}. */
+    private Optional<com.fasterxml.jackson.databind.JsonNode> getJson(String path) throws IOException {
+        java.net.http.HttpResponse<String> response;
+        try {
+            response = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(apiUrl + path))
+                    .timeout(java.time.Duration.ofSeconds(60))
+                    .header("Authorization", "token " + token.token())
+                    .header("Accept", "application/vnd.github+json")
+                    .header("X-GitHub-Api-Version", "2022-11-28")
+                    .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted reading " + path + " from GitHub");
+        }
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        if (response.statusCode() / 100 != 2) {
+            String message = response.body() == null ? "" : response.body();
+            throw new org.kohsuke.github.HttpException(message.length() > 300 ? message.substring(0, 300) : message,
+                    response.statusCode(), null, apiUrl + path);
+        }
+        return Optional.of(READER.readTree(response.body()));
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper READER = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private GHRepository repository(String repo) throws IOException {
         return github.getRepository(repo);
     }

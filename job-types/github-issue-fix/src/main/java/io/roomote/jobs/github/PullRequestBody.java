@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * harmless: they are attacker-influenced text), the files changed, tokens and cost, the job's dashboard page,
  * and Roomote's hidden marker ({@link GitHubApi#marker}).
  */
-final class PullRequestBody {
+public final class PullRequestBody {
 
     static final int MAX_SUMMARY_LINES = 6;
     static final int MAX_SUMMARY_CHARS = 600;
@@ -58,7 +58,7 @@ final class PullRequestBody {
     }
 
     /** The first lines of the agent's message, each made harmless, blank lines dropped. */
-    static List<String> summary(String message) {
+    public static List<String> summary(String message) {
         if (message == null) {
             return List.of();
         }
@@ -86,14 +86,14 @@ final class PullRequestBody {
      * Text that can notify nobody, close nothing and hide nothing: HTML comments (where a forged marker could
      * hide) are removed and other tags shown as text; mentions and issue references get a zero-width space.
      */
-    static String neutralise(String text) {
+    public static String neutralise(String text) {
         String s = HTML_COMMENT.matcher(text).replaceAll("");
         s = s.replace("<", "&lt;");
         s = MENTION.matcher(s).replaceAll("@" + ZERO_WIDTH_SPACE);
         return REFERENCE.matcher(s).replaceAll("#" + ZERO_WIDTH_SPACE);
     }
 
-    private static String cost(AgentUsage usage) {
+    public static String cost(AgentUsage usage) {
         if (usage == null || usage.tokensIn() == null && usage.tokensOut() == null && usage.costUsd() == null) {
             return "Tokens and cost: not reported.";
         }

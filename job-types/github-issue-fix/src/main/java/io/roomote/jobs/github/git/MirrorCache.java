@@ -39,6 +39,15 @@ public final class MirrorCache {
      * @return true when the mirror had to be created (a first, full download)
      */
     public boolean checkout(String key, String remoteUrl, Path workspace) throws IOException, InterruptedException {
+        return checkout(key, remoteUrl, workspace, java.util.Optional.empty());
+    }
+
+    /**
+     * As {@link #checkout(String, String, Path)}, with {@code branch} (a branch of the remote, e.g. a pull
+     * request's head) checked out instead of the default branch.
+     */
+    public boolean checkout(String key, String remoteUrl, Path workspace, java.util.Optional<String> branch)
+            throws IOException, InterruptedException {
         Path mirror = mirrorOf(key);
         Files.createDirectories(mirror.getParent());
         boolean created;
@@ -55,7 +64,12 @@ public final class MirrorCache {
                 git.check(mirror, "remote", "set-url", "origin", remoteUrl);
                 git.check(mirror, "fetch", "--prune", "--quiet", "origin");
             }
-            git.check(null, "clone", "--quiet", "--local", mirror.toString(), workspace.toString());
+            if (branch.isPresent()) {
+                git.check(null, "clone", "--quiet", "--local", "--branch", branch.get(), mirror.toString(),
+                        workspace.toString());
+            } else {
+                git.check(null, "clone", "--quiet", "--local", mirror.toString(), workspace.toString());
+            }
         } finally {
             inProcess.unlock();
         }

@@ -40,6 +40,14 @@ import java.util.regex.Pattern;
  * {@code {"token":"ghs_…","expires_at":…,"permissions":…,"repository_selection":"selected","repositories":[…]}}.
  * A {@code ghs_} token is then accepted on the repository endpoints of the repositories it was minted for,
  * until it expires ("Bad credentials", 401, otherwise).
+ *
+ * <p>Review rounds, as GitHub documents them: {@code GET /user} (the token's user; 403 "Resource not accessible by
+ * integration" for an installation token), a pull request's {@code head.sha} (read live from the bare remote),
+ * {@code head.repo}/{@code base.repo}, {@code GET /pulls/N/reviews}, {@code GET /pulls/N/comments} (review comments
+ * with {@code path}, {@code line}, {@code diff_hunk}, {@code in_reply_to_id}, {@code pull_request_review_id}),
+ * conversation comments on pull requests ({@code /issues/N/comments}, written by {@code roomote-bot} with a
+ * personal token and {@code roomote[bot]} with an App's), {@code GET /check-runs/{id}} and
+ * {@code GET /check-suites/{id}/check-runs}.
  */
 public final class GitHubStandIn implements AutoCloseable {
 
@@ -69,6 +77,10 @@ public final class GitHubStandIn implements AutoCloseable {
     private final Map<String, ObjectNode> issues = new LinkedHashMap<>();
     private final List<ObjectNode> pulls = new CopyOnWriteArrayList<>();
     private final Map<Long, ObjectNode> comments = new LinkedHashMap<>();
+    private final List<ObjectNode> reviews = new CopyOnWriteArrayList<>();
+    private final List<ObjectNode> reviewComments = new CopyOnWriteArrayList<>();
+    private final List<ObjectNode> checkRuns = new CopyOnWriteArrayList<>();
+    private long nextReviewId = 700_000;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile int failCreatePullsWith;
     /** How many more "create pull request" calls fail; negative: all of them. */
@@ -232,6 +244,16 @@ public final class GitHubStandIn implements AutoCloseable {
                 }
                 return;
             }
+            if (path.equals("/user") && ex.getRequestMethod().equals("GET")) {
+                String authorization = ex.getRequestHeaders().getFirst("Authorization");
+                if (authorization != null && authorization.matches("(?i)(token|bearer) ghs_.*")) {
+                    send(ex, 403, JSON.createObjectNode().put("message", "Resource not accessible by integration")
+                            .put("documentation_url", "https://docs.github.com/rest/users/users#get-the-authenticated-user"));
+                } else {
+                    send(ex, 200, user("roomote-bot"));
+                }
+                return;
+            }
             Matcher u = USER.matcher(path);
             if (u.matches() && ex.getRequestMethod().equals("GET")) {
                 send(ex, 200, user(u.group(1)));
@@ -258,7 +280,7 @@ public final class GitHubStandIn implements AutoCloseable {
                 return;
             }
             synchronized (this) {
-                route(ex, repo, rest, query, body);
+                route(ex, repo, rest, query, body, ex.getRequestHeaders().getFirst("Authorization"));
             }
         } catch (RuntimeException e) {
             send(ex, 500, JSON.createObjectNode().put("message", e.toString()));
@@ -373,7 +395,8 @@ public final class GitHubStandIn implements AutoCloseable {
         send(ex, 201, answer);
     }
 
-    private void route(HttpExchange ex, String repo, String rest, String query, String body) throws IOException {
+    private void route(HttpExchange ex, String repo, String rest, String query, String body, String authorization)
+            throws IOException {
         String method = ex.getRequestMethod();
         if (method.equals("GET") && rest.isEmpty()) {
             ObjectNode r = JSON.createObjectNode();
@@ -392,19 +415,14 @@ public final class GitHubStandIn implements AutoCloseable {
             send(ex, 200, list);
         } else if (method.equals("POST") && rest.matches("/issues/\\d+/comments")) {
             String number = rest.split("/")[2];
-            if (!issues.containsKey(repo + "#" + number)) {
+            // Pull requests are issues too: their conversation comments go through the issues API.
+            if (!issues.containsKey(repo + "#" + number) && pull(repo, Integer.parseInt(number)) == null) {
                 send(ex, 404, notFound());
                 return;
             }
-            long id = 900_000 + comments.size() + 1;
-            ObjectNode c = JSON.createObjectNode();
-            c.put("id", id).put("body", JSON.readTree(body).path("body").asText())
-                    .put("url", apiUrl() + "/repos/" + repo + "/issues/comments/" + id)
-                    .put("html_url", "https://github.example/" + repo + "/issues/" + number + "#issuecomment-" + id)
-                    .put("issue_url", apiUrl() + "/repos/" + repo + "/issues/" + number)
-                    .put("author_association", "NONE").put("created_at", "2026-11-24T10:00:00Z").put("updated_at", "2026-11-24T10:00:00Z");
-            c.putObject("user").put("login", "roomote-bot").put("id", 9).put("type", "User");
-            comments.put(id, c);
+            boolean app = authorization != null && authorization.matches("(?i)(token|bearer) ghs_.*");
+            ObjectNode c = newComment(repo, Integer.parseInt(number), app ? "roomote[bot]" : "roomote-bot",
+                    JSON.readTree(body).path("body").asText(), java.time.Instant.now());
             send(ex, 201, c);
         } else if (rest.matches("/issues/comments/\\d+") && (method.equals("GET") || method.equals("PATCH"))) {
             ObjectNode c = comments.get(Long.parseLong(rest.substring("/issues/comments/".length())));
@@ -429,7 +447,38 @@ public final class GitHubStandIn implements AutoCloseable {
             send(ex, 200, list);
         } else if (method.equals("GET") && rest.matches("/pulls/\\d+")) {
             ObjectNode pr = pull(repo, Integer.parseInt(rest.substring("/pulls/".length())));
+            if (pr != null && "open".equals(pr.path("state").asText())) {
+                // GitHub keeps head.sha at the branch's tip while the pull request is open.
+                String sha = tip(repo, pr.at("/head/ref").asText());
+                if (sha != null) {
+                    ((ObjectNode) pr.get("head")).put("sha", sha);
+                }
+            }
             send(ex, pr == null ? 404 : 200, pr == null ? notFound() : pr.deepCopy().without("_repo"));
+        } else if (method.equals("GET") && rest.matches("/pulls/\\d+/(reviews|comments)")) {
+            int number = Integer.parseInt(rest.split("/")[2]);
+            if (pull(repo, number) == null) {
+                send(ex, 404, notFound());
+                return;
+            }
+            ArrayNode list = JSON.createArrayNode();
+            String prUrl = apiUrl() + "/repos/" + repo + "/pulls/" + number;
+            (rest.endsWith("/reviews") ? reviews : reviewComments).stream()
+                    .filter(r -> r.path("pull_request_url").asText().equals(prUrl)).forEach(list::add);
+            send(ex, 200, list);
+        } else if (method.equals("GET") && rest.matches("/check-runs/\\d+")) {
+            long id = Long.parseLong(rest.substring("/check-runs/".length()));
+            ObjectNode run = checkRuns.stream().filter(r -> r.path("id").asLong() == id
+                    && r.path("_repo").asText().equals(repo)).findFirst().orElse(null);
+            send(ex, run == null ? 404 : 200, run == null ? notFound() : run.deepCopy().without("_repo"));
+        } else if (method.equals("GET") && rest.matches("/check-suites/\\d+/check-runs")) {
+            long suite = Long.parseLong(rest.split("/")[2]);
+            ObjectNode answer = JSON.createObjectNode();
+            ArrayNode runs = answer.putArray("check_runs");
+            checkRuns.stream().filter(r -> r.at("/check_suite/id").asLong() == suite && r.path("_repo").asText().equals(repo))
+                    .forEach(r -> runs.add(r.deepCopy().without("_repo")));
+            answer.put("total_count", runs.size());
+            send(ex, 200, answer);
         } else if (method.equals("POST") && rest.matches("/pulls/\\d+/requested_reviewers")) {
             ObjectNode pr = pull(repo, Integer.parseInt(rest.split("/")[2]));
             if (pr == null) {
@@ -538,11 +587,115 @@ public final class GitHubStandIn implements AutoCloseable {
         pr.putArray("requested_teams");
         pr.put("html_url", "https://github.example/" + repo + "/pull/" + number);
         pr.put("url", apiUrl() + "/repos/" + repo + "/pulls/" + number);
-        pr.putObject("head").put("ref", ref).put("label", owner + ":" + ref).put("sha", "0".repeat(40));
-        pr.putObject("base").put("ref", base).put("label", owner + ":" + base);
+        pr.putObject("head").put("ref", ref).put("label", owner + ":" + ref).put("sha", "0".repeat(40))
+                .putObject("repo").put("full_name", repo).put("name", repo.substring(repo.indexOf('/') + 1));
+        pr.putObject("base").put("ref", base).put("label", owner + ":" + base)
+                .putObject("repo").put("full_name", repo).put("name", repo.substring(repo.indexOf('/') + 1));
+        pr.put("merged", false);
         pr.putObject("user").put("login", "roomote-bot");
         pulls.add(pr);
         return pr;
+    }
+
+    // ---- Review rounds: test set-up as GitHub would record it.
+
+    /** A conversation comment by {@code author} on issue or pull request {@code number}; returns its id. */
+    public synchronized long addComment(String repo, int number, String author, String body, java.time.Instant createdAt) {
+        return newComment(repo, number, author, body, createdAt).get("id").asLong();
+    }
+
+    private ObjectNode newComment(String repo, int number, String author, String body, java.time.Instant createdAt) {
+        long id = 900_000 + comments.size() + 1;
+        String at = createdAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        ObjectNode c = JSON.createObjectNode();
+        c.put("id", id).put("body", body)
+                .put("url", apiUrl() + "/repos/" + repo + "/issues/comments/" + id)
+                .put("html_url", "https://github.example/" + repo + "/issues/" + number + "#issuecomment-" + id)
+                .put("issue_url", apiUrl() + "/repos/" + repo + "/issues/" + number)
+                .put("author_association", author.startsWith("roomote") ? "NONE" : "MEMBER")
+                .put("created_at", at).put("updated_at", at);
+        c.set("user", user(author));
+        comments.put(id, c);
+        return c;
+    }
+
+    /** A submitted review ({@code state} APPROVED, CHANGES_REQUESTED or COMMENTED); returns its id. */
+    public synchronized long addReview(String repo, int pr, String author, String state, String body,
+                                       java.time.Instant submittedAt) {
+        long id = ++nextReviewId;
+        ObjectNode r = JSON.createObjectNode();
+        r.put("id", id).put("node_id", "PRR_standIn" + id).put("body", body).put("state", state)
+                .put("html_url", "https://github.example/" + repo + "/pull/" + pr + "#pullrequestreview-" + id)
+                .put("pull_request_url", apiUrl() + "/repos/" + repo + "/pulls/" + pr)
+                .put("author_association", "MEMBER")
+                .put("submitted_at", submittedAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())
+                .put("commit_id", "0".repeat(40));
+        r.set("user", user(author));
+        reviews.add(r);
+        return id;
+    }
+
+    /**
+     * A review comment on {@code path} at {@code line} of the diff; {@code inReplyTo} the first comment of its
+     * thread (null: it starts one), {@code reviewId} the review it belongs to (null: a single comment's own review).
+     */
+    public synchronized long addReviewComment(String repo, int pr, String author, String body, String path, int line,
+                                              Long inReplyTo, Long reviewId, java.time.Instant createdAt) {
+        long id = ++nextReviewId;
+        String at = createdAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        ObjectNode c = JSON.createObjectNode();
+        c.put("id", id).put("node_id", "PRRC_standIn" + id).put("body", body).put("path", path)
+                .put("line", line).put("original_line", line).put("side", "RIGHT")
+                .put("diff_hunk", "@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b")
+                .put("pull_request_review_id", reviewId == null ? id + 1_000_000 : reviewId)
+                .put("html_url", "https://github.example/" + repo + "/pull/" + pr + "#discussion_r" + id)
+                .put("pull_request_url", apiUrl() + "/repos/" + repo + "/pulls/" + pr)
+                .put("author_association", "MEMBER").put("created_at", at).put("updated_at", at)
+                .put("commit_id", "0".repeat(40));
+        if (inReplyTo != null) {
+            c.put("in_reply_to_id", inReplyTo);
+        }
+        c.set("user", user(author));
+        reviewComments.add(c);
+        return id;
+    }
+
+    /** A completed check run of suite {@code suiteId} on {@code headSha} with its output. */
+    public synchronized void addCheckRun(String repo, long id, long suiteId, String name, String conclusion,
+                                         String headSha, String title, String summary, String text) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("_repo", repo).put("id", id).put("name", name).put("head_sha", headSha).put("status", "completed")
+                .put("conclusion", conclusion)
+                .put("html_url", "https://github.example/" + repo + "/runs/" + id)
+                .put("details_url", "https://ci.example/" + id);
+        r.putObject("output").put("title", title).put("summary", summary).put("text", text);
+        r.putObject("check_suite").put("id", suiteId);
+        checkRuns.add(r);
+    }
+
+    /** Closes a pull request ({@code merged}: as GitHub shows a merged one). */
+    public synchronized void closePull(String repo, int number, boolean merged) {
+        pull(repo, number).put("state", "closed").put("merged", merged);
+    }
+
+    /** Makes a pull request's head branch live in another repository (a fork). */
+    public synchronized void setPullHeadRepo(String repo, int number, String headRepo) {
+        ((ObjectNode) pull(repo, number).at("/head/repo")).put("full_name", headRepo);
+    }
+
+    /** The commit {@code ref} points at in the bare remote, or null. */
+    private String tip(String repo, String ref) {
+        try {
+            Process p = new ProcessBuilder("git", "--git-dir", remotes.resolve(repo + ".git").toString(),
+                    "rev-parse", "--verify", "--quiet", "refs/heads/" + ref).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return p.waitFor() == 0 ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private boolean branchExists(String repo, String ref) {
