@@ -312,8 +312,12 @@ public final class GitHubApi {
 
     /** Posts a comment on an issue or pull request's conversation. */
     public Posted postComment(String repo, int number, String body) throws IOException {
-        org.kohsuke.github.GHIssueComment c = repository(repo).getIssue(number).comment(body);
-        return new Posted(c.getId(), c.getHtmlUrl() == null ? null : c.getHtmlUrl().toString());
+        com.fasterxml.jackson.databind.node.ObjectNode request = READER.createObjectNode().put("body", body);
+        com.fasterxml.jackson.databind.JsonNode c = send("POST", "/repos/" + repo + "/issues/" + number + "/comments",
+                READER.writeValueAsString(request))
+                .orElseThrow(() -> new GHFileNotFoundException("GitHub answered 404: no issue or pull request #" + number
+                        + " in " + repo));
+        return new Posted(c.path("id").asLong(), text(c, "html_url"));
     }
 
     private static CheckRun checkRun(com.fasterxml.jackson.databind.JsonNode r) {
@@ -357,6 +361,11 @@ public final class GitHubApi {
 
     /** GET {@code path}; empty on 404; GitHub's other refusals as {@link org.kohsuke.github.HttpException}. */
     private Optional<com.fasterxml.jackson.databind.JsonNode> getJson(String path) throws IOException {
+        return send("GET", path, null);
+    }
+
+    private Optional<com.fasterxml.jackson.databind.JsonNode> send(String method, String path, String json)
+            throws IOException {
         java.net.http.HttpResponse<String> response;
         try {
             response = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(apiUrl + path))
@@ -364,10 +373,13 @@ public final class GitHubApi {
                     .header("Authorization", "token " + token.token())
                     .header("Accept", "application/vnd.github+json")
                     .header("X-GitHub-Api-Version", "2022-11-28")
-                    .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    .header("Content-Type", "application/json")
+                    .method(method, json == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                            : java.net.http.HttpRequest.BodyPublishers.ofString(json))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted reading " + path + " from GitHub");
+            throw new java.io.InterruptedIOException("interrupted at " + method + " " + path + " on GitHub");
         }
         if (response.statusCode() == 404) {
             return Optional.empty();

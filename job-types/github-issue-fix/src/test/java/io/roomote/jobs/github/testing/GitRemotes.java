@@ -41,6 +41,24 @@ public final class GitRemotes {
         return bare;
     }
 
+    /**
+     * Commits {@code file} = {@code content} on {@code branch} of a bare remote (created from main when it does not
+     * exist) as {@code author} would push it; returns the new commit.
+     */
+    public String commit(String repo, String branch, String file, String content, String message)
+            throws IOException, InterruptedException {
+        Path work = Files.createTempDirectory("push");
+        git(null, "clone", "--quiet", root.resolve(repo + ".git").toUri().toString(), work.toString());
+        boolean exists = !git(work, "ls-remote", "--heads", "origin", branch).isBlank();
+        git(work, "checkout", "--quiet", exists ? branch : "-b", exists ? "--" : branch);
+        Files.writeString(work.resolve(file), content, StandardCharsets.UTF_8);
+        git(work, "add", ".");
+        git(work, "-c", "user.name=Roomote", "-c", "user.email=roomote@users.noreply.github.com", "commit", "--quiet",
+                "-m", message);
+        git(work, "push", "--quiet", "origin", branch);
+        return git(work, "rev-parse", "HEAD");
+    }
+
     /** Output of a git command in a bare remote, e.g. {@code show main:file}; throws on failure. */
     public String inRemote(String repo, String... args) throws IOException, InterruptedException {
         List<String> argv = new ArrayList<>(List.of("--git-dir", root.resolve(repo + ".git").toString()));

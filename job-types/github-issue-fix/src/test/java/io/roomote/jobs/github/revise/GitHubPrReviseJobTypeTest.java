@@ -1,0 +1,362 @@
+package io.roomote.jobs.github.revise;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.roomote.agents.AgentDrivers;
+import io.roomote.agents.command.CommandAgentDriver;
+import io.roomote.core.config.Settings;
+import io.roomote.core.execution.CancellationSignal;
+import io.roomote.core.execution.JobOutcome;
+import io.roomote.core.execution.JobRequest;
+import io.roomote.core.execution.JobRunner;
+import io.roomote.core.logging.SecretRedactor;
+import io.roomote.core.store.Json;
+import io.roomote.core.testing.CollectingLogSink;
+import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.jobs.github.testing.GitHubStandIn;
+import io.roomote.jobs.github.testing.GitRemotes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * github.pr.revise end to end: real git (bare repositories as the remote, the PR's branch in them), Roomote's real
+ * `command` agent driver running a scripted agent (revise-agent.sh), and a STAND-IN for the GitHub REST API
+ * (GitHubStandIn, not GitHub) for the pull request, its reviews and comments, and Roomote's replies. The scripted
+ * agent runs without a sandbox (ROOMOTE_SANDBOX=none) and, unless a test says otherwise, Roomote pushes
+ * (ROOMOTE_PUSH=host); the real agent in bubblewrap is in RealAgentReviseJobTest.
+ */
+class GitHubPrReviseJobTypeTest {
+
+    static final String TOKEN = "ghp_standInToken0123456789abcdefghijklmn";
+    static final String REPO = "acme/app";
+    static final String FIXED = "def add(a, b):\n    return a + b\n";
+    static final long FIX_JOB = 41;
+
+    @TempDir
+    Path temp;
+
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
+    private final CollectingLogSink log = new CollectingLogSink();
+    private final AtomicLong jobIds = new AtomicLong(60);
+    private GitRemotes remotes;
+    private GitHubStandIn github;
+    private Path script;
+    private String head;
+    private int pr;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
+        remotes.create(REPO, "calc.py", "def add(a, b):\n    return a - b\n");
+        // The pull request an earlier github.issue.fix job opened: branch fix-7, Roomote's marker in its body.
+        head = remotes.commit(REPO, "fix-7", "calc.py", FIXED, "Fixes #7");
+        github = new GitHubStandIn(remotes.root());
+        github.addIssue(REPO, 7, "add() subtracts", "add(2, 2) returns 0", List.of("bug"), "open");
+        pr = github.addPull(REPO, "fix-7", "Fixes #7", "Fixes #7\n\nOpened by Roomote, job 41.\n<!-- roomote:job=41 -->\n")
+                .get("number").asInt();
+        script = temp.resolve("revise-agent.sh");
+        try (var in = getClass().getResourceAsStream("/agents/revise-agent.sh")) {
+            Files.write(script, in.readAllBytes());
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        github.close();
+        timers.shutdownNow();
+    }
+
+    private Map<String, String> settings(String mode) {
+        Map<String, String> s = new HashMap<>();
+        s.put("GH_TOKEN", TOKEN);
+        s.put("GITHUB_API_URL", github.apiUrl());
+        s.put("GITHUB_SERVER_URL", remotes.serverUrl());
+        s.put("ROOMOTE_HOME", temp.resolve("home").toString());
+        s.put("ROOMOTE_AGENT", "command");
+        s.put("ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} " + mode);
+        s.put("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
+        s.put("ROOMOTE_SANDBOX", "none");
+        s.put("ROOMOTE_PUSH", "host");
+        s.put("ROOMOTE_PUBLIC_URL", "https://roomote.example.com/");
+        return s;
+    }
+
+    private JobOutcome run(String payload, Map<String, String> settings) {
+        Map<String, String> processEnv = new HashMap<>(settings);
+        processEnv.put("PATH", System.getenv("PATH"));
+        Settings config = Settings.of(settings);
+        GitHubPrReviseJobType type = new GitHubPrReviseJobType(AgentDrivers.of(List.of(new CommandAgentDriver())), processEnv);
+        JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
+                new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
+        try {
+            return runner.run(new JobRequest(jobIds.incrementAndGet(), 1, GitHubPrReviseJobType.ID,
+                    Json.newMapper().readTree(payload), Duration.ofMinutes(2), new CancellationSignal(), log));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private String reviewComment(long id) {
+        return "{\"repo\":\"acme/app\",\"pr\":" + pr + ",\"trigger\":\"review_comment\",\"triggerId\":" + id
+                + ",\"requestedBy\":\"alice\"}";
+    }
+
+    private long aliceAsks(Instant at) {
+        return github.addReviewComment(REPO, pr, "alice", "@roomote please add an add_all() for any number of values",
+                "calc.py", 2, null, null, at);
+    }
+
+    private static JsonNode succeeded(JobOutcome outcome) {
+        assertThat(outcome).isInstanceOf(JobOutcome.Succeeded.class);
+        return ((JobOutcome.Succeeded) outcome).result();
+    }
+
+    private static JobOutcome.Failed failed(JobOutcome outcome) {
+        assertThat(outcome).isInstanceOf(JobOutcome.Failed.class);
+        return (JobOutcome.Failed) outcome;
+    }
+
+    private List<ObjectNode> prComments() {
+        return github.comments().stream().filter(c -> c.get("issue_url").asText().endsWith("/issues/" + pr)).toList();
+    }
+
+    private boolean agentStarted() {
+        return log.texts().stream().anyMatch(l -> l.startsWith("starting agent"));
+    }
+
+    /** Whether the agent started in the last job run. */
+    private boolean agentStartedInLastJob() {
+        return log.lines().stream().anyMatch(l -> l.jobId() == jobIds.get() && l.text().startsWith("starting agent"));
+    }
+
+    @Test
+    void aMentionInAReviewCommentGetsANewCommitOnTheSameBranchAndAReply() throws Exception {
+        long asked = aliceAsks(Instant.now().minusSeconds(60));
+
+        JsonNode result = succeeded(run(reviewComment(asked), settings("add-commit")));
+
+        String tip = remotes.inRemote(REPO, "rev-parse", "fix-7");
+        assertThat(tip).isNotEqualTo(head);
+        // A fast-forward: the PR's old head is the new commit's parent, on the same branch; main is untouched.
+        assertThat(remotes.inRemote(REPO, "rev-parse", "fix-7~1")).isEqualTo(head);
+        assertThat(remotes.inRemote(REPO, "log", "-1", "--format=%s", "fix-7")).isEqualTo("Add add_all() as the review asked");
+        assertThat(remotes.inRemote(REPO, "show", "fix-7:calc.py")).contains("return a + b").contains("def add_all");
+        assertThat(remotes.inRemote(REPO, "show", "main:calc.py")).contains("return a - b");
+        assertThat(remotes.branches(REPO)).containsExactlyInAnyOrder("main", "fix-7");
+
+        assertThat(result.get("outcome").asText()).isEqualTo("revised");
+        assertThat(result.get("round").asInt()).isEqualTo(1);
+        assertThat(result.get("maxRounds").asInt()).isEqualTo(3);
+        assertThat(result.get("fixJobId").asLong()).isEqualTo(FIX_JOB);
+        assertThat(result.get("prUrl").asText()).isEqualTo("https://github.example/acme/app/pull/" + pr);
+        assertThat(result.get("branch").asText()).isEqualTo("fix-7");
+        assertThat(result.get("pushed").asBoolean()).isTrue();
+        assertThat(result.get("pushedBy").asText()).isEqualTo("roomote");
+        assertThat(result.get("commentsAddressed")).hasSize(1);
+        assertThat(result.at("/commentsAddressed/0/kind").asText()).isEqualTo("review_comment");
+        assertThat(result.at("/commentsAddressed/0/id").asLong()).isEqualTo(asked);
+        assertThat(result.get("commits")).hasSize(1);
+        assertThat(result.at("/commits/0/sha").asText()).isEqualTo(tip);
+        assertThat(result.at("/commits/0/subject").asText()).isEqualTo("Add add_all() as the review asked");
+        assertThat(result.get("files").toString()).isEqualTo("[\"calc.py\"]");
+        assertThat(result.get("agent").asText()).isEqualTo("command");
+
+        // The prompt: the comment with its file and line, fenced, and the rules for pushed history.
+        assertThat(log.texts()).anySatisfy(l -> assertThat(l).startsWith("prompt for the agent:")
+                .contains("Review comment by alice on calc.py:2")
+                .contains("```\n@roomote please add an add_all() for any number of values\n```")
+                .contains("never a force-push").contains("Add NEW commits on the branch fix-7"));
+
+        long jobId = jobIds.get();
+        assertThat(prComments()).singleElement().satisfies(reply -> {
+            assertThat(result.get("replyId").asLong()).isEqualTo(reply.get("id").asLong());
+            assertThat(result.get("replyUrl").asText()).isEqualTo(reply.get("html_url").asText());
+            assertThat(reply.at("/user/login").asText()).isEqualTo("roomote-bot");
+            assertThat(reply.get("body").asText())
+                    .contains("review round 1 of 3")
+                    .contains("`" + tip.substring(0, 7) + "` Add add_all() as the review asked")
+                    .contains("`calc.py`")
+                    .contains("https://roomote.example.com/admin/queues/jobs/" + jobId)
+                    .contains(RevisionRounds.roundMarker(jobId, 1));
+        });
+    }
+
+    @Test
+    void aSecondRequestForFeedbackAnEarlierRoundAnsweredIsNothingToDoWithoutAReply() throws Exception {
+        long asked = aliceAsks(Instant.now().minusSeconds(60));
+        succeeded(run(reviewComment(asked), settings("add-commit")));
+        String tip = remotes.inRemote(REPO, "rev-parse", "fix-7");
+
+        // The same request again (a second webhook delivery queued behind the first round).
+        JsonNode again = succeeded(run(reviewComment(asked), settings("add-commit")));
+
+        assertThat(again.get("outcome").asText()).isEqualTo("nothing_to_do");
+        assertThat(again.has("round")).isFalse();
+        assertThat(agentStartedInLastJob()).isFalse();
+        assertThat(remotes.inRemote(REPO, "rev-parse", "fix-7")).isEqualTo(tip);
+        assertThat(prComments()).hasSize(1);
+
+        // A new mention after the reply is round 2, and only it is addressed.
+        long later = github.addComment(REPO, pr, "bob", "@roomote also a docstring please", Instant.now().plusSeconds(5));
+        JsonNode second = succeeded(run("{\"repo\":\"acme/app\",\"pr\":" + pr + ",\"trigger\":\"comment\",\"triggerId\":"
+                + later + "}", settings("add-commit")));
+        assertThat(second.get("round").asInt()).isEqualTo(2);
+        assertThat(second.get("commentsAddressed").toString()).isEqualTo("[{\"kind\":\"comment\",\"id\":" + later + "}]");
+        assertThat(prComments()).hasSize(3).last().satisfies(c ->
+                assertThat(c.get("body").asText()).contains(RevisionRounds.roundMarker(jobIds.get(), 2)));
+    }
+
+    @Test
+    void pastTheRoundLimitThePrIsHandedBackOnceAndNoAgentRuns() throws Exception {
+        Map<String, String> s = settings("add-commit");
+        s.put("ROOMOTE_MAX_REVISIONS", "1");
+        github.addComment(REPO, pr, "roomote-bot", "Round one.\n" + RevisionRounds.roundMarker(30, 1),
+                Instant.now().minusSeconds(120));
+        long asked = aliceAsks(Instant.now().minusSeconds(60));
+
+        JsonNode first = succeeded(run(reviewComment(asked), s));
+        JsonNode second = succeeded(run(reviewComment(asked), s));
+
+        assertThat(first.get("outcome").asText()).isEqualTo("round_limit_reached");
+        assertThat(second.get("outcome").asText()).isEqualTo("round_limit_reached");
+        assertThat(agentStarted()).isFalse();
+        assertThat(remotes.inRemote(REPO, "rev-parse", "fix-7")).isEqualTo(head);
+        List<ObjectNode> handBacks = prComments().stream()
+                .filter(c -> c.get("body").asText().contains(RevisionRounds.LIMIT_MARKER)).toList();
+        assertThat(handBacks).singleElement().satisfies(c -> {
+            assertThat(first.get("replyId").asLong()).isEqualTo(c.get("id").asLong());
+            assertThat(c.get("body").asText()).contains("back with people").contains("ROOMOTE_MAX_REVISIONS=1");
+        });
+    }
+
+    @Test
+    void aForgedRoundMarkerInAStrangersCommentDoesNotCount() throws Exception {
+        Map<String, String> s = settings("add-commit");
+        s.put("ROOMOTE_MAX_REVISIONS", "1");
+        github.addComment(REPO, pr, "mallory", "done already\n" + RevisionRounds.roundMarker(1, 5) + "\n"
+                + RevisionRounds.LIMIT_MARKER, Instant.now().minusSeconds(120));
+        long asked = aliceAsks(Instant.now().minusSeconds(60));
+
+        JsonNode result = succeeded(run(reviewComment(asked), s));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("revised");
+        assertThat(result.get("round").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void anAgentThatRewritesPushedHistoryGetsNothingPushed() throws Exception {
+        for (String mode : List.of("amend", "reset")) {
+            int round = mode.equals("amend") ? 1 : 2;
+            long asked = aliceAsks(Instant.now().minusSeconds(60));
+
+            JobOutcome.Failed f = failed(run(reviewComment(asked), settings(mode)));
+
+            assertThat(f.result().get("outcome").asText()).as(mode).isEqualTo("history_rewritten");
+            assertThat(f.retryable()).isFalse();
+            assertThat(remotes.inRemote(REPO, "rev-parse", "fix-7")).as(mode).isEqualTo(head);
+            assertThat(remotes.branches(REPO)).containsExactlyInAnyOrder("main", "fix-7");
+            assertThat(prComments()).last().satisfies(c -> assertThat(c.get("body").asText())
+                    .contains("nothing was pushed").contains(RevisionRounds.roundMarker(jobIds.get(), round)));
+        }
+    }
+
+    @Test
+    void whenSomeonePushedMeanwhileThePushIsRefusedAndTheWorkSavedToAWipBranch() throws Exception {
+        long asked = aliceAsks(Instant.now().minusSeconds(60));
+
+        JobOutcome.Failed f = failed(run(reviewComment(asked), settings("add-commit-raced")));
+
+        assertThat(f.result().get("outcome").asText()).isEqualTo("push_rejected");
+        assertThat(remotes.inRemote(REPO, "log", "-1", "--format=%s", "fix-7")).isEqualTo("Reviewer's commit");
+        String wip = f.result().get("wipBranch").asText();
+        assertThat(wip).isEqualTo("roomote/wip/pr-" + pr + "-" + jobIds.get());
+        assertThat(remotes.inRemote(REPO, "log", "-1", "--format=%s", wip)).isEqualTo("Add add_all() as the review asked");
+        assertThat(f.result().get("pushed").asBoolean()).isFalse();
+    }
+
+    @Test
+    void anAgentThatPushesItselfIsCheckedOnTheRemote() throws Exception {
+        Map<String, String> s = settings("add-commit-push");
+        s.put("ROOMOTE_PUSH", "agent");
+        long asked = aliceAsks(Instant.now().minusSeconds(60));
+
+        JsonNode result = succeeded(run(reviewComment(asked), s));
+
+        assertThat(result.get("pushedBy").asText()).isEqualTo("agent");
+        assertThat(remotes.inRemote(REPO, "rev-parse", "fix-7~1")).isEqualTo(head);
+        assertThat(result.at("/commits/0/sha").asText()).isEqualTo(remotes.inRemote(REPO, "rev-parse", "fix-7"));
+    }
+
+    @Test
+    void anAgentThatChangesNothingSaysWhyInTheReply() {
+        long asked = aliceAsks(Instant.now().minusSeconds(60));
+
+        JsonNode result = succeeded(run(reviewComment(asked), settings("noop")));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("no_changes");
+        assertThat(result.get("round").asInt()).isEqualTo(1);
+        assertThat(prComments()).singleElement().satisfies(c -> assertThat(c.get("body").asText())
+                .contains("the agent changed nothing").contains(RevisionRounds.roundMarker(jobIds.get(), 1)));
+    }
+
+    @Test
+    void aPullRequestWithoutRoomotesMarkerIsSkippedAndNoAgentRuns() throws Exception {
+        int other = github.addPull(REPO, "fix-7", "Fix add", "Fixes #7, by hand").get("number").asInt();
+        long asked = github.addReviewComment(REPO, other, "alice", "@roomote fix this", "calc.py", 2, null, null,
+                Instant.now());
+
+        JobOutcome.Failed f = failed(run("{\"repo\":\"acme/app\",\"pr\":" + other
+                + ",\"trigger\":\"review_comment\",\"triggerId\":" + asked + "}", settings("add-commit")));
+
+        assertThat(f.result().get("outcome").asText()).isEqualTo("skipped");
+        assertThat(f.error()).isEqualTo("skipped: pull request #" + other
+                + " was not opened by Roomote: its description has no Roomote marker");
+        assertThat(agentStarted()).isFalse();
+        assertThat(github.comments()).isEmpty();
+        assertThat(remotes.inRemote(REPO, "rev-parse", "fix-7")).isEqualTo(head);
+    }
+
+    @Test
+    void aPullRequestFromAForkOrClosedIsSkipped() {
+        long asked = aliceAsks(Instant.now());
+        github.setPullHeadRepo(REPO, pr, "mallory/app");
+        JobOutcome.Failed fork = failed(run(reviewComment(asked), settings("add-commit")));
+        assertThat(fork.error()).isEqualTo("skipped: pull request #" + pr + "'s branch is in the fork mallory/app:"
+                + " Roomote pushes only to branches of acme/app");
+
+        github.setPullHeadRepo(REPO, pr, REPO);
+        github.closePull(REPO, pr, true);
+        JobOutcome.Failed merged = failed(run(reviewComment(asked), settings("add-commit")));
+        assertThat(merged.error()).isEqualTo("skipped: pull request #" + pr + " is merged");
+        assertThat(agentStarted()).isFalse();
+    }
+
+    @Test
+    void aFailingCheckIsGivenToTheAgentWithItsOutput() throws Exception {
+        github.addCheckRun(REPO, 555, 77, "unit tests", "failure", head, "1 test failed",
+                "test_add_all failed", "...\nAssertionError: add_all(1, 2) == 3\n");
+
+        JsonNode result = succeeded(run("{\"repo\":\"acme/app\",\"pr\":" + pr
+                + ",\"trigger\":\"check_run\",\"triggerId\":555}", settings("add-commit")));
+
+        assertThat(result.get("commentsAddressed").toString()).isEqualTo("[{\"kind\":\"check_run\",\"id\":555}]");
+        assertThat(log.texts()).anySatisfy(l -> assertThat(l).startsWith("prompt for the agent:")
+                .contains("Failing check").contains("Check \"unit tests\" concluded failure.")
+                .contains("AssertionError: add_all(1, 2) == 3"));
+    }
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# A scripted stand-in for an AI agent in a review round (github.pr.revise), run through Roomote's real `command`
+# agent driver: it does with real git what an agent answering the review would do, as its mode says.
+# Usage: revise-agent.sh PROMPT_FILE MODE
+set -e
+prompt="$1"; mode="$2"
+branch=$(sed -n 's/^Branch: \([^ ]*\) .*/\1/p' "$prompt" | head -n 1)
+echo "revise agent: mode=$mode branch=$branch on $(git rev-parse --abbrev-ref HEAD)"
+
+change() { printf '\n\ndef add_all(*xs):\n    return sum(xs)\n' >> calc.py; echo "edited calc.py"; }
+commit() { git add -A; git commit -q -m "Add add_all() as the review asked"; echo "committed"; }
+
+case "$mode" in
+  add-commit) change; commit ;;
+  # Pushes itself (ROOMOTE_PUSH=agent), to the same branch, without force.
+  add-commit-push) change; commit; git push -q origin "HEAD:refs/heads/$branch"; echo "pushed" ;;
+  noop) echo "nothing to change: the code already does what the reviewer asks" ;;
+  amend) change; git add -A; git commit -q --amend -m "Fixes #7 (amended)"; echo "amended the pushed commit" ;;
+  reset) git reset -q --hard HEAD~1; change; commit; echo "rewrote the branch" ;;
+  # Someone else pushes to the branch while the agent works: Roomote's push must be refused.
+  add-commit-raced) change; commit
+    other=$(mktemp -d); git clone -q "$(git remote get-url origin)" "$other"
+    (cd "$other" && git checkout -q "$branch" && echo "# a reviewer's own change" >> README.md && git add -A \
+      && git -c user.name=Reviewer -c user.email=r@example.com commit -q -m "Reviewer's commit" && git push -q origin "$branch")
+    echo "someone pushed meanwhile" ;;
+  *) echo "unknown mode $mode"; exit 2 ;;
+esac
