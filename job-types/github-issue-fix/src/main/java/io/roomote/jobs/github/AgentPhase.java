@@ -35,6 +35,9 @@ public final class AgentPhase {
     /** Roomote setting: the hosts the sandboxed agent may reach through the egress proxy. */
     public static final String EGRESS_SETTING = "ROOMOTE_EGRESS_ALLOW";
 
+    /** What a process agent's driver reports when the agent ends by itself: no words of the agent's own. */
+    public static final java.util.regex.Pattern EXIT_REPORT = java.util.regex.Pattern.compile("agent exited with code -?\\d+");
+
     /** What the agent did, with the gateway's own count of its model calls, and whether the budget stopped it. */
     public record Ended(AgentOutcome agent, Usage spent, boolean budgetExceeded) {
     }

@@ -58,7 +58,7 @@ final class FixRun {
     static final String EGRESS_SETTING = AgentPhase.EGRESS_SETTING;
 
     /** What a process agent's driver reports when the agent ends by itself: no words of the agent's own. */
-    private static final java.util.regex.Pattern EXIT_REPORT = java.util.regex.Pattern.compile("agent exited with code -?\\d+");
+    private static final java.util.regex.Pattern EXIT_REPORT = AgentPhase.EXIT_REPORT;
 
     private AgentPhase agentPhase;
     private IssueFixSettings.PushMode push;

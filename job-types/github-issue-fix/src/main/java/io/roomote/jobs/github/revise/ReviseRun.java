@@ -66,6 +66,8 @@ final class ReviseRun {
     private GitHubApi.PullRequestDetails pr;
     private Long fixJobId;
     private List<ReviewFeedback.Item> feedback = List.of();
+    /** What the reply quotes as the agent's words: its final message, or its commit messages when it has none. */
+    private String summary;
 
     ReviseRun(PullRequestRevisePayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
               MirrorLocks mirrorLocks, Map<String, String> processEnvironment, Clock clock) {
@@ -271,6 +273,10 @@ final class ReviseRun {
                     agent, List.of(), List.of(), null, null, true);
         }
         List<String> files = repository.changedFiles(base, tip);
+        // A command-line agent's driver reports only its exit code: then its commit messages say what it did.
+        if (agent.message() == null || AgentPhase.EXIT_REPORT.matcher(agent.message()).matches()) {
+            summary = repository.commitMessages(base, tip);
+        }
         if (pushedBy == null) {
             ctx.log().info("pushing " + commits.size() + " new commit(s) to " + pr.headRef());
             try {
@@ -341,7 +347,8 @@ final class ReviseRun {
     private Posted reply(GitHubApi github, ReviseOutcome outcome, String why, AgentOutcome agent,
                          List<ReviseResult.Commit> commits, List<String> files) {
         String body = ReviseReply.render(ctx.jobId(), round, maxRounds, outcome, why, pr.headRef(), feedback, commits,
-                files, agentName, agent == null ? null : agent.message(), agent == null ? AgentUsage.UNKNOWN : agent.usage(),
+                files, agentName, summary != null ? summary : agent == null || agent.message() == null
+                        || AgentPhase.EXIT_REPORT.matcher(agent.message()).matches() ? null : agent.message(), agent == null ? AgentUsage.UNKNOWN : agent.usage(),
                 jobPage());
         try {
             GitHubApi.Posted posted = github.postComment(repo, number, body);
