@@ -58,6 +58,30 @@ class MirrorCacheTest {
         pool.shutdownNow();
     }
 
+    /** A review round works on a pull request's branch: the clone checks it out, at the remote's tip, fetched anew. */
+    @Test
+    void aBranchOfTheRemoteIsCheckedOutWhenAsked() throws Exception {
+        Path seed = temp.resolve("seed");
+        git.check(seed, "checkout", "--quiet", "-b", "fix-7");
+        Files.writeString(seed.resolve("calc.py"), "def add(a, b):\n    return a + b\n");
+        git.check(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "--quiet", "-am", "Fixes #7");
+        git.check(seed, "push", "--quiet", remoteUrl, "fix-7");
+        MirrorCache cache = new MirrorCache(temp.resolve("mirrors"), git, new MirrorLocks());
+        cache.checkout(KEY, remoteUrl, temp.resolve("first"));
+
+        // A commit pushed after the mirror was made: the next checkout of the branch has it.
+        Files.writeString(seed.resolve("calc.py"), "def add(a, b):\n    return b + a\n");
+        git.check(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "--quiet", "-am", "Swap");
+        git.check(seed, "push", "--quiet", remoteUrl, "fix-7");
+        Path ws = temp.resolve("round");
+        cache.checkout(KEY, remoteUrl, ws, java.util.Optional.of("fix-7"));
+
+        assertThat(git.check(ws, "symbolic-ref", "--short", "HEAD")).isEqualTo("fix-7");
+        assertThat(git.check(ws, "rev-parse", "HEAD")).isEqualTo(git.check(seed, "rev-parse", "HEAD"));
+        assertThat(Files.readString(ws.resolve("calc.py"))).contains("return b + a");
+        assertThat(git.check(ws, "remote", "get-url", "origin")).isEqualTo(remoteUrl);
+    }
+
     /** Issue 9: the second job of a process on one repository failed at once with OverlappingFileLockException. */
     @Test
     void jobsOfOneProcessCheckOutOneRepositoryAtTheSameTime() throws Exception {

@@ -347,6 +347,37 @@ class GitHubPrReviseJobTypeTest {
     }
 
     @Test
+    void withAGitHubAppRoomotesLoginIsTheAppsBotAndOnlyItsRepliesCountAsRounds() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair keys = generator.generateKeyPair();
+        github.installApp("4242", keys.getPublic(), 77, REPO);
+        Map<String, String> s = settings("add-commit");
+        s.remove("GH_TOKEN");
+        s.put("GITHUB_APP_ID", "4242");
+        s.put("GITHUB_APP_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64,
+                "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).encodeToString(keys.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        int byApp = github.addPull(REPO, "fix-7", "Fixes #7", "Fixes #7\n<!-- roomote:job=41 -->\n", "roomote[bot]")
+                .get("number").asInt();
+        // The App's round 1, and a round marker from the personal-token user, who is not Roomote here.
+        github.addComment(REPO, byApp, "roomote[bot]", RevisionRounds.roundMarker(30, 1), Instant.now().minusSeconds(300));
+        github.addComment(REPO, byApp, "roomote-bot", RevisionRounds.roundMarker(31, 2), Instant.now().minusSeconds(200));
+        long asked = github.addReviewComment(REPO, byApp, "alice", "@roomote one more thing", "calc.py", 2, null, null,
+                Instant.now().minusSeconds(60));
+
+        JsonNode result = succeeded(run("{\"repo\":\"acme/app\",\"pr\":" + byApp
+                + ",\"trigger\":\"review_comment\",\"triggerId\":" + asked + "}", s));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("revised");
+        assertThat(result.get("round").asInt()).isEqualTo(2);
+        ObjectNode reply = github.comments().get(github.comments().size() - 1);
+        assertThat(reply.at("/user/login").asText()).isEqualTo("roomote[bot]");
+        assertThat(reply.get("body").asText()).contains(RevisionRounds.roundMarker(jobIds.get(), 2));
+        assertThat(github.requests(r -> r.path().equals("/app"))).isNotEmpty();
+    }
+
+    @Test
     void aFailingCheckIsGivenToTheAgentWithItsOutput() throws Exception {
         github.addCheckRun(REPO, 555, 77, "unit tests", "failure", head, "1 test failed",
                 "test_add_all failed", "...\nAssertionError: add_all(1, 2) == 3\n");
