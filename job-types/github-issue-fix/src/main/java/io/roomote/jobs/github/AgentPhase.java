@@ -119,12 +119,11 @@ public final class AgentPhase {
     }
 
     /**
-     * Runs the agent in the open {@code sandbox} ({@code env} completed with the sandbox's variables): stopped
-     * when the job is, or when the gateway says the budget is used up.
+     * Runs the agent in the open {@code sandbox}, with {@code env} (which the caller completed with
+     * {@link JobSandbox#agentEnvironment()}): stopped when the job is, or when the gateway says the budget is used up.
      */
     public Ended run(JobSandbox sandbox, AgentDriver driver, String agentName, Optional<String> model, String prompt,
                      Path workspace, Path home, Map<String, String> env) throws Exception {
-        env.putAll(sandbox.agentEnvironment());
         AgentStop stop = new AgentStop(ctx.cancellation());
         sandbox.lease().onBudgetExceeded(() -> {
             ctx.log().warn("the model budget is used up: stopping the agent");

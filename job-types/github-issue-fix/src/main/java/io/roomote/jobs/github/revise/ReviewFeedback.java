@@ -1,14 +1,12 @@
 package io.roomote.jobs.github.revise;
 
 import io.roomote.jobs.github.GitHubApi;
-import io.roomote.jobs.github.webhook.WebhookEvents;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -153,13 +151,9 @@ final class ReviewFeedback {
         return items.size() <= MAX_ITEMS ? items : List.copyOf(items.subList(0, MAX_ITEMS));
     }
 
-    /** Roomote's own: written by its login, or carrying its own-comment marker (which triggers nothing). */
+    /** Roomote's own: written by its login (a marker anyone can type proves nothing). */
     private static boolean isRoomote(String author, String roomoteLogin) {
         return author != null && author.equalsIgnoreCase(roomoteLogin);
-    }
-
-    static boolean ownMarker(String body) {
-        return body != null && body.contains(WebhookEvents.OWN_COMMENT_MARKER);
     }
 
     private static String bound(String s, int max) {
@@ -174,9 +168,5 @@ final class ReviewFeedback {
     static String describe(Item i) {
         return i.kind().replace('_', ' ') + " " + i.id() + (i.author() == null ? "" : " by " + i.author())
                 + (i.path() == null ? "" : " on " + i.path() + (i.line() == null ? "" : ":" + i.line()));
-    }
-
-    static String lower(String s) {
-        return s == null ? "" : s.toLowerCase(Locale.ROOT);
     }
 }
