@@ -377,6 +377,59 @@ class GitHubPrReviseJobTypeTest {
         assertThat(github.requests(r -> r.path().equals("/app"))).isNotEmpty();
     }
 
+    /**
+     * A round over its model budget, sandboxed in bubblewrap. Real: the gateway, bubblewrap, socat, git; stand-ins:
+     * GitHub (GitHubStandIn) and the model provider (an HTTP server answering with OpenRouter's usage shape).
+     */
+    @Test
+    void aRoundOverItsModelBudgetStopsTheAgentSavesTheWorkAndReplies() throws Exception {
+        Path budgetAgent = temp.resolve("budget-agent.sh");
+        try (var in = getClass().getResourceAsStream("/agents/budget-agent.sh")) {
+            Files.write(budgetAgent, in.readAllBytes());
+        }
+        Path agent = temp.resolve("edit-then-spend.sh");
+        Files.writeString(agent, "printf '\\n# half done\\n' >> calc.py\nexec sh " + budgetAgent + "\n");
+        com.sun.net.httpserver.HttpServer provider = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        provider.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            byte[] body = ("{\"id\":\"gen-1\",\"object\":\"chat.completion\",\"model\":\"scripted-model\",\"choices\":"
+                    + "[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":600,\"completion_tokens\":500,\"total_tokens\":1100,\"cost\":0.02}}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        provider.start();
+        try {
+            Map<String, String> s = settings("noop");
+            s.put("ROOMOTE_SANDBOX", "bwrap");
+            s.put("ROOMOTE_SANDBOX_READ", temp.toString());
+            s.remove("ROOMOTE_PUSH");
+            s.put("ROOMOTE_AGENT_COMMAND", "sh " + agent);
+            s.put("ROOMOTE_AGENT_BASE_URL", "http://127.0.0.1:" + provider.getAddress().getPort() + "/api/v1");
+            long asked = aliceAsks(Instant.now().minusSeconds(60));
+
+            JobOutcome.Failed f = failed(run("{\"repo\":\"acme/app\",\"pr\":" + pr + ",\"trigger\":\"review_comment\","
+                    + "\"triggerId\":" + asked + ",\"maxTokens\":1000}", s));
+
+            assertThat(f.result().get("outcome").asText()).as(f.error()).isEqualTo("budget_exceeded");
+            assertThat(f.result().get("tokensIn").asLong()).isEqualTo(600);
+            assertThat(f.result().get("costUsd").asDouble()).isEqualTo(0.02);
+            String wip = f.result().get("wipBranch").asText();
+            assertThat(wip).isEqualTo("roomote/wip/pr-" + pr + "-" + jobIds.get());
+            assertThat(remotes.inRemote(REPO, "show", wip + ":calc.py")).contains("# half done");
+            assertThat(remotes.inRemote(REPO, "rev-parse", "fix-7")).isEqualTo(head);
+            assertThat(prComments()).singleElement().satisfies(c -> assertThat(c.get("body").asText())
+                    .contains("model budget was used up").contains("Tokens: 600 in, 500 out")
+                    .contains(RevisionRounds.roundMarker(jobIds.get(), 1)));
+        } finally {
+            provider.stop(0);
+        }
+    }
+
     @Test
     void aFailingCheckIsGivenToTheAgentWithItsOutput() throws Exception {
         github.addCheckRun(REPO, 555, 77, "unit tests", "failure", head, "1 test failed",
