@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  */
 public final class StepSlack implements AutoCloseable {
 
-    private static final String TYPE = "github.issue.fix";
+    private static final String TYPE = io.roomote.jobs.github.GitHubIssueFixJobType.ID;
 
     private final SlackPost slack;
     private final SlackMessages messages;
