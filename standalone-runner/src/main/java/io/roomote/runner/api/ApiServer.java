@@ -23,7 +23,7 @@ import io.roomote.core.queue.StorableText;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.JobTypePauses;
 import io.roomote.core.store.ModelCallRepository;
-import io.roomote.runner.dashboard.BulkActions;
+import io.roomote.core.queue.BulkActions;
 import io.roomote.runner.health.HealthReport;
 import io.roomote.runner.http.HttpServers;
 import io.roomote.runner.metrics.RunnerMetrics;

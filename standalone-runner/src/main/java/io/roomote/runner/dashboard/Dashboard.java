@@ -1,5 +1,6 @@
 package io.roomote.runner.dashboard;
 
+import io.roomote.core.queue.BulkActions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
