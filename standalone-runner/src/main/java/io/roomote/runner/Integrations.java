@@ -6,6 +6,9 @@ import io.roomote.core.metrics.ExternalCalls;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.Settings;
 import io.roomote.core.slack.SlackNotifier;
+import io.roomote.core.store.Json;
+import io.roomote.core.types.JobDescriptions;
+import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.core.slack.SlackSettings;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.DeliveryRepository;
@@ -28,7 +31,7 @@ final class Integrations {
     }
 
     /** Slack when {@code SLACK_API_TOKEN} is set; said once at start either way. */
-    static Optional<SlackNotifier> slack(Settings settings, Database database, ExternalCalls calls) {
+    static Optional<SlackNotifier> slack(Settings settings, Database database, JobTypeRegistry types, ExternalCalls calls) {
         SlackSettings slack = SlackSettings.from(settings);
         if (!slack.enabled()) {
             log.info("Slack is off (no SLACK_API_TOKEN)");
@@ -40,7 +43,7 @@ final class Integrations {
             JsonNode agent = job.payload() == null ? null : job.payload().get("agent");
             return agent != null && agent.isTextual() ? agent.asText()
                     : job.type().equals("github.issue.fix") ? defaultAgent : null;
-        }, calls));
+        }, new JobDescriptions(types, Json.newMapper(), settings), calls));
     }
 
     /** Issue comments when {@code GITHUB_COMMENTS=true} (needs {@code GH_TOKEN}). */

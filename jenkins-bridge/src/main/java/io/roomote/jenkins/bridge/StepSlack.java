@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.slack.SlackMessages;
+import io.roomote.jobs.github.FixJobDescription;
 
 import java.time.Instant;
 import java.util.Map;
@@ -20,14 +21,15 @@ public final class StepSlack implements AutoCloseable {
     private static final String TYPE = io.roomote.jobs.github.GitHubIssueFixJobType.ID;
 
     private final SlackPost slack;
-    private final SlackMessages messages;
+    private final SlackMessages messages = new SlackMessages();
+    private final String githubServerUrl;
     private final Consumer<String> warn;
     private final ObjectMapper mapper = new ObjectMapper();
 
     public StepSlack(SlackPost slack, String githubServerUrl, Consumer<String> warn) {
         this.slack = slack;
-        this.messages = new SlackMessages(githubServerUrl == null || githubServerUrl.isBlank() ? "https://github.com"
-                : githubServerUrl.replaceAll("/$", ""));
+        this.githubServerUrl = githubServerUrl == null || githubServerUrl.isBlank() ? "https://github.com"
+                : githubServerUrl.replaceAll("/+$", "");
         this.warn = warn;
     }
 
@@ -35,7 +37,8 @@ public final class StepSlack implements AutoCloseable {
     public Optional<String> started(long jobId, String repo, int issue, String agent, Instant startedAt) {
         Job job = job(jobId, repo, issue, JobStatus.PROCESSING, null, null, startedAt, null);
         try {
-            return slack.post(messages.started(job, agent), null);
+            return slack.post(messages.started(job, agent,
+                    Optional.of(FixJobDescription.of(githubServerUrl, repo, issue, Optional.empty()))), null);
         } catch (Exception e) {
             warn.accept("Slack: could not announce the start: " + e.getMessage());
             return Optional.empty();
@@ -50,7 +53,10 @@ public final class StepSlack implements AutoCloseable {
             default -> JobStatus.FAILED;
         };
         Job job = job(result.jobId(), result.repo(), result.issue(), status, result, result.error(), startedAt, completedAt);
-        for (String text : messages.finished(job)) {
+        Optional<Map<String, Object>> stored = Optional.of(mapper.convertValue(result,
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+        for (String text : messages.finished(job, Optional.of(FixJobDescription.of(githubServerUrl, result.repo(),
+                result.issue(), stored)))) {
             try {
                 slack.post(text, threadTs);
             } catch (Exception e) {

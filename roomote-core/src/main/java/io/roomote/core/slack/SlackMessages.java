@@ -1,8 +1,8 @@
 package io.roomote.core.slack;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.roomote.core.events.JobEnd;
 import io.roomote.core.jobs.Job;
+import io.roomote.spi.JobDescription;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,22 +12,18 @@ import java.util.Optional;
 /**
  * The texts Roomote posts to Slack (Slack mrkdwn), shared by the standalone runner and the Jenkins plugin.
  * The first message of a job starts a thread; every later one, of any attempt, is a reply in it, as in the
- * original. Each problem is said once: an error that starts with its outcome does not get it again.
+ * original. Each problem is said once: an error that starts with its outcome does not get it again. What a job
+ * does and made comes from its type ({@link JobDescription}); these texts never read a payload's fields.
  */
 public final class SlackMessages {
 
-    private final String githubServerUrl;
-
-    public SlackMessages(String githubServerUrl) {
-        this.githubServerUrl = githubServerUrl;
-    }
-
     /**
-     * "🚀 Task Started — Creating a pull request for <issue|GitHub Issue #N>" and a context line; the top-level
-     * message of the job's thread. Names the attempt when it is not the first (an earlier one was not posted).
+     * "🚀 Task Started — Creating a pull request for <issue|GitHub Issue #N>" (the job type's description), or
+     * "Running {@code <type>}" without one, and a context line; the top-level message of the job's thread. Names
+     * the attempt when it is not the first (an earlier one was not posted).
      */
-    public String started(Job job, String agent) {
-        String subject = issueLink(job.payload()).map(l -> "Creating a pull request for " + l)
+    public String started(Job job, String agent, Optional<JobDescription> description) {
+        String subject = description.map(d -> escape(d.doing()) + " " + link(d.subject()))
                 .orElse("Running " + job.type());
         return "🚀 Task Started — " + subject + "\n"
                 + "jobType: " + job.type() + ", jobId: " + job.id() + (agent == null ? "" : ", agent: " + agent)
@@ -46,15 +42,19 @@ public final class SlackMessages {
                 + (job.error() == null ? "" : " — attempt " + (job.attempts() - 1) + " failed: " + job.error());
     }
 
-    /** Thread replies announcing how a job ended: the PR first, saved work, then the verdict. */
-    public List<String> finished(Job job) {
+    /**
+     * Thread replies announcing how a job ended: what it made first (as its type describes it: "🎉 Pull request
+     * created: <url|PR #43>"), saved work, then the verdict.
+     */
+    public List<String> finished(Job job, Optional<JobDescription> description) {
         JobEnd end = JobEnd.of(job);
         if (end.kind() == JobEnd.Kind.SKIPPED) {
             return List.of(skipped(end));
         }
         List<String> out = new ArrayList<>();
-        if (end.kind() == JobEnd.Kind.COMPLETED && end.prUrl() != null) {
-            out.add(pullRequestCreated(end.prUrl(), end.prNumber()));
+        Optional<JobDescription.Made> made = description.flatMap(JobDescription::made);
+        if (end.kind() == JobEnd.Kind.COMPLETED && made.isPresent()) {
+            out.add("🎉 " + escape(made.get().text()) + ": " + link(made.get().link()));
         }
         if (end.wipBranch() != null) {
             out.add("💾 Unfinished work saved to branch `" + end.wipBranch() + "`");
@@ -91,12 +91,13 @@ public final class SlackMessages {
         return "<" + url + "|" + (number > 0 ? "PR #" + number : url) + ">";
     }
 
-    private Optional<String> issueLink(JsonNode payload) {
-        if (payload == null || !payload.hasNonNull("repo") || !payload.hasNonNull("issue")) {
-            return Optional.empty();
-        }
-        String repo = payload.get("repo").asText();
-        int issue = payload.get("issue").asInt();
-        return Optional.of("<" + githubServerUrl + "/" + repo + "/issues/" + issue + "|GitHub Issue #" + issue + ">");
+    /** Slack's {@code <url|text>}, or the bare text when there is no address. */
+    private static String link(JobDescription.Link link) {
+        return link.url() == null ? escape(link.text()) : "<" + link.url() + "|" + escape(link.text()) + ">";
+    }
+
+    /** Slack's mrkdwn escaping: a type's words are text, never a link or a mention. */
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

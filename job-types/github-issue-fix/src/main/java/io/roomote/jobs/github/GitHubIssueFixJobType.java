@@ -4,6 +4,7 @@ import io.roomote.agents.AgentDrivers;
 import io.roomote.jobs.github.git.MirrorLocks;
 import io.roomote.spi.Configuration;
 import io.roomote.spi.JobContext;
+import io.roomote.spi.JobDescription;
 import io.roomote.spi.JobType;
 import io.roomote.spi.ValidationProblem;
 import org.kohsuke.github.HttpException;
@@ -56,6 +57,15 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
     @Override
     public Class<IssueFixPayload> payloadType() {
         return IssueFixPayload.class;
+    }
+
+    @Override
+    public Optional<JobDescription> describe(IssueFixPayload payload, Optional<Map<String, Object>> result, Configuration config) {
+        if (payload.repo() == null || payload.issue() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(FixJobDescription.of(config.get("GITHUB_SERVER_URL", "https://github.com").replaceAll("/+$", ""),
+                payload.repo(), payload.issue(), result));
     }
 
     @Override
