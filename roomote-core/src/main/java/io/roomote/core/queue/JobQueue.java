@@ -12,7 +12,7 @@ import io.roomote.core.store.JobLogRepository;
 import io.roomote.core.store.JobRepository;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.core.types.PayloadBinder;
-import io.roomote.core.worker.RetryPolicy;
+import io.roomote.core.jobs.RetryPolicy;
 import io.roomote.spi.Configuration;
 import io.roomote.spi.JobType;
 import io.roomote.spi.ValidationProblem;

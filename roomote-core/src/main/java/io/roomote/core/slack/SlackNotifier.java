@@ -177,7 +177,7 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
                 abandoned.incrementAndGet(); // stopping: no more retries, counted in close()'s warning
                 return null;
             }
-            long waitMs = baseBackoffMs * (1L << (attempt - 1));
+            long waitMs = new io.roomote.core.util.Backoff(Duration.ofMillis(baseBackoffMs), Duration.ofHours(1)).after(attempt).toMillis();
             try {
                 ChatPostMessageResponse r = methods.chatPostMessage(req -> {
                     req.channel(settings.channel()).text(text).unfurlLinks(false);

@@ -352,8 +352,8 @@ public final class JobRepository {
      * Takes back every expired lease: the job is queued again (after backoff) if attempts remain, else it
      * fails with a message that says so; a job whose cancel was requested ends cancelled.
      */
-    public List<Job> reclaimExpired(Duration backoffBase, Duration backoffCap) {
-        return reclaimExpiredLeases(backoffBase, backoffCap).stream().map(Reclaimed::job).toList();
+    public List<Job> reclaimExpired(io.roomote.core.util.Backoff backoff) {
+        return reclaimExpiredLeases(backoff).stream().map(Reclaimed::job).toList();
     }
 
     /**
@@ -361,7 +361,7 @@ public final class JobRepository {
      * jobs due now; a job with a backoff is announced by {@link #announceDue} when its {@code run_at} comes,
      * since a wake-up before that finds nothing to claim. The delay is measured on the database's clock.
      */
-    public List<Reclaimed> reclaimExpiredLeases(Duration backoffBase, Duration backoffCap) {
+    public List<Reclaimed> reclaimExpiredLeases(io.roomote.core.util.Backoff backoff) {
         String sql = "WITH expired AS (SELECT id FROM cloud_jobs WHERE status = 'processing' AND lease_expires_at < now()"
                 + " FOR UPDATE SKIP LOCKED),"
                 + " upd AS (UPDATE cloud_jobs j SET"
@@ -371,7 +371,8 @@ public final class JobRepository {
                 + "          || j.attempts || ' of ' || j.max_attempts"
                 + "          || CASE WHEN j.cancel_requested THEN ' (cancel had been requested)'"
                 + "                  WHEN j.attempts < j.max_attempts THEN '; will retry' ELSE '; no attempts left' END,"
-                + "  run_at = now() + least(? * power(2, greatest(j.attempts - 1, 0)), ?) * interval '1 millisecond',"
+                // The delay after n attempts is the n-th element: Backoff computes it, for the same waits as the worker's.
+                + "  run_at = now() + (?::bigint[])[least(greatest(j.attempts, 1), ?)] * interval '1 millisecond',"
                 + "  completed_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN now() END,"
                 + "  " + CLEAR_LEASE
                 + " FROM expired WHERE j.id = expired.id RETURNING j.*)"
@@ -379,8 +380,9 @@ public final class JobRepository {
                 + " CASE WHEN upd.status = 'pending' AND upd.run_at <= now() THEN pg_notify('" + JOBS_CHANNEL + "', upd.type) END"
                 + " FROM upd";
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, backoffBase.toMillis());
-            ps.setLong(2, backoffCap.toMillis());
+            Long[] delays = backoff.millisByFailures();
+            ps.setArray(1, c.createArrayOf("bigint", delays));
+            ps.setInt(2, delays.length);
             List<Reclaimed> jobs = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -404,7 +404,7 @@ public final class WorkerPool implements AutoCloseable {
         long beat = settings.heartbeatInterval().toMillis();
         long next = beat;
         try {
-            for (JobRepository.Reclaimed r : jobs.reclaimExpiredLeases(settings.retry().baseDelay(), settings.retry().maxDelay())) {
+            for (JobRepository.Reclaimed r : jobs.reclaimExpiredLeases(settings.retry().backoff())) {
                 Job job = r.job();
                 log.warn("job {}: {} -> {}", job.id(), job.error(), job.status().dbValue());
                 metrics.leaseReclaimed(job.type(), job.status() == JobStatus.PENDING ? "requeued" : job.status().dbValue());
