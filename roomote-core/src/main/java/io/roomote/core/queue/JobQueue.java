@@ -5,11 +5,11 @@ import io.roomote.core.metrics.JobMetrics;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobPage;
-import io.roomote.core.jobs.JobQuery;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.jobs.NewJob;
 import io.roomote.core.store.JobLogRepository;
 import io.roomote.core.store.JobRepository;
+import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.core.types.PayloadBinder;
 import io.roomote.core.jobs.RetryPolicy;
@@ -50,6 +50,7 @@ public final class JobQueue {
     }
 
     private final JobRepository jobs;
+    private final JobSearchRepository search;
     private final JobLogRepository logs;
     private final JobTypeRegistry registry;
     private final PayloadBinder binder;
@@ -58,17 +59,18 @@ public final class JobQueue {
     private final JobMetrics metrics;
 
     /** @param config this runner's settings: a job its type cannot run with them is refused at enqueue */
-    public JobQueue(JobRepository jobs, JobLogRepository logs, JobTypeRegistry registry, ObjectMapper mapper,
-                    RetryPolicy retry, Configuration config) {
-        this(jobs, logs, registry, mapper, retry, config, JobMetrics.none());
+    public JobQueue(JobRepository jobs, JobSearchRepository search, JobLogRepository logs, JobTypeRegistry registry,
+                    ObjectMapper mapper, RetryPolicy retry, Configuration config) {
+        this(jobs, search, logs, registry, mapper, retry, config, JobMetrics.none());
     }
 
     /** As the other constructor, counting enqueued jobs in {@code metrics}. */
-    public JobQueue(JobRepository jobs, JobLogRepository logs, JobTypeRegistry registry, ObjectMapper mapper,
-                    RetryPolicy retry, Configuration config, JobMetrics metrics) {
+    public JobQueue(JobRepository jobs, JobSearchRepository search, JobLogRepository logs, JobTypeRegistry registry,
+                    ObjectMapper mapper, RetryPolicy retry, Configuration config, JobMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
         this.jobs = jobs;
+        this.search = search;
         this.logs = logs;
         this.registry = registry;
         this.binder = new PayloadBinder(mapper);
@@ -141,8 +143,16 @@ public final class JobQueue {
         return jobs.find(id);
     }
 
-    public JobPage list(JobQuery query) {
-        return jobs.list(query);
+    /**
+     * A page of whole jobs, newest first, that {@code filter} matches: the dashboard's search (its filters and
+     * its index-friendly SQL) is the only way jobs are listed; this adds their payloads and results.
+     *
+     * @param beforeId the cursor: jobs older than this id; null for the newest page
+     */
+    public JobPage list(JobSearchRepository.Filter filter, Long beforeId, int limit) {
+        JobSearchRepository.Page page = search.search(filter, beforeId, null, limit);
+        List<Job> found = jobs.findAll(page.jobs().stream().map(JobSearchRepository.Summary::id).toList());
+        return new JobPage(found, page.olderCursor());
     }
 
     public Map<JobStatus, Long> counts() {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobPage;
-import io.roomote.core.jobs.JobQuery;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.jobs.Lease;
 import io.roomote.core.jobs.NewJob;
@@ -96,37 +95,19 @@ public final class JobRepository {
         }
     }
 
-    public JobPage list(JobQuery query) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM cloud_jobs WHERE true");
-        List<Object> args = new ArrayList<>();
-        if (query.status() != null) {
-            sql.append(" AND status = ?");
-            args.add(query.status().dbValue());
+    /** The jobs with these ids, in the order given; ids of jobs that no longer exist are left out. */
+    public List<Job> findAll(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
         }
-        if (query.type() != null) {
-            sql.append(" AND type = ?");
-            args.add(query.type());
-        }
-        if (query.beforeId() != null) {
-            sql.append(" AND id < ?");
-            args.add(query.beforeId());
-        }
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        args.add(query.limit() + 1);
         try (Connection c = database.connection()) {
-            List<Job> jobs = queryMany(c, sql.toString(), ps -> {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setObject(i + 1, args.get(i));
-                }
-            });
-            Long next = null;
-            if (jobs.size() > query.limit()) {
-                jobs = jobs.subList(0, query.limit());
-                next = jobs.get(jobs.size() - 1).id();
-            }
-            return new JobPage(List.copyOf(jobs), next);
+            List<Job> found = queryMany(c, "SELECT * FROM cloud_jobs WHERE id = ANY (?)",
+                    ps -> ps.setArray(1, c.createArrayOf("bigint", ids.toArray())));
+            Map<Long, Job> byId = new java.util.HashMap<>();
+            found.forEach(job -> byId.put(job.id(), job));
+            return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
         } catch (SQLException e) {
-            throw new StoreException("could not list jobs", e);
+            throw new StoreException("could not read jobs", e);
         }
     }
 

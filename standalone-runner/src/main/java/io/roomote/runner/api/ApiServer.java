@@ -14,7 +14,6 @@ import io.roomote.core.Roomote;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobPage;
-import io.roomote.core.jobs.JobQuery;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.queue.EnqueueRequest;
 import io.roomote.core.queue.InvalidJobException;
@@ -192,20 +191,17 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void list(Context ctx) {
-        JobStatus status = null;
-        String statusParam = ctx.queryParam("status");
-        if (statusParam != null && !statusParam.isBlank()) {
-            try {
-                status = JobStatus.parse(statusParam);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidJobException(List.of(new ValidationProblem("status", e.getMessage())));
-            }
+        // The dashboard's filters, through the one list path: status, type, repo, issue, q (text) and outcome.
+        JobSearchRepository.Filter filter;
+        try {
+            filter = io.roomote.runner.dashboard.Dashboard.filterOf(ctx::queryParam);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidJobException(List.of(new ValidationProblem("", e.getMessage())));
         }
-        int limit = intParam(ctx, "limit", 50, 1, JobQuery.MAX_LIMIT);
+        int limit = intParam(ctx, "limit", 50, 1, JobSearchRepository.MAX_LIMIT);
         String before = ctx.queryParam("before");
         Long beforeId = before == null || before.isBlank() ? null : (long) intParam(ctx, "before", 0, 1, Integer.MAX_VALUE);
-        String type = ctx.queryParam("type");
-        JobPage page = queue.list(new JobQuery(status, type == null || type.isBlank() ? null : type, beforeId, limit));
+        JobPage page = queue.list(filter, beforeId, limit);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("jobs", page.jobs().stream().map(JobJson::of).toList());
         answer.put("nextBefore", page.nextBeforeId());
