@@ -245,8 +245,10 @@ class RepositorySetupJobTest {
         assertThat(f.result().get("outcome").asText()).isEqualTo("setup_failed");
         assertThat(lines()).contains("setup: daemon started").doesNotContain("AGENT RAN");
         // Gone when the job has returned: the sandbox's PID namespace died with it.
-        assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(sleeper)))
-                .as("processes of the setup still running").isEmpty();
+        List<ProcessHandle> left = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(sleeper)).toList();
+        left.forEach(ProcessHandle::destroyForcibly); // this test's own daemon, should it have survived
+        assertThat(left).as("processes of the setup still running").isEmpty();
         assertThat(remotes.branches(REPO)).containsExactly("main");
     }
 
