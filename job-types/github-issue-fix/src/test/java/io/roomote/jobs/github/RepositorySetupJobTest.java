@@ -340,6 +340,8 @@ class RepositorySetupJobTest {
         Map<String, String> s = settings(null);
         s.put("ROOMOTE_SANDBOX", mode);
         s.put("ROOMOTE_PUSH", "host");
+        s.put("ROOMOTE_AGENT_ENV", "NPM_TOKEN"); // handed to the agent, so to its setup too
+        s.put("NPM_TOKEN", "npm_registryTokenForTheSetup0123456789");
 
         JsonNode result = succeeded(run(s));
         assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
@@ -354,7 +356,7 @@ class RepositorySetupJobTest {
                 "setup: PROBE write-outside BLOCKED", "setup: PROBE credentials BLOCKED");
         assertThat(temp.resolve("home/escaped")).doesNotExist();
         // No model gateway: neither its token nor its address; the egress proxy is there.
-        assertThat(probes).contains("setup: SETUPENV HTTPS_PROXY").doesNotContain("setup: SETUPENV OPENROUTER_API_KEY",
+        assertThat(probes).contains("setup: SETUPENV HTTPS_PROXY", "setup: SETUPENV NPM_TOKEN").doesNotContain("setup: SETUPENV OPENROUTER_API_KEY",
                 "setup: SETUPENV ROOMOTE_MODEL_BASE_URL", "setup: SETUPENV GH_TOKEN", "setup: SETUPENV GITHUB_TOKEN");
     }
 
