@@ -118,6 +118,10 @@ class RepositorySetupJobTest {
     }
 
     private JobOutcome run(Map<String, String> settings) {
+        return run(settings, new CancellationSignal());
+    }
+
+    private JobOutcome run(Map<String, String> settings, CancellationSignal signal) {
         Map<String, String> processEnv = new HashMap<>(settings);
         processEnv.put("PATH", System.getenv("PATH"));
         Settings config = Settings.of(settings);
@@ -126,7 +130,7 @@ class RepositorySetupJobTest {
                 new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
         try {
             return runner.run(new JobRequest(jobIds.incrementAndGet(), 1, GitHubIssueFixJobType.ID,
-                    Json.newMapper().readTree(ISSUE_7), Duration.ofMinutes(3), new CancellationSignal(), log));
+                    Json.newMapper().readTree(ISSUE_7), Duration.ofMinutes(3), signal, log));
         } catch (IOException e) {
             throw new IllegalArgumentException(e);
         }
@@ -249,6 +253,34 @@ class RepositorySetupJobTest {
                 .filter(p -> p.info().commandLine().orElse("").contains(sleeper)).toList();
         left.forEach(ProcessHandle::destroyForcibly); // this test's own daemon, should it have survived
         assertThat(left).as("processes of the setup still running").isEmpty();
+        assertThat(remotes.branches(REPO)).containsExactly("main");
+    }
+
+    @Test
+    void aJobCancelledDuringTheSetupIsStoppedWithNothingSaved() throws Exception {
+        setupScript("""
+                echo "half-installed" > node_modules.txt
+                echo "downloading forever"
+                sleep 600
+                """);
+        CancellationSignal signal = new CancellationSignal();
+        java.util.concurrent.CompletableFuture<JobOutcome> running =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> run(settings(null), signal));
+        await().atMost(Duration.ofMinutes(2)).until(() -> lines().contains("setup: downloading forever"));
+
+        signal.fire(io.roomote.spi.Cancellation.Reason.CANCELLED);
+
+        JobOutcome outcome = running.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Stopped.class, s -> {
+            assertThat(s.reason()).isEqualTo(io.roomote.spi.Cancellation.Reason.CANCELLED);
+            assertThat(s.abandoned()).isFalse();
+            assertThat(s.result().get("outcome").asText()).isEqualTo("cancelled");
+            assertThat(s.result().get("reason").asText()).isEqualTo("cancelled; the agent had not started");
+            assertThat(s.result().has("wipBranch")).isFalse();
+        });
+        assertThat(lines()).contains("setup: stopping .roomote/setup.sh (the job was asked to stop)")
+                .doesNotContain("AGENT RAN");
+        // The setup's files are not the agent's work: no WIP branch.
         assertThat(remotes.branches(REPO)).containsExactly("main");
     }
 
