@@ -10,6 +10,9 @@ import io.roomote.core.config.Durations;
 import io.roomote.jobs.github.git.Git;
 import io.roomote.jobs.github.git.MirrorCache;
 import io.roomote.jobs.github.git.MirrorLocks;
+import io.roomote.jobs.github.setup.RepositorySetup;
+import io.roomote.jobs.github.setup.SetupResult;
+import io.roomote.jobs.github.setup.SetupSettings;
 import io.roomote.sandbox.JobSandbox;
 import io.roomote.sandbox.SandboxMode;
 import io.roomote.sandbox.SandboxSettings;
@@ -167,6 +170,16 @@ final class FixRun {
                 : push == IssueFixSettings.PushMode.HOST ? PromptTemplate.hostPush() : PromptTemplate.original();
         String prompt = template.render(repo, issue, title, body, labels, branch);
         ctx.log().info("prompt for the agent:\n" + prompt);
+
+        SetupResult setup = new RepositorySetup(clock).run(new RepositorySetup.Request(ctx.jobId(), workspace, env,
+                SetupSettings.from(ctx.config()), ctx.log(), ctx.cancellation(), agentStopGrace(ctx.cancelGrace()),
+                (egress, log) -> JobSandbox.open(RepositorySetup.sandboxRequest(sandboxRequest(workspace, home), egress, log))));
+        if (setup.status() == SetupResult.Status.STOPPED) {
+            throw stopped(null, base, null);
+        }
+        if (!setup.agentMayStart()) {
+            throw failure(Outcome.SETUP_FAILED, setup.message(), null, null, null, null, null, null, null);
+        }
 
         AgentOutcome agent;
         boolean budgetExceeded;
@@ -531,7 +544,8 @@ final class FixRun {
 
     /**
      * Stopped (cancel, deadline, shutdown, lost lease): keep whatever the agent did on a WIP branch, within
-     * what is left of the job's cancel grace, then report the reason as it was.
+     * what is left of the job's cancel grace, then report the reason as it was. A null {@code repository}: stopped
+     * before the agent started, nothing to save.
      */
     private JobFailedException stopped(Repository repository, String base, AgentOutcome agent) {
         Cancellation.Reason reason = ctx.cancellation().reason().orElse(Cancellation.Reason.TIMED_OUT);
@@ -557,7 +571,9 @@ final class FixRun {
         String unsaved = "; there was no work to save";
         Instant until = saveBy();
         Duration left = Duration.between(Instant.now(), until);
-        if (left.compareTo(MIN_SAVE_TIME) < 0) {
+        if (repository == null) {
+            unsaved = "; the agent had not started"; // stopped during the setup: its files are not work to save
+        } else if (left.compareTo(MIN_SAVE_TIME) < 0) {
             unsaved = "; no time was left within JOB_CANCEL_GRACE (" + Durations.describe(ctx.cancelGrace())
                     + ") to save unfinished work";
             ctx.log().error("could not save the unfinished work: no time left within JOB_CANCEL_GRACE");
