@@ -1,7 +1,8 @@
 package io.roomote.jenkins.bridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.roomote.core.jobs.Job;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.roomote.core.events.JobEnd;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.slack.SlackMessages;
 import io.roomote.jobs.github.FixJobDescription;
@@ -35,9 +36,9 @@ public final class StepSlack implements AutoCloseable {
 
     /** Announces the start; returns the thread to reply in. */
     public Optional<String> started(long jobId, String repo, int issue, String agent, Instant startedAt) {
-        Job job = job(jobId, repo, issue, JobStatus.PROCESSING, null, null, startedAt, null);
         try {
-            return slack.post(messages.started(job, agent,
+            // A Jenkins run is attempt 1 of 1: Jenkins, not Roomote, retries builds.
+            return slack.post(messages.started(new SlackMessages.Attempt(jobId, TYPE, 1, 1, null), agent,
                     Optional.of(FixJobDescription.of(githubServerUrl, repo, issue, Optional.empty()))), null);
         } catch (Exception e) {
             warn.accept("Slack: could not announce the start: " + e.getMessage());
@@ -52,24 +53,18 @@ public final class StepSlack implements AutoCloseable {
             case FixStepResult.CANCELLED -> JobStatus.CANCELLED;
             default -> JobStatus.FAILED;
         };
-        Job job = job(result.jobId(), result.repo(), result.issue(), status, result, result.error(), startedAt, completedAt);
-        Optional<Map<String, Object>> stored = Optional.of(mapper.convertValue(result,
+        JsonNode stored = mapper.valueToTree(result);
+        JobEnd end = JobEnd.of(status, stored, result.error(), startedAt, completedAt);
+        Optional<Map<String, Object>> asMap = Optional.of(mapper.convertValue(result,
                 new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
-        for (String text : messages.finished(job, Optional.of(FixJobDescription.of(githubServerUrl, result.repo(),
-                result.issue(), stored)))) {
+        for (String text : messages.finished(end, Optional.of(FixJobDescription.of(githubServerUrl, result.repo(),
+                result.issue(), asMap)))) {
             try {
                 slack.post(text, threadTs);
             } catch (Exception e) {
                 warn.accept("Slack: could not post \"" + firstLine(text) + "\": " + e.getMessage());
             }
         }
-    }
-
-    private Job job(long id, String repo, int issue, JobStatus status, FixStepResult result, String error,
-                    Instant startedAt, Instant completedAt) {
-        return new Job(id, TYPE, status, mapper.valueToTree(Map.of("repo", repo, "issue", issue)),
-                result == null ? null : mapper.valueToTree(result), error, null, 1, 1, startedAt, startedAt, startedAt,
-                completedAt, null, null, null, null, false, null);
     }
 
     /** Closes the poster when it holds resources (Slack's client). */

@@ -22,32 +22,42 @@ public final class SlackMessages {
      * "Running {@code <type>}" without one, and a context line; the top-level message of the job's thread. Names
      * the attempt when it is not the first (an earlier one was not posted).
      */
-    public String started(Job job, String agent, Optional<JobDescription> description) {
+    public String started(Attempt attempt, String agent, Optional<JobDescription> description) {
         String subject = description.map(d -> escape(d.doing()) + " " + link(d.subject()))
-                .orElse("Running " + job.type());
+                .orElse("Running " + attempt.type());
         return "🚀 Task Started — " + subject + "\n"
-                + "jobType: " + job.type() + ", jobId: " + job.id() + (agent == null ? "" : ", agent: " + agent)
-                + (job.attempts() > 1 ? ", attempt " + job.attempts() + " of " + job.maxAttempts() : "");
+                + "jobType: " + attempt.type() + ", jobId: " + attempt.jobId() + (agent == null ? "" : ", agent: " + agent)
+                + (attempt.number() > 1 ? ", attempt " + attempt.number() + " of " + attempt.of() : "");
     }
 
     /**
      * A later attempt of a job that has a thread already, as a reply in it: "🔁 Attempt 2 of 3 started — attempt
      * 1 failed: …", or "🔁 Started again (attempt 1 of 3)" for a job retried by hand or handed back at a stop.
      */
-    public String attemptStarted(Job job) {
-        if (job.attempts() <= 1) {
-            return "🔁 Started again (attempt " + Math.max(1, job.attempts()) + " of " + job.maxAttempts() + ")";
+    public String attemptStarted(Attempt attempt) {
+        if (attempt.number() <= 1) {
+            return "🔁 Started again (attempt " + Math.max(1, attempt.number()) + " of " + attempt.of() + ")";
         }
-        return "🔁 Attempt " + job.attempts() + " of " + job.maxAttempts() + " started"
-                + (job.error() == null ? "" : " — attempt " + (job.attempts() - 1) + " failed: " + job.error());
+        return "🔁 Attempt " + attempt.number() + " of " + attempt.of() + " started"
+                + (attempt.previousError() == null ? "" : " — attempt " + (attempt.number() - 1) + " failed: "
+                + attempt.previousError());
+    }
+
+    /**
+     * What a start message needs of a job: its id and type, which attempt this is of how many, and why the one
+     * before failed (null when none did).
+     */
+    public record Attempt(long jobId, String type, int number, int of, String previousError) {
+        public static Attempt of(Job job) {
+            return new Attempt(job.id(), job.type(), job.attempts(), job.maxAttempts(), job.error());
+        }
     }
 
     /**
      * Thread replies announcing how a job ended: what it made first (as its type describes it: "🎉 Pull request
      * created: <url|PR #43>"), saved work, then the verdict.
      */
-    public List<String> finished(Job job, Optional<JobDescription> description) {
-        JobEnd end = JobEnd.of(job);
+    public List<String> finished(JobEnd end, Optional<JobDescription> description) {
         if (end.kind() == JobEnd.Kind.SKIPPED) {
             return List.of(skipped(end));
         }

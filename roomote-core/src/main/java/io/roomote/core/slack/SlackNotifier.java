@@ -108,10 +108,10 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
             String thread = threads.getOrDefault(job.id(), job.slackThreadTs());
             if (thread != null) {
                 threads.put(job.id(), thread);
-                post(job.id(), messages.attemptStarted(job), thread);
+                post(job.id(), messages.attemptStarted(SlackMessages.Attempt.of(job)), thread);
                 return;
             }
-            String ts = post(job.id(), messages.started(job, agentOf.apply(job), describe.apply(job)), null);
+            String ts = post(job.id(), messages.started(SlackMessages.Attempt.of(job), agentOf.apply(job), describe.apply(job)), null);
             if (ts != null) {
                 threads.put(job.id(), ts);
                 try {
@@ -125,7 +125,7 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
 
     @Override
     public void jobFinished(Job job) {
-        List<String> texts = messages.finished(job, describe.apply(job));
+        List<String> texts = messages.finished(io.roomote.core.events.JobEnd.of(job), describe.apply(job));
         send(texts.size(), () -> {
             String thread = threadOf(job);
             for (String text : texts) {
