@@ -132,6 +132,16 @@ public final class JobQueue {
         return answers;
     }
 
+    /** What {@link #enqueue} would refuse {@code request} for; empty when it would accept it. Writes nothing. */
+    public List<ValidationProblem> problems(EnqueueRequest request) {
+        try {
+            validated(request);
+            return List.of();
+        } catch (InvalidJobException e) {
+            return e.problems();
+        }
+    }
+
     /** {@code problems} of the batch's item {@code index}, their paths under {@code jobs[index]}. */
     public static List<ValidationProblem> itemProblems(int index, List<ValidationProblem> problems) {
         String prefix = "jobs[" + index + "]";
