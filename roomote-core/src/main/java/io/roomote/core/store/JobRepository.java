@@ -99,7 +99,7 @@ public final class JobRepository {
         return List.of(
                 new BatchColumn("type", "text", NewJob::type),
                 // Sent as text and cast: pgjdbc has no jsonb[] binding.
-                new BatchColumn("payload", "jsonb", j -> j.payload().toString()),
+                new BatchColumn("payload", "jsonb", j -> Json.text(mapper, j.payload())),
                 new BatchColumn("dedupe_key", "text", NewJob::dedupeKey),
                 new BatchColumn("max_attempts", "int4", j -> j.maxAttempts() != null ? j.maxAttempts() : defaultMaxAttempts));
     }
@@ -418,6 +418,47 @@ public final class JobRepository {
     public boolean complete(long id, long token, JsonNode result) {
         return fenced("UPDATE cloud_jobs SET status = 'completed', result = ?, error = NULL, completed_at = now(), "
                 + CLEAR_LEASE + FENCE, id, jsonb(result), id, token);
+    }
+
+    /** A successful attempt to record: the job, the fencing token of its lease, and its result (may be null). */
+    public record Completion(long id, long token, JsonNode result) {
+    }
+
+    /**
+     * Records many successes in one statement and one durable commit, each row fenced by its own token as
+     * {@link #complete} does: a row whose lease was taken back is left alone. Returns the ids recorded.
+     */
+    public java.util.Set<Long> completeAll(List<Completion> completions) {
+        if (completions.isEmpty()) {
+            return java.util.Set.of();
+        }
+        String sql = "UPDATE cloud_jobs j SET status = 'completed', result = v.result::jsonb, error = NULL,"
+                + " completed_at = now(), " + CLEAR_LEASE
+                + " FROM unnest(?::bigint[], ?::bigint[], ?::text[]) AS v(id, token, result)"
+                + " WHERE j.id = v.id AND j.lease_token = v.token AND j.status = 'processing' RETURNING j.id";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            Object[] ids = new Object[completions.size()];
+            Object[] tokens = new Object[completions.size()];
+            Object[] results = new Object[completions.size()];
+            for (int i = 0; i < completions.size(); i++) {
+                Completion done = completions.get(i);
+                ids[i] = done.id();
+                tokens[i] = done.token();
+                results[i] = Json.text(mapper, done.result());
+            }
+            ps.setArray(1, c.createArrayOf("bigint", ids));
+            ps.setArray(2, c.createArrayOf("bigint", tokens));
+            ps.setArray(3, c.createArrayOf("text", results));
+            java.util.Set<Long> recorded = new java.util.HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    recorded.add(rs.getLong(1));
+                }
+            }
+            return recorded;
+        } catch (SQLException e) {
+            throw new StoreException("could not record the outcomes of " + completions.size() + " jobs", e);
+        }
     }
 
     /** Records a final failure. */
