@@ -197,7 +197,13 @@ final class PeerComparison {
         s.startWorkers(workers);
         try {
             probe.awaitStarted(n, Duration.ofMinutes(10));
-            while (s.unfinished() > 0) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            long left;
+            while ((left = s.unfinished()) > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(s.name() + ": " + left + " of " + n
+                            + " jobs still unfinished 5 minutes after all had started (failed?)");
+                }
                 Thread.sleep(1);
             }
             finished = System.nanoTime();

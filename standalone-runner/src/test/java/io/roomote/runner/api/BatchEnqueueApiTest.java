@@ -102,6 +102,26 @@ class BatchEnqueueApiTest {
     }
 
     @Test
+    void hostileBatchesAre4xxNever500AndWriteNothing() {
+        long before = jobCount();
+        Map<String, String> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("{\"jobs\":[null]}", "jobs[0]");
+        bodies.put("{\"jobs\":[{\"type\":\"example.hello\",\"payload\":{\"name\":\"a\\u0000b\"}}]}", "jobs[0].payload.name");
+        bodies.put("{\"jobs\":[{\"type\":\"example.hello\",\"payload\":{\"name\":\"x\"},\"maxAttempts\":18446744073709551619}]}",
+                "jobs[0].maxAttempts");
+        bodies.put("{\"jobs\":[{\"type\":\"example.hello\",\"payload\":{\"name\":\"x\"},\"dedupeKey\":\"\\ud800\"}]}",
+                "jobs[0].dedupeKey");
+        bodies.put("{\"jobs\":\"all of them\"}", "jobs");
+        bodies.put("{\"jobs\":[]} trailing", "");
+        bodies.forEach((body, path) -> {
+            Response r = runner.post("/api/jobs/batch", body);
+            assertThat(r.status()).as(body).isEqualTo(400);
+            assertThat(r.json().get("details").findValuesAsText("path")).as(body).contains(path);
+        });
+        assertThat(jobCount()).isEqualTo(before);
+    }
+
+    @Test
     void overTheBatchLimitIs413AndNothingIsWritten() {
         long before = jobCount();
         StringBuilder body = new StringBuilder("{\"jobs\":[");
