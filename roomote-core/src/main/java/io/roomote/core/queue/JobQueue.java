@@ -89,6 +89,71 @@ public final class JobQueue {
      */
     public Enqueued enqueue(EnqueueRequest request) {
         // Every way in (API, webhook, CLI) ends here: nothing PostgreSQL would refuse or mangle gets to the insert.
+        JobRepository.Inserted inserted = jobs.insert(validated(request), retry.maxAttempts());
+        if (inserted.created()) {
+            metrics.enqueued(request.type());
+        }
+        return new Enqueued(inserted.job(), inserted.created());
+    }
+
+    /**
+     * Validates every request, then enqueues all of them in one transaction with one multi-row insert and one
+     * wake-up of idle workers. All or nothing: when any request is invalid, nothing is written and the
+     * exception lists every problem, each path prefixed with the item's index ({@code jobs[3].payload.repo}).
+     * Dedupe keys work as in {@link #enqueue}: an item whose key an active job holds gets that job; of items
+     * sharing a key within the batch, the first is enqueued and the later ones get its job. Answers are in the
+     * order of {@code requests}.
+     *
+     * @throws InvalidJobException for an empty list or any invalid item; nothing is written then
+     */
+    public List<Enqueued> enqueueAll(List<EnqueueRequest> requests) {
+        if (requests.isEmpty()) {
+            throw new InvalidJobException(List.of(new ValidationProblem("jobs", "must list at least one job")));
+        }
+        List<ValidationProblem> problems = new java.util.ArrayList<>();
+        List<NewJob> batch = new java.util.ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            EnqueueRequest request = requests.get(i);
+            try {
+                batch.add(validated(request));
+            } catch (InvalidJobException e) {
+                problems.addAll(itemProblems(i, e.problems()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidJobException(problems);
+        }
+        List<JobRepository.Inserted> inserted = jobs.insertAll(batch, retry.maxAttempts());
+        List<Enqueued> answers = new java.util.ArrayList<>(inserted.size());
+        for (JobRepository.Inserted in : inserted) {
+            if (in.created()) {
+                metrics.enqueued(in.job().type());
+            }
+            answers.add(new Enqueued(in.job(), in.created()));
+        }
+        return answers;
+    }
+
+    /** What {@link #enqueue} would refuse {@code request} for; empty when it would accept it. Writes nothing. */
+    public List<ValidationProblem> problems(EnqueueRequest request) {
+        try {
+            validated(request);
+            return List.of();
+        } catch (InvalidJobException e) {
+            return e.problems();
+        }
+    }
+
+    /** {@code problems} of the batch's item {@code index}, their paths under {@code jobs[index]}. */
+    public static List<ValidationProblem> itemProblems(int index, List<ValidationProblem> problems) {
+        String prefix = "jobs[" + index + "]";
+        return problems.stream()
+                .map(p -> new ValidationProblem(p.path().isEmpty() ? prefix : prefix + "." + p.path(), p.message()))
+                .toList();
+    }
+
+    /** What {@link #enqueue} checks, as the job to insert. */
+    private NewJob validated(EnqueueRequest request) {
         List<ValidationProblem> unstorable = request.unstorable();
         if (!unstorable.isEmpty()) {
             throw new InvalidJobException(unstorable);
@@ -96,13 +161,7 @@ public final class JobQueue {
         JobType<?, ?> type = registry.find(request.type()).orElseThrow(() -> new InvalidJobException(List.of(
                 new ValidationProblem("type", "unknown job type '" + request.type() + "'; known types: "
                         + String.join(", ", registry.ids())))));
-        String dedupeKey = validatedDedupeKey(type, request);
-        JobRepository.Inserted inserted = jobs.insert(
-                new NewJob(request.type(), request.payload(), dedupeKey, request.maxAttempts()), retry.maxAttempts());
-        if (inserted.created()) {
-            metrics.enqueued(request.type());
-        }
-        return new Enqueued(inserted.job(), inserted.created());
+        return new NewJob(request.type(), request.payload(), validatedDedupeKey(type, request), request.maxAttempts());
     }
 
     /** Checks the payload, then returns the request's dedupe key or the one the type derives from the payload. */
