@@ -21,7 +21,8 @@ import java.util.Locale;
  * @param faultsThatHit          kills and stops that found the runner holding jobs
  * @param runnerFaults           kills and stops
  * @param refusedEnds            side effects whose end the fence refused (a stale attempt after SIGCONT)
- * @param cutOff                 side effects started but never ended (their runner was killed)
+ * @param cutOff                 side effects started but never ended (their runner was killed, or the job stopped
+ *                               when its lease was lost)
  * @param maxAttempts            most claims of one job
  * @param postgresOutage         how long PostgreSQL was down in its restart (the last one)
  */
@@ -50,7 +51,7 @@ public record SoakFigures(SoakSettings settings, long lost, long overlaps, long 
         rows.add(new String[]{"kills and stops that hit running jobs", faultsThatHit + " of " + runnerFaults, ""});
         rows.add(new String[]{"jobs held by a killed or stopped runner", String.valueOf(heldByDeadRunners), ""});
         rows.add(new String[]{"stale side-effect ends refused by the fence", String.valueOf(refusedEnds), ""});
-        rows.add(new String[]{"side effects cut off by kill -9", String.valueOf(cutOff), ""});
+        rows.add(new String[]{"side effects started, never ended (runner killed, or job stopped)", String.valueOf(cutOff), ""});
         rows.add(new String[]{"most claims of one job", String.valueOf(maxAttempts), ""});
         rows.add(new String[]{"PostgreSQL down during its restart", secs(postgresOutage), ""});
         return rows;
