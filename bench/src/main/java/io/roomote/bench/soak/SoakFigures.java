@@ -68,7 +68,7 @@ public record SoakFigures(SoakSettings settings, long lost, long overlaps, long 
     public String table() {
         StringBuilder out = new StringBuilder("Crash soak: " + settingsLine() + "\n");
         for (String[] r : rows()) {
-            out.append(String.format(Locale.ROOT, "  %-55s %10s%s%n", r[0], r[1], r[2].isEmpty() ? "" : "   (must be " + r[2] + ")"));
+            out.append(String.format(Locale.ROOT, "  %-66s %10s%s%n", r[0], r[1], r[2].isEmpty() ? "" : "   (must be " + r[2] + ")"));
         }
         out.append(passed() ? "  PASSED: every figure that must be 0 is 0\n" : "  FAILED: a figure that must be 0 is not\n");
         return out.toString();

@@ -177,16 +177,27 @@ final class SoakRun {
         }
     }
 
-    /** A random runner of those holding jobs (a fault that hits no job tests nothing), else of both. */
+    /**
+     * A random runner of those holding jobs (a fault that hits no job tests nothing), waiting up to 3 s for the
+     * burst to be claimed; else either runner.
+     */
     private String target(String url, Map<String, RunnerProcess> runners) throws InterruptedException {
-        List<String> holding = new ArrayList<>();
-        for (String slot : SLOTS) {
-            if (!held(url, runners.get(slot).id()).isEmpty()) {
-                holding.add(slot);
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (true) {
+            List<String> holding = new ArrayList<>();
+            for (String slot : SLOTS) {
+                if (!held(url, runners.get(slot).id()).isEmpty()) {
+                    holding.add(slot);
+                }
             }
+            if (!holding.isEmpty()) {
+                return holding.get(random.nextInt(holding.size()));
+            }
+            if (System.nanoTime() > deadline) {
+                return SLOTS[random.nextInt(SLOTS.length)];
+            }
+            Thread.sleep(50);
         }
-        List<String> from = holding.isEmpty() ? List.of(SLOTS) : holding;
-        return from.get(random.nextInt(from.size()));
     }
 
     /** {@code jobs} split into {@code n} bursts as even as can be. */
