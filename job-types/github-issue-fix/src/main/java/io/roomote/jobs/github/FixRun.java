@@ -242,21 +242,11 @@ final class FixRun {
 
     /** The job's first token; an App that cannot mint one for the repository ends the job with one clear line. */
     private String firstToken(RepositoryToken token, GitHubCredentials credentials) throws IOException, JobFailedException {
-        if (!(credentials instanceof GitHubCredentials.App)) {
-            return token.value();
-        }
         try {
             return token.value();
-        } catch (GHFileNotFoundException e) {
-            throw JobFailedException.permanent("the GitHub App (GITHUB_APP_ID) is not installed on " + repo
-                    + (settings.app().orElseThrow().installationId().isPresent()
-                    ? " or GITHUB_APP_INSTALLATION_ID is not its installation" : "")
-                    + ": install it on the repository");
-        } catch (HttpException e) {
-            if (e.getResponseCode() == 401 || e.getResponseCode() == 403 || e.getResponseCode() == 422) {
-                throw JobFailedException.permanent("GitHub refused the GitHub App's token request for " + repo
-                        + " (HTTP " + e.getResponseCode() + "): check GITHUB_APP_ID, its private key, and that the"
-                        + " App has the permissions Contents, Pull requests and Issues (read and write)");
+        } catch (IOException e) {
+            if (credentials instanceof GitHubCredentials.App app && app.refusal(e, repo).isPresent()) {
+                throw JobFailedException.permanent(app.refusal(e, repo).get());
             }
             throw e;
         }
