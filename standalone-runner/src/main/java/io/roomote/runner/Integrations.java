@@ -52,7 +52,7 @@ final class Integrations {
             return Optional.empty();
         }
         GitHubClients github = GitHubClients.from(settings, java.time.Clock.systemUTC()).orElseThrow(() ->
-                new ConfigurationException("GITHUB_COMMENTS=true needs " + GitHubCredentials.MISSING
+                new ConfigurationException("GITHUB_COMMENTS=true needs " + GitHubCredentials.NEEDED
                         + " to write the comments: set one of them"));
         return Optional.of(new IssueCommenter(github, new JobNotesRepository(database),
                 settings.get("ROOMOTE_PUBLIC_URL", "http://localhost:" + settings.get("PORT", "3001")), calls));

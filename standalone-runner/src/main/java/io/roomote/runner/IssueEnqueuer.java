@@ -65,8 +65,8 @@ final class IssueEnqueuer {
         String apiUrl = settings.get("GITHUB_API_URL", "https://api.github.com").replaceAll("/+$", "");
         GitHubCredentials credentials;
         try {
-            credentials = GitHubCredentials.from(settings).orElseThrow(() -> new EnqueueException(GitHubCredentials.MISSING
-                    + ": one is needed to read the issue (e.g. export GH_TOKEN=$(gh auth token))"));
+            credentials = GitHubCredentials.from(settings).orElseThrow(() -> new EnqueueException("no GitHub credentials:"
+                    + " set " + GitHubCredentials.NEEDED + " to read the issue (e.g. export GH_TOKEN=$(gh auth token))"));
         } catch (ConfigurationException e) {
             throw new EnqueueException(e.getMessage());
         }

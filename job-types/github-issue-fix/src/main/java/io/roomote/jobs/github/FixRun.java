@@ -61,6 +61,7 @@ final class FixRun {
     private final MirrorLocks mirrorLocks;
     private final Map<String, String> processEnvironment;
     private final Clock clock;
+    private final Duration agentTokenCheck;
     private final long startNanos = System.nanoTime();
     /** When the job must have returned once asked to stop: set as the cancellation fires. */
     private final AtomicReference<Instant> stopBy = new AtomicReference<>();
@@ -95,13 +96,18 @@ final class FixRun {
 
     FixRun(IssueFixPayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
            MirrorLocks mirrorLocks, Map<String, String> processEnvironment) {
-        this(payload, ctx, settings, drivers, mirrorLocks, processEnvironment, Clock.systemUTC());
+        this(payload, ctx, settings, drivers, mirrorLocks, processEnvironment, Clock.systemUTC(),
+                GitHubIssueFixJobType.AGENT_TOKEN_CHECK);
     }
 
-    /** {@code clock} decides when a job's GitHub App token is old enough to be replaced. */
+    /**
+     * {@code clock} decides when a job's GitHub App token is old enough to be replaced; {@code agentTokenCheck}
+     * how often the token file of an agent that pushes itself is brought up to date.
+     */
     FixRun(IssueFixPayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
-           MirrorLocks mirrorLocks, Map<String, String> processEnvironment, Clock clock) {
+           MirrorLocks mirrorLocks, Map<String, String> processEnvironment, Clock clock, Duration agentTokenCheck) {
         this.clock = clock;
+        this.agentTokenCheck = agentTokenCheck;
         this.payload = payload;
         this.ctx = ctx;
         this.settings = settings;
@@ -146,7 +152,8 @@ final class FixRun {
         // Each git command reads the token afresh: an App's installation token is replaced before it expires.
         Map<String, String> gitEnv = AgentEnvironment.build(settings, ctx.config(), processEnvironment,
                 Files.createDirectories(ctx.workDir().resolve("git-home")), model, Optional.of(firstToken));
-        // An agent that pushes itself gets the token of the moment (an installation token: this repository only).
+        // An agent that pushes itself gets the token of the moment (an installation token: this repository only) in
+        // GH_TOKEN, which cannot change while it runs; its git reads the token file below, kept current.
         Map<String, String> env = new HashMap<>(AgentEnvironment.build(settings, ctx.config(), processEnvironment, home,
                 model, push == IssueFixSettings.PushMode.AGENT ? Optional.of(token.value()) : Optional.empty()));
         Git git = new Git(() -> AgentEnvironment.withToken(gitEnv, settings, token.value()), GIT_TIMEOUT);
@@ -171,8 +178,13 @@ final class FixRun {
         AgentOutcome agent;
         boolean budgetExceeded;
         Usage spent;
-        try (JobSandbox sandbox = JobSandbox.open(sandboxRequest(workspace, home))) {
+        try (JobSandbox sandbox = JobSandbox.open(sandboxRequest(workspace, home));
+             AgentTokenFile tokenFile = push == IssueFixSettings.PushMode.AGENT
+                     ? AgentTokenFile.start(sandbox.spec().bridgeDir(), token::value, agentTokenCheck, ctx.log()) : null) {
             env.putAll(sandbox.agentEnvironment());
+            if (tokenFile != null) {
+                env.put(AgentTokenFile.VARIABLE, tokenFile.file().toString());
+            }
             AgentStop stop = new AgentStop(ctx.cancellation());
             sandbox.lease().onBudgetExceeded(() -> {
                 ctx.log().warn("the model budget is used up: stopping the agent");

@@ -61,9 +61,9 @@ public sealed interface GitHubCredentials permits GitHubCredentials.PersonalToke
                 GitHubAppSettings.from(config));
     }
 
-    /** What to set when neither is: for the one line that says what is missing. */
-    String MISSING = "GH_TOKEN (or GITHUB_TOKEN) is not set, nor a GitHub App (GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY"
-            + " or GITHUB_APP_PRIVATE_KEY_FILE)";
+    /** What to set, for the one line that says credentials are missing. */
+    String NEEDED = "GH_TOKEN (or GITHUB_TOKEN) or a GitHub App (GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY or"
+            + " GITHUB_APP_PRIVATE_KEY_FILE)";
 
     private static Optional<GitHubCredentials> of(String apiUrl, Optional<String> token, Optional<GitHubAppSettings> app) {
         if (app.isPresent()) {
