@@ -103,15 +103,48 @@ class FixStepGitHubAppTest {
                 + " https://ghe.example.com/api/v3 but this job's is https://api.github.com");
     }
 
-    @Test
-    void aRunWithTheAppMintsATokenForTheJobsRepositoryAndOpensThePullRequest() throws Exception {
-        FixStepPlan plan = plan(Map.of(
+    private FixStepPlan runnablePlan() throws InvalidStepArgumentsException {
+        return plan(Map.of(
                 "GITHUB_SERVER_URL", remotes.serverUrl(),
                 "ROOMOTE_AGENT", "command",
                 "ROOMOTE_SANDBOX", "none",
                 "ROOMOTE_PUSH", "host",
                 "ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} fix-commit"),
                 new GitHubAppKey("4242", pem, Optional.of(github.apiUrl())));
+    }
+
+    /**
+     * The worker as the plugin starts it on a node, with exactly the class path of WorkerProtocol.CLASSPATH_ANCHORS
+     * and the key only in the secrets file: it signs the App's JWT (so jjwt is on that class path) and opens the PR.
+     */
+    @Test
+    void theWorkerProcessSignsTheAppsJwtWithTheAnchorClassPathAlone() throws Exception {
+        FixStepPlan plan = runnablePlan();
+        ObjectMapper mapper = new ObjectMapper();
+        Path control = Files.createDirectories(temp.resolve("ws@tmp/roomote/run-23"));
+        Files.writeString(control.resolve(WorkerProtocol.REQUEST), WorkerProtocol.request(23, plan, mapper, 20,
+                temp.resolve("ws@tmp/roomote/work").toString()).toJson(mapper));
+        Files.writeString(Files.createFile(control.resolve(WorkerProtocol.SECRETS), java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))),
+                mapper.writeValueAsString(plan.secretSettings()));
+        assertThat(Files.readString(control.resolve(WorkerProtocol.REQUEST))).doesNotContain(pem.lines().skip(1).findFirst().orElseThrow());
+
+        Process p = new ProcessBuilder(WorkerProtocol.command(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                FixStepMainProcessTest.anchorClasspath(), java.io.File.pathSeparator, control.toString()))
+                .redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture<String> out = FixStepMainProcessTest.output(p);
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        String console = out.get();
+        FixStepResult r = mapper.readValue(Files.readString(control.resolve(WorkerProtocol.RESULT)), FixStepResult.class);
+        assertThat(r.outcome()).as(console).isEqualTo("pr_opened");
+        assertThat(github.mintedTokens()).singleElement().satisfies(t -> assertThat(t.repositories()).containsExactly("app"));
+        assertThat(console).doesNotContain(github.mintedTokens().get(0).token());
+    }
+
+    @Test
+    void aRunWithTheAppMintsATokenForTheJobsRepositoryAndOpensThePullRequest() throws Exception {
+        FixStepPlan plan = runnablePlan();
         FixStepRun run = new FixStepRun(AgentDrivers.of(List.of(new CommandAgentDriver())), Map.of("PATH", System.getenv("PATH")));
 
         FixStepResult r = run.run(21, plan.repo(), plan.issue(), new ObjectMapper().valueToTree(plan.payload()),
