@@ -62,7 +62,7 @@ final class IssueEnqueuer {
         if (issue < 1) {
             throw new EnqueueException("the issue number must be positive, got " + issue);
         }
-        String apiUrl = settings.get("GITHUB_API_URL", "https://api.github.com").replaceAll("/+$", "");
+        String apiUrl = GitHubCredentials.apiUrl(settings);
         GitHubCredentials credentials;
         try {
             credentials = GitHubCredentials.from(settings).orElseThrow(() -> new EnqueueException("no GitHub credentials:"

@@ -42,8 +42,7 @@ public final class GitHubClients {
 
     /** From {@code GH_TOKEN} or the GitHub App of {@code config} ({@link GitHubCredentials#from}); empty when neither is set. */
     public static Optional<GitHubClients> from(Configuration config, Clock clock) {
-        String apiUrl = config.get("GITHUB_API_URL").map(String::strip).filter(s -> !s.isEmpty())
-                .orElse("https://api.github.com").replaceAll("/+$", "");
+        String apiUrl = GitHubCredentials.apiUrl(config);
         return GitHubCredentials.from(config).map(c -> new GitHubClients(apiUrl, c, clock));
     }
 

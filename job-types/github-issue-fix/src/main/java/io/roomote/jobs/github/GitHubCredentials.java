@@ -55,10 +55,14 @@ public sealed interface GitHubCredentials permits GitHubCredentials.PersonalToke
      * {@code GITHUB_TOKEN}); empty when neither is. A half or bad App configuration is a ConfigurationException.
      */
     static Optional<GitHubCredentials> from(Configuration config) {
-        String apiUrl = config.get("GITHUB_API_URL").map(String::strip).filter(s -> !s.isEmpty())
-                .orElse("https://api.github.com").replaceAll("/+$", "");
-        return of(apiUrl, config.get("GH_TOKEN").or(() -> config.get("GITHUB_TOKEN")).filter(t -> !t.isBlank()),
+        return of(apiUrl(config), config.get("GH_TOKEN").or(() -> config.get("GITHUB_TOKEN")).filter(t -> !t.isBlank()),
                 GitHubAppSettings.from(config));
+    }
+
+    /** {@code GITHUB_API_URL} without a trailing slash; GitHub.com's API when unset. */
+    static String apiUrl(Configuration config) {
+        return config.get("GITHUB_API_URL").map(String::strip).filter(s -> !s.isEmpty())
+                .orElse("https://api.github.com").replaceAll("/+$", "");
     }
 
     /** What to set, for the one line that says credentials are missing. */
