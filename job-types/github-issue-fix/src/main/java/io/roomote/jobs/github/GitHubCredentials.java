@@ -1,15 +1,14 @@
 package io.roomote.jobs.github;
 
+import io.roomote.spi.Configuration;
 import org.kohsuke.github.GHAppInstallation;
-import org.kohsuke.github.GHFileNotFoundException;
-import org.kohsuke.github.HttpException;
 import org.kohsuke.github.GHAppInstallationToken;
+import org.kohsuke.github.GHFileNotFoundException;
 import org.kohsuke.github.GHPermissionType;
 import org.kohsuke.github.GitHub;
 import org.kohsuke.github.GitHubBuilder;
+import org.kohsuke.github.HttpException;
 import org.kohsuke.github.extras.authorization.JWTTokenProvider;
-
-import io.roomote.spi.Configuration;
 
 import java.io.IOException;
 import java.time.Clock;
