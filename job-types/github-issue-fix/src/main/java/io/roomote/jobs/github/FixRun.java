@@ -64,6 +64,7 @@ final class FixRun {
     private final MirrorLocks mirrorLocks;
     private final Map<String, String> processEnvironment;
     private final Clock clock;
+    private final Duration agentTokenCheck;
     private final long startNanos = System.nanoTime();
     /** When the job must have returned once asked to stop: set as the cancellation fires. */
     private final AtomicReference<Instant> stopBy = new AtomicReference<>();
@@ -98,13 +99,18 @@ final class FixRun {
 
     FixRun(IssueFixPayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
            MirrorLocks mirrorLocks, Map<String, String> processEnvironment) {
-        this(payload, ctx, settings, drivers, mirrorLocks, processEnvironment, Clock.systemUTC());
+        this(payload, ctx, settings, drivers, mirrorLocks, processEnvironment, Clock.systemUTC(),
+                GitHubIssueFixJobType.AGENT_TOKEN_CHECK);
     }
 
-    /** {@code clock} decides when a job's GitHub App token is old enough to be replaced. */
+    /**
+     * {@code clock} decides when a job's GitHub App token is old enough to be replaced; {@code agentTokenCheck}
+     * how often the token file of an agent that pushes itself is brought up to date.
+     */
     FixRun(IssueFixPayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
-           MirrorLocks mirrorLocks, Map<String, String> processEnvironment, Clock clock) {
+           MirrorLocks mirrorLocks, Map<String, String> processEnvironment, Clock clock, Duration agentTokenCheck) {
         this.clock = clock;
+        this.agentTokenCheck = agentTokenCheck;
         this.payload = payload;
         this.ctx = ctx;
         this.settings = settings;
@@ -149,7 +155,8 @@ final class FixRun {
         // Each git command reads the token afresh: an App's installation token is replaced before it expires.
         Map<String, String> gitEnv = AgentEnvironment.build(settings, ctx.config(), processEnvironment,
                 Files.createDirectories(ctx.workDir().resolve("git-home")), model, Optional.of(firstToken));
-        // An agent that pushes itself gets the token of the moment (an installation token: this repository only).
+        // An agent that pushes itself gets the token of the moment (an installation token: this repository only) in
+        // GH_TOKEN, which cannot change while it runs; its git reads the token file below, kept current.
         Map<String, String> env = new HashMap<>(AgentEnvironment.build(settings, ctx.config(), processEnvironment, home,
                 model, push == IssueFixSettings.PushMode.AGENT ? Optional.of(token.value()) : Optional.empty()));
         Git git = new Git(() -> AgentEnvironment.withToken(gitEnv, settings, token.value()), GIT_TIMEOUT);
@@ -184,8 +191,13 @@ final class FixRun {
         AgentOutcome agent;
         boolean budgetExceeded;
         Usage spent;
-        try (JobSandbox sandbox = JobSandbox.open(sandboxRequest(workspace, home))) {
+        try (JobSandbox sandbox = JobSandbox.open(sandboxRequest(workspace, home));
+             AgentTokenFile tokenFile = push == IssueFixSettings.PushMode.AGENT
+                     ? AgentTokenFile.start(sandbox.spec().bridgeDir(), token::value, agentTokenCheck, ctx.log()) : null) {
             env.putAll(sandbox.agentEnvironment());
+            if (tokenFile != null) {
+                env.put(AgentTokenFile.VARIABLE, tokenFile.file().toString());
+            }
             AgentStop stop = new AgentStop(ctx.cancellation());
             sandbox.lease().onBudgetExceeded(() -> {
                 ctx.log().warn("the model budget is used up: stopping the agent");
@@ -255,21 +267,11 @@ final class FixRun {
 
     /** The job's first token; an App that cannot mint one for the repository ends the job with one clear line. */
     private String firstToken(RepositoryToken token, GitHubCredentials credentials) throws IOException, JobFailedException {
-        if (!(credentials instanceof GitHubCredentials.App)) {
-            return token.value();
-        }
         try {
             return token.value();
-        } catch (GHFileNotFoundException e) {
-            throw JobFailedException.permanent("the GitHub App (GITHUB_APP_ID) is not installed on " + repo
-                    + (settings.app().orElseThrow().installationId().isPresent()
-                    ? " or GITHUB_APP_INSTALLATION_ID is not its installation" : "")
-                    + ": install it on the repository");
-        } catch (HttpException e) {
-            if (e.getResponseCode() == 401 || e.getResponseCode() == 403 || e.getResponseCode() == 422) {
-                throw JobFailedException.permanent("GitHub refused the GitHub App's token request for " + repo
-                        + " (HTTP " + e.getResponseCode() + "): check GITHUB_APP_ID, its private key, and that the"
-                        + " App has the permissions Contents, Pull requests and Issues (read and write)");
+        } catch (IOException e) {
+            if (credentials instanceof GitHubCredentials.App app && app.refusal(e, repo).isPresent()) {
+                throw JobFailedException.permanent(app.refusal(e, repo).get());
             }
             throw e;
         }
