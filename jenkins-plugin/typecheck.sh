@@ -18,7 +18,7 @@ what=${1:-all}
 BASE="jenkins stapler remoting lib-annotation-indexer lib-symbol-annotation lib-version-number lib-task-reactor \
 lib-crypto-util json-lib jelly constant-pool-scanner workflow-step-api-plugin structs-plugin credentials-plugin \
 plain-credentials-plugin scm-api-plugin github-plugin display-url-api-plugin script-security-plugin slack-plugin \
-docker-workflow-plugin lockable-resources-plugin"
+docker-workflow-plugin lockable-resources-plugin github-branch-source-plugin"
 # Libraries of the Roomote modules that Jenkins does not provide (the versions of the parent POM).
 ROOMOTE_DEPS="com.zaxxer:HikariCP:6.3.0 org.flywaydb:flyway-core:11.14.1 org.postgresql:postgresql:42.7.8 io.micrometer:micrometer-core:1.16.8 io.micrometer:micrometer-commons:1.16.8 io.micrometer:micrometer-observation:1.16.8"
 MAIN_ROOTS=("$ROOT/roomote-core/src/main/java" "$ROOT/roomote-spi/src/main/java" "$ROOT/roomote-agents/src/main/java"

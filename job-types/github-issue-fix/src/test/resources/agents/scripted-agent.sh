@@ -18,6 +18,15 @@ open_pr() {
   echo "opened a pull request"
 }
 
+# Waits until git's askpass answers a password other than $1 (Roomote rewrote the token file), at most 60 s.
+await_new_token() {
+  n=0
+  while [ "$("$GIT_ASKPASS" Password)" = "$1" ]; do
+    n=$((n+1)); [ "$n" -lt 600 ] || { echo "the token never changed"; exit 4; }; sleep 0.1
+  done
+  echo "git's askpass answers a new token"
+}
+
 case "$mode" in
   fix-push-pr) fix; commit; push; open_pr ;;
   fix-push) fix; commit; push ;;
@@ -32,6 +41,17 @@ case "$mode" in
   # Works on an existing branch of the remote (named by the third argument) and pushes it.
   work-on-existing) git checkout -q "$extra"; fix; git commit -q -am "Fixes #$issue"; git push -q origin "$extra"; echo "pushed $extra" ;;
   dump-env) env > "$extra"; echo "environment written" ;;
+  # Pushes, waits until its token is renewed (the test moves the clock past the first token's expiry), pushes again.
+  push-renewed) fix; commit; first=$("$GIT_ASKPASS" Password); push; await_new_token "$first"
+    echo "renewed" > RENEWED.md; git add -A; git commit -q -m "after the renewal"; git push -q origin "$branch"
+    echo "pushed $branch again" ;;
+  # Sandboxed: the token file's fingerprints before and after the renewal, and whether the agent can change it.
+  token-file-renewed) first=$("$GIT_ASKPASS" Password)
+    echo "TOKEN1 $(printf '%s' "$first" | sha256sum | cut -c1-64)"
+    if (printf 'forged' > "$ROOMOTE_GITHUB_TOKEN_FILE") 2>/dev/null; then echo "WRITE allowed"; else echo "WRITE refused"; fi
+    if (touch "$(dirname "$ROOMOTE_GITHUB_TOKEN_FILE")/planted") 2>/dev/null; then echo "PLANT allowed"; else echo "PLANT refused"; fi
+    await_new_token "$first"
+    second=$("$GIT_ASKPASS" Password); echo "TOKEN2 $(printf '%s' "$second" | sha256sum | cut -c1-64)"; fix; commit ;;
   # The environment into the job log (secrets Roomote knows are redacted there), then an honest fix.
   print-env-fix-commit) env | sed 's/^/ENV /'; fix; commit ;;
   # Fixes, adds a note, commits; leaves its final message and usage in $HOME for ReportingCommandDriver (a

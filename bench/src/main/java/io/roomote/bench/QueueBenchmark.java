@@ -51,7 +51,10 @@ import java.util.stream.Stream;
         description = "Queue benchmark of Roomote: no-op jobs on embedded PostgreSQL with fsync=on, synchronous_commit=on.")
 public final class QueueBenchmark implements Callable<Integer> {
 
-    enum Part { FLOOR, ENQUEUE, THROUGHPUT, PICKUP }
+    enum Part { FLOOR, ENQUEUE, THROUGHPUT, PICKUP, PEERS }
+
+    /** The peers of the comparison part, each at its defaults and at its best tuning. */
+    enum Peer { JOBRUNR, JOBRUNR_TUNED, DB_SCHEDULER, DB_SCHEDULER_TUNED }
 
     @Option(names = "--only", split = ",", paramLabel = "PART", description = "Parts to run: ${COMPLETION-CANDIDATES} (default: all).")
     Set<Part> only;
@@ -83,6 +86,29 @@ public final class QueueBenchmark implements Callable<Integer> {
     @Option(names = "--no-separate-jvm", description = "Skip the pickup variant whose enqueuer is another JVM.")
     boolean noSeparateJvm;
 
+    @Option(names = "--peers", split = ",", paramLabel = "PEER", description = "Peers of the comparison part:"
+            + " ${COMPLETION-CANDIDATES} (default: all). Roomote always runs first in each repetition.")
+    List<Peer> peers;
+
+    @Option(names = "--peer-enqueue-jobs", defaultValue = "2000", description = "Comparison: jobs per single and batch enqueue repetition (default ${DEFAULT-VALUE}).")
+    int peerEnqueueJobs;
+
+    @Option(names = "--peer-batch-size", defaultValue = "1000", description = "Comparison: jobs per batch of the batch enqueue (default ${DEFAULT-VALUE}).")
+    int peerBatchSize;
+
+    @Option(names = "--peer-throughput-jobs", split = ",", defaultValue = "2000,20000", description = "Comparison: jobs per claim+complete repetition (default ${DEFAULT-VALUE}).")
+    List<Integer> peerThroughputJobs;
+
+    @Option(names = "--peer-workers", split = ",", defaultValue = "5,16", description = "Comparison: workers of the claim+complete runs; the first is also the pickup's (default ${DEFAULT-VALUE}).")
+    List<Integer> peerWorkers;
+
+    @Option(names = "--peer-pickup-samples", defaultValue = "20", description = "Comparison: pickup samples per repetition and system;"
+            + " each sample waits the pickup spacing plus a random part of the system's poll interval (JobRunr 15 s, db-scheduler 10 s at their defaults), so a sample can take twice that (default ${DEFAULT-VALUE}).")
+    int peerPickupSamples;
+
+    @Option(names = "--peer-pickup-warmup", defaultValue = "3", description = "Comparison: pickup samples thrown away first (default ${DEFAULT-VALUE}).")
+    int peerPickupWarmup;
+
     @Option(names = "--statements", description = "Diagnosis: load pg_stat_statements and print the costliest statements of each part.")
     boolean statements;
 
@@ -99,6 +125,7 @@ public final class QueueBenchmark implements Callable<Integer> {
     private DurablePostgres postgres;
     private CpuTicks cpu;
     private Path home;
+    private PeerComparison comparison;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new QueueBenchmark()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
@@ -129,6 +156,9 @@ public final class QueueBenchmark implements Callable<Integer> {
             if (parts.contains(Part.PICKUP)) {
                 pickup(database("bench_pickup"));
             }
+            if (parts.contains(Part.PEERS)) {
+                measure("comparison with peers", this::peers);
+            }
         } finally {
             deleteTree(home);
         }
@@ -138,6 +168,12 @@ public final class QueueBenchmark implements Callable<Integer> {
         report.printPlain(out);
         out.println();
         report.printMarkdown(out);
+        if (comparison != null) {
+            out.printf(Locale.ROOT, "%nRoomote and its peers in one run (interleaved repetitions; median of %d, spread min–max;"
+                    + " every system on its own database of the same PostgreSQL, pools of %d, the same worker counts):%n%n",
+                    reps, io.roomote.bench.peers.QueueUnderTest.POOL_SIZE);
+            comparison.printMarkdown(out);
+        }
         return 0;
     }
 
@@ -181,6 +217,45 @@ public final class QueueBenchmark implements Callable<Integer> {
         if (statements) {
             progress.println("costliest statements, " + part + ":");
             postgres.topStatements(6).forEach(line -> progress.println("  " + line));
+        }
+    }
+
+    // --- peers ---
+
+    private void peers() throws Exception {
+        List<io.roomote.bench.peers.QueueUnderTest> systems = new ArrayList<>();
+        try {
+            systems.add(new io.roomote.bench.peers.RoomoteUnderTest(database("bench_peer_roomote"), new NoopJobType(probe), home));
+            for (Peer peer : peers == null || peers.isEmpty() ? List.of(Peer.values()) : peers) {
+                String url = database("bench_peer_" + peer.name().toLowerCase(Locale.ROOT));
+                systems.add(switch (peer) {
+                    case JOBRUNR -> new io.roomote.bench.peers.jobrunr.JobRunrUnderTest(url, probe,
+                            io.roomote.bench.peers.jobrunr.JobRunrUnderTest.Tuning.DEFAULTS);
+                    case JOBRUNR_TUNED -> new io.roomote.bench.peers.jobrunr.JobRunrUnderTest(url, probe,
+                            io.roomote.bench.peers.jobrunr.JobRunrUnderTest.Tuning.TUNED);
+                    case DB_SCHEDULER -> new io.roomote.bench.peers.dbscheduler.DbSchedulerUnderTest(url, probe,
+                            io.roomote.bench.peers.dbscheduler.DbSchedulerUnderTest.Tuning.DEFAULTS);
+                    case DB_SCHEDULER_TUNED -> new io.roomote.bench.peers.dbscheduler.DbSchedulerUnderTest(url, probe,
+                            io.roomote.bench.peers.dbscheduler.DbSchedulerUnderTest.Tuning.TUNED);
+                });
+            }
+            out.printf(Locale.ROOT, "  comparison: %s; enqueue %d jobs (1 and %d threads; batches of %d), claim+complete %s jobs"
+                            + " with %s workers, pickup %d samples after %d warm-up%n",
+                    systems.stream().map(io.roomote.bench.peers.QueueUnderTest::name).toList(), peerEnqueueJobs,
+                    enqueueThreads, peerBatchSize, peerThroughputJobs, peerWorkers, peerPickupSamples, peerPickupWarmup);
+            PeerComparison run = new PeerComparison(systems, probe, new PeerComparison.Sizes(reps, peerEnqueueJobs,
+                    enqueueThreads, peerBatchSize, peerThroughputJobs, peerWorkers, peerPickupSamples, peerPickupWarmup,
+                    pickupSpacingMs), progress);
+            run.run();
+            comparison = run;
+        } finally {
+            for (io.roomote.bench.peers.QueueUnderTest s : systems) {
+                try {
+                    s.close();
+                } catch (Exception e) {
+                    progress.println("closing " + s.name() + " failed: " + e);
+                }
+            }
         }
     }
 

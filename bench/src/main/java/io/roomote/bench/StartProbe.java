@@ -26,7 +26,7 @@ public final class StartProbe {
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicLong firstStart = new AtomicLong(Long.MAX_VALUE);
 
-    void started(long seq, long nanos) {
+    public void started(long seq, long nanos) {
         started.incrementAndGet();
         firstStart.accumulateAndGet(nanos, Math::min);
         CompletableFuture<Start> waiter = expected.remove(seq);

@@ -224,17 +224,36 @@ public class RoomoteFixExecution extends StepExecution {
         Job<?, ?> job = run.getParent();
         String ghId = step.getCredentialsId() != null ? step.getCredentialsId() : cfg.getGithubCredentialsId();
         String orId = step.getOpenRouterCredentialsId() != null ? step.getOpenRouterCredentialsId() : cfg.getOpenRouterCredentialsId();
-        Optional<String> token = credential(ghId, run, "GitHub");
+        Optional<io.roomote.jenkins.bridge.GitHubAppKey> app = githubApp(ghId, run);
+        Optional<String> token = app.isPresent() ? Optional.empty() : credential(ghId, run, "GitHub");
         Optional<String> key = credential(orId, run, "OpenRouter");
         List<String> scm = new ArrayList<>();
         for (GitHubRepositoryName n : GitHubRepositoryNameContributor.parseAssociatedNames(job)) {
             scm.add("https://" + n.getHost() + "/" + n.getUserName() + "/" + n.getRepositoryName());
         }
         try {
-            return step.arguments().plan(new FixStepArguments.Context(cfg.jobSettings(), token, key, scm, env));
+            return step.arguments().plan(new FixStepArguments.Context(cfg.jobSettings(), token, key, scm, env, app));
         } catch (InvalidStepArgumentsException e) {
             throw new AbortException(e.getMessage());
         }
+    }
+
+    /**
+     * GitHub App credentials of the GitHub Branch Source plugin, looked up as the build sees credentials, and
+     * tracked: their App (id, key, API URL) for the job to mint its own repository-scoped tokens with. Empty for
+     * any other kind (a token, handled by {@link #credential}).
+     */
+    private static Optional<io.roomote.jenkins.bridge.GitHubAppKey> githubApp(@CheckForNull String id, Run<?, ?> run) {
+        if (id == null) {
+            return Optional.empty();
+        }
+        com.cloudbees.plugins.credentials.common.StandardCredentials c = com.cloudbees.plugins.credentials.CredentialsProvider
+                .findCredentialById(id, com.cloudbees.plugins.credentials.common.StandardCredentials.class, run);
+        Optional<io.roomote.jenkins.bridge.GitHubAppKey> app = GitHubAppCredentialsAdapter.appOf(c);
+        if (app.isPresent()) {
+            com.cloudbees.plugins.credentials.CredentialsProvider.track(run, c);
+        }
+        return app;
     }
 
     /** A Secret text or Username with password, looked up as the build sees credentials, and tracked. */

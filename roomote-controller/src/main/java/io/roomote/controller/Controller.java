@@ -226,11 +226,7 @@ public final class Controller implements AutoCloseable {
 
     /** base, 2 base, 4 base, … up to the cap. */
     Duration backoff(int failures) {
-        Duration d = settings.backoffBase();
-        for (int i = 1; i < failures && d.compareTo(settings.backoffCap()) < 0; i++) {
-            d = d.multipliedBy(2);
-        }
-        return d.compareTo(settings.backoffCap()) > 0 ? settings.backoffCap() : d;
+        return new io.roomote.core.util.Backoff(settings.backoffBase(), settings.backoffCap()).after(failures);
     }
 
     private ControllerState publish(Instant now, int alive, int starting, int claimable, String problem) {

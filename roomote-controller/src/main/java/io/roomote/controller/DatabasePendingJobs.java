@@ -1,7 +1,7 @@
 package io.roomote.controller;
 
 import io.roomote.core.store.JobRepository;
-import io.roomote.core.worker.RetryPolicy;
+import io.roomote.core.jobs.RetryPolicy;
 
 import java.util.Collection;
 import java.util.List;
@@ -32,6 +32,6 @@ public final class DatabasePendingJobs implements PendingJobs {
 
     @Override
     public void reclaimExpiredLeases() {
-        jobs.reclaimExpiredLeases(retry.baseDelay(), retry.maxDelay());
+        jobs.reclaimExpiredLeases(retry.backoff());
     }
 }

@@ -15,6 +15,7 @@ import io.roomote.core.queue.NotificationListener;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.JobLogRepository;
 import io.roomote.core.store.JobRepository;
+import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.ModelCallRepository;
 import io.roomote.core.store.Json;
 import io.roomote.core.types.JobTypeRegistry;
@@ -60,7 +61,8 @@ public final class Roomote implements AutoCloseable {
         SecretRedactor redactor = new SecretRedactor(settings.secretValues());
         JobRepository jobs = new JobRepository(database, mapper);
         JobLogRepository logs = new JobLogRepository(database);
-        this.queue = new JobQueue(jobs, logs, registry, mapper, workerSettings.retry(), settings, metrics);
+        this.queue = new JobQueue(jobs, new JobSearchRepository(database, mapper), logs, registry, mapper,
+                workerSettings.retry(), settings, metrics);
         this.logSink = new DatabaseLogSink(logs);
         this.modelCalls = new ModelCallRepository(database);
         this.depth = metrics.enabled()

@@ -67,6 +67,18 @@ public interface JobType<P, R> {
     }
 
     /**
+     * How Roomote speaks of this job in Slack threads and comments: what it does, what it works on, and (once it
+     * has a result) what it made. Empty (the default) makes Roomote say "Running {@code <type>}". Called on the
+     * runner's threads with stored data: it must not block and must not throw.
+     *
+     * @param result the stored result as JSON-like maps and lists, or empty while the job has none
+     * @param config this runner's configuration (e.g. a server address for links)
+     */
+    default Optional<JobDescription> describe(P payload, Optional<java.util.Map<String, Object>> result, Configuration config) {
+        return Optional.empty();
+    }
+
+    /**
      * Does the work. Must honour {@link JobContext#cancellation()}: return or throw promptly once it fires
      * (cancelled by a user, deadline reached, lease lost or runner shutting down).
      *

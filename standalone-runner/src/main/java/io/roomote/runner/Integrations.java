@@ -6,17 +6,20 @@ import io.roomote.core.metrics.ExternalCalls;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.Settings;
 import io.roomote.core.slack.SlackNotifier;
+import io.roomote.core.store.Json;
+import io.roomote.core.types.JobDescriptions;
+import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.core.slack.SlackSettings;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.DeliveryRepository;
 import io.roomote.core.store.JobNotesRepository;
-import io.roomote.jobs.github.GitHubApi;
+import io.roomote.jobs.github.GitHubClients;
+import io.roomote.jobs.github.GitHubCredentials;
 import io.roomote.jobs.github.IssueCommenter;
 import io.roomote.runner.webhook.GitHubWebhookHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.util.Optional;
 
 /** Builds the outside integrations (Slack, GitHub webhooks) from settings. */
@@ -28,7 +31,7 @@ final class Integrations {
     }
 
     /** Slack when {@code SLACK_API_TOKEN} is set; said once at start either way. */
-    static Optional<SlackNotifier> slack(Settings settings, Database database, ExternalCalls calls) {
+    static Optional<SlackNotifier> slack(Settings settings, Database database, JobTypeRegistry types, ExternalCalls calls) {
         SlackSettings slack = SlackSettings.from(settings);
         if (!slack.enabled()) {
             log.info("Slack is off (no SLACK_API_TOKEN)");
@@ -40,23 +43,22 @@ final class Integrations {
             JsonNode agent = job.payload() == null ? null : job.payload().get("agent");
             return agent != null && agent.isTextual() ? agent.asText()
                     : job.type().equals("github.issue.fix") ? defaultAgent : null;
-        }, calls));
+        }, new JobDescriptions(types, Json.newMapper(), settings), calls));
     }
 
-    /** Issue comments when {@code GITHUB_COMMENTS=true} (needs {@code GH_TOKEN}). */
+    /**
+     * Issue comments when {@code GITHUB_COMMENTS=true}: with a GitHub App ({@code GITHUB_APP_ID}), each repository's
+     * comments carry that repository's installation token; else {@code GH_TOKEN}.
+     */
     static Optional<IssueCommenter> comments(Settings settings, Database database, ExternalCalls calls) {
         if (!settings.getBoolean("GITHUB_COMMENTS", false)) {
             return Optional.empty();
         }
-        String token = settings.get("GH_TOKEN").or(() -> settings.get("GITHUB_TOKEN")).orElseThrow(() ->
-                new ConfigurationException("GITHUB_COMMENTS=true needs GH_TOKEN to write the comments"));
-        try {
-            return Optional.of(new IssueCommenter(new GitHubApi(settings.get("GITHUB_API_URL", "https://api.github.com"), token),
-                    new JobNotesRepository(database), settings.get("ROOMOTE_PUBLIC_URL", "http://localhost:" + settings.get("PORT", "3001")),
-                    calls));
-        } catch (IOException e) {
-            throw new ConfigurationException("cannot set up the GitHub client for issue comments: " + e.getMessage(), e);
-        }
+        GitHubClients github = GitHubClients.from(settings, java.time.Clock.systemUTC()).orElseThrow(() ->
+                new ConfigurationException("GITHUB_COMMENTS=true needs " + GitHubCredentials.NEEDED
+                        + " to write the comments: set one of them"));
+        return Optional.of(new IssueCommenter(github, new JobNotesRepository(database),
+                settings.get("ROOMOTE_PUBLIC_URL", "http://localhost:" + settings.get("PORT", "3001")), calls));
     }
 
     static GitHubWebhookHandler webhooks(Settings settings, Roomote roomote, Optional<SlackNotifier> slack,

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.roomote.core.config.Settings;
+import io.roomote.core.config.ConfigurationException;
 import io.roomote.jobs.github.GitHubApi;
+import io.roomote.jobs.github.GitHubCredentials;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -12,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -59,16 +62,27 @@ final class IssueEnqueuer {
         if (issue < 1) {
             throw new EnqueueException("the issue number must be positive, got " + issue);
         }
-        String token = settings.get("GH_TOKEN").or(() -> settings.get("GITHUB_TOKEN")).orElseThrow(() -> new EnqueueException(
-                "GH_TOKEN is not set: a GitHub token is needed to read the issue (e.g. export GH_TOKEN=$(gh auth token))"));
-        String apiUrl = settings.get("GITHUB_API_URL", "https://api.github.com");
+        String apiUrl = GitHubCredentials.apiUrl(settings);
+        GitHubCredentials credentials;
+        try {
+            credentials = GitHubCredentials.from(settings).orElseThrow(() -> new EnqueueException("no GitHub credentials:"
+                    + " set " + GitHubCredentials.NEEDED + " to read the issue (e.g. export GH_TOKEN=$(gh auth token))"));
+        } catch (ConfigurationException e) {
+            throw new EnqueueException(e.getMessage());
+        }
+        GitHubApi.TokenSource token = credentials.tokenSource(repo, Clock.systemUTC());
         GitHubApi.IssueInfo info;
         try {
-            info = new GitHubApi(apiUrl, token).issue(repo, issue).orElseThrow(() -> new EnqueueException(
-                    "issue #" + issue + " was not found in " + repo + " (or the token cannot see it)"));
+            token.token(); // an App mints its token here: a refusal is its own clear line, not a "not found"
+            info = new GitHubApi(apiUrl, token).issue(repo, issue).orElseThrow(() -> new EnqueueException("issue #"
+                    + issue + " was not found in " + repo + " (or the "
+                    + (credentials instanceof GitHubCredentials.App ? "GitHub App" : "token") + " cannot see it)"));
         } catch (EnqueueException e) {
             throw e;
         } catch (IOException e) {
+            if (credentials instanceof GitHubCredentials.App app && app.refusal(e, repo).isPresent()) {
+                throw new EnqueueException(app.refusal(e, repo).get());
+            }
             throw new EnqueueException("cannot read " + repo + "#" + issue + " from GitHub at " + apiUrl + ": " + e.getMessage());
         }
         if (info.pullRequest()) {

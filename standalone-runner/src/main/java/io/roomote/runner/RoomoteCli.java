@@ -52,7 +52,8 @@ public final class RoomoteCli implements Callable<Integer> {
             + "  MAX_WORKERS         jobs this process runs at once (5)\n"
             + "  JOB_TIMEOUT         deadline of one attempt (30m)\n"
             + "  SHUTDOWN_GRACE      on stop, how long running jobs may finish (30s)\n"
-            + "  GH_TOKEN            GitHub token, needed by github.issue.fix jobs\n"
+            + "  GH_TOKEN            GitHub token, needed by github.issue.fix jobs, or a GitHub App:\n"
+            + "  GITHUB_APP_ID       the App's id, with GITHUB_APP_PRIVATE_KEY(_FILE): a token per job\n"
             + "  OPENROUTER_API_KEY  the model key handed to the agents\n"
             + "  ROOMOTE_AGENT       default agent of github.issue.fix (roo-code)";
 
@@ -62,7 +63,8 @@ public final class RoomoteCli implements Callable<Integer> {
             + "on stderr), 3 the embedded database stopped and could not be restarted.";
 
     static final String ENQUEUE_VARIABLES = ""
-            + "  GH_TOKEN            GitHub token that reads the issue (or GITHUB_TOKEN)\n"
+            + "  GH_TOKEN            GitHub token that reads the issue (or GITHUB_TOKEN), or a GitHub App:\n"
+            + "  GITHUB_APP_ID       the App's id, with GITHUB_APP_PRIVATE_KEY(_FILE)\n"
             + "  GITHUB_API_URL      GitHub's REST API (https://api.github.com)\n"
             + "  ROOMOTE_URL         the Roomote that gets the job (http://localhost:PORT)\n"
             + "  ROOMOTE_API_TOKEN   its bearer token, when it requires one\n"

@@ -137,7 +137,7 @@ public final class RoomoteService implements AutoCloseable {
             if (metrics != null) {
                 database.bindMetrics(meters);
             }
-            slack = Integrations.slack(settings, database, calls);
+            slack = Integrations.slack(settings, database, registry, calls);
             comments = Integrations.comments(settings, database, calls);
             List<JobEventListener> listeners = new ArrayList<>();
             slack.ifPresent(listeners::add);

@@ -96,10 +96,46 @@ class EnqueueCommandTest {
 
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).contains("issue #99 was not found in acme/app");
-        assertThat(noToken.err()).contains("GH_TOKEN is not set");
+        assertThat(noToken.err()).contains("no GitHub credentials: set GH_TOKEN (or GITHUB_TOKEN) or a GitHub App (GITHUB_APP_ID");
         assertThat(down.err()).contains("cannot reach Roomote at http://127.0.0.1:9");
         assertThat(noRepo.err()).contains("--repo owner/name");
         assertThat(runner.get("/api/jobs").json().get("jobs")).isEmpty();
+    }
+
+    /**
+     * A GitHub App and no GH_TOKEN: the command signs the App's JWT, finds the repository's installation, mints a
+     * token for that one repository (the stand-in checks the JWT with the App's public key) and reads the issue
+     * with it; the token appears in nothing it prints. An App not installed on the repository is one clear line.
+     */
+    @Test
+    void withOnlyAGitHubAppTheIssueIsReadWithAnInstallationTokenForItsRepository() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair keys = generator.generateKeyPair();
+        Path key = temp.resolve("app.pem");
+        Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        github.installApp("4242", keys.getPublic(), 77, "acme/app");
+        String appEnv = env().replaceAll("GH_TOKEN=[^\\n]*\\n", "") + "GITHUB_APP_ID=4242\nGITHUB_APP_PRIVATE_KEY_FILE=" + key + "\n";
+
+        Run run = enqueue(appEnv, "7");
+        Run elsewhere = enqueue(appEnv, "7", "--repo", "acme/other");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Queued job");
+        assertThat(github.requests(r -> r.path().equals("/repos/acme/app/installation")))
+                .singleElement().satisfies(r -> assertThat(r.authorization()).startsWith("Bearer "));
+        assertThat(github.mintedTokens()).singleElement().satisfies(t -> {
+            assertThat(t.installationId()).isEqualTo(77);
+            assertThat(t.repositories()).containsExactly("app");
+        });
+        String token = github.mintedTokens().get(0).token();
+        assertThat(github.requests(r -> r.path().equals("/repos/acme/app/issues/7")))
+                .singleElement().satisfies(r -> assertThat(r.authorization()).isEqualTo("token " + token));
+        assertThat(run.out() + run.err()).doesNotContain(token);
+        assertThat(elsewhere.code()).isEqualTo(1);
+        assertThat(elsewhere.err().strip()).endsWith("the GitHub App (GITHUB_APP_ID) is not installed on acme/other:"
+                + " install it on the repository");
     }
 
     @Test

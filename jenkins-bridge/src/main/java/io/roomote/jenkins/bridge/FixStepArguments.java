@@ -1,6 +1,9 @@
 package io.roomote.jenkins.bridge;
 
+import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.SecretNames;
+import io.roomote.core.config.Settings;
+import io.roomote.jobs.github.GitHubAppSettings;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,13 +46,21 @@ public record FixStepArguments(Integer issue, String repo, String title, String 
      * @param openRouterKey the secret of the step's or the global OpenRouter credentials
      * @param scmUrls      repository URLs of the job's GitHub SCM, in the order Jenkins lists them
      * @param environment  the build's environment (GITHUB_REPOSITORY, GIT_URL, GH_TOKEN set by withCredentials, …)
+     * @param githubApp    the step's or the global GitHub credentials when they are a GitHub App (GitHub Branch
+     *                     Source's App credentials): used instead of any token
      */
     public record Context(Map<String, String> settings, Optional<String> githubToken, Optional<String> openRouterKey,
-                          List<String> scmUrls, Map<String, String> environment) {
+                          List<String> scmUrls, Map<String, String> environment, Optional<GitHubAppKey> githubApp) {
         public Context {
             settings = Map.copyOf(settings);
             scmUrls = List.copyOf(scmUrls);
             environment = Map.copyOf(environment);
+        }
+
+        /** With a token (or none), no GitHub App. */
+        public Context(Map<String, String> settings, Optional<String> githubToken, Optional<String> openRouterKey,
+                       List<String> scmUrls, Map<String, String> environment) {
+            this(settings, githubToken, openRouterKey, scmUrls, environment, Optional.empty());
         }
     }
 
@@ -90,7 +101,9 @@ public record FixStepArguments(Integer issue, String repo, String title, String 
 
         Optional<String> token = ctx.githubToken().filter(t -> !t.isBlank())
                 .or(() -> env(ctx, "GH_TOKEN")).or(() -> env(ctx, "GITHUB_TOKEN"));
-        if (token.isEmpty()) {
+        if (ctx.githubApp().isPresent()) {
+            applyApp(ctx.githubApp().get(), settings, problems);
+        } else if (token.isEmpty()) {
             problems.add("no GitHub token: set credentialsId (a Secret text, or Username with password whose password is"
                     + " the token), the GitHub credentials of the global Roomote configuration, or GH_TOKEN in the environment");
         } else {
@@ -190,6 +203,36 @@ public record FixStepArguments(Integer issue, String repo, String title, String 
         if (!same) {
             problems.add("repository " + r + " is not on the configured GitHub server " + configured
                     + ": pass repo: 'owner/name' of that server, or change the GitHub server URL of the Roomote configuration");
+        }
+    }
+
+    /**
+     * The App instead of a token: its id and key become the job's {@code GITHUB_APP_ID} and (secret)
+     * {@code GITHUB_APP_PRIVATE_KEY}, checked here so that a bad key fails the step at once; its API URL is the
+     * job's unless one is configured, which must then be the same.
+     */
+    private static void applyApp(GitHubAppKey app, Map<String, String> settings, List<String> problems) {
+        Map<String, String> appSettings = Map.of(GitHubAppSettings.APP_ID, app.appId().strip(),
+                GitHubAppSettings.PRIVATE_KEY, app.privateKeyPem());
+        try {
+            GitHubAppSettings.from(Settings.of(appSettings));
+        } catch (ConfigurationException e) {
+            problems.add("the GitHub App credentials are not usable: " + e.getMessage());
+            return;
+        }
+        settings.putAll(appSettings);
+        settings.remove("GH_TOKEN");
+        settings.remove("GITHUB_TOKEN");
+        if (app.apiUri().isPresent()) {
+            String api = app.apiUri().get().replaceAll("/+$", "");
+            String configured = settings.get("GITHUB_API_URL");
+            if (configured == null) {
+                settings.put("GITHUB_API_URL", api);
+            } else if (!configured.replaceAll("/+$", "").equalsIgnoreCase(api)) {
+                problems.add("the GitHub App credentials are for the GitHub API " + api + " but this job's is "
+                        + configured + ": choose App credentials of that GitHub, or change the GitHub API URL of the"
+                        + " Roomote configuration");
+            }
         }
     }
 

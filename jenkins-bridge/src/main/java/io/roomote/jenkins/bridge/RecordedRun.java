@@ -2,23 +2,21 @@ package io.roomote.jenkins.bridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.core.store.Database;
+import io.roomote.core.store.ExternalRunRepository;
 import io.roomote.core.store.JobLogRepository;
 import io.roomote.core.store.JobRepository;
-import io.roomote.core.store.StoreException;
+import io.roomote.jobs.github.GitHubIssueFixJobType;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A run of the Jenkins step recorded in {@code cloud_jobs}, so that the standalone dashboard and API list
- * Jenkins runs beside their own: inserted as {@code processing} (attempt 1 of 1) with a lease that covers the
- * job's deadline, then completed, failed or cancelled through {@link JobRepository}'s fenced writes.
+ * A run of the Jenkins step recorded in {@code cloud_jobs} (through core's {@link ExternalRunRepository}), so
+ * that the standalone dashboard and API list Jenkins runs beside their own: inserted as {@code processing}
+ * (attempt 1 of 1) with a lease that covers the job's deadline, then completed, failed or cancelled through
+ * {@link JobRepository}'s fenced writes.
  *
  * <p>No queue worker ever claims it (only {@code pending} jobs are claimed). If Jenkins dies mid-run, a
  * standalone runner's reaper fails the row when the lease expires ("lease expired: runner jenkins:… stopped
@@ -28,9 +26,7 @@ import java.util.Optional;
  */
 public final class RecordedRun {
 
-    private static final String TYPE = "github.issue.fix";
-
-    private final Database database;
+    private final ExternalRunRepository runs;
     private final JobRepository jobs;
     private final JobLogRepository logs;
     private final long jobId;
@@ -38,7 +34,7 @@ public final class RecordedRun {
     private final Optional<Long> heldBy;
 
     private RecordedRun(Database database, ObjectMapper mapper, long jobId, long token, Optional<Long> heldBy) {
-        this.database = database;
+        this.runs = new ExternalRunRepository(database, mapper);
         this.jobs = new JobRepository(database, mapper);
         this.logs = new JobLogRepository(database);
         this.jobId = jobId;
@@ -53,49 +49,9 @@ public final class RecordedRun {
      * @param leaseFor the job's deadline plus its grace: after that, a standalone reaper may fail the row
      */
     public static RecordedRun begin(Database database, ObjectMapper mapper, FixStepPlan plan, String owner, Duration leaseFor) {
-        String sql = "INSERT INTO cloud_jobs (type, status, payload, dedupe_key, max_attempts, attempts, started_at,"
-                + " lease_owner, lease_token, lease_expires_at, heartbeat_at)"
-                + " VALUES (?, 'processing', ?::jsonb, ?, 1, 1, now(), ?, nextval('cloud_jobs_lease_token_seq'),"
-                + " now() + (? * interval '1 millisecond'), now())"
-                + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'processing')"
-                + " DO NOTHING RETURNING id, lease_token";
-        try (Connection c = database.connection()) {
-            String payload = mapper.writeValueAsString(plan.payload());
-            Optional<long[]> row = insert(c, sql, payload, plan.dedupeKey(), owner, leaseFor);
-            if (row.isPresent()) {
-                return new RecordedRun(database, mapper, row.get()[0], row.get()[1], Optional.empty());
-            }
-            Optional<Long> holder = activeHolder(c, plan.dedupeKey());
-            long[] again = insert(c, sql, payload, null, owner, leaseFor)
-                    .orElseThrow(() -> new StoreException("could not record the Jenkins run", null));
-            return new RecordedRun(database, mapper, again[0], again[1], holder);
-        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new StoreException("could not record the Jenkins run of " + plan.repo() + "#" + plan.issue(), e);
-        }
-    }
-
-    private static Optional<long[]> insert(Connection c, String sql, String payload, String dedupeKey, String owner,
-                                           Duration leaseFor) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, TYPE);
-            ps.setString(2, payload);
-            ps.setString(3, dedupeKey);
-            ps.setString(4, owner);
-            ps.setLong(5, leaseFor.toMillis());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new long[] {rs.getLong(1), rs.getLong(2)}) : Optional.empty();
-            }
-        }
-    }
-
-    private static Optional<Long> activeHolder(Connection c, String dedupeKey) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id FROM cloud_jobs WHERE dedupe_key = ? AND status IN ('pending', 'processing')")) {
-            ps.setString(1, dedupeKey);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-            }
-        }
+        ExternalRunRepository.Begun run = new ExternalRunRepository(database, mapper).begin(GitHubIssueFixJobType.ID,
+                mapper.valueToTree(plan.payload()), plan.dedupeKey(), owner, leaseFor);
+        return new RecordedRun(database, mapper, run.jobId(), run.token(), run.heldBy());
     }
 
     /** A run begun before (e.g. by a Jenkins controller that restarted since), to finish it. */
@@ -125,15 +81,7 @@ public final class RecordedRun {
 
     /** True once someone asked the standalone API to cancel this job. */
     public boolean cancelRequested() {
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT cancel_requested FROM cloud_jobs WHERE id = ?")) {
-            ps.setLong(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        } catch (SQLException e) {
-            throw new StoreException("could not read job " + jobId, e);
-        }
+        return runs.cancelRequested(jobId);
     }
 
     /** Records how the run ended; false when the row was already settled (e.g. by a reaper after a long outage). */

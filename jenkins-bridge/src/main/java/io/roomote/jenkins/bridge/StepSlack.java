@@ -1,9 +1,11 @@
 package io.roomote.jenkins.bridge;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.roomote.core.jobs.Job;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.roomote.core.events.JobEnd;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.slack.SlackMessages;
+import io.roomote.jobs.github.FixJobDescription;
 
 import java.time.Instant;
 import java.util.Map;
@@ -17,25 +19,27 @@ import java.util.function.Consumer;
  */
 public final class StepSlack implements AutoCloseable {
 
-    private static final String TYPE = "github.issue.fix";
+    private static final String TYPE = io.roomote.jobs.github.GitHubIssueFixJobType.ID;
 
     private final SlackPost slack;
-    private final SlackMessages messages;
+    private final SlackMessages messages = new SlackMessages();
+    private final String githubServerUrl;
     private final Consumer<String> warn;
     private final ObjectMapper mapper = new ObjectMapper();
 
     public StepSlack(SlackPost slack, String githubServerUrl, Consumer<String> warn) {
         this.slack = slack;
-        this.messages = new SlackMessages(githubServerUrl == null || githubServerUrl.isBlank() ? "https://github.com"
-                : githubServerUrl.replaceAll("/$", ""));
+        this.githubServerUrl = githubServerUrl == null || githubServerUrl.isBlank() ? "https://github.com"
+                : githubServerUrl.replaceAll("/+$", "");
         this.warn = warn;
     }
 
     /** Announces the start; returns the thread to reply in. */
     public Optional<String> started(long jobId, String repo, int issue, String agent, Instant startedAt) {
-        Job job = job(jobId, repo, issue, JobStatus.PROCESSING, null, null, startedAt, null);
         try {
-            return slack.post(messages.started(job, agent), null);
+            // A Jenkins run is attempt 1 of 1: Jenkins, not Roomote, retries builds.
+            return slack.post(messages.started(new SlackMessages.Attempt(jobId, TYPE, 1, 1, null), agent,
+                    Optional.of(FixJobDescription.of(githubServerUrl, repo, issue, Optional.empty()))), null);
         } catch (Exception e) {
             warn.accept("Slack: could not announce the start: " + e.getMessage());
             return Optional.empty();
@@ -49,21 +53,18 @@ public final class StepSlack implements AutoCloseable {
             case FixStepResult.CANCELLED -> JobStatus.CANCELLED;
             default -> JobStatus.FAILED;
         };
-        Job job = job(result.jobId(), result.repo(), result.issue(), status, result, result.error(), startedAt, completedAt);
-        for (String text : messages.finished(job)) {
+        JsonNode stored = mapper.valueToTree(result);
+        JobEnd end = JobEnd.of(status, stored, result.error(), startedAt, completedAt);
+        Optional<Map<String, Object>> asMap = Optional.of(mapper.convertValue(result,
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+        for (String text : messages.finished(end, Optional.of(FixJobDescription.of(githubServerUrl, result.repo(),
+                result.issue(), asMap)))) {
             try {
                 slack.post(text, threadTs);
             } catch (Exception e) {
                 warn.accept("Slack: could not post \"" + firstLine(text) + "\": " + e.getMessage());
             }
         }
-    }
-
-    private Job job(long id, String repo, int issue, JobStatus status, FixStepResult result, String error,
-                    Instant startedAt, Instant completedAt) {
-        return new Job(id, TYPE, status, mapper.valueToTree(Map.of("repo", repo, "issue", issue)),
-                result == null ? null : mapper.valueToTree(result), error, null, 1, 1, startedAt, startedAt, startedAt,
-                completedAt, null, null, null, null, false, null);
     }
 
     /** Closes the poster when it holds resources (Slack's client). */

@@ -55,6 +55,10 @@ public final class WorkerProtocol {
             "com.fasterxml.jackson.core.JsonFactory",
             "com.fasterxml.jackson.annotation.JsonInclude",
             "org.kohsuke.github.GitHub",
+            // github-api signs a GitHub App's JWTs with jjwt: API, implementation and its Jackson binding.
+            "io.jsonwebtoken.Jwts",
+            "io.jsonwebtoken.impl.DefaultJwtBuilder",
+            "io.jsonwebtoken.jackson.io.JacksonSerializer",
             "org.apache.commons.lang3.StringUtils",
             "org.apache.commons.io.IOUtils",
             "org.slf4j.LoggerFactory");

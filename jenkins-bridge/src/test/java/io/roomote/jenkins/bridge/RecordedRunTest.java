@@ -113,7 +113,7 @@ class RecordedRunTest {
         RecordedRun run = RecordedRun.begin(db, mapper, plan(11), "jenkins:https://ci.example.com/job/fix/13/", Duration.ofMillis(1));
         Thread.sleep(20);
 
-        List<Job> reclaimed = jobs.reclaimExpired(Duration.ofSeconds(1), Duration.ofMinutes(1));
+        List<Job> reclaimed = jobs.reclaimExpired(new io.roomote.core.util.Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)));
 
         assertThat(reclaimed).singleElement().satisfies(j -> {
             assertThat(j.id()).isEqualTo(run.jobId());

@@ -22,24 +22,28 @@ public record JobEnd(Kind kind, String outcome, String reason, String prUrl, int
     private static final String SKIPPED = "skipped";
 
     public static JobEnd of(Job job) {
-        JsonNode result = job.result();
+        return of(job.status(), job.result(), job.error(), job.startedAt(), job.completedAt());
+    }
+
+    /** From what a finished run recorded: its status, result, error and when it started and ended (either may be null). */
+    public static JobEnd of(JobStatus status, JsonNode result, String jobError, java.time.Instant startedAt,
+                            java.time.Instant completedAt) {
         String outcome = text(result, "outcome").orElse(null);
-        String error = job.error() != null ? job.error() : text(result, "reason").orElse(null);
+        String error = jobError != null ? jobError : text(result, "reason").orElse(null);
         Kind kind;
-        if (job.status() == JobStatus.CANCELLED) {
+        if (status == JobStatus.CANCELLED) {
             kind = Kind.CANCELLED;
         } else if (SKIPPED.equals(outcome) || (outcome == null && error != null && error.startsWith(SKIPPED + ": "))) {
             kind = Kind.SKIPPED;
             outcome = SKIPPED;
-        } else if (job.status() == JobStatus.COMPLETED) {
+        } else if (status == JobStatus.COMPLETED) {
             kind = Kind.COMPLETED;
         } else if ("timed_out".equals(outcome) || (error != null && error.startsWith("timed out"))) {
             kind = Kind.TIMED_OUT;
         } else {
             kind = Kind.FAILED;
         }
-        Duration duration = job.startedAt() != null && job.completedAt() != null
-                ? Duration.between(job.startedAt(), job.completedAt()) : null;
+        Duration duration = startedAt != null && completedAt != null ? Duration.between(startedAt, completedAt) : null;
         return new JobEnd(kind, outcome, withoutPrefix(error, outcome), text(result, "prUrl").orElse(null),
                 result == null ? 0 : result.path("prNumber").asInt(0), text(result, "wipBranch").orElse(null),
                 result != null && result.hasNonNull("costUsd") ? result.get("costUsd").asDouble() : null, duration);

@@ -37,7 +37,9 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseLogSink.class);
     private static final int MAX_BATCH = 500;
-    private static final long MAX_RETRY_WAIT_MS = 2_000;
+    /** Waits between writes while the database is unreachable: 200 ms doubling to 2 s. */
+    private static final io.roomote.core.util.Backoff RETRY =
+            new io.roomote.core.util.Backoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(2));
     private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /**
@@ -222,7 +224,7 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
 
     /** Stores a batch, waiting out a database outage; refused lines (bad content) are dropped one by one. */
     private void store(List<JobLogRepository.Entry> batch) {
-        long waitMs = 200;
+        int failures = 0;
         while (true) {
             try {
                 repository.append(batch);
@@ -252,8 +254,7 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
                     log.error("lost {} job log line(s): the database was still unreachable when Roomote stopped", lost);
                     return;
                 }
-                Threads.sleepQuietly(waitMs);
-                waitMs = Math.min(waitMs * 2, MAX_RETRY_WAIT_MS);
+                Threads.sleepQuietly(RETRY.after(++failures).toMillis());
             }
         }
     }

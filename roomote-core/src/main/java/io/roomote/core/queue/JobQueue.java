@@ -5,14 +5,14 @@ import io.roomote.core.metrics.JobMetrics;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobPage;
-import io.roomote.core.jobs.JobQuery;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.jobs.NewJob;
 import io.roomote.core.store.JobLogRepository;
 import io.roomote.core.store.JobRepository;
+import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.core.types.PayloadBinder;
-import io.roomote.core.worker.RetryPolicy;
+import io.roomote.core.jobs.RetryPolicy;
 import io.roomote.spi.Configuration;
 import io.roomote.spi.JobType;
 import io.roomote.spi.ValidationProblem;
@@ -50,6 +50,7 @@ public final class JobQueue {
     }
 
     private final JobRepository jobs;
+    private final JobSearchRepository search;
     private final JobLogRepository logs;
     private final JobTypeRegistry registry;
     private final PayloadBinder binder;
@@ -58,17 +59,18 @@ public final class JobQueue {
     private final JobMetrics metrics;
 
     /** @param config this runner's settings: a job its type cannot run with them is refused at enqueue */
-    public JobQueue(JobRepository jobs, JobLogRepository logs, JobTypeRegistry registry, ObjectMapper mapper,
-                    RetryPolicy retry, Configuration config) {
-        this(jobs, logs, registry, mapper, retry, config, JobMetrics.none());
+    public JobQueue(JobRepository jobs, JobSearchRepository search, JobLogRepository logs, JobTypeRegistry registry,
+                    ObjectMapper mapper, RetryPolicy retry, Configuration config) {
+        this(jobs, search, logs, registry, mapper, retry, config, JobMetrics.none());
     }
 
     /** As the other constructor, counting enqueued jobs in {@code metrics}. */
-    public JobQueue(JobRepository jobs, JobLogRepository logs, JobTypeRegistry registry, ObjectMapper mapper,
-                    RetryPolicy retry, Configuration config, JobMetrics metrics) {
+    public JobQueue(JobRepository jobs, JobSearchRepository search, JobLogRepository logs, JobTypeRegistry registry,
+                    ObjectMapper mapper, RetryPolicy retry, Configuration config, JobMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
         this.jobs = jobs;
+        this.search = search;
         this.logs = logs;
         this.registry = registry;
         this.binder = new PayloadBinder(mapper);
@@ -87,6 +89,71 @@ public final class JobQueue {
      */
     public Enqueued enqueue(EnqueueRequest request) {
         // Every way in (API, webhook, CLI) ends here: nothing PostgreSQL would refuse or mangle gets to the insert.
+        JobRepository.Inserted inserted = jobs.insert(validated(request), retry.maxAttempts());
+        if (inserted.created()) {
+            metrics.enqueued(request.type());
+        }
+        return new Enqueued(inserted.job(), inserted.created());
+    }
+
+    /**
+     * Validates every request, then enqueues all of them in one transaction with one multi-row insert and one
+     * wake-up of idle workers. All or nothing: when any request is invalid, nothing is written and the
+     * exception lists every problem, each path prefixed with the item's index ({@code jobs[3].payload.repo}).
+     * Dedupe keys work as in {@link #enqueue}: an item whose key an active job holds gets that job; of items
+     * sharing a key within the batch, the first is enqueued and the later ones get its job. Answers are in the
+     * order of {@code requests}.
+     *
+     * @throws InvalidJobException for an empty list or any invalid item; nothing is written then
+     */
+    public List<Enqueued> enqueueAll(List<EnqueueRequest> requests) {
+        if (requests.isEmpty()) {
+            throw new InvalidJobException(List.of(new ValidationProblem("jobs", "must list at least one job")));
+        }
+        List<ValidationProblem> problems = new java.util.ArrayList<>();
+        List<NewJob> batch = new java.util.ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            EnqueueRequest request = requests.get(i);
+            try {
+                batch.add(validated(request));
+            } catch (InvalidJobException e) {
+                problems.addAll(itemProblems(i, e.problems()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidJobException(problems);
+        }
+        List<JobRepository.Inserted> inserted = jobs.insertAll(batch, retry.maxAttempts());
+        List<Enqueued> answers = new java.util.ArrayList<>(inserted.size());
+        for (JobRepository.Inserted in : inserted) {
+            if (in.created()) {
+                metrics.enqueued(in.job().type());
+            }
+            answers.add(new Enqueued(in.job(), in.created()));
+        }
+        return answers;
+    }
+
+    /** What {@link #enqueue} would refuse {@code request} for; empty when it would accept it. Writes nothing. */
+    public List<ValidationProblem> problems(EnqueueRequest request) {
+        try {
+            validated(request);
+            return List.of();
+        } catch (InvalidJobException e) {
+            return e.problems();
+        }
+    }
+
+    /** {@code problems} of the batch's item {@code index}, their paths under {@code jobs[index]}. */
+    public static List<ValidationProblem> itemProblems(int index, List<ValidationProblem> problems) {
+        String prefix = "jobs[" + index + "]";
+        return problems.stream()
+                .map(p -> new ValidationProblem(p.path().isEmpty() ? prefix : prefix + "." + p.path(), p.message()))
+                .toList();
+    }
+
+    /** What {@link #enqueue} checks, as the job to insert. */
+    private NewJob validated(EnqueueRequest request) {
         List<ValidationProblem> unstorable = request.unstorable();
         if (!unstorable.isEmpty()) {
             throw new InvalidJobException(unstorable);
@@ -94,13 +161,7 @@ public final class JobQueue {
         JobType<?, ?> type = registry.find(request.type()).orElseThrow(() -> new InvalidJobException(List.of(
                 new ValidationProblem("type", "unknown job type '" + request.type() + "'; known types: "
                         + String.join(", ", registry.ids())))));
-        String dedupeKey = validatedDedupeKey(type, request);
-        JobRepository.Inserted inserted = jobs.insert(
-                new NewJob(request.type(), request.payload(), dedupeKey, request.maxAttempts()), retry.maxAttempts());
-        if (inserted.created()) {
-            metrics.enqueued(request.type());
-        }
-        return new Enqueued(inserted.job(), inserted.created());
+        return new NewJob(request.type(), request.payload(), validatedDedupeKey(type, request), request.maxAttempts());
     }
 
     /** Checks the payload, then returns the request's dedupe key or the one the type derives from the payload. */
@@ -141,8 +202,16 @@ public final class JobQueue {
         return jobs.find(id);
     }
 
-    public JobPage list(JobQuery query) {
-        return jobs.list(query);
+    /**
+     * A page of whole jobs, newest first, that {@code filter} matches: the dashboard's search (its filters and
+     * its index-friendly SQL) is the only way jobs are listed; this adds their payloads and results.
+     *
+     * @param beforeId the cursor: jobs older than this id; null for the newest page
+     */
+    public JobPage list(JobSearchRepository.Filter filter, Long beforeId, int limit) {
+        JobSearchRepository.Page page = search.search(filter, beforeId, null, limit);
+        List<Job> found = jobs.findAll(page.jobs().stream().map(JobSearchRepository.Summary::id).toList());
+        return new JobPage(found, page.olderCursor());
     }
 
     public Map<JobStatus, Long> counts() {

@@ -72,8 +72,12 @@ public final class NotificationListener implements AutoCloseable {
         return connected;
     }
 
+    /** Reconnecting after the n-th lost connection in a row: 250 ms doubling to 30 s. */
+    private static final io.roomote.core.util.Backoff RECONNECT =
+            new io.roomote.core.util.Backoff(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(30));
+
     private void loop() {
-        long backoffMs = 250;
+        int failures = 0;
         while (running) {
             try (Connection c = database.dedicatedConnection()) {
                 connection = c;
@@ -84,7 +88,7 @@ public final class NotificationListener implements AutoCloseable {
                 }
                 connected = true;
                 firstConnect.countDown();
-                backoffMs = 250;
+                failures = 0;
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running) {
                     PGNotification[] notes = pg.getNotifications(1_000);
@@ -96,16 +100,17 @@ public final class NotificationListener implements AutoCloseable {
                     }
                 }
             } catch (SQLException e) {
+                failures++;
                 if (running) {
-                    log.warn("LISTEN connection lost ({}); reconnecting in {} ms, polling meanwhile", e.getMessage(), backoffMs);
+                    log.warn("LISTEN connection lost ({}); reconnecting in {} ms, polling meanwhile", e.getMessage(),
+                            RECONNECT.after(failures).toMillis());
                 }
             } finally {
                 connected = false;
                 connection = null;
             }
             if (running) {
-                Threads.sleepQuietly(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 30_000);
+                Threads.sleepQuietly(RECONNECT.after(Math.max(failures, 1)).toMillis());
             }
         }
     }

@@ -1,8 +1,8 @@
 package io.roomote.core.slack;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.roomote.core.events.JobEnd;
 import io.roomote.core.jobs.Job;
+import io.roomote.spi.JobDescription;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,49 +12,59 @@ import java.util.Optional;
 /**
  * The texts Roomote posts to Slack (Slack mrkdwn), shared by the standalone runner and the Jenkins plugin.
  * The first message of a job starts a thread; every later one, of any attempt, is a reply in it, as in the
- * original. Each problem is said once: an error that starts with its outcome does not get it again.
+ * original. Each problem is said once: an error that starts with its outcome does not get it again. What a job
+ * does and made comes from its type ({@link JobDescription}); these texts never read a payload's fields.
  */
 public final class SlackMessages {
 
-    private final String githubServerUrl;
-
-    public SlackMessages(String githubServerUrl) {
-        this.githubServerUrl = githubServerUrl;
-    }
-
     /**
-     * "🚀 Task Started — Creating a pull request for <issue|GitHub Issue #N>" and a context line; the top-level
-     * message of the job's thread. Names the attempt when it is not the first (an earlier one was not posted).
+     * "🚀 Task Started — Creating a pull request for <issue|GitHub Issue #N>" (the job type's description), or
+     * "Running {@code <type>}" without one, and a context line; the top-level message of the job's thread. Names
+     * the attempt when it is not the first (an earlier one was not posted).
      */
-    public String started(Job job, String agent) {
-        String subject = issueLink(job.payload()).map(l -> "Creating a pull request for " + l)
-                .orElse("Running " + job.type());
+    public String started(Attempt attempt, String agent, Optional<JobDescription> description) {
+        String subject = description.map(d -> escape(d.doing()) + " " + link(d.subject()))
+                .orElse("Running " + attempt.type());
         return "🚀 Task Started — " + subject + "\n"
-                + "jobType: " + job.type() + ", jobId: " + job.id() + (agent == null ? "" : ", agent: " + agent)
-                + (job.attempts() > 1 ? ", attempt " + job.attempts() + " of " + job.maxAttempts() : "");
+                + "jobType: " + attempt.type() + ", jobId: " + attempt.jobId() + (agent == null ? "" : ", agent: " + agent)
+                + (attempt.number() > 1 ? ", attempt " + attempt.number() + " of " + attempt.of() : "");
     }
 
     /**
      * A later attempt of a job that has a thread already, as a reply in it: "🔁 Attempt 2 of 3 started — attempt
      * 1 failed: …", or "🔁 Started again (attempt 1 of 3)" for a job retried by hand or handed back at a stop.
      */
-    public String attemptStarted(Job job) {
-        if (job.attempts() <= 1) {
-            return "🔁 Started again (attempt " + Math.max(1, job.attempts()) + " of " + job.maxAttempts() + ")";
+    public String attemptStarted(Attempt attempt) {
+        if (attempt.number() <= 1) {
+            return "🔁 Started again (attempt " + Math.max(1, attempt.number()) + " of " + attempt.of() + ")";
         }
-        return "🔁 Attempt " + job.attempts() + " of " + job.maxAttempts() + " started"
-                + (job.error() == null ? "" : " — attempt " + (job.attempts() - 1) + " failed: " + job.error());
+        return "🔁 Attempt " + attempt.number() + " of " + attempt.of() + " started"
+                + (attempt.previousError() == null ? "" : " — attempt " + (attempt.number() - 1) + " failed: "
+                + attempt.previousError());
     }
 
-    /** Thread replies announcing how a job ended: the PR first, saved work, then the verdict. */
-    public List<String> finished(Job job) {
-        JobEnd end = JobEnd.of(job);
+    /**
+     * What a start message needs of a job: its id and type, which attempt this is of how many, and why the one
+     * before failed (null when none did).
+     */
+    public record Attempt(long jobId, String type, int number, int of, String previousError) {
+        public static Attempt of(Job job) {
+            return new Attempt(job.id(), job.type(), job.attempts(), job.maxAttempts(), job.error());
+        }
+    }
+
+    /**
+     * Thread replies announcing how a job ended: what it made first (as its type describes it: "🎉 Pull request
+     * created: <url|PR #43>"), saved work, then the verdict.
+     */
+    public List<String> finished(JobEnd end, Optional<JobDescription> description) {
         if (end.kind() == JobEnd.Kind.SKIPPED) {
             return List.of(skipped(end));
         }
         List<String> out = new ArrayList<>();
-        if (end.kind() == JobEnd.Kind.COMPLETED && end.prUrl() != null) {
-            out.add(pullRequestCreated(end.prUrl(), end.prNumber()));
+        Optional<JobDescription.Made> made = description.flatMap(JobDescription::made);
+        if (end.kind() == JobEnd.Kind.COMPLETED && made.isPresent()) {
+            out.add("🎉 " + escape(made.get().text()) + ": " + link(made.get().link()));
         }
         if (end.wipBranch() != null) {
             out.add("💾 Unfinished work saved to branch `" + end.wipBranch() + "`");
@@ -91,12 +101,13 @@ public final class SlackMessages {
         return "<" + url + "|" + (number > 0 ? "PR #" + number : url) + ">";
     }
 
-    private Optional<String> issueLink(JsonNode payload) {
-        if (payload == null || !payload.hasNonNull("repo") || !payload.hasNonNull("issue")) {
-            return Optional.empty();
-        }
-        String repo = payload.get("repo").asText();
-        int issue = payload.get("issue").asInt();
-        return Optional.of("<" + githubServerUrl + "/" + repo + "/issues/" + issue + "|GitHub Issue #" + issue + ">");
+    /** Slack's {@code <url|text>}, or the bare text when there is no address. */
+    private static String link(JobDescription.Link link) {
+        return link.url() == null ? escape(link.text()) : "<" + link.url() + "|" + escape(link.text()) + ">";
+    }
+
+    /** Slack's mrkdwn escaping: a type's words are text, never a link or a mention. */
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

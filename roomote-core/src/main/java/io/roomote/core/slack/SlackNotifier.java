@@ -23,7 +23,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
 import java.util.function.Function;
+import io.roomote.core.types.JobDescriptions;
+import io.roomote.spi.JobDescription;
 
 /**
  * Posts job events to Slack with the official client, one thread per job. Never on a job's critical path:
@@ -47,6 +50,7 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
     private final SlackMessages messages;
     private final JobNotesRepository notes;
     private final Function<Job, String> agentOf;
+    private final Function<Job, Optional<JobDescription>> describe;
     private final Slack slack;
     private final MethodsClient methods;
     private final ExecutorService sender = Executors.newSingleThreadExecutor(Threads.daemon("roomote-slack"));
@@ -59,25 +63,31 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
     private final AtomicInteger abandoned = new AtomicInteger();
     private final CountDownLatch closing = new CountDownLatch(1);
 
+    /** Without job descriptions: every thread says "Running {@code <type>}". */
     public SlackNotifier(SlackSettings settings, JobNotesRepository notes, Function<Job, String> agentOf) {
-        this(settings, notes, agentOf, 1000);
+        this(settings, notes, agentOf, JobDescriptions.none(), 1000);
     }
 
-    /** @param calls hears whether each message reached Slack (metrics and the health check) */
+    /**
+     * @param describe what each job does and made, from its type ({@link JobDescriptions})
+     * @param calls    hears whether each message reached Slack (metrics and the health check)
+     */
     public SlackNotifier(SlackSettings settings, JobNotesRepository notes, Function<Job, String> agentOf,
-                         io.roomote.core.metrics.ExternalCalls calls) {
-        this(settings, notes, agentOf, 1000);
+                         Function<Job, Optional<JobDescription>> describe, io.roomote.core.metrics.ExternalCalls calls) {
+        this(settings, notes, agentOf, describe, 1000);
         this.calls = calls;
         calls.expect("slack");
     }
 
     private io.roomote.core.metrics.ExternalCalls calls = io.roomote.core.metrics.ExternalCalls.none();
 
-    SlackNotifier(SlackSettings settings, JobNotesRepository notes, Function<Job, String> agentOf, long baseBackoffMs) {
+    SlackNotifier(SlackSettings settings, JobNotesRepository notes, Function<Job, String> agentOf,
+                  Function<Job, Optional<JobDescription>> describe, long baseBackoffMs) {
         this.settings = settings;
-        this.messages = new SlackMessages(settings.githubServerUrl());
+        this.messages = new SlackMessages();
         this.notes = notes;
         this.agentOf = agentOf;
+        this.describe = describe;
         this.baseBackoffMs = baseBackoffMs;
         SlackConfig config = new SlackConfig();
         config.setMethodsEndpointUrlPrefix(settings.apiUrl());
@@ -98,10 +108,10 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
             String thread = threads.getOrDefault(job.id(), job.slackThreadTs());
             if (thread != null) {
                 threads.put(job.id(), thread);
-                post(job.id(), messages.attemptStarted(job), thread);
+                post(job.id(), messages.attemptStarted(SlackMessages.Attempt.of(job)), thread);
                 return;
             }
-            String ts = post(job.id(), messages.started(job, agentOf.apply(job)), null);
+            String ts = post(job.id(), messages.started(SlackMessages.Attempt.of(job), agentOf.apply(job), describe.apply(job)), null);
             if (ts != null) {
                 threads.put(job.id(), ts);
                 try {
@@ -115,7 +125,7 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
 
     @Override
     public void jobFinished(Job job) {
-        List<String> texts = messages.finished(job);
+        List<String> texts = messages.finished(io.roomote.core.events.JobEnd.of(job), describe.apply(job));
         send(texts.size(), () -> {
             String thread = threadOf(job);
             for (String text : texts) {
@@ -167,7 +177,7 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
                 abandoned.incrementAndGet(); // stopping: no more retries, counted in close()'s warning
                 return null;
             }
-            long waitMs = baseBackoffMs * (1L << (attempt - 1));
+            long waitMs = new io.roomote.core.util.Backoff(Duration.ofMillis(baseBackoffMs), Duration.ofHours(1)).after(attempt).toMillis();
             try {
                 ChatPostMessageResponse r = methods.chatPostMessage(req -> {
                     req.channel(settings.channel()).text(text).unfurlLinks(false);

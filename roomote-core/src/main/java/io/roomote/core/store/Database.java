@@ -79,14 +79,7 @@ public final class Database implements AutoCloseable {
     }
 
     private Properties credentials() {
-        Properties props = new Properties();
-        if (url.user() != null) {
-            props.setProperty("user", url.user());
-        }
-        if (url.password() != null) {
-            props.setProperty("password", url.password());
-        }
-        return props;
+        return url.credentials();
     }
 
     /** Through the driver itself rather than DriverManager, for the same class loader reason as the pool's. */

@@ -51,6 +51,18 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
      * This location as a {@code DATABASE_URL} value that {@link #parse} reads back, with the user and password
      * (percent-encoded): for handing to a worker process, as a secret.
      */
+    /** The driver's {@code user} and {@code password} properties, for a connection made outside the pool. */
+    public java.util.Properties credentials() {
+        java.util.Properties props = new java.util.Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        return props;
+    }
+
     public String toDatabaseUrl() {
         if (user == null && password == null) {
             return jdbcUrl;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobPage;
-import io.roomote.core.jobs.JobQuery;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.jobs.Lease;
 import io.roomote.core.jobs.NewJob;
@@ -88,6 +87,143 @@ public final class JobRepository {
         }
     }
 
+    /**
+     * One column of the batch insert: its name, the element type of the array it is sent in, and its value
+     * for one job. A new column of {@code cloud_jobs} set at enqueue is one more entry in {@link #batchColumns}.
+     */
+    private record BatchColumn(String name, String arrayType, java.util.function.Function<NewJob, Object> value) {
+    }
+
+    private List<BatchColumn> batchColumns(int defaultMaxAttempts) {
+        return List.of(
+                new BatchColumn("type", "text", NewJob::type),
+                // Sent as text and cast: pgjdbc has no jsonb[] binding.
+                new BatchColumn("payload", "jsonb", j -> Json.text(mapper, j.payload())),
+                new BatchColumn("dedupe_key", "text", NewJob::dedupeKey),
+                new BatchColumn("max_attempts", "int4", j -> j.maxAttempts() != null ? j.maxAttempts() : defaultMaxAttempts));
+    }
+
+    /**
+     * Inserts {@code batch} in one transaction with one multi-row statement and notifies idle workers once per
+     * job type, in the same commit. Answers in the order of {@code batch}. Dedupe keys work as in
+     * {@link #insert}: an item whose key an active job holds gets that job ({@code created} false); of items
+     * sharing a key within the batch, the first is inserted and the later ones get its job.
+     */
+    public List<Inserted> insertAll(List<NewJob> batch, int defaultMaxAttempts) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        Inserted[] answers = new Inserted[batch.size()];
+        // Later items with a key seen earlier in the batch point at that earlier item.
+        Map<String, Integer> firstWithKey = new java.util.HashMap<>();
+        int[] sameAs = new int[batch.size()];
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            String key = batch.get(i).dedupeKey();
+            Integer first = key == null ? null : firstWithKey.putIfAbsent(key, i);
+            sameAs[i] = first == null ? -1 : first;
+            if (first == null) {
+                pending.add(i);
+            }
+        }
+        List<BatchColumn> columns = batchColumns(defaultMaxAttempts);
+        String names = String.join(", ", columns.stream().map(BatchColumn::name).toList());
+        String arrays = String.join(", ", columns.stream().map(col -> "?::text[]::" + col.arrayType() + "[]").toList());
+        // Ids are drawn first so each inserted row maps back to its item whatever order RETURNING gives.
+        String sql = "WITH input AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('cloud_jobs', 'id')) AS id, t.*"
+                + " FROM unnest(" + arrays + ") WITH ORDINALITY AS t(" + names + ", ord)),"
+                + " ins AS (INSERT INTO cloud_jobs (id, " + names + ") SELECT id, " + names + " FROM input ORDER BY ord"
+                + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *)"
+                + " SELECT input.ord AS batch_ord, ins.* FROM input LEFT JOIN ins ON ins.id = input.id";
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                java.util.Set<String> createdTypes = new java.util.TreeSet<>();
+                // A job holding a key can finish between our insert and our look-up; then those items go again.
+                for (int tries = 0; !pending.isEmpty(); tries++) {
+                    if (tries == 10) {
+                        throw new StoreException("could not enqueue the batch: the dedupe keys of "
+                                + pending.size() + " jobs kept changing hands", null);
+                    }
+                    List<Integer> conflicted = insertRows(c, sql, columns, batch, pending, answers, createdTypes);
+                    pending = new ArrayList<>();
+                    if (!conflicted.isEmpty()) {
+                        Map<String, Job> holders = activeByKey(c, conflicted.stream().map(i -> batch.get(i).dedupeKey()).toList());
+                        for (int i : conflicted) {
+                            Job holder = holders.get(batch.get(i).dedupeKey());
+                            if (holder != null) {
+                                answers[i] = new Inserted(holder, false);
+                            } else {
+                                pending.add(i);
+                            }
+                        }
+                    }
+                }
+                if (!createdTypes.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT pg_notify('" + JOBS_CHANNEL + "', t) FROM unnest(?::text[]) AS t")) {
+                        ps.setArray(1, c.createArrayOf("text", createdTypes.toArray()));
+                        ps.execute();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not enqueue the batch of " + batch.size() + " jobs", e);
+        }
+        for (int i = 0; i < answers.length; i++) {
+            if (sameAs[i] >= 0) {
+                answers[i] = new Inserted(answers[sameAs[i]].job(), false);
+            }
+        }
+        return List.of(answers);
+    }
+
+    /** Inserts the {@code items} of {@code batch}; fills the answers of the inserted ones, returns the others. */
+    private List<Integer> insertRows(Connection c, String sql, List<BatchColumn> columns, List<NewJob> batch,
+                                     List<Integer> items, Inserted[] answers, java.util.Set<String> createdTypes)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int col = 0; col < columns.size(); col++) {
+                Object[] values = new Object[items.size()];
+                for (int k = 0; k < items.size(); k++) {
+                    Object v = columns.get(col).value().apply(batch.get(items.get(k)));
+                    values[k] = v == null ? null : v.toString();
+                }
+                ps.setArray(col + 1, c.createArrayOf("text", values));
+            }
+            List<Integer> conflicted = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int item = items.get(rs.getInt("batch_ord") - 1);
+                    rs.getLong("id");
+                    if (rs.wasNull()) {
+                        conflicted.add(item);
+                    } else {
+                        Job job = map(rs);
+                        answers[item] = new Inserted(job, true);
+                        createdTypes.add(job.type());
+                    }
+                }
+            }
+            return conflicted;
+        }
+    }
+
+    private Map<String, Job> activeByKey(Connection c, List<String> keys) throws SQLException {
+        Map<String, Job> byKey = new java.util.HashMap<>();
+        for (Job job : queryMany(c, "SELECT * FROM cloud_jobs WHERE dedupe_key = ANY (?) AND " + ACTIVE,
+                ps -> ps.setArray(1, c.createArrayOf("text", keys.toArray())))) {
+            byKey.put(job.dedupeKey(), job);
+        }
+        return byKey;
+    }
+
     public Optional<Job> find(long id) {
         try (Connection c = database.connection()) {
             return queryOne(c, "SELECT * FROM cloud_jobs WHERE id = ?", ps -> ps.setLong(1, id));
@@ -96,37 +232,19 @@ public final class JobRepository {
         }
     }
 
-    public JobPage list(JobQuery query) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM cloud_jobs WHERE true");
-        List<Object> args = new ArrayList<>();
-        if (query.status() != null) {
-            sql.append(" AND status = ?");
-            args.add(query.status().dbValue());
+    /** The jobs with these ids, in the order given; ids of jobs that no longer exist are left out. */
+    public List<Job> findAll(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
         }
-        if (query.type() != null) {
-            sql.append(" AND type = ?");
-            args.add(query.type());
-        }
-        if (query.beforeId() != null) {
-            sql.append(" AND id < ?");
-            args.add(query.beforeId());
-        }
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        args.add(query.limit() + 1);
         try (Connection c = database.connection()) {
-            List<Job> jobs = queryMany(c, sql.toString(), ps -> {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setObject(i + 1, args.get(i));
-                }
-            });
-            Long next = null;
-            if (jobs.size() > query.limit()) {
-                jobs = jobs.subList(0, query.limit());
-                next = jobs.get(jobs.size() - 1).id();
-            }
-            return new JobPage(List.copyOf(jobs), next);
+            List<Job> found = queryMany(c, "SELECT * FROM cloud_jobs WHERE id = ANY (?)",
+                    ps -> ps.setArray(1, c.createArrayOf("bigint", ids.toArray())));
+            Map<Long, Job> byId = new java.util.HashMap<>();
+            found.forEach(job -> byId.put(job.id(), job));
+            return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
         } catch (SQLException e) {
-            throw new StoreException("could not list jobs", e);
+            throw new StoreException("could not read jobs", e);
         }
     }
 
@@ -283,6 +401,47 @@ public final class JobRepository {
                 + CLEAR_LEASE + FENCE, id, jsonb(result), id, token);
     }
 
+    /** A successful attempt to record: the job, the fencing token of its lease, and its result (may be null). */
+    public record Completion(long id, long token, JsonNode result) {
+    }
+
+    /**
+     * Records many successes in one statement and one durable commit, each row fenced by its own token as
+     * {@link #complete} does: a row whose lease was taken back is left alone. Returns the ids recorded.
+     */
+    public java.util.Set<Long> completeAll(List<Completion> completions) {
+        if (completions.isEmpty()) {
+            return java.util.Set.of();
+        }
+        String sql = "UPDATE cloud_jobs j SET status = 'completed', result = v.result::jsonb, error = NULL,"
+                + " completed_at = now(), " + CLEAR_LEASE
+                + " FROM unnest(?::bigint[], ?::bigint[], ?::text[]) AS v(id, token, result)"
+                + " WHERE j.id = v.id AND j.lease_token = v.token AND j.status = 'processing' RETURNING j.id";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            Object[] ids = new Object[completions.size()];
+            Object[] tokens = new Object[completions.size()];
+            Object[] results = new Object[completions.size()];
+            for (int i = 0; i < completions.size(); i++) {
+                Completion done = completions.get(i);
+                ids[i] = done.id();
+                tokens[i] = done.token();
+                results[i] = Json.text(mapper, done.result());
+            }
+            ps.setArray(1, c.createArrayOf("bigint", ids));
+            ps.setArray(2, c.createArrayOf("bigint", tokens));
+            ps.setArray(3, c.createArrayOf("text", results));
+            java.util.Set<Long> recorded = new java.util.HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    recorded.add(rs.getLong(1));
+                }
+            }
+            return recorded;
+        } catch (SQLException e) {
+            throw new StoreException("could not record the outcomes of " + completions.size() + " jobs", e);
+        }
+    }
+
     /** Records a final failure. */
     public boolean fail(long id, long token, String error, JsonNode result) {
         return fenced("UPDATE cloud_jobs SET status = 'failed', error = ?, result = ?, completed_at = now(), "
@@ -352,8 +511,8 @@ public final class JobRepository {
      * Takes back every expired lease: the job is queued again (after backoff) if attempts remain, else it
      * fails with a message that says so; a job whose cancel was requested ends cancelled.
      */
-    public List<Job> reclaimExpired(Duration backoffBase, Duration backoffCap) {
-        return reclaimExpiredLeases(backoffBase, backoffCap).stream().map(Reclaimed::job).toList();
+    public List<Job> reclaimExpired(io.roomote.core.util.Backoff backoff) {
+        return reclaimExpiredLeases(backoff).stream().map(Reclaimed::job).toList();
     }
 
     /**
@@ -361,7 +520,7 @@ public final class JobRepository {
      * jobs due now; a job with a backoff is announced by {@link #announceDue} when its {@code run_at} comes,
      * since a wake-up before that finds nothing to claim. The delay is measured on the database's clock.
      */
-    public List<Reclaimed> reclaimExpiredLeases(Duration backoffBase, Duration backoffCap) {
+    public List<Reclaimed> reclaimExpiredLeases(io.roomote.core.util.Backoff backoff) {
         String sql = "WITH expired AS (SELECT id FROM cloud_jobs WHERE status = 'processing' AND lease_expires_at < now()"
                 + " FOR UPDATE SKIP LOCKED),"
                 + " upd AS (UPDATE cloud_jobs j SET"
@@ -371,7 +530,8 @@ public final class JobRepository {
                 + "          || j.attempts || ' of ' || j.max_attempts"
                 + "          || CASE WHEN j.cancel_requested THEN ' (cancel had been requested)'"
                 + "                  WHEN j.attempts < j.max_attempts THEN '; will retry' ELSE '; no attempts left' END,"
-                + "  run_at = now() + least(? * power(2, greatest(j.attempts - 1, 0)), ?) * interval '1 millisecond',"
+                // The delay after n attempts is the n-th element: Backoff computes it, for the same waits as the worker's.
+                + "  run_at = now() + (?::bigint[])[least(greatest(j.attempts, 1), ?)] * interval '1 millisecond',"
                 + "  completed_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN now() END,"
                 + "  " + CLEAR_LEASE
                 + " FROM expired WHERE j.id = expired.id RETURNING j.*)"
@@ -379,8 +539,9 @@ public final class JobRepository {
                 + " CASE WHEN upd.status = 'pending' AND upd.run_at <= now() THEN pg_notify('" + JOBS_CHANNEL + "', upd.type) END"
                 + " FROM upd";
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, backoffBase.toMillis());
-            ps.setLong(2, backoffCap.toMillis());
+            Long[] delays = backoff.millisByFailures();
+            ps.setArray(1, c.createArrayOf("bigint", delays));
+            ps.setInt(2, delays.length);
             List<Reclaimed> jobs = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.core.jobs.FinishedAs;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
-import io.roomote.core.queue.QueueStats;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

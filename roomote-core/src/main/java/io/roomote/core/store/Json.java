@@ -35,6 +35,18 @@ public final class Json {
         return obj;
     }
 
+    /** The JSON text of {@code node}, as {@link #jsonb} stores it; null for no value. */
+    static String text(ObjectMapper mapper, JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return null;
+        }
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("cannot serialise JSON", e);
+        }
+    }
+
     static JsonNode read(ObjectMapper mapper, String text) throws SQLException {
         if (text == null) {
             return null;

@@ -68,6 +68,7 @@ public final class WorkerPool implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final JobEventListener events;
     private final JobMetrics metrics;
+    private final CompletionBatcher completions;
     /** Database time of this runner's latest claim (null before the first). */
     private volatile java.time.Instant lastClaimAt;
 
@@ -105,6 +106,7 @@ public final class WorkerPool implements AutoCloseable {
         this.notifications = notifications;
         this.timers = timers;
         this.events = events;
+        this.completions = new CompletionBatcher(jobs, settings.maxWorkers());
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.maxWorkers(), r -> {
             Thread t = new Thread(r, "roomote-worker-" + n.incrementAndGet());
@@ -313,7 +315,8 @@ public final class WorkerPool implements AutoCloseable {
         int attempt = lease.job().attempts();
         int maxAttempts = lease.job().maxAttempts();
         if (outcome instanceof JobOutcome.Succeeded s) {
-            return write(lease, "completed", () -> jobs.complete(id, token, s.result()));
+            // Shares a commit with the other workers' successes that are ready at the same time.
+            return write(lease, "completed", () -> completions.complete(new JobRepository.Completion(id, token, s.result())));
         }
         if (outcome instanceof JobOutcome.Failed f) {
             if (f.retryable() && attempt < maxAttempts) {
@@ -404,7 +407,7 @@ public final class WorkerPool implements AutoCloseable {
         long beat = settings.heartbeatInterval().toMillis();
         long next = beat;
         try {
-            for (JobRepository.Reclaimed r : jobs.reclaimExpiredLeases(settings.retry().baseDelay(), settings.retry().maxDelay())) {
+            for (JobRepository.Reclaimed r : jobs.reclaimExpiredLeases(settings.retry().backoff())) {
                 Job job = r.job();
                 log.warn("job {}: {} -> {}", job.id(), job.error(), job.status().dbValue());
                 metrics.leaseReclaimed(job.type(), job.status() == JobStatus.PENDING ? "requeued" : job.status().dbValue());

@@ -1,5 +1,6 @@
 package io.roomote.core.worker;
 
+import io.roomote.core.jobs.RetryPolicy;
 import io.roomote.core.config.Settings;
 
 import java.time.Duration;

@@ -5,7 +5,6 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -40,15 +39,8 @@ class PackageDependenciesTest {
             .and().resideOutsideOfPackage("io.roomote.core.slack..")
             .should().dependOnClassesThat().resideInAPackage("com.slack.api..");
 
-    /**
-     * Two known edges are left out until the next stage of issue 10 breaks them: store → queue (the repositories
-     * build {@code QueueStats}) and queue → worker ({@code JobQueue} reads {@code RetryPolicy}). They are named
-     * here rather than frozen in a violation store, because a frozen store records each dependency's text and the
-     * dashboard work in flight on store and queue would make it fail on unrelated edits; any other cycle fails.
-     */
+    /** No exceptions: QueueStats lives with the store that builds it, RetryPolicy with the jobs it retries. */
     @ArchTest
     static final ArchRule corePackagesAreFreeOfCycles = slices().matching("io.roomote.core.(*)..")
-            .should().beFreeOfCycles()
-            .ignoreDependency(resideInAPackage("io.roomote.core.store.."), resideInAPackage("io.roomote.core.queue.."))
-            .ignoreDependency(resideInAPackage("io.roomote.core.queue.."), resideInAPackage("io.roomote.core.worker.."));
+            .should().beFreeOfCycles();
 }

@@ -1,7 +1,7 @@
 package io.roomote.core.config;
 
 import io.roomote.core.store.DatabaseUrl;
-import io.roomote.core.worker.RetryPolicy;
+import io.roomote.core.jobs.RetryPolicy;
 import io.roomote.core.worker.WorkerSettings;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,6 @@
 package io.roomote.core.queue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.roomote.core.jobs.JobQuery;
 import io.roomote.core.testing.QueueFixture;
 import io.roomote.spi.Configuration;
 import io.roomote.spi.JobContext;
@@ -57,7 +56,7 @@ class EnqueueConfigurationCheckTest {
     }
 
     private static long jobs(JobQueue queue) {
-        return queue.list(new JobQuery(null, null, null, 500)).jobs().size();
+        return queue.list(io.roomote.core.store.JobSearchRepository.Filter.ALL, null, 500).jobs().size();
     }
 
     @Test

@@ -1,8 +1,8 @@
 package io.roomote.core.queue;
 
+import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.Roomote;
 import io.roomote.core.jobs.Job;
-import io.roomote.core.jobs.JobQuery;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.testing.EchoJobType;
 import io.roomote.core.testing.QueueFixture;
@@ -181,14 +181,14 @@ class JobQueueTest {
         ids.add(queue.enqueue(request("test.echo", "{\"message\":\"m\"}")).job().id());
         queue.cancel(ids.get(0));
 
-        var page1 = queue.list(new JobQuery(null, "test.noop", null, 2));
+        var page1 = queue.list(new JobSearchRepository.Filter(null, "test.noop", null, null, null), null, 2);
         assertThat(page1.jobs()).extracting(Job::id).containsExactly(ids.get(4), ids.get(3));
-        var page2 = queue.list(new JobQuery(null, "test.noop", page1.nextBeforeId(), 2));
+        var page2 = queue.list(new JobSearchRepository.Filter(null, "test.noop", null, null, null), page1.nextBeforeId(), 2);
         assertThat(page2.jobs()).extracting(Job::id).containsExactly(ids.get(2), ids.get(1));
-        var page3 = queue.list(new JobQuery(null, "test.noop", page2.nextBeforeId(), 2));
+        var page3 = queue.list(new JobSearchRepository.Filter(null, "test.noop", null, null, null), page2.nextBeforeId(), 2);
         assertThat(page3.jobs()).extracting(Job::id).containsExactly(ids.get(0));
         assertThat(page3.nextBeforeId()).isNull();
-        assertThat(queue.list(new JobQuery(JobStatus.CANCELLED, null, null, 10)).jobs()).extracting(Job::id)
+        assertThat(queue.list(new JobSearchRepository.Filter(JobStatus.CANCELLED, null, null, null, null), null, 10).jobs()).extracting(Job::id)
                 .containsExactly(ids.get(0));
         assertThat(queue.counts()).containsEntry(JobStatus.PENDING, 5L).containsEntry(JobStatus.CANCELLED, 1L);
     }

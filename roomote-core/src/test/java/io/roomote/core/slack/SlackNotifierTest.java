@@ -1,5 +1,10 @@
 package io.roomote.core.slack;
 
+import java.util.Optional;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.roomote.core.store.Json;
+import io.roomote.spi.JobDescription;
+import io.roomote.core.types.JobDescriptions;
 import io.roomote.core.Roomote;
 import io.roomote.core.config.Settings;
 import io.roomote.core.jobs.Job;
@@ -82,7 +87,7 @@ class SlackNotifierTest {
     private SlackNotifier notifierFor(String apiUrl, String token, long backoffMs) {
         Settings settings = Settings.of(Map.of("SLACK_API_TOKEN", token, "SLACK_API_URL", apiUrl));
         notifier = new SlackNotifier(SlackSettings.from(settings), new JobNotesRepository(fixture.database()),
-                job -> "roo-code", backoffMs);
+                job -> "roo-code", JobDescriptions.none(), backoffMs);
         return notifier;
     }
 
@@ -134,17 +139,29 @@ class SlackNotifierTest {
     private Roomote start(TestJobType type) throws Exception {
         Settings settings = Settings.of(Map.of("SLACK_API_TOKEN", "xoxb-test-token-1234567890", "SLACK_API_URL", slack.apiUrl(),
                 "GITHUB_SERVER_URL", "https://github.example", "POLL_INTERVAL_MS", "200", "JOB_RETRY_BACKOFF_MS", "100"));
+        JobTypeRegistry types = JobTypeRegistry.of(type);
         notifier = new SlackNotifier(SlackSettings.from(settings), new JobNotesRepository(fixture.database()),
-                job -> "roo-code", 50);
-        roomote = Roomote.start(settings, fixture.database(), JobTypeRegistry.of(type),
+                job -> "roo-code", new JobDescriptions(types, Json.newMapper(), settings), 50);
+        roomote = Roomote.start(settings, fixture.database(), types,
                 Files.createTempDirectory("home"), true, notifier);
         return roomote;
+    }
+
+    /** As a job type that opens pull requests for issues describes its jobs: the texts come from here. */
+    private static Optional<JobDescription> likeTheFixType(ObjectNode payload, Optional<Map<String, Object>> result) {
+        String repo = payload.path("repo").asText();
+        int issue = payload.path("issue").asInt();
+        return Optional.of(new JobDescription("Creating a pull request for",
+                new JobDescription.Link("GitHub Issue #" + issue, "https://github.example/" + repo + "/issues/" + issue),
+                result.filter(r -> r.get("prUrl") != null).map(r -> new JobDescription.Made("Pull request created",
+                        new JobDescription.Link("PR #" + r.get("prNumber"), (String) r.get("prUrl"))))));
     }
 
     @Test
     void aJobGetsOneThreadStartedAtItsStartWithEveryLaterEventAsAReply() throws Exception {
         Roomote roomote = start(new TestJobType("github.issue.fix", (p, c) -> Map.of("outcome", "pr_opened",
-                "prUrl", "https://github.example/acme/app/pull/9", "prNumber", 9, "costUsd", 0.4213)));
+                "prUrl", "https://github.example/acme/app/pull/9", "prNumber", 9, "costUsd", 0.4213),
+                SlackNotifierTest::likeTheFixType));
 
         long id = enqueue(roomote, "github.issue.fix", "{\"repo\":\"acme/app\",\"issue\":7}");
         awaitStatus(roomote, id, JobStatus.COMPLETED, WITHIN);
@@ -254,7 +271,7 @@ class SlackNotifierTest {
                         Map.of("outcome", "agent_failed"));
             }
             return Map.of("outcome", "pr_opened", "prUrl", "https://github.example/acme/app/pull/9", "prNumber", 9);
-        }));
+        }, SlackNotifierTest::likeTheFixType));
 
         long id = enqueue(roomote, "github.issue.fix", "{\"repo\":\"acme/app\",\"issue\":7}");
         awaitStatus(roomote, id, JobStatus.FAILED, WITHIN);
@@ -274,5 +291,35 @@ class SlackNotifierTest {
                 t -> assertThat(t).isEqualTo("🔁 Started again (attempt 1 of 3)"),
                 t -> assertThat(t).isEqualTo("🎉 Pull request created: <https://github.example/acme/app/pull/9|PR #9>"),
                 t -> assertThat(t).matches("✅ Task completed in \\d+s — pr_opened"));
+    }
+
+    @Test
+    void aTypeThatDoesNotDescribeItsJobsIsRunningItsTypeWhateverItsPayloadAndResultHold() throws Exception {
+        // The platform reads no payload or result fields: a repo, an issue and a prUrl mean nothing to it.
+        Roomote roomote = start(new TestJobType("acme.sync", (p, c) -> Map.of("outcome", "done",
+                "prUrl", "https://github.example/acme/app/pull/9", "prNumber", 9)));
+
+        long id = enqueue(roomote, "acme.sync", "{\"repo\":\"acme/app\",\"issue\":7}");
+        awaitStatus(roomote, id, JobStatus.COMPLETED, WITHIN);
+        await().atMost(WITHIN).until(() -> slack.messages().size() == 2);
+
+        assertThat(slack.messages().get(0).text()).startsWith("🚀 Task Started — Running acme.sync\n");
+        assertThat(slack.messages()).extracting(SlackStandIn.Message::text)
+                .noneMatch(t -> t.contains("🎉") || t.contains("GitHub Issue") || t.contains("/pull/9"));
+    }
+
+    @Test
+    void whatATypeSaysItMadeIsAnnouncedAndItsTextsAreEscapedForSlack() throws Exception {
+        Roomote roomote = start(new TestJobType("acme.report", (p, c) -> Map.of("outcome", "written"),
+                (payload, result) -> Optional.of(new JobDescription("Writing <the> report for",
+                        new JobDescription.Link("Q3 & Q4", null), result.map(r -> new JobDescription.Made("Report written",
+                                new JobDescription.Link("report <1>", "https://reports.example/1")))))));
+
+        long id = enqueue(roomote, "acme.report", "{}");
+        awaitStatus(roomote, id, JobStatus.COMPLETED, WITHIN);
+        await().atMost(WITHIN).until(() -> slack.messages().size() == 3);
+
+        assertThat(slack.messages().get(0).text()).startsWith("🚀 Task Started — Writing &lt;the&gt; report for Q3 &amp; Q4\n");
+        assertThat(slack.messages().get(1).text()).isEqualTo("🎉 Report written: <https://reports.example/1|report &lt;1&gt;>");
     }
 }

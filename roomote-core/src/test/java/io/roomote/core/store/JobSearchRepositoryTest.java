@@ -2,7 +2,6 @@ package io.roomote.core.store;
 
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.jobs.FinishedAs;
-import io.roomote.core.queue.QueueStats;
 import io.roomote.core.store.JobSearchRepository.Filter;
 import io.roomote.core.testing.TestDatabases;
 import org.junit.jupiter.api.AfterEach;

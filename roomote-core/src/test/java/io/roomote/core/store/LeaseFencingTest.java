@@ -36,7 +36,7 @@ class LeaseFencingTest {
         Lease stale = jobs.claim("runner-a", 1, Duration.ofMillis(100), TYPES).get(0);
 
         // Runner A stops renewing; the lease expires and is taken back, then runner B claims the job.
-        await().atMost(Duration.ofSeconds(10)).until(() -> !jobs.reclaimExpired(Duration.ZERO, Duration.ZERO).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !jobs.reclaimExpired(new io.roomote.core.util.Backoff(Duration.ZERO, Duration.ZERO)).isEmpty());
         Lease fresh = jobs.claim("runner-b", 1, Duration.ofMinutes(1), TYPES).get(0);
 
         assertThat(fresh.jobId()).isEqualTo(id);
@@ -84,5 +84,31 @@ class LeaseFencingTest {
         jobs.insert(NewJob.of("other.type", json("{}")), 3);
         assertThat(jobs.claim("r", 5, Duration.ofMinutes(1), TYPES)).isEmpty();
         assertThat(jobs.claim("r", 5, Duration.ofMinutes(1), List.of("other.type"))).hasSize(1);
+    }
+
+    @Test
+    void aReclaimedJobWaitsWhatTheWorkersBackoffSaysForItsAttempts() {
+        io.roomote.core.util.Backoff backoff = new io.roomote.core.util.Backoff(Duration.ofSeconds(10), Duration.ofSeconds(35));
+        long id = jobs.insert(NewJob.of("test.work", json("{}")), 9).job().id();
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            jobs.claim("runner-a", 1, Duration.ofMillis(1), TYPES);
+            List<JobRepository.Reclaimed> reclaimed = awaitReclaim(backoff);
+            assertThat(reclaimed).singleElement().satisfies(r -> assertThat(r.job().id()).isEqualTo(id));
+            // The database's clock has moved on a little between now() and the answer: within a second of the wait.
+            Duration expected = backoff.after(attempt);
+            assertThat(reclaimed.get(0).dueIn()).as("attempt %d", attempt)
+                    .isBetween(expected.minusSeconds(1), expected);
+            fixture.sql("UPDATE cloud_jobs SET run_at = now() WHERE id = " + id);
+        }
+    }
+
+    private List<JobRepository.Reclaimed> awaitReclaim(io.roomote.core.util.Backoff backoff) {
+        java.util.concurrent.atomic.AtomicReference<List<JobRepository.Reclaimed>> out = new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            List<JobRepository.Reclaimed> r = jobs.reclaimExpiredLeases(backoff);
+            out.set(r);
+            return !r.isEmpty();
+        });
+        return out.get();
     }
 }

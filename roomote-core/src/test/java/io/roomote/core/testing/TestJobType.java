@@ -1,12 +1,15 @@
 package io.roomote.core.testing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.roomote.spi.Configuration;
 import io.roomote.spi.JobContext;
+import io.roomote.spi.JobDescription;
 import io.roomote.spi.JobType;
 import io.roomote.spi.ValidationProblem;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** A job type whose behaviour a test supplies as a lambda. Payloads are free-form JSON objects. */
@@ -17,12 +20,29 @@ public final class TestJobType implements JobType<ObjectNode, Object> {
         Object run(ObjectNode payload, JobContext context) throws Exception;
     }
 
+    /** How a test's type speaks of its jobs ({@link JobType#describe}). */
+    @FunctionalInterface
+    public interface Describer {
+        Optional<JobDescription> describe(ObjectNode payload, Optional<Map<String, Object>> result);
+    }
+
     private final String id;
     private final Body body;
+    private final Describer describer;
 
     public TestJobType(String id, Body body) {
+        this(id, body, (payload, result) -> Optional.empty());
+    }
+
+    public TestJobType(String id, Body body, Describer describer) {
         this.id = id;
         this.body = body;
+        this.describer = describer;
+    }
+
+    @Override
+    public Optional<JobDescription> describe(ObjectNode payload, Optional<Map<String, Object>> result, Configuration config) {
+        return describer.describe(payload, result);
     }
 
     @Override

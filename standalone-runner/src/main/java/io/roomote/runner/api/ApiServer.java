@@ -14,7 +14,6 @@ import io.roomote.core.Roomote;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobPage;
-import io.roomote.core.jobs.JobQuery;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.queue.EnqueueRequest;
 import io.roomote.core.queue.InvalidJobException;
@@ -23,7 +22,7 @@ import io.roomote.core.queue.StorableText;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.JobTypePauses;
 import io.roomote.core.store.ModelCallRepository;
-import io.roomote.runner.dashboard.BulkActions;
+import io.roomote.core.queue.BulkActions;
 import io.roomote.runner.health.HealthReport;
 import io.roomote.runner.http.HttpServers;
 import io.roomote.runner.metrics.RunnerMetrics;
@@ -67,6 +66,7 @@ public final class ApiServer implements AutoCloseable {
     private final Optional<RunnerMetrics> metrics;
     private final JobTypePauses pauses;
     private final BulkActions bulk;
+    private final int maxBatchJobs;
     private final Javalin app;
 
     public ApiServer(Roomote roomote, Optional<String> apiToken) {
@@ -94,6 +94,7 @@ public final class ApiServer implements AutoCloseable {
                      Optional<RunnerMetrics> metrics, Consumer<Javalin> extensions) {
         this.health = health;
         this.metrics = metrics;
+        this.maxBatchJobs = http.maxBatchJobs();
         this.roomote = roomote;
         this.queue = roomote.queue();
         this.mapper = roomote.mapper();
@@ -129,6 +130,7 @@ public final class ApiServer implements AutoCloseable {
         });
         app.get("/api/health", this::health);
         app.post("/api/jobs", this::enqueue);
+        app.post("/api/jobs/batch", this::enqueueBatch);
         app.get("/api/jobs", this::list);
         app.get("/api/jobs/{id}", this::job);
         app.post("/api/jobs/{id}/cancel", this::cancel);
@@ -191,21 +193,77 @@ public final class ApiServer implements AutoCloseable {
         ctx.json(answer);
     }
 
-    private void list(Context ctx) {
-        JobStatus status = null;
-        String statusParam = ctx.queryParam("status");
-        if (statusParam != null && !statusParam.isBlank()) {
+    /**
+     * {@code {"jobs": [{type, payload, dedupeKey?, maxAttempts?}, …]}}: all enqueued in one transaction, or none
+     * when any item is bad (400 listing every item's problems under {@code jobs[i]}); over
+     * {@code API_MAX_BATCH_JOBS} items is 413. Answers each item as {@code POST /api/jobs} would, in order.
+     */
+    private void enqueueBatch(Context ctx) {
+        JsonNode body = readJsonBody(ctx);
+        JsonNode items = body.get("jobs");
+        if (!body.isObject() || items == null || !items.isArray()) {
+            throw new InvalidJobException(List.of(new ValidationProblem("jobs", "is required: send a JSON object like"
+                    + " {\"jobs\": [{\"type\": \"github.issue.fix\", \"payload\": {…}}, …]}")));
+        }
+        if (items.size() > maxBatchJobs) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("error", "payload_too_large");
+            error.put("message", "the batch lists " + items.size() + " jobs; at most " + maxBatchJobs
+                    + " per request (API_MAX_BATCH_JOBS): split it");
+            error.put("details", List.of(Map.of("path", "jobs", "message", "must list at most " + maxBatchJobs + " jobs")));
+            throw new ApiError(413, error);
+        }
+        List<EnqueueRequest> requests = new java.util.ArrayList<>(items.size());
+        List<List<ValidationProblem>> envelopeProblems = new java.util.ArrayList<>(items.size());
+        for (JsonNode item : items) {
             try {
-                status = JobStatus.parse(statusParam);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidJobException(List.of(new ValidationProblem("status", e.getMessage())));
+                requests.add(EnqueueRequest.parse(item));
+                envelopeProblems.add(List.of());
+            } catch (InvalidJobException e) {
+                requests.add(null);
+                envelopeProblems.add(e.problems());
             }
         }
-        int limit = intParam(ctx, "limit", 50, 1, JobQuery.MAX_LIMIT);
+        if (envelopeProblems.stream().anyMatch(p -> !p.isEmpty())) {
+            // Report the other items' problems too, in item order, so one correction round is enough.
+            List<ValidationProblem> problems = new java.util.ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                problems.addAll(JobQueue.itemProblems(i, requests.get(i) == null ? envelopeProblems.get(i)
+                        : queue.problems(requests.get(i))));
+            }
+            throw new InvalidJobException(problems);
+        }
+        List<JobQueue.Enqueued> enqueued = queue.enqueueAll(requests);
+        List<Map<String, Object>> jobs = new java.util.ArrayList<>(enqueued.size());
+        for (JobQueue.Enqueued e : enqueued) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("message", e.created() ? "job_enqueued" : "job_already_active");
+            item.put("jobId", e.job().id());
+            item.put("enqueuedJobId", e.job().enqueuedJobId());
+            if (!e.created()) {
+                item.put("status", e.job().status().dbValue());
+            }
+            jobs.add(item);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("message", "jobs_enqueued");
+        answer.put("created", enqueued.stream().filter(JobQueue.Enqueued::created).count());
+        answer.put("jobs", jobs);
+        ctx.json(answer);
+    }
+
+    private void list(Context ctx) {
+        // The dashboard's filters, through the one list path: status, type, repo, issue, q (text) and outcome.
+        JobSearchRepository.Filter filter;
+        try {
+            filter = io.roomote.runner.dashboard.Dashboard.filterOf(ctx::queryParam);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidJobException(List.of(new ValidationProblem("", e.getMessage())));
+        }
+        int limit = intParam(ctx, "limit", 50, 1, JobSearchRepository.MAX_LIMIT);
         String before = ctx.queryParam("before");
         Long beforeId = before == null || before.isBlank() ? null : (long) intParam(ctx, "before", 0, 1, Integer.MAX_VALUE);
-        String type = ctx.queryParam("type");
-        JobPage page = queue.list(new JobQuery(status, type == null || type.isBlank() ? null : type, beforeId, limit));
+        JobPage page = queue.list(filter, beforeId, limit);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("jobs", page.jobs().stream().map(JobJson::of).toList());
         answer.put("nextBefore", page.nextBeforeId());

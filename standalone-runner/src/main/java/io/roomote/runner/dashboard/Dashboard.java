@@ -1,5 +1,6 @@
 package io.roomote.runner.dashboard;
 
+import io.roomote.core.queue.BulkActions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -12,7 +13,7 @@ import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.queue.JobQueue;
-import io.roomote.core.queue.QueueStats;
+import io.roomote.core.store.QueueStats;
 import io.roomote.core.queue.StorableText;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.JobTypePauses;

@@ -7,7 +7,7 @@ import io.roomote.core.jobs.FinishedAs;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
-import io.roomote.core.queue.QueueStats;
+import io.roomote.core.store.QueueStats;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.ModelCallRepository;
 import io.roomote.core.store.JobSearchRepository.Filter;

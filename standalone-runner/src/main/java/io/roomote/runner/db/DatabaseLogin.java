@@ -50,13 +50,7 @@ public final class DatabaseLogin {
     }
 
     private static Properties properties(DatabaseUrl url) {
-        Properties p = new Properties();
-        if (url.user() != null) {
-            p.setProperty("user", url.user());
-        }
-        if (url.password() != null) {
-            p.setProperty("password", url.password());
-        }
+        Properties p = url.credentials();
         p.setProperty("connectTimeout", "5");
         p.setProperty("loginTimeout", "10");
         return p;

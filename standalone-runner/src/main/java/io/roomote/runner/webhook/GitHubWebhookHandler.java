@@ -73,7 +73,7 @@ public final class GitHubWebhookHandler {
         this.deliveries = deliveries;
         this.notes = notes;
         this.slack = slack;
-        this.slackMessages = new SlackMessages(config.get("GITHUB_SERVER_URL", "https://github.com").replaceAll("/$", ""));
+        this.slackMessages = new SlackMessages();
         this.mapper = mapper;
         if (signature.isEmpty()) {
             log.info("GitHub webhooks are off (no GH_WEBHOOK_SECRET)");

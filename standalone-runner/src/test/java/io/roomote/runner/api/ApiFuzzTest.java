@@ -147,7 +147,17 @@ class ApiFuzzTest {
                 if (webhook && !firstDelivery) {
                     continue;
                 }
-                if (message.equals("job_enqueued")) {
+                if (message.equals("jobs_enqueued")) {
+                    // POST /api/jobs/batch: one answer per item; already-active items created nothing.
+                    for (JsonNode item : answer.get("jobs")) {
+                        if (item.path("message").asText().equals("job_enqueued")) {
+                            long id = item.get("jobId").asLong();
+                            checkAcceptedJob(f, id);
+                            knownJobs.add(id);
+                            created++;
+                        }
+                    }
+                } else if (message.equals("job_enqueued")) {
                     long id = answer.get("jobId").asLong();
                     checkAcceptedJob(f, id);
                     knownJobs.add(id);
@@ -213,8 +223,11 @@ class ApiFuzzTest {
 
     private Fuzz next() {
         int dice = random.nextInt(100);
-        if (dice < 38) {
+        if (dice < 32) {
             return enqueue();
+        }
+        if (dice < 38) {
+            return batch();
         }
         if (dice < 58) {
             return webhook();
@@ -417,6 +430,22 @@ class ApiFuzzTest {
             bytes = mutateBytes(serialize(body));
         }
         return new Fuzz("enqueue", "POST", "/api/jobs", jsonHeaders(), bytes);
+    }
+
+    /** {@code POST /api/jobs/batch} with 1–4 items, each valid or mutated like a single enqueue's body. */
+    private Fuzz batch() {
+        ObjectNode body = F.objectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode jobs = body.putArray("jobs");
+        int n = 1 + random.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            ObjectNode item = validEnqueue();
+            if (random.nextInt(3) == 0) {
+                mutateTree(item);
+            }
+            jobs.add(item);
+        }
+        byte[] bytes = random.nextInt(4) == 0 ? mutateBytes(serialize(body)) : serialize(body);
+        return new Fuzz("batch", "POST", "/api/jobs/batch", jsonHeaders(), bytes);
     }
 
     private static final List<String> QUERY_VALUES = List.of("pending", "completed", "done", "", "%00", "a%00b", "%ZZ", "%",

@@ -174,6 +174,21 @@ class JobsApiTest {
     }
 
     @Test
+    void theListTakesTheDashboardsFiltersAndRefusesABadOneWith400() {
+        long wanted = runner.enqueue("example.hello", "{\"name\":\"filter-needle\"}");
+        runner.enqueue("example.hello", "{\"name\":\"filter-hay\"}");
+
+        JsonNode found = runner.get("/api/jobs?type=example.hello&q=needle").json();
+        assertThat(found.get("jobs")).singleElement().satisfies(j -> {
+            assertThat(j.get("id").asLong()).isEqualTo(wanted);
+            assertThat(j.at("/payload/name").asText()).isEqualTo("filter-needle");
+        });
+        assertThat(runner.get("/api/jobs?type=example.hello&q=nothing-like-this").json().get("jobs")).isEmpty();
+        assertThat(runner.get("/api/jobs?outcome=bogus").status()).isEqualTo(400);
+        assertThat(runner.get("/api/jobs?issue=seven").status()).isEqualTo(400);
+    }
+
+    @Test
     void aSecondJobForTheSameDedupeKeyReturnsTheActiveOne() {
         long first = runner.enqueue("example.hello", "{\"name\":\"Grace\",\"seconds\":30}");
 

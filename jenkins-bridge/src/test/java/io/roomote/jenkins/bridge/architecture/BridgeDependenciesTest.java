@@ -16,10 +16,9 @@ class BridgeDependenciesTest {
             .should().dependOnClassesThat().resideInAnyPackage("hudson..", "jenkins..", "org.jenkinsci..", "org.kohsuke.stapler..")
             .because("the plugin is the thin adapter over the bridge; the bridge runs and is tested without Jenkins");
 
-    /** RecordedRun still writes cloud_jobs itself; the next stage of issue 10 moves that SQL into core's store. */
+    /** RecordedRun writes cloud_jobs through core's ExternalRunRepository. */
     @ArchTest
-    static final ArchRule noSqlOutsideRecordedRun = noClasses().that().resideInAPackage("io.roomote.jenkins.bridge..")
-            .and().doNotHaveFullyQualifiedName("io.roomote.jenkins.bridge.RecordedRun")
+    static final ArchRule noSql = noClasses().that().resideInAPackage("io.roomote.jenkins.bridge..")
             .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.postgresql..", "com.zaxxer..")
             .because("SQL on Roomote's tables lives in roomote-core's store");
 }

@@ -109,10 +109,15 @@ final class AgentEnvironment {
         Path script = bin.resolve("git-askpass");
         Files.writeString(script, """
                 #!/bin/sh
-                # git asks for a username, then a password: the token stays in the environment.
+                # git asks for a username, then a password: the token stays out of URLs and config. An agent that
+                # pushes itself reads it from the file Roomote rewrites before the token expires; else from GH_TOKEN.
                 case "$1" in
                   Username*) echo "x-access-token" ;;
-                  *) echo "$GH_TOKEN" ;;
+                  *) if [ -n "$ROOMOTE_GITHUB_TOKEN_FILE" ] && [ -r "$ROOMOTE_GITHUB_TOKEN_FILE" ]; then
+                       cat "$ROOMOTE_GITHUB_TOKEN_FILE"; echo
+                     else
+                       echo "$GH_TOKEN"
+                     fi ;;
                 esac
                 """);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));

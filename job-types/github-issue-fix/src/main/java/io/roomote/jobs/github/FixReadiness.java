@@ -46,6 +46,7 @@ public final class FixReadiness {
         }
         List<String> missing = new ArrayList<>();
         sandboxProblem(config).ifPresent(why -> missing.add(why + ": every job is refused until it is fixed"));
+        setupProblem(config).ifPresent(why -> missing.add(why + ": every job is refused until it is fixed"));
         if (settings.token().isEmpty() && settings.app().isEmpty()) {
             missing.add(TOKEN_MISSING + ": every job is refused until one is; set a GitHub token that can"
                     + " push and open pull requests, or a GitHub App installed on the repositories");
@@ -79,6 +80,8 @@ public final class FixReadiness {
         List<ValidationProblem> problems = new ArrayList<>();
         sandboxProblem(config).ifPresent(why -> problems.add(new ValidationProblem("", "this Roomote cannot run "
                 + jobType + " jobs: " + why)));
+        setupProblem(config).ifPresent(why -> problems.add(new ValidationProblem("", "this Roomote cannot run "
+                + jobType + " jobs: " + why)));
         if (settings.token().isEmpty() && settings.app().isEmpty()) {
             problems.add(new ValidationProblem("", "this Roomote cannot run " + jobType + " jobs: "
                     + TOKEN_MISSING + "; set one and restart Roomote"));
@@ -96,6 +99,16 @@ public final class FixReadiness {
                     + (chosen ? "choose another agent, or " : "") + "set what it needs and restart Roomote")));
         }
         return problems;
+    }
+
+    /** A malformed ROOMOTE_SETUP_* setting: refused at enqueue rather than failing each job after its clone. */
+    private static Optional<String> setupProblem(Configuration config) {
+        try {
+            io.roomote.jobs.github.setup.SetupSettings.from(config);
+            return Optional.empty();
+        } catch (ConfigurationException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     /**

@@ -8,6 +8,9 @@ import io.roomote.core.config.Durations;
 import io.roomote.jobs.github.git.Git;
 import io.roomote.jobs.github.git.MirrorCache;
 import io.roomote.jobs.github.git.MirrorLocks;
+import io.roomote.jobs.github.setup.RepositorySetup;
+import io.roomote.jobs.github.setup.SetupResult;
+import io.roomote.jobs.github.setup.SetupSettings;
 import io.roomote.sandbox.JobSandbox;
 import io.roomote.sandbox.gateway.Budget;
 import io.roomote.sandbox.gateway.Usage;
@@ -46,6 +49,7 @@ final class FixRun {
     private final MirrorLocks mirrorLocks;
     private final Map<String, String> processEnvironment;
     private final Clock clock;
+    private final Duration agentTokenCheck;
     private final long startNanos = System.nanoTime();
     private WorkSaver workSaver;
     private final String repo;
@@ -78,13 +82,18 @@ final class FixRun {
 
     FixRun(IssueFixPayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
            MirrorLocks mirrorLocks, Map<String, String> processEnvironment) {
-        this(payload, ctx, settings, drivers, mirrorLocks, processEnvironment, Clock.systemUTC());
+        this(payload, ctx, settings, drivers, mirrorLocks, processEnvironment, Clock.systemUTC(),
+                GitHubIssueFixJobType.AGENT_TOKEN_CHECK);
     }
 
-    /** {@code clock} decides when a job's GitHub App token is old enough to be replaced. */
+    /**
+     * {@code clock} decides when a job's GitHub App token is old enough to be replaced; {@code agentTokenCheck}
+     * how often the token file of an agent that pushes itself is brought up to date.
+     */
     FixRun(IssueFixPayload payload, JobContext ctx, IssueFixSettings settings, AgentDrivers drivers,
-           MirrorLocks mirrorLocks, Map<String, String> processEnvironment, Clock clock) {
+           MirrorLocks mirrorLocks, Map<String, String> processEnvironment, Clock clock, Duration agentTokenCheck) {
         this.clock = clock;
+        this.agentTokenCheck = agentTokenCheck;
         this.payload = payload;
         this.ctx = ctx;
         this.settings = settings;
@@ -119,7 +128,8 @@ final class FixRun {
         // Roomote's own git has the token; its askpass lives outside anything the agent can see.
         // Each git command reads the token afresh: an App's installation token is replaced before it expires.
         Git git = access.git(ctx, processEnvironment, model, GIT_TIMEOUT);
-        // An agent that pushes itself gets the token of the moment (an installation token: this repository only).
+        // An agent that pushes itself gets the token of the moment (an installation token: this repository only) in
+        // GH_TOKEN, which cannot change while it runs; its git reads the token file below, kept current.
         Map<String, String> env = access.agentEnvironment(ctx, processEnvironment, home, model,
                 push == IssueFixSettings.PushMode.AGENT);
         ctx.log().info("preparing a working copy of " + repo);
@@ -140,11 +150,26 @@ final class FixRun {
         String prompt = template.render(repo, issue, title, body, labels, branch);
         ctx.log().info("prompt for the agent:\n" + prompt);
 
+        SetupResult setup = new RepositorySetup(clock).run(new RepositorySetup.Request(ctx.jobId(), workspace, env,
+                SetupSettings.from(ctx.config()), ctx.log(), ctx.cancellation(), agentStopGrace(ctx.cancelGrace()),
+                (egress, log) -> JobSandbox.open(RepositorySetup.sandboxRequest(agentPhase.request(workspace, home), egress, log))));
+        if (setup.status() == SetupResult.Status.STOPPED) {
+            throw stopped(null, base, null);
+        }
+        if (!setup.agentMayStart()) {
+            throw failure(Outcome.SETUP_FAILED, setup.message(), null, null, null, null, null, null, null);
+        }
+
         AgentOutcome agent;
         boolean budgetExceeded;
         Usage spent;
-        try (JobSandbox sandbox = JobSandbox.open(agentPhase.request(workspace, home))) {
+        try (JobSandbox sandbox = JobSandbox.open(agentPhase.request(workspace, home));
+             AgentTokenFile tokenFile = push == IssueFixSettings.PushMode.AGENT
+                     ? AgentTokenFile.start(sandbox.spec().bridgeDir(), access::token, agentTokenCheck, ctx.log()) : null) {
             env.putAll(sandbox.agentEnvironment());
+            if (tokenFile != null) {
+                env.put(AgentTokenFile.VARIABLE, tokenFile.file().toString());
+            }
             AgentPhase.Ended ended = agentPhase.run(sandbox, driver, agentName, model, prompt, workspace, home, env);
             agent = ended.agent();
             spent = ended.spent();
@@ -437,7 +462,8 @@ final class FixRun {
 
     /**
      * Stopped (cancel, deadline, shutdown, lost lease): keep whatever the agent did on a WIP branch, within
-     * what is left of the job's cancel grace, then report the reason as it was.
+     * what is left of the job's cancel grace, then report the reason as it was. A null {@code repository}: stopped
+     * before the agent started, nothing to save.
      */
     private JobFailedException stopped(Repository repository, String base, AgentOutcome agent) {
         WorkSaver.Stopped stopped = workSaver.stopped(repository, base, wipBranch(), this::wipMessage);

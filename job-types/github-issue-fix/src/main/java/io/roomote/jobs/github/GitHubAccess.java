@@ -3,8 +3,6 @@ package io.roomote.jobs.github;
 import io.roomote.jobs.github.git.Git;
 import io.roomote.spi.JobContext;
 import io.roomote.spi.JobFailedException;
-import org.kohsuke.github.GHFileNotFoundException;
-import org.kohsuke.github.HttpException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,21 +49,11 @@ public final class GitHubAccess {
 
     private static String firstToken(IssueFixSettings settings, RepositoryToken token, GitHubCredentials credentials,
                                      String repo) throws IOException, JobFailedException {
-        if (!(credentials instanceof GitHubCredentials.App)) {
-            return token.value();
-        }
         try {
             return token.value();
-        } catch (GHFileNotFoundException e) {
-            throw JobFailedException.permanent("the GitHub App (GITHUB_APP_ID) is not installed on " + repo
-                    + (settings.app().orElseThrow().installationId().isPresent()
-                    ? " or GITHUB_APP_INSTALLATION_ID is not its installation" : "")
-                    + ": install it on the repository");
-        } catch (HttpException e) {
-            if (e.getResponseCode() == 401 || e.getResponseCode() == 403 || e.getResponseCode() == 422) {
-                throw JobFailedException.permanent("GitHub refused the GitHub App's token request for " + repo
-                        + " (HTTP " + e.getResponseCode() + "): check GITHUB_APP_ID, its private key, and that the"
-                        + " App has the permissions Contents, Pull requests and Issues (read and write)");
+        } catch (IOException e) {
+            if (credentials instanceof GitHubCredentials.App app && app.refusal(e, repo).isPresent()) {
+                throw JobFailedException.permanent(app.refusal(e, repo).get());
             }
             throw e;
         }

@@ -1,13 +1,17 @@
 package io.roomote.jobs.github;
 
+import io.roomote.spi.Configuration;
 import org.kohsuke.github.GHAppInstallation;
 import org.kohsuke.github.GHAppInstallationToken;
+import org.kohsuke.github.GHFileNotFoundException;
 import org.kohsuke.github.GHPermissionType;
 import org.kohsuke.github.GitHub;
 import org.kohsuke.github.GitHubBuilder;
+import org.kohsuke.github.HttpException;
 import org.kohsuke.github.extras.authorization.JWTTokenProvider;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +34,45 @@ public sealed interface GitHubCredentials permits GitHubCredentials.PersonalToke
     /** A token that works on {@code repo} ("owner/name"). */
     Token tokenFor(String repo) throws IOException;
 
+    /**
+     * A token source for {@code repo} ("owner/name") that every GitHub call and git command asks afresh: the same
+     * token until it is about to expire (by {@code clock}), then a new one.
+     */
+    default GitHubApi.TokenSource tokenSource(String repo, Clock clock) {
+        RepositoryToken token = new RepositoryToken(this, repo, clock);
+        return token::value;
+    }
+
     /** Whatever is configured: the App when there is one, else the personal token; empty when neither is. */
     static Optional<GitHubCredentials> of(IssueFixSettings settings) {
-        if (settings.app().isPresent()) {
-            return Optional.of(new App(settings.apiUrl(), settings.app().get()));
+        return of(settings.apiUrl(), settings.token(), settings.app());
+    }
+
+    /**
+     * The one place that decides "token or App" for every part of Roomote that talks to GitHub (jobs, the enqueue
+     * command, issue comments): {@code GITHUB_APP_ID} and its key when set, else {@code GH_TOKEN} (or
+     * {@code GITHUB_TOKEN}); empty when neither is. A half or bad App configuration is a ConfigurationException.
+     */
+    static Optional<GitHubCredentials> from(Configuration config) {
+        return of(apiUrl(config), config.get("GH_TOKEN").or(() -> config.get("GITHUB_TOKEN")).filter(t -> !t.isBlank()),
+                GitHubAppSettings.from(config));
+    }
+
+    /** {@code GITHUB_API_URL} without a trailing slash; GitHub.com's API when unset. */
+    static String apiUrl(Configuration config) {
+        return config.get("GITHUB_API_URL").map(String::strip).filter(s -> !s.isEmpty())
+                .orElse("https://api.github.com").replaceAll("/+$", "");
+    }
+
+    /** What to set, for the one line that says credentials are missing. */
+    String NEEDED = "GH_TOKEN (or GITHUB_TOKEN) or a GitHub App (GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY or"
+            + " GITHUB_APP_PRIVATE_KEY_FILE)";
+
+    private static Optional<GitHubCredentials> of(String apiUrl, Optional<String> token, Optional<GitHubAppSettings> app) {
+        if (app.isPresent()) {
+            return Optional.of(new App(apiUrl, app.get()));
         }
-        return settings.token().map(PersonalToken::new);
+        return token.map(PersonalToken::new);
     }
 
     record PersonalToken(String token) implements GitHubCredentials {
@@ -75,6 +112,25 @@ public sealed interface GitHubCredentials permits GitHubCredentials.PersonalToke
                     .permissions(PERMISSIONS)
                     .create();
             return new Token(token.getToken(), Optional.ofNullable(token.getExpiresAt()).map(java.util.Date::toInstant));
+        }
+
+        /**
+         * The one line that says why GitHub refused to mint a token for {@code repo}, when {@code e} is such a
+         * refusal (404: not installed there; 401, 403, 422: a wrong App, key or permissions); empty otherwise.
+         */
+        public Optional<String> refusal(IOException e, String repo) {
+            if (e instanceof GHFileNotFoundException) {
+                return Optional.of("the GitHub App (GITHUB_APP_ID) is not installed on " + repo
+                        + (app.installationId().isPresent() ? " or GITHUB_APP_INSTALLATION_ID is not its installation" : "")
+                        + ": install it on the repository");
+            }
+            if (e instanceof HttpException http && (http.getResponseCode() == 401 || http.getResponseCode() == 403
+                    || http.getResponseCode() == 422)) {
+                return Optional.of("GitHub refused the GitHub App's token request for " + repo
+                        + " (HTTP " + http.getResponseCode() + "): check GITHUB_APP_ID, its private key, and that the"
+                        + " App has the permissions Contents, Pull requests and Issues (read and write)");
+            }
+            return Optional.empty();
         }
 
         @Override

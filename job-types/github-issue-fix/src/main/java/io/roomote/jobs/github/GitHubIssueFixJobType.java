@@ -4,10 +4,13 @@ import io.roomote.agents.AgentDrivers;
 import io.roomote.jobs.github.git.MirrorLocks;
 import io.roomote.spi.Configuration;
 import io.roomote.spi.JobContext;
+import io.roomote.spi.JobDescription;
 import io.roomote.spi.JobType;
 import io.roomote.spi.ValidationProblem;
 import org.kohsuke.github.HttpException;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +39,10 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
     /** Shared by all jobs of this type, hence of this process: the job type is one instance per runner. */
     private final MirrorLocks mirrorLocks = new MirrorLocks();
     private final FixReadiness readiness;
+    private final Clock clock;
+    private final Duration agentTokenCheck;
+    /** Well inside the refresh margin (5 minutes): the agent's file holds a token with minutes left. */
+    static final Duration AGENT_TOKEN_CHECK = Duration.ofSeconds(30);
 
     /** As found by ServiceLoader: the agent drivers on the class path and this process's environment. */
     public GitHubIssueFixJobType() {
@@ -43,6 +50,17 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
     }
 
     public GitHubIssueFixJobType(AgentDrivers drivers, Map<String, String> processEnvironment) {
+        this(drivers, processEnvironment, Clock.systemUTC(), AGENT_TOKEN_CHECK);
+    }
+
+    /**
+     * @param clock           decides when a job's GitHub App token is old enough to be replaced
+     * @param agentTokenCheck how often the token file of an agent that pushes itself is looked at
+     */
+    GitHubIssueFixJobType(AgentDrivers drivers, Map<String, String> processEnvironment, Clock clock,
+                          Duration agentTokenCheck) {
+        this.clock = clock;
+        this.agentTokenCheck = agentTokenCheck;
         this.drivers = drivers;
         this.processEnvironment = Map.copyOf(processEnvironment);
         this.readiness = new FixReadiness(drivers, this.processEnvironment);
@@ -56,6 +74,15 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
     @Override
     public Class<IssueFixPayload> payloadType() {
         return IssueFixPayload.class;
+    }
+
+    @Override
+    public Optional<JobDescription> describe(IssueFixPayload payload, Optional<Map<String, Object>> result, Configuration config) {
+        if (payload.repo() == null || payload.issue() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(FixJobDescription.of(config.get("GITHUB_SERVER_URL", "https://github.com").replaceAll("/+$", ""),
+                payload.repo(), payload.issue(), result));
     }
 
     @Override
@@ -139,7 +166,7 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
     @Override
     public IssueFixResult run(IssueFixPayload payload, JobContext context) throws Exception {
         return new FixRun(payload, context, IssueFixSettings.from(context.config()), drivers, mirrorLocks,
-                processEnvironment).run();
+                processEnvironment, clock, agentTokenCheck).run();
     }
 
     /** GitHub's own trouble (5xx, rate limits) and git's network trouble are worth another attempt. */

@@ -23,7 +23,7 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(IssueCommenter.class);
 
-    private final GitHubApi github;
+    private final GitHubClients github;
     private final JobNotesRepository notes;
     private final String publicUrl;
     private final io.roomote.core.metrics.ExternalCalls calls;
@@ -36,6 +36,15 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
 
     /** @param calls hears whether each call to GitHub worked (metrics and the health check) */
     public IssueCommenter(GitHubApi github, JobNotesRepository notes, String publicUrl,
+                          io.roomote.core.metrics.ExternalCalls calls) {
+        this(GitHubClients.fixed(github), notes, publicUrl, calls);
+    }
+
+    /**
+     * @param github a client per repository: with a GitHub App, each repository's comments carry an installation
+     *               token scoped to that repository
+     */
+    public IssueCommenter(GitHubClients github, JobNotesRepository notes, String publicUrl,
                           io.roomote.core.metrics.ExternalCalls calls) {
         this.calls = calls;
         calls.expect("github");
@@ -53,8 +62,9 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
             try {
                 var existing = notes.githubCommentId(job.id());
                 String body = text(job, existing.isPresent() || job.attempts() > 1 ? again(job) : working(job));
-                if (existing.isEmpty() || !github.updateComment(repo(job), issue(job), existing.get(), body)) {
-                    notes.setGithubCommentId(job.id(), github.comment(repo(job), issue(job), body));
+                GitHubApi api = github.forRepository(repo(job));
+                if (existing.isEmpty() || !api.updateComment(repo(job), issue(job), existing.get(), body)) {
+                    notes.setGithubCommentId(job.id(), api.comment(repo(job), issue(job), body));
                 }
                 calls.succeeded("github");
             } catch (IOException | RuntimeException e) {
@@ -86,7 +96,7 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
             try {
                 var comment = notes.githubCommentId(job.id());
                 if (comment.isPresent()) {
-                    github.updateComment(repo(job), issue(job), comment.get(), text(job, verdict(job)));
+                    github.forRepository(repo(job)).updateComment(repo(job), issue(job), comment.get(), text(job, verdict(job)));
                     calls.succeeded("github");
                 }
             } catch (IOException | RuntimeException e) {

@@ -29,6 +29,11 @@ public enum Outcome {
      * saved to a WIP branch when there was any.
      */
     BUDGET_EXCEEDED,
+    /**
+     * The repository's setup ({@code .roomote/setup.sh} or {@code ROOMOTE_SETUP_COMMAND}) exited non-zero or ran
+     * past {@code ROOMOTE_SETUP_TIMEOUT}: the agent never started; the reason carries the setup's last output.
+     */
+    SETUP_FAILED,
     /** Nothing to do: the issue is closed, missing, or already has an open pull request from Roomote. */
     SKIPPED;
 

@@ -55,7 +55,8 @@ public final class WorkSaver {
 
     /**
      * Stopped (cancel, deadline, shutdown, lost lease): keep whatever the agent did on {@code wipBranch}, within
-     * what is left of the job's cancel grace; the outcome and message say the reason as it was.
+     * what is left of the job's cancel grace; the outcome and message say the reason as it was. A null
+     * {@code repository}: stopped before the agent started, nothing to save.
      */
     public Stopped stopped(Repository repository, String base, String wipBranch, UnaryOperator<String> commitMessage) {
         Cancellation.Reason reason = ctx.cancellation().reason().orElse(Cancellation.Reason.TIMED_OUT);
@@ -81,7 +82,9 @@ public final class WorkSaver {
         String unsaved = "; there was no work to save";
         Instant until = saveBy();
         Duration left = Duration.between(Instant.now(), until);
-        if (left.compareTo(MIN_SAVE_TIME) < 0) {
+        if (repository == null) {
+            unsaved = "; the agent had not started"; // stopped during the setup: its files are not work to save
+        } else if (left.compareTo(MIN_SAVE_TIME) < 0) {
             unsaved = "; no time was left within JOB_CANCEL_GRACE (" + Durations.describe(ctx.cancelGrace())
                     + ") to save unfinished work";
             ctx.log().error("could not save the unfinished work: no time left within JOB_CANCEL_GRACE");

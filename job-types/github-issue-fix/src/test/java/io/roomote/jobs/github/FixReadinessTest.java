@@ -49,6 +49,17 @@ class FixReadinessTest {
     }
 
     @Test
+    void aMalformedSetupSettingRefusesJobsAtEnqueueNotAfterTheirClone() {
+        Settings bad = Settings.of(Map.of("GH_TOKEN", TOKEN, "OPENROUTER_API_KEY", "sk-or-v1-standIn",
+                "ROOMOTE_SETUP_TIMEOUT", "soon"));
+        assertThat(type.configurationProblems(payload(null, null), bad)).singleElement()
+                .satisfies(p -> assertThat(p.message()).startsWith("this Roomote cannot run github.issue.fix jobs: ")
+                        .contains("ROOMOTE_SETUP_TIMEOUT"));
+        assertThat(type.missingConfiguration(bad)).anyMatch(l -> l.contains("ROOMOTE_SETUP_TIMEOUT")
+                && l.endsWith("every job is refused until it is fixed"));
+    }
+
+    @Test
     void anAgentsOwnKeyHandedOverWithRoomoteAgentEnvIsEnough() {
         Settings openAi = Settings.of(Map.of("GH_TOKEN", TOKEN, "OPENAI_API_KEY", "sk-standIn"));
         assertThat(type.configurationProblems(payload("codex", null), openAi)).extracting(ValidationProblem::path)

@@ -114,10 +114,16 @@ class GitHubAppAuthTest {
     }
 
     private JobOutcome run(Map<String, String> settings) {
+        return run(settings, java.time.Clock.systemUTC());
+    }
+
+    /** With {@code clock} deciding when tokens are replaced, and the agent's token file looked at every 100 ms. */
+    private JobOutcome run(Map<String, String> settings, java.time.Clock clock) {
         Map<String, String> processEnv = new HashMap<>(settings);
         processEnv.put("PATH", System.getenv("PATH"));
         Settings config = Settings.of(settings);
-        GitHubIssueFixJobType type = new GitHubIssueFixJobType(AgentDrivers.of(List.of(new CommandAgentDriver())), processEnv);
+        GitHubIssueFixJobType type = new GitHubIssueFixJobType(AgentDrivers.of(List.of(new CommandAgentDriver())),
+                processEnv, clock, Duration.ofMillis(100));
         JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
                 new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
         return runner.run(new JobRequest(41, 1, GitHubIssueFixJobType.ID, parse(ISSUE_7), Duration.ofMinutes(2),
@@ -232,6 +238,79 @@ class GitHubAppAuthTest {
         run(s);
 
         assertThat(Files.readAllLines(dump)).contains("GH_TOKEN=" + minted().get(0));
+    }
+
+    /**
+     * ROOMOTE_PUSH=agent without a sandbox: the agent pushes, its token expires (the clock moves past it), and its
+     * next push carries the token Roomote minted and wrote to its token file meanwhile. What the bare origin got
+     * is what git's askpass answered in the pusher's environment (the pre-receive hook asks it, as git would).
+     */
+    @Test
+    void anAgentThatPushesAfterItsFirstTokenExpiredPushesWithTheRenewedToken() throws Exception {
+        ShiftedClock clock = new ShiftedClock();
+        github.tokenClock(clock);
+        Map<String, String> s = appSettings("push-renewed", null);
+        s.put("ROOMOTE_PUSH", "agent");
+
+        java.util.concurrent.CompletableFuture<JobOutcome> job = java.util.concurrent.CompletableFuture.supplyAsync(() -> run(s, clock));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> Files.exists(askpassSeen) && Files.readAllLines(askpassSeen).size() == 1);
+        String first = minted().get(0);
+        clock.advance(Duration.ofMinutes(61)); // past the first token's expires_at
+        JsonNode result = succeeded(job.get(90, java.util.concurrent.TimeUnit.SECONDS));
+
+        assertThat(result.get("pushedBy").asText()).isEqualTo("agent");
+        assertThat(github.mintedTokens().get(0).expiresAt()).isBefore(clock.instant());
+        List<String> pushes = Files.readAllLines(askpassSeen);
+        assertThat(pushes).hasSize(2);
+        assertThat(pushes.get(0)).isEqualTo(first);
+        String renewed = pushes.get(1);
+        assertThat(renewed).isNotEqualTo(first).isEqualTo(minted().get(1));
+        assertThat(github.mintedTokens().get(1).expiresAt()).isAfter(clock.instant());
+        assertThat(github.mintedTokens()).allSatisfy(t -> assertThat(t.repositories()).containsExactly("app"));
+        assertThat(remotes.inRemote(REPO, "show", "fix-7:RENEWED.md")).contains("renewed");
+        // The stand-in, on the same clock, now refuses the first token and takes the renewed one.
+        assertThat(status(first)).isEqualTo(401);
+        assertThat(status(renewed)).isEqualTo(200);
+        assertNoSecretInTheLog();
+    }
+
+    /**
+     * Sandboxed (bwrap) with ROOMOTE_PUSH=agent: the token file is visible to the agent, read-only (it can neither
+     * change it nor put a file next to it), and the renewal Roomote writes on the host reaches it inside.
+     */
+    @Test
+    void aSandboxedAgentThatPushesItselfReadsTheRenewedTokenFromAReadOnlyFile() throws Exception {
+        ShiftedClock clock = new ShiftedClock();
+        github.tokenClock(clock);
+        Map<String, String> s = appSettings("token-file-renewed", null);
+        s.put("ROOMOTE_SANDBOX", "bwrap");
+        s.put("ROOMOTE_SANDBOX_READ", script.getParent().toString());
+        s.put("ROOMOTE_PUSH", "agent");
+
+        java.util.concurrent.CompletableFuture<JobOutcome> job = java.util.concurrent.CompletableFuture.supplyAsync(() -> run(s, clock));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> log.texts().stream().anyMatch(l -> l.startsWith("PLANT ")));
+        clock.advance(Duration.ofMinutes(61));
+        job.get(90, java.util.concurrent.TimeUnit.SECONDS);
+
+        List<String> lines = log.texts();
+        assertThat(lines).contains("TOKEN1 " + sha256(minted().get(0)), "TOKEN2 " + sha256(minted().get(1)),
+                "WRITE refused", "PLANT refused");
+        assertNoSecretInTheLog();
+    }
+
+    private static String sha256(String text) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The stand-in's answer to reading the issue with {@code token}. */
+    private int status(String token) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(github.apiUrl() + "/repos/acme/app/issues/7"))
+                .header("Authorization", "token " + token).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** Sandboxed with host push: the agent holds no installation token; Roomote pushes with it. */

@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * {@code exp} at most 10 minutes ahead (checked with jjwt); the access-token call answers 201
  * {@code {"token":"ghs_…","expires_at":…,"permissions":…,"repository_selection":"selected","repositories":[…]}}.
  * A {@code ghs_} token is then accepted on the repository endpoints of the repositories it was minted for,
- * until it expires ("Bad credentials", 401, otherwise).
+ * until it expires by {@link #tokenClock} ("Bad credentials", 401, otherwise).
  *
  * <p>Review rounds, as GitHub documents them: {@code GET /user} (the token's user; 403 "Resource not accessible by
  * integration" for an installation token), a pull request's {@code head.sha} (read live from the bare remote),
@@ -66,6 +66,8 @@ public final class GitHubStandIn implements AutoCloseable {
     private final List<Installation> installations = new CopyOnWriteArrayList<>();
     private final List<MintedToken> minted = new CopyOnWriteArrayList<>();
     private volatile java.time.Duration tokenLifetime = java.time.Duration.ofHours(1);
+    /** When installation tokens expire and whether one has; App JWTs are checked against real time (github-api signs them so). */
+    private volatile java.time.Clock tokenClock = java.time.Clock.systemUTC();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern REPO = Pattern.compile("/repos/([^/]+)/([^/]+)(/.*)?");
@@ -204,6 +206,11 @@ public final class GitHubStandIn implements AutoCloseable {
         this.tokenLifetime = lifetime;
     }
 
+    /** The clock installation tokens live by: a test moves it past a token's {@code expires_at} to expire it. */
+    public void tokenClock(java.time.Clock clock) {
+        this.tokenClock = clock;
+    }
+
     /** Every installation token minted, in order. */
     public List<MintedToken> mintedTokens() {
         return List.copyOf(minted);
@@ -228,7 +235,7 @@ public final class GitHubStandIn implements AutoCloseable {
                 Matcher scoped = REPO.matcher(path);
                 MintedToken t = minted.stream().filter(m -> m.token().equals(auth.substring(auth.indexOf(' ') + 1)))
                         .findFirst().orElse(null);
-                if (t == null || !t.expiresAt().isAfter(java.time.Instant.now())) {
+                if (t == null || !t.expiresAt().isAfter(tokenClock.instant())) {
                     send(ex, 401, JSON.createObjectNode().put("message", "Bad credentials")
                             .put("documentation_url", "https://docs.github.com/rest"));
                     return;
@@ -379,7 +386,7 @@ public final class GitHubStandIn implements AutoCloseable {
         Map<String, String> permissions = new LinkedHashMap<>();
         request.path("permissions").fields().forEachRemaining(e -> permissions.put(e.getKey(), e.getValue().asText()));
         String token = "ghs_" + java.util.UUID.randomUUID().toString().replace("-", "");
-        java.time.Instant expires = java.time.Instant.now().plus(tokenLifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        java.time.Instant expires = tokenClock.instant().plus(tokenLifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         minted.add(new MintedToken(token, i.id(), List.copyOf(names), Map.copyOf(permissions), expires));
         ObjectNode answer = JSON.createObjectNode().put("token", token).put("expires_at", expires.toString())
                 .put("repository_selection", "selected");

@@ -1,4 +1,6 @@
-package io.roomote.core.worker;
+package io.roomote.core.jobs;
+
+import io.roomote.core.util.Backoff;
 
 import java.time.Duration;
 
@@ -16,10 +18,13 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
         }
     }
 
+    /** The waits between attempts: {@code baseDelay} doubling up to {@code maxDelay}. */
+    public Backoff backoff() {
+        return new Backoff(baseDelay, maxDelay);
+    }
+
     /** Delay before the attempt after {@code attemptsSoFar} attempts. */
     public Duration delayAfter(int attemptsSoFar) {
-        int exponent = Math.max(0, Math.min(attemptsSoFar - 1, 30));
-        long ms = baseDelay.toMillis() * (1L << exponent);
-        return ms > maxDelay.toMillis() || ms < 0 ? maxDelay : Duration.ofMillis(ms);
+        return backoff().after(attemptsSoFar);
     }
 }

@@ -1,4 +1,4 @@
-package io.roomote.core.queue;
+package io.roomote.core.store;
 
 import io.roomote.core.jobs.FinishedAs;
 import io.roomote.core.jobs.JobStatus;

@@ -1,7 +1,6 @@
-package io.roomote.runner.dashboard;
+package io.roomote.core.queue;
 
 import io.roomote.core.jobs.JobStatus;
-import io.roomote.core.queue.JobQueue;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.JobSearchRepository.Filter;
 
