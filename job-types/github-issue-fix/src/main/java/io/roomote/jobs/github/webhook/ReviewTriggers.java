@@ -10,7 +10,8 @@ import java.util.Optional;
  * What starts a review round ({@code github.pr.revise}) on a pull request Roomote opened.
  *
  * @param mention   a review, review comment or PR conversation comment containing this asks for a round
- *                  ({@code ROOMOTE_REVIEW_MENTION}, default {@code @roomote}; empty: mentions start nothing)
+ *                  ({@code ROOMOTE_REVIEW_MENTION}, default {@code @roomote}); empty only in {@link #OFF}: review
+ *                  rounds are turned off with {@code ROOMOTE_MAX_REVISIONS=0}
  * @param fixChecks whether a failed check run or check suite on Roomote's pull request asks for a round
  *                  ({@code ROOMOTE_FIX_CHECKS}, default false)
  */
