@@ -120,6 +120,28 @@ class ConcurrencyKeyTest {
         assertThat(fixture.repository().find(second).orElseThrow().result().get("name").asText()).isEqualTo("pr7-second");
     }
 
+    /**
+     * When a keyed job ends on one runner, idle runners elsewhere learn at once that the next job of the key is
+     * free (the V9 trigger's NOTIFY), not at their next poll: here the poll is ten minutes away.
+     */
+    @Test
+    void theEndOfAKeyedJobWakesIdleRunnersForTheNextJobOfItsKey() {
+        JobRepository jobs = fixture.repository();
+        long first = jobs.insert(new NewJob(TYPE, json(payload("a", "k")), null, null, TYPE + ":k"), 3).job().id();
+        // Another runner (played by the test) runs the first job.
+        Lease elsewhere = jobs.claim("other-runner", 1, Duration.ofMinutes(5), List.of(TYPE)).get(0);
+        assertThat(elsewhere.jobId()).isEqualTo(first);
+        Roomote idle = fixture.start(true, Map.of("MAX_WORKERS", "2", "POLL_INTERVAL_MS", "600000"), new Recorder().type());
+        long second = enqueue(idle, TYPE, payload("b", "k"));
+        // Its enqueue woke the runner, which found the key busy and went back to waiting.
+        await().atMost(WITHIN).until(() -> jobs.countClaimable(List.of(TYPE), 10) == 0
+                && idle.queue().get(second).orElseThrow().status() == JobStatus.PENDING);
+
+        assertThat(jobs.complete(first, elsewhere.token(), node(Map.of()))).isTrue();
+
+        awaitStatus(idle, second, JobStatus.COMPLETED, WITHIN);
+    }
+
     @Test
     void jobsOfOneKeyAreClaimedOneAtATimeInTheOrderTheyAreDue() {
         JobRepository jobs = fixture.repository();
