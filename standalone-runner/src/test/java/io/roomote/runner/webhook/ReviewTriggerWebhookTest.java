@@ -256,6 +256,27 @@ class ReviewTriggerWebhookTest {
         assertThat(reviseJobs()).hasSize(1);
     }
 
+    @Test
+    void whenGitHubCannotBeAskedTheDeliveryIsNotRecordedSoARedeliveryTriesAgain() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        start(RoomoteService.Role.API, Map.of("GITHUB_API_URL", "http://127.0.0.1:" + closedPort));
+        String delivery = UUID.randomUUID().toString();
+
+        RunnerFixture.Response r = deliver("pull_request_review_comment", fixture("pull-request-review-comment-created"), delivery);
+        RunnerFixture.Response again = deliver("pull_request_review_comment", fixture("pull-request-review-comment-created"), delivery);
+
+        assertThat(r.status()).isEqualTo(502);
+        assertThat(r.json().get("error").asText()).isEqualTo("github_unavailable");
+        assertThat(r.json().get("message").asText()).contains("could not read the comments of pull request acme/app#101")
+                .doesNotContain("ghp_");
+        // Not the recorded answer of a finished delivery: the redelivery was handled again.
+        assertThat(again.status()).isEqualTo(502);
+        assertThat(reviseJobs()).isEmpty();
+    }
+
     /**
      * Compiles a {@code github.pr.revise} stand-in into a plugin jar: it binds the real payload, uses its real
      * concurrency key, and records its start and end.
