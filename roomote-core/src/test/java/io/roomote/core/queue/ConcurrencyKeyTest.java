@@ -190,6 +190,53 @@ class ConcurrencyKeyTest {
     }
 
     /**
+     * The race the look-ups cannot see, played step by step: another transaction starts a job of the key that the
+     * claimer's snapshot still shows as finished (so the claimer's look-ups find the key free), and commits while
+     * the claimer is writing its claim. The unique index makes the claimer wait and then lose; its retry, with a
+     * fresh snapshot, leaves the job pending. Without the index, both jobs of the key would be processing.
+     */
+    @Test
+    void aClaimThatRacesAnotherStartOfItsKeyLosesAndLeavesTheJobPending() throws Exception {
+        JobRepository jobs = fixture.repository();
+        long earlier = jobs.insert(new NewJob(TYPE, json(payload("a", "k")), null, null, TYPE + ":k"), 3).job().id();
+        fixture.sql("UPDATE cloud_jobs SET status = 'failed', completed_at = now() WHERE id = " + earlier);
+        long later = jobs.insert(new NewJob(TYPE, json(payload("b", "k")), null, null, TYPE + ":k"), 3).job().id();
+
+        try (java.sql.Connection other = fixture.database().connection()) {
+            other.setAutoCommit(false);
+            try (java.sql.Statement st = other.createStatement()) {
+                // Another writer starts the failed job again (as a retry by hand and a claim would), not yet committed.
+                st.executeUpdate("UPDATE cloud_jobs SET status = 'processing', lease_owner = 'other', lease_token ="
+                        + " nextval('cloud_jobs_lease_token_seq'), lease_expires_at = now() + interval '1 minute'"
+                        + " WHERE id = " + earlier);
+            }
+            ExecutorService claimer = Executors.newSingleThreadExecutor();
+            try {
+                Future<List<Lease>> claim = claimer.submit(() -> jobs.claim("r", 5, Duration.ofMinutes(1), List.of(TYPE)));
+                // The claimer has found the key free in its snapshot and now waits on the other's index entry
+                // (without the unique index it would not wait, and would claim the later job at once).
+                await().atMost(WITHIN).until(() -> claim.isDone() || someoneWaitsOnALock());
+                other.commit();
+                assertThat(claim.get(60, TimeUnit.SECONDS)).isEmpty();
+            } finally {
+                claimer.shutdownNow();
+            }
+        }
+        assertThat(jobs.find(earlier).orElseThrow().status()).isEqualTo(JobStatus.PROCESSING);
+        assertThat(jobs.find(later).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
+    }
+
+    /** Whether a session of this test's database is waiting for a lock (the claimer, on the writer's entry). */
+    private boolean someoneWaitsOnALock() throws java.sql.SQLException {
+        try (java.sql.Connection c = fixture.database().connection(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                     + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    /**
      * Many claimers at once on few keys: whatever the interleaving of their snapshots and skipped locks, no two
      * jobs of one key are ever processing together, and each key's jobs run in the order they were enqueued.
      */
