@@ -71,6 +71,9 @@ final class Integrations {
 
     /** How the webhook asks GitHub about a pull request before a review round: the fix jobs' credentials. */
     private static Optional<PullRequestLookup> pullRequestLookup(Settings settings) {
+        if (settings.get("GH_WEBHOOK_SECRET").isEmpty()) {
+            return Optional.empty(); // webhooks off: nothing will ask
+        }
         IssueFixSettings fix = IssueFixSettings.from(settings);
         return GitHubCredentials.of(fix).map(credentials -> new GitHubPullRequestLookup(fix.apiUrl(), credentials));
     }
