@@ -21,13 +21,14 @@ plain-credentials-plugin scm-api-plugin github-plugin display-url-api-plugin scr
 docker-workflow-plugin lockable-resources-plugin github-branch-source-plugin"
 # Libraries of the Roomote modules that Jenkins does not provide (the versions of the parent POM).
 ROOMOTE_DEPS="com.zaxxer:HikariCP:6.3.0 org.flywaydb:flyway-core:11.14.1 org.postgresql:postgresql:42.7.8 io.micrometer:micrometer-core:1.16.8 io.micrometer:micrometer-commons:1.16.8 io.micrometer:micrometer-observation:1.16.8"
-MAIN_ROOTS=("$ROOT/roomote-core/src/main/java" "$ROOT/roomote-spi/src/main/java" "$ROOT/roomote-agents/src/main/java"
+MAIN_ROOTS=("$ROOT/roomote-core/src/main/java" "$ROOT/roomote-spi/src/main/java" "$ROOT/roomote-sandbox/src/main/java"
+  "$ROOT/roomote-agents/src/main/java"
   "$ROOT/job-types/github-issue-fix/src/main/java" "$ROOT/jenkins-bridge/src/main/java")
 rc=0
 if [ "$what" = main ] || [ "$what" = all ]; then
   echo "== main"
   TC_REPOS="$BASE" TC_EXTRA_DEPS="$ROOMOTE_DEPS" "$CHECKER" "$HERE" "${MAIN_ROOTS[@]}" || rc=1
-  if grep -E "^($ROOT/roomote-core|$ROOT/roomote-spi|$ROOT/roomote-agents|$ROOT/job-types|$ROOT/jenkins-bridge)/.*: error:" "${TC_WORK:-/tmp/jenkins-tc}/last-javac.log"; then rc=1; fi
+  if grep -E "^($ROOT/roomote-core|$ROOT/roomote-spi|$ROOT/roomote-sandbox|$ROOT/roomote-agents|$ROOT/job-types|$ROOT/jenkins-bridge)/.*: error:" "${TC_WORK:-/tmp/jenkins-tc}/last-javac.log"; then rc=1; fi
 fi
 if [ "$what" = test ] || [ "$what" = all ]; then
   echo "== test"
@@ -44,6 +45,6 @@ $ROOMOTE_DEPS" \
       "$ROOT/roomote-core/src/test/java" "$ROOT/roomote-agents/src/test/java" "$ROOT/job-types/github-issue-fix/src/test/java" \
       "$ROOT/jenkins-bridge/src/test/java" || rc=1
   # The checker counts only errors under the test folder as the plugin's; errors in the Roomote roots count too.
-  if grep -E "^($HERE|$ROOT/roomote-core|$ROOT/roomote-spi|$ROOT/roomote-agents|$ROOT/job-types|$ROOT/jenkins-bridge)/.*: error:" "${TC_WORK:-/tmp/jenkins-tc}/last-javac.log"; then rc=1; fi
+  if grep -E "^($HERE|$ROOT/roomote-core|$ROOT/roomote-spi|$ROOT/roomote-sandbox|$ROOT/roomote-agents|$ROOT/job-types|$ROOT/jenkins-bridge)/.*: error:" "${TC_WORK:-/tmp/jenkins-tc}/last-javac.log"; then rc=1; fi
 fi
 exit $rc

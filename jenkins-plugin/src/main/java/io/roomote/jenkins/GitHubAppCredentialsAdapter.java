@@ -2,7 +2,7 @@ package io.roomote.jenkins;
 
 import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import edu.umd.cs.findbugs.annotations.CheckForNull;
-import io.roomote.jenkins.bridge.GitHubAppKey;
+import io.roomote.jenkins.bridge.step.GitHubAppKey;
 import jenkins.model.Jenkins;
 import org.jenkinsci.plugins.github_branch_source.GitHubAppCredentials;
 

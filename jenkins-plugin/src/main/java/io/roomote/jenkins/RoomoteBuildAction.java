@@ -2,8 +2,8 @@ package io.roomote.jenkins;
 
 import edu.umd.cs.findbugs.annotations.CheckForNull;
 import hudson.model.Run;
-import io.roomote.jenkins.bridge.FixStepResult;
-import io.roomote.jenkins.bridge.PullRequestUrl;
+import io.roomote.jenkins.bridge.step.FixStepResult;
+import io.roomote.jenkins.bridge.step.PullRequestUrl;
 import jenkins.model.RunAction2;
 
 import java.util.Locale;

@@ -1,5 +1,9 @@
 package io.roomote.jenkins;
 
+import io.roomote.jenkins.bridge.step.GitHubAppKey;
+import io.roomote.jenkins.bridge.worker.AgentPresence;
+import io.roomote.jenkins.bridge.worker.FixStepMain;
+
 import com.cloudbees.jenkins.GitHubRepositoryName;
 import com.cloudbees.jenkins.GitHubRepositoryNameContributor;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,14 +22,14 @@ import hudson.security.ACL;
 import hudson.security.ACLContext;
 import hudson.slaves.WorkspaceList;
 import io.roomote.core.store.Database;
-import io.roomote.jenkins.bridge.FixStepArguments;
-import io.roomote.jenkins.bridge.FixStepPlan;
-import io.roomote.jenkins.bridge.FixStepResult;
-import io.roomote.jenkins.bridge.InvalidStepArgumentsException;
-import io.roomote.jenkins.bridge.RecordedRun;
-import io.roomote.jenkins.bridge.SensitiveEnvironment;
-import io.roomote.jenkins.bridge.StepSlack;
-import io.roomote.jenkins.bridge.WorkerProtocol;
+import io.roomote.jenkins.bridge.step.FixStepArguments;
+import io.roomote.jenkins.bridge.step.FixStepPlan;
+import io.roomote.jenkins.bridge.step.FixStepResult;
+import io.roomote.jenkins.bridge.step.InvalidStepArgumentsException;
+import io.roomote.jenkins.bridge.recording.RecordedRun;
+import io.roomote.jenkins.bridge.worker.SensitiveEnvironment;
+import io.roomote.jenkins.bridge.slack.StepSlack;
+import io.roomote.jenkins.bridge.worker.WorkerProtocol;
 import jenkins.model.Jenkins;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -203,7 +207,7 @@ public class RoomoteFixExecution extends StepExecution {
         try (StepSlack slack = RoomoteSlack.forItem(cfg, job, w -> log.println("roomoteFix: " + w)).orElse(null)) {
             if (slack != null) {
                 slackThread = slack.started(jobId, repo, issue, plan.payload().getOrDefault("agent",
-                        plan.settings().getOrDefault("ROOMOTE_AGENT", io.roomote.jenkins.bridge.AgentPresence.DEFAULT_AGENT)).toString(), Instant.ofEpochMilli(startedAtMillis)).orElse(null);
+                        plan.settings().getOrDefault("ROOMOTE_AGENT", io.roomote.jenkins.bridge.worker.AgentPresence.DEFAULT_AGENT)).toString(), Instant.ofEpochMilli(startedAtMillis)).orElse(null);
             }
             FixStepResult result;
             try {
@@ -224,7 +228,7 @@ public class RoomoteFixExecution extends StepExecution {
         Job<?, ?> job = run.getParent();
         String ghId = step.getCredentialsId() != null ? step.getCredentialsId() : cfg.getGithubCredentialsId();
         String orId = step.getOpenRouterCredentialsId() != null ? step.getOpenRouterCredentialsId() : cfg.getOpenRouterCredentialsId();
-        Optional<io.roomote.jenkins.bridge.GitHubAppKey> app = githubApp(ghId, run);
+        Optional<io.roomote.jenkins.bridge.step.GitHubAppKey> app = githubApp(ghId, run);
         Optional<String> token = app.isPresent() ? Optional.empty() : credential(ghId, run, "GitHub");
         Optional<String> key = credential(orId, run, "OpenRouter");
         List<String> scm = new ArrayList<>();
@@ -243,13 +247,13 @@ public class RoomoteFixExecution extends StepExecution {
      * tracked: their App (id, key, API URL) for the job to mint its own repository-scoped tokens with. Empty for
      * any other kind (a token, handled by {@link #credential}).
      */
-    private static Optional<io.roomote.jenkins.bridge.GitHubAppKey> githubApp(@CheckForNull String id, Run<?, ?> run) {
+    private static Optional<io.roomote.jenkins.bridge.step.GitHubAppKey> githubApp(@CheckForNull String id, Run<?, ?> run) {
         if (id == null) {
             return Optional.empty();
         }
         com.cloudbees.plugins.credentials.common.StandardCredentials c = com.cloudbees.plugins.credentials.CredentialsProvider
                 .findCredentialById(id, com.cloudbees.plugins.credentials.common.StandardCredentials.class, run);
-        Optional<io.roomote.jenkins.bridge.GitHubAppKey> app = GitHubAppCredentialsAdapter.appOf(c);
+        Optional<io.roomote.jenkins.bridge.step.GitHubAppKey> app = GitHubAppCredentialsAdapter.appOf(c);
         if (app.isPresent()) {
             com.cloudbees.plugins.credentials.CredentialsProvider.track(run, c);
         }

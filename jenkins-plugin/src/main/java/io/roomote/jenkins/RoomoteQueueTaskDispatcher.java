@@ -11,8 +11,8 @@ import hudson.model.Run;
 import hudson.model.queue.CauseOfBlockage;
 import hudson.model.queue.QueueListener;
 import hudson.model.queue.QueueTaskDispatcher;
-import io.roomote.jenkins.bridge.AdmittedBuilds;
-import io.roomote.jenkins.bridge.ConcurrencyGate;
+import io.roomote.jenkins.bridge.admission.AdmittedBuilds;
+import io.roomote.jenkins.bridge.admission.ConcurrencyGate;
 import jenkins.model.Jenkins;
 
 import java.util.List;

@@ -3,9 +3,9 @@ package io.roomote.jenkins;
 import hudson.ProxyConfiguration;
 import hudson.Util;
 import hudson.model.Item;
-import io.roomote.jenkins.bridge.SlackHttpPost;
-import io.roomote.jenkins.bridge.SlackPost;
-import io.roomote.jenkins.bridge.StepSlack;
+import io.roomote.jenkins.bridge.slack.SlackHttpPost;
+import io.roomote.jenkins.bridge.slack.SlackPost;
+import io.roomote.jenkins.bridge.slack.StepSlack;
 import jenkins.model.Jenkins;
 
 import java.util.Optional;

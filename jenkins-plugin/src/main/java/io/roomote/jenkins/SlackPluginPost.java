@@ -2,8 +2,8 @@ package io.roomote.jenkins;
 
 import hudson.Util;
 import hudson.model.Item;
-import io.roomote.jenkins.bridge.SlackPost;
-import io.roomote.jenkins.bridge.SlackRoom;
+import io.roomote.jenkins.bridge.slack.SlackPost;
+import io.roomote.jenkins.bridge.slack.SlackRoom;
 import jenkins.model.Jenkins;
 import jenkins.plugins.slack.SlackNotifier;
 import jenkins.plugins.slack.SlackRequest;

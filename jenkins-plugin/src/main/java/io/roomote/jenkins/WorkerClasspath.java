@@ -4,8 +4,8 @@ import edu.umd.cs.findbugs.annotations.CheckForNull;
 import hudson.FilePath;
 import hudson.PluginWrapper;
 import hudson.remoting.Which;
-import io.roomote.jenkins.bridge.WorkerLibInstall;
-import io.roomote.jenkins.bridge.WorkerProtocol;
+import io.roomote.jenkins.bridge.worker.WorkerLibInstall;
+import io.roomote.jenkins.bridge.worker.WorkerProtocol;
 import jenkins.model.Jenkins;
 
 import java.io.File;

@@ -1,6 +1,6 @@
 package io.roomote.jenkins;
 
-import io.roomote.jenkins.bridge.FixStepResult;
+import io.roomote.jenkins.bridge.step.FixStepResult;
 import org.htmlunit.html.HtmlAnchor;
 import org.htmlunit.html.HtmlPage;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;

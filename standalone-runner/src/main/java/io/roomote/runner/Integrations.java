@@ -13,9 +13,13 @@ import io.roomote.core.slack.SlackSettings;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.DeliveryRepository;
 import io.roomote.core.store.JobNotesRepository;
+import io.roomote.jobs.github.GitHubApi;
 import io.roomote.jobs.github.GitHubClients;
 import io.roomote.jobs.github.GitHubCredentials;
 import io.roomote.jobs.github.IssueCommenter;
+import io.roomote.jobs.github.IssueFixSettings;
+import io.roomote.jobs.github.webhook.GitHubPullRequestLookup;
+import io.roomote.jobs.github.webhook.PullRequestLookup;
 import io.roomote.runner.webhook.GitHubWebhookHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +68,15 @@ final class Integrations {
     static GitHubWebhookHandler webhooks(Settings settings, Roomote roomote, Optional<SlackNotifier> slack,
                                          io.micrometer.core.instrument.MeterRegistry meters) {
         return new GitHubWebhookHandler(settings, roomote.queue(), new DeliveryRepository(roomote.database(), roomote.mapper()),
-                new JobNotesRepository(roomote.database()), slack, roomote.mapper(), meters);
+                new JobNotesRepository(roomote.database()), slack, roomote.mapper(), meters, pullRequestLookup(settings));
+    }
+
+    /** How the webhook asks GitHub about a pull request before a review round: the fix jobs' credentials. */
+    private static Optional<PullRequestLookup> pullRequestLookup(Settings settings) {
+        if (settings.get("GH_WEBHOOK_SECRET").isEmpty()) {
+            return Optional.empty(); // webhooks off: nothing will ask
+        }
+        IssueFixSettings fix = IssueFixSettings.from(settings);
+        return GitHubCredentials.of(fix).map(credentials -> new GitHubPullRequestLookup(fix.apiUrl(), credentials));
     }
 }

@@ -161,11 +161,19 @@ public final class JobQueue {
         JobType<?, ?> type = registry.find(request.type()).orElseThrow(() -> new InvalidJobException(List.of(
                 new ValidationProblem("type", "unknown job type '" + request.type() + "'; known types: "
                         + String.join(", ", registry.ids())))));
-        return new NewJob(request.type(), request.payload(), validatedDedupeKey(type, request), request.maxAttempts());
+        Keys keys = validatedKeys(type, request);
+        return new NewJob(request.type(), request.payload(), keys.dedupe(), request.maxAttempts(), keys.concurrency());
     }
 
-    /** Checks the payload, then returns the request's dedupe key or the one the type derives from the payload. */
-    private <P> String validatedDedupeKey(JobType<P, ?> type, EnqueueRequest request) {
+    /** The keys a job is stored with: dedupe (merge into an active job) and concurrency (queue behind it). */
+    private record Keys(String dedupe, String concurrency) {
+    }
+
+    /**
+     * Checks the payload, then returns the request's dedupe key or the one the type derives from the payload, and
+     * the type's concurrency key (prefixed with the type like the dedupe key, and bounded the same way).
+     */
+    private <P> Keys validatedKeys(JobType<P, ?> type, EnqueueRequest request) {
         PayloadBinder.Binding<P> binding = binder.bind(type, request.payload(), "payload");
         if (!binding.ok()) {
             throw new InvalidJobException(binding.problems());
@@ -176,10 +184,12 @@ public final class JobQueue {
         if (!unrunnable.isEmpty()) {
             throw new InvalidJobException(unrunnable);
         }
+        String concurrency = type.concurrencyKey(binding.payload()).map(k -> bounded(type.id() + ":" + k)).orElse(null);
         if (request.dedupeKey() != null) {
-            return request.dedupeKey();
+            return new Keys(request.dedupeKey(), concurrency);
         }
-        return type.dedupeKey(binding.payload()).map(k -> bounded(type.id() + ":" + k)).orElse(null);
+        return new Keys(type.dedupeKey(binding.payload()).map(k -> bounded(type.id() + ":" + k)).orElse(null),
+                concurrency);
     }
 
     /**

@@ -57,7 +57,8 @@ public final class JobRepository {
      * holding it, returns that job instead; the unique partial index decides, so concurrent callers agree.
      */
     public Inserted insert(NewJob job, int maxAttempts) {
-        String insert = "WITH ins AS (INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts) VALUES (?, ?, ?, ?)"
+        String insert = "WITH ins AS (INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts, concurrency_key)"
+                + " VALUES (?, ?, ?, ?, ?)"
                 + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *)"
                 + " SELECT ins.*, pg_notify('" + JOBS_CHANNEL + "', ins.type) FROM ins";
         try (Connection c = database.connection()) {
@@ -68,6 +69,7 @@ public final class JobRepository {
                     ps.setObject(2, Json.jsonb(mapper, job.payload()));
                     ps.setString(3, job.dedupeKey());
                     ps.setInt(4, job.maxAttempts() != null ? job.maxAttempts() : maxAttempts);
+                    ps.setString(5, job.concurrencyKey());
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
                             return new Inserted(map(rs), true);
@@ -100,7 +102,8 @@ public final class JobRepository {
                 // Sent as text and cast: pgjdbc has no jsonb[] binding.
                 new BatchColumn("payload", "jsonb", j -> Json.text(mapper, j.payload())),
                 new BatchColumn("dedupe_key", "text", NewJob::dedupeKey),
-                new BatchColumn("max_attempts", "int4", j -> j.maxAttempts() != null ? j.maxAttempts() : defaultMaxAttempts));
+                new BatchColumn("max_attempts", "int4", j -> j.maxAttempts() != null ? j.maxAttempts() : defaultMaxAttempts),
+                new BatchColumn("concurrency_key", "text", NewJob::concurrencyKey));
     }
 
     /**
@@ -311,13 +314,14 @@ public final class JobRepository {
     }
 
     /**
-     * How many jobs of the given types a runner could claim now: pending, due, of a type not paused (what
+     * How many jobs of the given types a runner could claim now: pending, due, of a type not paused, not held
+     * back by its concurrency key (what
      * {@link #claim} would take, counted, up to {@code limit}). A controller starts workers for these.
      */
     public int countClaimable(Collection<String> types, int limit) {
-        String sql = "SELECT count(*) FROM (SELECT 1 FROM cloud_jobs WHERE status = 'pending' AND run_at <= now()"
+        String sql = "SELECT count(*) FROM (SELECT 1 FROM cloud_jobs q WHERE status = 'pending' AND run_at <= now()"
                 + " AND type = ANY (ARRAY(SELECT unnest(?::text[]) EXCEPT SELECT type FROM cloud_job_type_pauses))"
-                + " LIMIT ?) c";
+                + KEY_FREE + " LIMIT ?) c";
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("text", types.toArray()));
             ps.setInt(2, limit);
@@ -351,15 +355,69 @@ public final class JobRepository {
     }
 
     /**
+     * The claim's (and {@link #countClaimable}'s) rule for {@code JobType.concurrencyKey}, on the scanned row
+     * {@code q}: a keyed job is claimable only when no job of its key is processing and no pending job of its key
+     * comes before it in claim order (run_at, id), so jobs of one key run one at a time and first come, first
+     * served. The "earlier pending" look-up is one probe of a small partial index (V9); the "processing" one is
+     * answered from the few processing rows, read once per statement and only when a keyed row is met (PostgreSQL
+     * hashes it). The CASE makes a row without a key
+     * (every job type but the few that use keys) pass on one null test, with neither look-up run; it sits inside
+     * the filter of the ordered walk of {@code cloud_jobs_pending_idx}, so that walk stays the plan.
+     */
+    private static final String KEY_FREE = " AND CASE WHEN q.concurrency_key IS NULL THEN true ELSE"
+            + " NOT EXISTS (SELECT 1 FROM cloud_jobs r WHERE r.concurrency_key = q.concurrency_key"
+            + "   AND r.status = 'processing')"
+            + " AND NOT EXISTS (SELECT 1 FROM cloud_jobs e WHERE e.concurrency_key = q.concurrency_key"
+            + "   AND e.status = 'pending' AND (e.run_at, e.id) < (q.run_at, q.id)) END";
+
+    /** How often a claim that lost a race for a concurrency key is tried again with a fresh snapshot. */
+    private static final int CLAIM_TRIES = 3;
+
+    /**
      * Claims up to {@code max} claimable jobs of the given types in one statement: each becomes
      * {@code processing}, counts an attempt and gets a lease with a fresh fencing token. Types paused in
-     * {@code cloud_job_type_pauses} are not claimed.
+     * {@code cloud_job_type_pauses} are not claimed, nor a keyed job whose key is busy or has an earlier job
+     * waiting ({@link #KEY_FREE}).
+     *
+     * <p>Why two concurrent claimers (READ COMMITTED, SKIP LOCKED) never both start jobs of one key: the unique
+     * partial index {@code cloud_jobs_processing_key_idx} admits one processing row per key, and PostgreSQL's
+     * unique check does not skip: an insert of a key whose entry another transaction has written but not committed
+     * waits for that transaction, then fails (23505) if it committed. So however the two claims' snapshots and
+     * skipped locks interleave, the second claim of a key cannot commit while the first job is processing.
+     * The look-ups in {@link #KEY_FREE} are what keeps that from happening in the ordinary course: a claimer whose
+     * snapshot predates the other's commit still sees the other's job as pending and earlier (so it passes over
+     * the later job of the key, and SKIP LOCKED passes over the locked one); a claimer whose snapshot follows it
+     * sees the job processing. What the look-ups cannot see (another row of the key changed between the two
+     * statements' snapshots; the row lock re-checks only the locked row itself) ends in the 23505 above (or, with
+     * two keys crossed, a deadlock the database breaks); then this claim is rolled back, having claimed nothing,
+     * and tried again with a fresh snapshot, which sees the winner's job processing.
      */
     public List<Lease> claim(String owner, int max, Duration leaseDuration, Collection<String> types) {
-        String sql = "WITH next AS (SELECT id FROM cloud_jobs WHERE status = 'pending' AND run_at <= now()"
-                // Paused types (JobTypePauses) are taken out of the list once per claim: the index walk stays.
-                + " AND type = ANY (ARRAY(SELECT unnest(?::text[]) EXCEPT SELECT type FROM cloud_job_type_pauses))"
-                + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+        for (int tries = 1; ; tries++) {
+            try {
+                return claimOnce(owner, max, leaseDuration, types);
+            } catch (StoreException e) {
+                if (tries >= CLAIM_TRIES || !(e.getCause() instanceof SQLException sql) || !keyRace(sql)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A unique violation (of the processing key index) or a deadlock between two claims. */
+    private static boolean keyRace(SQLException e) {
+        return "23505".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
+    }
+
+    /** The claim's scan (parameters: types, limit); package-private so a test can read its plan. */
+    static final String CLAIM_SCAN = "SELECT id FROM cloud_jobs q WHERE status = 'pending' AND run_at <= now()"
+            // Paused types (JobTypePauses) are taken out of the list once per claim: the index walk stays.
+            + " AND type = ANY (ARRAY(SELECT unnest(?::text[]) EXCEPT SELECT type FROM cloud_job_type_pauses))"
+            + KEY_FREE
+            + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+
+    private List<Lease> claimOnce(String owner, int max, Duration leaseDuration, Collection<String> types) {
+        String sql = "WITH next AS (" + CLAIM_SCAN + ")"
                 + " UPDATE cloud_jobs j SET status = 'processing', attempts = j.attempts + 1, started_at = now(),"
                 + " lease_owner = ?, lease_token = nextval('cloud_jobs_lease_token_seq'),"
                 + " lease_expires_at = now() + (? * interval '1 millisecond'), heartbeat_at = now(), updated_at = now()"

@@ -180,4 +180,16 @@ class EnqueueAllTest {
             assertThat(received).containsExactlyInAnyOrder("test.echo", "test.noop");
         }
     }
+
+    @Test
+    void aBatchStoresEachJobsConcurrencyKeyAsSingleEnqueueDoes() {
+        List<JobQueue.Enqueued> answers = queue.enqueueAll(List.of(
+                QueueFixture.request("test.noop", "{\"concurrencyKey\":\"acme/app#7\"}"),
+                QueueFixture.request("test.noop", "{}")));
+        long single = queue.enqueue(QueueFixture.request("test.noop", "{\"concurrencyKey\":\"acme/app#7\"}")).job().id();
+
+        java.util.function.LongFunction<String> keyOf = id -> fixture.text("SELECT concurrency_key FROM cloud_jobs WHERE id = " + id);
+        assertThat(keyOf.apply(answers.get(0).job().id())).isEqualTo("test.noop:acme/app#7").isEqualTo(keyOf.apply(single));
+        assertThat(keyOf.apply(answers.get(1).job().id())).isNull();
+    }
 }

@@ -104,6 +104,15 @@ public final class QueueFixture implements AutoCloseable {
         }
     }
 
+    /** The first column of the first row of {@code query}, as text (null when SQL NULL or no row). */
+    public String text(String query) {
+        try (var c = database.connection(); var st = c.createStatement(); var rs = st.executeQuery(query)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Runs a statement, e.g. to play a runner that died or a lease that was stolen. */
     public void sql(String statement) {
         try (var c = database.connection(); var st = c.createStatement()) {

@@ -74,6 +74,12 @@ public final class TestJobType implements JobType<ObjectNode, Object> {
         return payload.hasNonNull("key") ? Optional.of(payload.get("key").asText()) : Optional.empty();
     }
 
+    /** Payload field "concurrencyKey" is the concurrency key. */
+    @Override
+    public Optional<String> concurrencyKey(ObjectNode payload) {
+        return payload.hasNonNull("concurrencyKey") ? Optional.of(payload.get("concurrencyKey").asText()) : Optional.empty();
+    }
+
     @Override
     public Object run(ObjectNode payload, JobContext context) throws Exception {
         return body.run(payload, context);

@@ -16,6 +16,7 @@ import io.roomote.core.queue.JobQueue;
 import io.roomote.core.store.QueueStats;
 import io.roomote.core.queue.StorableText;
 import io.roomote.core.store.JobSearchRepository;
+import io.roomote.core.store.PullRequestJobs;
 import io.roomote.core.store.JobTypePauses;
 import io.roomote.core.store.ModelCallRepository;
 import io.roomote.core.store.JobSearchRepository.Filter;
@@ -75,6 +76,7 @@ public final class Dashboard implements AutoCloseable {
     private final Roomote roomote;
     private final JobQueue queue;
     private final JobSearchRepository search;
+    private final PullRequestJobs pullRequests;
     private final ObjectMapper mapper;
     private final DashboardSettings settings;
     private final Sessions sessions;
@@ -106,6 +108,7 @@ public final class Dashboard implements AutoCloseable {
         this.queue = roomote.queue();
         this.mapper = roomote.mapper();
         this.search = new JobSearchRepository(roomote.database(), mapper);
+        this.pullRequests = new PullRequestJobs(roomote.database(), mapper);
         this.pauses = new JobTypePauses(roomote.database());
         this.bulk = new BulkActions(queue, search);
         this.settings = settings;
@@ -426,7 +429,54 @@ public final class Dashboard implements AutoCloseable {
         List<ModelCallRepository.StoredModelCall> calls = db(ctx, () -> roomote.modelCalls().tail(id, Pages.MODEL_CALLS_TAIL));
         ModelCallRepository.Totals callTotals = calls.isEmpty() ? ModelCallRepository.Totals.NONE
                 : db(ctx, () -> roomote.modelCalls().totals(id));
-        html(ctx, 200, pages.detail(view(ctx, s), job.get(), tail, total, runs, calls, callTotals));
+        Pages.PullRequestRounds pr = db(ctx, () -> pullRequestRounds(job.get()));
+        html(ctx, 200, pages.detail(view(ctx, s), job.get(), tail, total, runs, calls, callTotals, pr));
+    }
+
+    /** The job type that opens pull requests, and the one that runs review rounds on them (job-types/github-issue-fix). */
+    static final String FIX_TYPE = "github.issue.fix";
+    static final String REVISE_TYPE = "github.pr.revise";
+    /** Rounds listed on a fix job's page; ROOMOTE_MAX_REVISIONS keeps them few. */
+    static final int ROUNDS_SHOWN = 50;
+
+    /**
+     * A review round's pull request and the job that opened it (the round's result {@code fixJobId}, else the fix
+     * job whose result has the pull request's number), or a fix job's pull request and its rounds.
+     */
+    private Pages.PullRequestRounds pullRequestRounds(Job job) {
+        if (job.type().equals(REVISE_TYPE)) {
+            String repo = stringField(job.payload(), "repo");
+            Integer pr = intField(job.payload(), "pr");
+            if (repo == null || pr == null) {
+                return Pages.PullRequestRounds.NONE;
+            }
+            Long fixJobId = job.result() != null && job.result().path("fixJobId").canConvertToLong()
+                    && job.result().path("fixJobId").isIntegralNumber() ? job.result().path("fixJobId").longValue() : null;
+            Optional<PullRequestJobs.PullRequestJob> opener = fixJobId != null ? pullRequests.find(FIX_TYPE, fixJobId)
+                    : Optional.empty();
+            if (opener.isEmpty()) {
+                opener = pullRequests.openedBy(FIX_TYPE, repo, pr);
+            }
+            return new Pages.PullRequestRounds(repo, pr, opener.orElse(null), List.of());
+        }
+        if (job.type().equals(FIX_TYPE)) {
+            String repo = stringField(job.payload(), "repo");
+            Integer pr = intField(job.result(), "prNumber");
+            if (repo == null || pr == null) {
+                return Pages.PullRequestRounds.NONE;
+            }
+            return new Pages.PullRequestRounds(repo, pr, null, pullRequests.rounds(REVISE_TYPE, repo, pr, ROUNDS_SHOWN));
+        }
+        return Pages.PullRequestRounds.NONE;
+    }
+
+    private static String stringField(com.fasterxml.jackson.databind.JsonNode node, String field) {
+        return node != null && node.path(field).isTextual() ? node.path(field).asText() : null;
+    }
+
+    private static Integer intField(com.fasterxml.jackson.databind.JsonNode node, String field) {
+        return node != null && node.path(field).isIntegralNumber() && node.path(field).canConvertToInt()
+                && node.path(field).intValue() > 0 ? node.path(field).intValue() : null;
     }
 
     /** The whole log as plain text, read page by page. */

@@ -10,6 +10,7 @@ import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.store.QueueStats;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.ModelCallRepository;
+import io.roomote.core.store.PullRequestJobs;
 import io.roomote.core.store.JobSearchRepository.Filter;
 import io.roomote.core.store.JobTypePauses;
 import io.roomote.core.store.JobSearchRepository.Page;
@@ -695,6 +696,21 @@ final class Pages {
 
     String detail(View v, Job job, List<JobLogLine> log, long totalLines, List<JobSearchRepository.Run> runs,
                   List<ModelCallRepository.StoredModelCall> calls, ModelCallRepository.Totals callTotals) {
+        return detail(v, job, log, totalLines, runs, calls, callTotals, PullRequestRounds.NONE);
+    }
+
+    /**
+     * A job's pull request and its review rounds: for a {@code github.pr.revise} job, the job that opened the pull
+     * request ({@code opener}, null when unknown); for the job that opened it, every round ({@code rounds}).
+     */
+    record PullRequestRounds(String repo, Integer pr, PullRequestJobs.PullRequestJob opener,
+                             List<PullRequestJobs.PullRequestJob> rounds) {
+        static final PullRequestRounds NONE = new PullRequestRounds(null, null, null, List.of());
+    }
+
+    String detail(View v, Job job, List<JobLogLine> log, long totalLines, List<JobSearchRepository.Run> runs,
+                  List<ModelCallRepository.StoredModelCall> calls, ModelCallRepository.Totals callTotals,
+                  PullRequestRounds pullRequest) {
         Html h = new Html();
         Instant now = v.now();
         boolean active = !job.status().isTerminal();
@@ -744,6 +760,9 @@ final class Pages {
         resultCard(h, job, now);
         timelineCard(h, job, now, runs);
         h.raw("</div>");
+
+        reviewRoundCard(h, job, pullRequest);
+        reviewRoundsCard(h, pullRequest, now);
 
         h.raw("<div id=\"live-error\" data-live>");
         if (job.error() != null) {
@@ -795,6 +814,65 @@ final class Pages {
         data.put("job", String.valueOf(job.id()));
         data.put("status", job.status().dbValue());
         return layout(v, "Job #" + job.id(), "jobs", "job", data, h);
+    }
+
+    private static String pullUrl(String repo, Integer pr) {
+        return repo != null && pr != null && REPO.matcher(repo).matches() ? "https://github.com/" + repo + "/pull/" + pr : null;
+    }
+
+    /** A review round's own facts: which round, on which pull request, and the job that opened that pull request. */
+    private static void reviewRoundCard(Html h, Job job, PullRequestRounds pr) {
+        if (!job.type().equals(Dashboard.REVISE_TYPE) || pr.pr() == null) {
+            return;
+        }
+        JsonNode r = job.result();
+        h.raw("<section class=\"card\" id=\"review-round\"><h2>Review round</h2><dl class=\"facts\">");
+        fact(h, "Round", text(r, "round") != null ? text(r, "round") : job.status().isTerminal() ? "–" : "not started yet",
+                "fact-round");
+        h.raw("<dt>Pull request</dt><dd id=\"fact-round-pr\">");
+        prLink(h, pullUrl(pr.repo(), pr.pr()), String.valueOf(pr.pr()));
+        h.raw(" <span class=\"muted\">").text(pr.repo()).raw("</span></dd>");
+        h.raw("<dt>Opened by</dt><dd id=\"fact-fix-job\">");
+        if (pr.opener() != null) {
+            h.raw("<a").attr("href", BASE + "/jobs/" + pr.opener().id()).raw(">").text("job #" + pr.opener().id()).raw("</a> ");
+            badge(h, pr.opener().status(), false);
+        } else {
+            h.raw("<span class=\"muted\">").text("no job here opened this pull request (deleted, or another runner's)")
+                    .raw("</span>");
+        }
+        h.raw("</dd>");
+        fact(h, "Asked by", text(job.payload(), "trigger") == null ? null
+                : text(job.payload(), "trigger") + (text(job.payload(), "requestedBy") == null ? ""
+                        : " · " + text(job.payload(), "requestedBy")), "fact-round-trigger");
+        h.raw("</dl></section>");
+    }
+
+    /** The job that opened a pull request lists the review rounds on it. */
+    private static void reviewRoundsCard(Html h, PullRequestRounds pr, Instant now) {
+        if (pr.rounds().isEmpty()) {
+            return;
+        }
+        h.raw("<section class=\"card\" id=\"review-rounds\"><div class=\"card-head\"><h2>Review rounds</h2>")
+                .raw("<span class=\"muted\">").text(pr.rounds().size() + (pr.rounds().size() == 1 ? " round" : " rounds")
+                        + " on " + pr.repo() + "#" + pr.pr()).raw("</span></div>")
+                .raw("<div class=\"table-wrap\"><table class=\"table\"><thead><tr><th>Job</th><th>Round</th><th>Status</th>")
+                .raw("<th>Outcome</th><th class=\"num\">Commits</th><th>Asked by</th><th>Created</th></tr></thead><tbody>");
+        for (PullRequestJobs.PullRequestJob j : pr.rounds()) {
+            JsonNode r = j.result();
+            JsonNode commits = r == null ? null : r.get("commits");
+            String commitCount = commits == null || commits.isNull() ? "–"
+                    : commits.isArray() ? String.valueOf(commits.size()) : commits.isNumber() ? commits.asText() : "–";
+            String trigger = text(j.payload(), "trigger");
+            String by = text(j.payload(), "requestedBy");
+            h.raw("<tr").attr("data-job", j.id()).raw("><td><a").attr("href", BASE + "/jobs/" + j.id()).raw(">#").text(j.id())
+                    .raw("</a></td><td>").text(text(r, "round") == null ? "–" : text(r, "round")).raw("</td><td>");
+            badge(h, j.status(), false);
+            h.raw("</td><td>").text(text(r, "outcome") == null ? "–" : text(r, "outcome")).raw("</td><td class=\"num\">")
+                    .text(commitCount).raw("</td><td>").text(trigger == null ? "–" : trigger + (by == null ? "" : " · " + by))
+                    .raw("</td><td class=\"nowrap\"><time").attr("datetime", j.createdAt()).raw(">")
+                    .text(Format.ago(j.createdAt(), now)).raw("</time></td></tr>");
+        }
+        h.raw("</tbody></table></div></section>");
     }
 
     /** The job's model calls as its agent made them through the gateway: the last ones, with the totals of all. */

@@ -14,6 +14,11 @@ import io.roomote.core.slack.SlackMessages;
 import io.roomote.core.slack.SlackNotifier;
 import io.roomote.core.store.DeliveryRepository;
 import io.roomote.core.store.JobNotesRepository;
+import io.roomote.jobs.github.revise.PullRequestRevisePayload;
+import io.roomote.jobs.github.revise.RevisionRounds;
+import io.roomote.jobs.github.webhook.PullRequestLookup;
+import io.roomote.jobs.github.webhook.ReviseTrigger;
+import io.roomote.jobs.github.webhook.ReviewTriggers;
 import io.roomote.jobs.github.webhook.TriggerPolicy;
 import io.roomote.jobs.github.webhook.WebhookDecision;
 import io.roomote.jobs.github.webhook.WebhookEvents;
@@ -51,6 +56,8 @@ public final class GitHubWebhookHandler {
     private final SlackMessages slackMessages;
     private final ObjectMapper mapper;
     private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final ReviewTriggers review;
+    private final ReviseTrigger revise;
 
     public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, JobNotesRepository notes,
                                 Optional<SlackNotifier> slack, ObjectMapper mapper) {
@@ -60,7 +67,19 @@ public final class GitHubWebhookHandler {
     /** @param meters counts deliveries by event and decision ({@code roomote.webhook.deliveries}) */
     public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, JobNotesRepository notes,
                                 Optional<SlackNotifier> slack, ObjectMapper mapper, io.micrometer.core.instrument.MeterRegistry meters) {
+        this(config, queue, deliveries, notes, slack, mapper, meters, Optional.empty());
+    }
+
+    /**
+     * @param pullRequests asks GitHub about a pull request before a review round starts on it; empty (no GitHub
+     *                     credentials): mentions on pull requests are refused with that reason
+     */
+    public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, JobNotesRepository notes,
+                                Optional<SlackNotifier> slack, ObjectMapper mapper, io.micrometer.core.instrument.MeterRegistry meters,
+                                Optional<PullRequestLookup> pullRequests) {
         this.meters = meters;
+        this.review = ReviewTriggers.from(config);
+        this.revise = new ReviseTrigger(pullRequests, RevisionRounds.max(config));
         Optional<String> secret = config.get("GH_WEBHOOK_SECRET");
         boolean wanted = config.get("GITHUB_WEBHOOKS").map(Boolean::parseBoolean).orElse(secret.isPresent());
         if (wanted && secret.isEmpty()) {
@@ -159,6 +178,12 @@ public final class GitHubWebhookHandler {
         try {
             handled = decide(event, payload, delivery);
             deliveries.answer(delivery, handled.status, handled.body, handled.jobId);
+        } catch (ReviseTrigger.GitHubUnavailable e) {
+            // GitHub could not be asked about the pull request: nothing decided, so a redelivery may try again.
+            deliveries.release(delivery);
+            log.warn("webhook {}: {}", delivery, e.getMessage());
+            answer(ctx, 502, error("github_unavailable", e.getMessage()));
+            return;
         } catch (RuntimeException e) {
             // Leave the delivery retryable: GitHub's redelivery of this id must run it again, not be told
             // delivery_in_progress forever. (A job already inserted is then found by its dedupe key.)
@@ -177,7 +202,10 @@ public final class GitHubWebhookHandler {
     }
 
     private Handled decide(String event, JsonNode payload, String delivery) {
-        WebhookDecision decision = WebhookEvents.decide(event, payload, policy);
+        WebhookDecision decision = WebhookEvents.decide(event, payload, policy, review);
+        if (decision instanceof WebhookDecision.RevisePullRequest request) {
+            return reviseRound(request, delivery);
+        }
         if (decision instanceof WebhookDecision.FixIssue fix) {
             ObjectNode jobPayload = mapper.createObjectNode();
             jobPayload.put("repo", fix.repo()).put("issue", fix.issue()).put("title", fix.title()).put("body", fix.body());
@@ -213,6 +241,39 @@ public final class GitHubWebhookHandler {
         return new Handled(200, mapper.createObjectNode().put("message", ignore.message()), null);
     }
 
+    /** A review round asked for: checked with GitHub (Roomote's PR, open, rounds left), then enqueued. */
+    private Handled reviseRound(WebhookDecision.RevisePullRequest request, String delivery) {
+        ReviseTrigger.Verdict verdict = revise.check(request);
+        if (verdict instanceof ReviseTrigger.Verdict.Refused refused) {
+            log.info("webhook {}: review round refused: {}", delivery, refused.reason());
+            return rejected(refused.reason());
+        }
+        int pr = ((ReviseTrigger.Verdict.Accepted) verdict).pr();
+        ObjectNode jobPayload = mapper.createObjectNode();
+        jobPayload.put("repo", request.repo()).put("pr", pr).put("trigger", request.trigger())
+                .put("triggerId", request.triggerId());
+        if (request.requestedBy() != null) {
+            jobPayload.put("requestedBy", request.requestedBy());
+        }
+        try {
+            JobQueue.Enqueued enqueued = queue.enqueue(new EnqueueRequest(PullRequestRevisePayload.TYPE, jobPayload, null, null));
+            log.info("webhook {} ({}): {} job {} for {}#{}", delivery, request.trigger(),
+                    enqueued.created() ? "enqueued" : "already active:", enqueued.job().id(), request.repo(), pr);
+            ObjectNode body = mapper.createObjectNode()
+                    .put("message", enqueued.created() ? "job_enqueued" : "job_already_active")
+                    .put("jobId", enqueued.job().id()).put("enqueuedJobId", enqueued.job().enqueuedJobId());
+            return new Handled(200, body, enqueued.job().id());
+        } catch (InvalidJobException e) {
+            log.warn("webhook {}: the review round cannot become a job: {}", delivery, e.getMessage());
+            return rejected(e.getMessage());
+        }
+    }
+
+    private Handled rejected(String reason) {
+        return new Handled(200, mapper.createObjectNode().put("message", "trigger_rejected")
+                .put("reason", StorableText.replaceUnstorable(reason)), null);
+    }
+
     private ObjectNode error(String code, String message) {
         ObjectNode n = mapper.createObjectNode().put("error", code);
         if (message != null) {
@@ -235,5 +296,6 @@ public final class GitHubWebhookHandler {
                 .tag("decision", decision).register(meters).increment();
     }
 
-    private static final java.util.Set<String> KNOWN_EVENTS = java.util.Set.of("issues", "issue_comment", "pull_request", "ping");
+    private static final java.util.Set<String> KNOWN_EVENTS = java.util.Set.of("issues", "issue_comment", "pull_request", "ping",
+            "pull_request_review", "pull_request_review_comment", "check_run", "check_suite");
 }

@@ -1,11 +1,14 @@
 package io.roomote.jenkins.bridge.architecture;
 
+import io.roomote.jenkins.bridge.recording.RecordedRun;
+
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /** jenkins-bridge is Jenkins-free (tested here) and an adapter: SQL belongs to roomote-core's store. */
 @AnalyzeClasses(packages = "io.roomote.jenkins.bridge", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -21,4 +24,14 @@ class BridgeDependenciesTest {
     static final ArchRule noSql = noClasses().that().resideInAPackage("io.roomote.jenkins.bridge..")
             .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.postgresql..", "com.zaxxer..")
             .because("SQL on Roomote's tables lives in roomote-core's store");
+
+    /** Packaged by feature (step, worker, recording, slack, admission, trigger), with no cycle between them. */
+    @ArchTest
+    static final ArchRule featuresAreFreeOfCycles = slices().matching("io.roomote.jenkins.bridge.(*)..")
+            .should().beFreeOfCycles();
+
+    @ArchTest
+    static final ArchRule everyClassBelongsToAFeature = noClasses()
+            .should().resideInAPackage("io.roomote.jenkins.bridge")
+            .because("the bridge is packaged by feature: a class belongs to step, worker, recording, slack, admission or trigger");
 }

@@ -215,6 +215,34 @@ public final class GitHubApi {
         return false;
     }
 
+    /** The pull request as the webhook checks it before a review round, or empty when it does not exist. */
+    public Optional<io.roomote.jobs.github.webhook.PullRequestLookup.PullRequest> pullRequestForReview(String repo, int number)
+            throws IOException {
+        try {
+            GHPullRequest pr = repository(repo).getPullRequest(number);
+            GHRepository head = pr.getHead().getRepository();
+            return Optional.of(new io.roomote.jobs.github.webhook.PullRequestLookup.PullRequest(pr.getNumber(),
+                    pr.getBody() == null ? "" : pr.getBody(), pr.getUser() == null ? null : pr.getUser().getLogin(),
+                    pr.getHead().getRef(), head == null ? null : head.getFullName(), pr.getState() == GHIssueState.OPEN));
+        } catch (GHFileNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The conversation comments of issue or pull request {@code number}, oldest first, at most {@code max}. */
+    public List<io.roomote.jobs.github.revise.RevisionRounds.Comment> conversation(String repo, int number, int max)
+            throws IOException {
+        List<io.roomote.jobs.github.revise.RevisionRounds.Comment> out = new java.util.ArrayList<>();
+        for (org.kohsuke.github.GHIssueComment c : repository(repo).getIssue(number).listComments().withPageSize(100)) {
+            if (out.size() >= max) {
+                break;
+            }
+            out.add(new io.roomote.jobs.github.revise.RevisionRounds.Comment(
+                    c.getUser() == null ? null : c.getUser().getLogin(), c.getBody()));
+        }
+        return out;
+    }
+
     // ---- Review rounds (github.pr.revise): plain REST calls with GitHub's documented shapes, read with Jackson.
 
     /**
