@@ -21,9 +21,15 @@ import java.util.Optional;
  * installation is looked up per repository). The key is read and checked here, so that a bad one is one line
  * at start, not a failure inside a job. Both PEM forms are accepted: PKCS#8 ({@code BEGIN PRIVATE KEY}) and the
  * PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) GitHub downloads, which github-api's JWTTokenProvider refuses and which
- * is therefore re-wrapped as PKCS#8 here.
+ * is therefore re-wrapped as PKCS#8 here. {@code readChecks}: the installation tokens also ask to read check runs,
+ * because failed checks start review rounds ({@code ROOMOTE_FIX_CHECKS=true}); without that setting they do not,
+ * so an App that was not granted Checks keeps working.
  */
-public record GitHubAppSettings(String appId, PrivateKey privateKey, Optional<Long> installationId) {
+public record GitHubAppSettings(String appId, PrivateKey privateKey, Optional<Long> installationId, boolean readChecks) {
+
+    public GitHubAppSettings(String appId, PrivateKey privateKey, Optional<Long> installationId) {
+        this(appId, privateKey, installationId, false);
+    }
 
     public static final String APP_ID = "GITHUB_APP_ID";
     public static final String PRIVATE_KEY = "GITHUB_APP_PRIVATE_KEY";
@@ -72,7 +78,8 @@ public record GitHubAppSettings(String appId, PrivateKey privateKey, Optional<Lo
             }
             installationId = Optional.of(Long.parseLong(installation.get()));
         }
-        return Optional.of(new GitHubAppSettings(id.get(), privateKey(pem, variable), installationId));
+        return Optional.of(new GitHubAppSettings(id.get(), privateKey(pem, variable), installationId,
+                Boolean.parseBoolean(c.get("ROOMOTE_FIX_CHECKS", "false").strip())));
     }
 
     private static String readKeyFile(Path file) {

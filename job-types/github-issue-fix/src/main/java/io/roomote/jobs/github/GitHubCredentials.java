@@ -99,6 +99,16 @@ public sealed interface GitHubCredentials permits GitHubCredentials.PersonalToke
                 "pull_requests", GHPermissionType.WRITE,
                 "issues", GHPermissionType.WRITE);
 
+        /** {@link #PERMISSIONS}, and reading check runs when failed checks start review rounds. */
+        Map<String, GHPermissionType> permissions() {
+            if (!app.readChecks()) {
+                return PERMISSIONS;
+            }
+            Map<String, GHPermissionType> all = new java.util.HashMap<>(PERMISSIONS);
+            all.put("checks", GHPermissionType.READ);
+            return Map.copyOf(all);
+        }
+
         @Override
         public Token tokenFor(String repo) throws IOException {
             int slash = repo.indexOf('/');
@@ -109,7 +119,7 @@ public sealed interface GitHubCredentials permits GitHubCredentials.PersonalToke
                     : asApp.getApp().getInstallationByRepository(repo.substring(0, slash), repo.substring(slash + 1));
             GHAppInstallationToken token = installation.createToken()
                     .repositories(List.of(repo.substring(slash + 1)))
-                    .permissions(PERMISSIONS)
+                    .permissions(permissions())
                     .create();
             return new Token(token.getToken(), Optional.ofNullable(token.getExpiresAt()).map(java.util.Date::toInstant));
         }

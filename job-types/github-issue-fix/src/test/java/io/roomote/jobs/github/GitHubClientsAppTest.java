@@ -121,4 +121,16 @@ class GitHubClientsAppTest {
             assertThat(github.mintedTokens()).noneMatch(t -> c.toString().contains(t.token()));
         }
     }
+
+    @Test
+    void tokensAskToReadCheckRunsOnlyWhenFailedChecksStartReviewRounds() throws Exception {
+        GitHubCredentials.from(appOnly()).orElseThrow().tokenFor("acme/app");
+        Map<String, String> withChecks = new java.util.HashMap<>(Map.of("GITHUB_APP_ID", "4242", "GITHUB_APP_PRIVATE_KEY", pem,
+                "GITHUB_API_URL", github.apiUrl(), "ROOMOTE_FIX_CHECKS", "true"));
+        GitHubCredentials.from(Settings.of(withChecks)).orElseThrow().tokenFor("acme/app");
+
+        assertThat(github.mintedTokens()).extracting(GitHubStandIn.MintedToken::permissions).containsExactly(
+                Map.of("contents", "write", "pull_requests", "write", "issues", "write"),
+                Map.of("contents", "write", "pull_requests", "write", "issues", "write", "checks", "read"));
+    }
 }
