@@ -46,7 +46,7 @@ final class Integrations {
         return Optional.of(new SlackNotifier(slack, new JobNotesRepository(database), job -> {
             JsonNode agent = job.payload() == null ? null : job.payload().get("agent");
             return agent != null && agent.isTextual() ? agent.asText()
-                    : job.type().equals("github.issue.fix") ? defaultAgent : null;
+                    : job.type().equals("github.issue.fix") || job.type().equals("github.pr.revise") ? defaultAgent : null;
         }, new JobDescriptions(types, Json.newMapper(), settings), calls));
     }
 

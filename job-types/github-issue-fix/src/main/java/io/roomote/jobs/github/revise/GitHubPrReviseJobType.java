@@ -7,6 +7,7 @@ import io.roomote.jobs.github.IssueFixSettings;
 import io.roomote.jobs.github.git.MirrorLocks;
 import io.roomote.spi.Configuration;
 import io.roomote.spi.JobContext;
+import io.roomote.spi.JobDescription;
 import io.roomote.spi.JobFailedException;
 import io.roomote.spi.JobType;
 import io.roomote.spi.ValidationProblem;
@@ -136,6 +137,26 @@ public final class GitHubPrReviseJobType implements JobType<PullRequestRevisePay
             problems.add(new ValidationProblem("", "this Roomote cannot run " + ID + " jobs: " + e.getMessage()));
         }
         return problems;
+    }
+
+    /**
+     * "Revising PR #7" with the pull request's link; once the round pushed commits, "2 commits pushed" with the
+     * same link. The texts of Slack threads come from here.
+     */
+    @Override
+    public Optional<JobDescription> describe(PullRequestRevisePayload payload, Optional<Map<String, Object>> result,
+                                             Configuration config) {
+        if (payload.repo() == null || payload.pr() == null) {
+            return Optional.empty();
+        }
+        String url = config.get("GITHUB_SERVER_URL", "https://github.com").replaceAll("/+$", "") + "/" + payload.repo()
+                + "/pull/" + payload.pr();
+        JobDescription.Link pr = new JobDescription.Link("PR #" + payload.pr(), url);
+        Optional<JobDescription.Made> made = result.filter(r -> Boolean.TRUE.equals(r.get("pushed")))
+                .map(r -> r.get("commits") instanceof List<?> commits ? commits.size() : 0)
+                .filter(n -> n > 0)
+                .map(n -> new JobDescription.Made(n + (n == 1 ? " commit" : " commits") + " pushed", pr));
+        return Optional.of(new JobDescription("Revising", pr, made));
     }
 
     /** One round at a time per pull request: a second request waits and then finds what is left to do. */
