@@ -17,6 +17,8 @@ public enum ReviseOutcome {
     ROUND_LIMIT_REACHED,
     /** Not a round Roomote takes: no such PR, closed, from a fork, or not opened by Roomote. No agent. */
     SKIPPED,
+    /** The repository's setup step ({@code .roomote/setup.sh} or {@code ROOMOTE_SETUP_COMMAND}) failed: no agent. */
+    SETUP_FAILED,
     /** The agent rewrote the branch's pushed history (amend, rebase, reset): nothing was pushed. */
     HISTORY_REWRITTEN,
     /** Someone pushed to the branch meanwhile: the push was refused, the work saved to a WIP branch. */

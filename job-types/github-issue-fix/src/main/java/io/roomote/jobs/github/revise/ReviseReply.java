@@ -91,6 +91,7 @@ final class ReviseReply {
             case BUDGET_EXCEEDED -> "the round's model budget was used up before the agent finished.";
             case TIMED_OUT -> "the round timed out.";
             case CANCELLED -> "the round was cancelled.";
+            case SETUP_FAILED -> "the repository's setup step failed, so the agent did not start.";
             default -> "the agent did not finish.";
         };
     }

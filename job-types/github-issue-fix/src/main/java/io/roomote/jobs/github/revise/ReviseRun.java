@@ -16,6 +16,9 @@ import io.roomote.jobs.github.git.Git;
 import io.roomote.jobs.github.git.GitException;
 import io.roomote.jobs.github.git.MirrorCache;
 import io.roomote.jobs.github.git.MirrorLocks;
+import io.roomote.jobs.github.setup.RepositorySetup;
+import io.roomote.jobs.github.setup.SetupResult;
+import io.roomote.jobs.github.setup.SetupSettings;
 import io.roomote.sandbox.JobSandbox;
 import io.roomote.spi.JobContext;
 import io.roomote.spi.JobFailedException;
@@ -135,6 +138,20 @@ final class ReviseRun {
         }
         String prompt = RevisePrompt.render(hostPush, repo, number, pr.title(), pr.headRef(), feedback);
         ctx.log().info("prompt for the agent:\n" + prompt);
+
+        // The repository's own setup, in its own sandbox with its own allow-list, as for github.issue.fix.
+        SetupResult setup = new RepositorySetup(clock).run(new RepositorySetup.Request(ctx.jobId(), workspace, env,
+                SetupSettings.from(ctx.config()), ctx.log(), ctx.cancellation(), AgentPhase.agentStopGrace(ctx.cancelGrace()),
+                (egress, log) -> JobSandbox.open(RepositorySetup.sandboxRequest(agentPhase.request(workspace, home), egress, log))));
+        if (setup.status() == SetupResult.Status.STOPPED) {
+            WorkSaver.Stopped stopped = workSaver.stopped(null, base, wipBranch(), this::wipMessage);
+            throw failed(github, ReviseOutcome.of(stopped.outcome()), stopped.message(), null, List.of(), List.of(), null,
+                    null, false);
+        }
+        if (!setup.agentMayStart()) {
+            // Said on the PR: the reviewer asked, and should know why no commit follows.
+            throw failed(github, ReviseOutcome.SETUP_FAILED, setup.message(), null, List.of(), List.of(), null, null, true);
+        }
 
         AgentPhase.Ended ended;
         try (JobSandbox sandbox = JobSandbox.open(agentPhase.request(workspace, home))) {

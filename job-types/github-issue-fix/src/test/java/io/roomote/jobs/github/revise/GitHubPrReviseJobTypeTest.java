@@ -197,6 +197,39 @@ class GitHubPrReviseJobTypeTest {
     }
 
     @Test
+    void theRepositorysSetupRunsBeforeTheRoundsAgentAndItsFilesAreTheAgents() throws Exception {
+        long asked = aliceAsks(Instant.now().minusSeconds(60));
+        Map<String, String> s = settings("add-commit");
+        // The agent's `git add -A` commits what the setup left in the working copy: proof it ran first, there.
+        s.put("ROOMOTE_SETUP_COMMAND", "echo prepared-by-setup > setup-ran.txt; echo setup says hello");
+
+        JsonNode result = succeeded(run(reviewComment(asked), s));
+
+        assertThat(result.get("outcome").asText()).isEqualTo("revised");
+        assertThat(remotes.inRemote(REPO, "show", "fix-7:setup-ran.txt")).isEqualTo("prepared-by-setup");
+        List<String> texts = log.texts();
+        int setupLine = texts.indexOf(texts.stream().filter(t -> t.contains("setup says hello")).findFirst().orElseThrow());
+        int agentLine = texts.indexOf(texts.stream().filter(t -> t.startsWith("starting agent")).findFirst().orElseThrow());
+        assertThat(setupLine).isLessThan(agentLine);
+    }
+
+    @Test
+    void aFailingSetupEndsTheRoundWithoutAnAgentAndSaysSoOnThePr() throws Exception {
+        long asked = aliceAsks(Instant.now().minusSeconds(60));
+        Map<String, String> s = settings("add-commit");
+        s.put("ROOMOTE_SETUP_COMMAND", "echo cannot install the tools; exit 3");
+
+        JobOutcome.Failed failed = failed(run(reviewComment(asked), s));
+
+        assertThat(failed.result().get("outcome").asText()).isEqualTo("setup_failed");
+        assertThat(failed.result().get("message").asText()).contains("cannot install the tools");
+        assertThat(agentStartedInLastJob()).isFalse();
+        assertThat(remotes.inRemote(REPO, "rev-parse", "fix-7")).isEqualTo(head);
+        assertThat(prComments()).singleElement().satisfies(c ->
+                assertThat(c.get("body").asText()).contains("setup step failed"));
+    }
+
+    @Test
     void aSecondRequestForFeedbackAnEarlierRoundAnsweredIsNothingToDoWithoutAReply() throws Exception {
         long asked = aliceAsks(Instant.now().minusSeconds(60));
         succeeded(run(reviewComment(asked), settings("add-commit")));
