@@ -14,6 +14,9 @@ case "$mode" in
   add-commit) change; commit ;;
   # Pushes itself (ROOMOTE_PUSH=agent), to the same branch, without force.
   add-commit-push) change; commit; git push -q origin "HEAD:refs/heads/$branch"; echo "pushed" ;;
+  # Pushes itself and shows which token its askpass would answer: the renewed file's (a hash, never the token).
+  add-commit-push-token) change; commit; git push -q origin "HEAD:refs/heads/$branch"
+    echo "token file: $(sha256sum < "$ROOMOTE_GITHUB_TOKEN_FILE" | cut -c1-64)" ;;
   noop) echo "nothing to change: the code already does what the reviewer asks" ;;
   amend) change; git add -A; git commit -q --amend -m "Fixes #7 (amended)"; echo "amended the pushed commit" ;;
   reset) git reset -q --hard HEAD~1; change; commit; echo "rewrote the branch" ;;

@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
  * reads it and cannot change it; each rewrite is a new file renamed over the old one, which a reader sees
  * whole or not at all (and which the directory bind, unlike a file bind, shows inside a sandbox).
  */
-final class AgentTokenFile implements AutoCloseable {
+public final class AgentTokenFile implements AutoCloseable {
 
     /** The variable that tells the agent's askpass where the token is. */
-    static final String VARIABLE = "ROOMOTE_GITHUB_TOKEN_FILE";
+    public static final String VARIABLE = "ROOMOTE_GITHUB_TOKEN_FILE";
     static final String NAME = "github-token";
 
     private final Path file;
@@ -45,14 +45,14 @@ final class AgentTokenFile implements AutoCloseable {
      * Writes the token into {@code dir} now and looks again every {@code every}: the token source hands out a
      * new token once the current one is about to expire.
      */
-    static AgentTokenFile start(Path dir, GitHubApi.TokenSource token, Duration every, JobLogger log) throws IOException {
+    public static AgentTokenFile start(Path dir, GitHubApi.TokenSource token, Duration every, JobLogger log) throws IOException {
         AgentTokenFile f = new AgentTokenFile(dir.resolve(NAME), token, log);
         f.refresh();
         f.timer.scheduleWithFixedDelay(f::refreshQuietly, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         return f;
     }
 
-    Path file() {
+    public Path file() {
         return file;
     }
 

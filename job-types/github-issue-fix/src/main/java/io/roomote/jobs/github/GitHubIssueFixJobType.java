@@ -42,7 +42,7 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
     private final Clock clock;
     private final Duration agentTokenCheck;
     /** Well inside the refresh margin (5 minutes): the agent's file holds a token with minutes left. */
-    static final Duration AGENT_TOKEN_CHECK = Duration.ofSeconds(30);
+    public static final Duration AGENT_TOKEN_CHECK = Duration.ofSeconds(30);
 
     /** As found by ServiceLoader: the agent drivers on the class path and this process's environment. */
     public GitHubIssueFixJobType() {

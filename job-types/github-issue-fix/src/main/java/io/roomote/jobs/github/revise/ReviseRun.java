@@ -5,6 +5,8 @@ import io.roomote.agents.AgentDrivers;
 import io.roomote.agents.AgentOutcome;
 import io.roomote.agents.AgentUsage;
 import io.roomote.jobs.github.AgentPhase;
+import io.roomote.jobs.github.AgentTokenFile;
+import io.roomote.jobs.github.GitHubIssueFixJobType;
 import io.roomote.jobs.github.GitHubAccess;
 import io.roomote.jobs.github.GitHubApi;
 import io.roomote.jobs.github.GitHubCredentials;
@@ -154,8 +156,14 @@ final class ReviseRun {
         }
 
         AgentPhase.Ended ended;
-        try (JobSandbox sandbox = JobSandbox.open(agentPhase.request(workspace, home))) {
+        // An agent that pushes itself reads the App's token afresh from a file Roomote renews, as in a fix.
+        try (JobSandbox sandbox = JobSandbox.open(agentPhase.request(workspace, home));
+             AgentTokenFile tokenFile = hostPush ? null : AgentTokenFile.start(sandbox.spec().bridgeDir(), access::token,
+                     GitHubIssueFixJobType.AGENT_TOKEN_CHECK, ctx.log())) {
             env.putAll(sandbox.agentEnvironment());
+            if (tokenFile != null) {
+                env.put(AgentTokenFile.VARIABLE, tokenFile.file().toString());
+            }
             ended = agentPhase.run(sandbox, driver, agentName, model, prompt, workspace, home, env);
         }
         AgentOutcome agent = ended.agent();

@@ -410,6 +410,35 @@ class GitHubPrReviseJobTypeTest {
         assertThat(github.requests(r -> r.path().equals("/app"))).isNotEmpty();
     }
 
+    @Test
+    void withAGitHubAppAnAgentThatPushesItselfReadsTheTokenFromTheFileRoomoteRenews() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair keys = generator.generateKeyPair();
+        github.installApp("4242", keys.getPublic(), 77, REPO);
+        Map<String, String> s = settings("add-commit-push-token");
+        s.remove("GH_TOKEN");
+        s.put("ROOMOTE_PUSH", "agent");
+        s.put("GITHUB_APP_ID", "4242");
+        s.put("GITHUB_APP_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64,
+                "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).encodeToString(keys.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        int byApp = github.addPull(REPO, "fix-7", "Fixes #7", "Fixes #7\n<!-- roomote:job=41 -->\n", "roomote[bot]")
+                .get("number").asInt();
+        long asked = github.addReviewComment(REPO, byApp, "alice", "@roomote one more thing", "calc.py", 2, null, null,
+                Instant.now().minusSeconds(60));
+
+        JsonNode result = succeeded(run("{\"repo\":\"acme/app\",\"pr\":" + byApp
+                + ",\"trigger\":\"review_comment\",\"triggerId\":" + asked + "}", s));
+
+        assertThat(result.get("pushedBy").asText()).isEqualTo("agent");
+        // The file holds the installation token Roomote minted for this repository (the askpass reads it per push).
+        String minted = github.mintedTokens().get(github.mintedTokens().size() - 1).token();
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(minted.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(log.texts()).anyMatch(t -> t.contains("token file: " + sha));
+    }
+
     /**
      * A round over its model budget, sandboxed in bubblewrap. Real: the gateway, bubblewrap, socat, git; stand-ins:
      * GitHub (GitHubStandIn) and the model provider (an HTTP server answering with OpenRouter's usage shape).
