@@ -32,7 +32,6 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
     /** GitHub's limits for a label's name and the labels of one issue. */
     static final int MAX_LABEL = 50;
     static final int MAX_LABELS = 100;
-    static final int MAX_MODEL = 200;
 
     private final AgentDrivers drivers;
     private final Map<String, String> processEnvironment;
@@ -119,21 +118,7 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
                 }
             }
         }
-        if (p.agent() != null && drivers.find(p.agent()).isEmpty()) {
-            problems.add(new ValidationProblem("agent", "unknown agent \"" + abbreviate(p.agent()) + "\"; known agents: "
-                    + String.join(", ", drivers.names())));
-        }
-        if (p.maxCostUsd() != null && !(p.maxCostUsd() > 0 && p.maxCostUsd() < 1_000_000)) {
-            problems.add(new ValidationProblem("maxCostUsd", "must be a positive number of US dollars below 1000000"));
-        }
-        if (p.maxTokens() != null && p.maxTokens() < 1) {
-            problems.add(new ValidationProblem("maxTokens", "must be a positive number of tokens"));
-        }
-        if (p.model() != null && p.model().isBlank()) {
-            problems.add(new ValidationProblem("model", "must not be empty; leave it out for the default model"));
-        } else if (p.model() != null && p.model().length() > MAX_MODEL) {
-            problems.add(new ValidationProblem("model", "must be at most " + MAX_MODEL + " characters"));
-        }
+        problems.addAll(AgentChoice.problems(drivers, p.agent(), p.model(), p.maxCostUsd(), p.maxTokens()));
         return problems;
     }
 

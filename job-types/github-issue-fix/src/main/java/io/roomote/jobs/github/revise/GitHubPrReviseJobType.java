@@ -1,6 +1,7 @@
 package io.roomote.jobs.github.revise;
 
 import io.roomote.agents.AgentDrivers;
+import io.roomote.jobs.github.AgentChoice;
 import io.roomote.jobs.github.FixReadiness;
 import io.roomote.jobs.github.GitHubNames;
 import io.roomote.jobs.github.IssueFixSettings;
@@ -34,7 +35,6 @@ public final class GitHubPrReviseJobType implements JobType<PullRequestRevisePay
     /** What may ask for a round. */
     public static final Set<String> TRIGGERS = Set.of("review", "review_comment", "comment", "check_run", "check_suite",
             "manual");
-    static final int MAX_MODEL = 200;
 
     private final AgentDrivers drivers;
     private final Map<String, String> processEnvironment;
@@ -100,21 +100,7 @@ public final class GitHubPrReviseJobType implements JobType<PullRequestRevisePay
             problems.add(new ValidationProblem("requestedBy", "must be a GitHub login, got \"" + abbreviate(p.requestedBy())
                     + "\""));
         }
-        if (p.agent() != null && drivers.find(p.agent()).isEmpty()) {
-            problems.add(new ValidationProblem("agent", "unknown agent \"" + abbreviate(p.agent()) + "\"; known agents: "
-                    + String.join(", ", drivers.names())));
-        }
-        if (p.maxCostUsd() != null && !(p.maxCostUsd() >= 0 && p.maxCostUsd() < 1_000_000)) {
-            problems.add(new ValidationProblem("maxCostUsd", "must be a number of US dollars from 0 to below 1000000"));
-        }
-        if (p.maxTokens() != null && p.maxTokens() < 0) {
-            problems.add(new ValidationProblem("maxTokens", "must be a number of tokens, 0 or more"));
-        }
-        if (p.model() != null && p.model().isBlank()) {
-            problems.add(new ValidationProblem("model", "must not be empty; leave it out for the default model"));
-        } else if (p.model() != null && p.model().length() > MAX_MODEL) {
-            problems.add(new ValidationProblem("model", "must be at most " + MAX_MODEL + " characters"));
-        }
+        problems.addAll(AgentChoice.problems(drivers, p.agent(), p.model(), p.maxCostUsd(), p.maxTokens()));
         return problems;
     }
 

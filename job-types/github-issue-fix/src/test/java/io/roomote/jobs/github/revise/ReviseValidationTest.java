@@ -42,7 +42,10 @@ class ReviseValidationTest {
                 .containsExactly("triggerId");
         assertThat(fields(new PullRequestRevisePayload("acme/app", 3, "manual", null, null, "nope", " ", -1.0, -5L)))
                 .containsExactly("agent", "maxCostUsd", "maxTokens", "model");
-        assertThat(fields(new PullRequestRevisePayload("acme/app", 3, "manual", null, null, null, "m".repeat(201), 0.0, 0L)))
+        // A budget of nothing lets the agent make no model call: refused as for a fix.
+        assertThat(fields(new PullRequestRevisePayload("acme/app", 3, "manual", null, null, null, null, 0.0, 0L)))
+                .containsExactly("maxCostUsd", "maxTokens");
+        assertThat(fields(new PullRequestRevisePayload("acme/app", 3, "manual", null, null, null, "m".repeat(201), 0.5, 1000L)))
                 .containsExactly("model");
         assertThat(type.validate(new PullRequestRevisePayload("x".repeat(10_000) + "/a", 1, "manual", null, null)))
                 .singleElement().satisfies(v -> assertThat(v.message()).hasSizeLessThan(400));
