@@ -1,6 +1,8 @@
 package io.roomote.jobs.github;
 
+import io.roomote.agents.AgentDriver;
 import io.roomote.agents.AgentDrivers;
+import io.roomote.spi.JobFailedException;
 import io.roomote.spi.ValidationProblem;
 
 import java.util.ArrayList;
@@ -38,6 +40,12 @@ public final class AgentChoice {
             problems.add(new ValidationProblem("model", "must be at most " + MAX_MODEL + " characters"));
         }
         return problems;
+    }
+
+    /** The driver of {@code agent}, or a permanent failure that names the installed ones. */
+    public static AgentDriver driver(AgentDrivers drivers, String agent) throws JobFailedException {
+        return drivers.find(agent).orElseThrow(() -> JobFailedException.permanent("unknown agent \"" + agent
+                + "\" (ROOMOTE_AGENT); known agents: " + String.join(", ", drivers.names())));
     }
 
     private static String abbreviate(String s) {

@@ -109,8 +109,7 @@ final class FixRun {
         workSaver = new WorkSaver(ctx);
         GitHubCredentials credentials = GitHubAccess.credentials(settings, "read the issue and open the pull request");
         agentName = payload.agent() != null ? payload.agent() : settings.agent();
-        AgentDriver driver = drivers.find(agentName).orElseThrow(() -> JobFailedException.permanent(
-                "unknown agent \"" + agentName + "\" (ROOMOTE_AGENT); known agents: " + String.join(", ", drivers.names())));
+        AgentDriver driver = AgentChoice.driver(drivers, agentName);
         model = Optional.ofNullable(payload.model()).or(settings::model);
         agentPhase = AgentPhase.prepare(ctx, settings, processEnvironment, Optional.ofNullable(payload.maxCostUsd()),
                 Optional.ofNullable(payload.maxTokens()), clock);

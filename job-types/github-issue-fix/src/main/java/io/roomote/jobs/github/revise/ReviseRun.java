@@ -4,6 +4,7 @@ import io.roomote.agents.AgentDriver;
 import io.roomote.agents.AgentDrivers;
 import io.roomote.agents.AgentOutcome;
 import io.roomote.agents.AgentUsage;
+import io.roomote.jobs.github.AgentChoice;
 import io.roomote.jobs.github.AgentPhase;
 import io.roomote.jobs.github.AgentTokenFile;
 import io.roomote.jobs.github.GitHubIssueFixJobType;
@@ -91,8 +92,7 @@ final class ReviseRun {
         workSaver = new WorkSaver(ctx);
         GitHubCredentials credentials = GitHubAccess.credentials(settings, "read the pull request and push to it");
         agentName = payload.agent() != null ? payload.agent() : settings.agent();
-        AgentDriver driver = drivers.find(agentName).orElseThrow(() -> JobFailedException.permanent(
-                "unknown agent \"" + agentName + "\" (ROOMOTE_AGENT); known agents: " + String.join(", ", drivers.names())));
+        AgentDriver driver = AgentChoice.driver(drivers, agentName);
         model = Optional.ofNullable(payload.model()).or(settings::model);
         maxRounds = RevisionRounds.max(ctx.config());
         AgentPhase agentPhase = AgentPhase.prepare(ctx, settings, processEnvironment,
