@@ -207,7 +207,7 @@ public class RoomoteFixExecution extends StepExecution {
         try (StepSlack slack = RoomoteSlack.forItem(cfg, job, w -> log.println("roomoteFix: " + w)).orElse(null)) {
             if (slack != null) {
                 slackThread = slack.started(jobId, repo, issue, plan.payload().getOrDefault("agent",
-                        plan.settings().getOrDefault("ROOMOTE_AGENT", io.roomote.jenkins.bridge.worker.AgentPresence.DEFAULT_AGENT)).toString(), Instant.ofEpochMilli(startedAtMillis)).orElse(null);
+                        plan.settings().getOrDefault("ROOMOTE_AGENT", io.roomote.jenkins.bridge.worker.AgentPresence.DEFAULT_AGENT)).toString()).orElse(null);
             }
             FixStepResult result;
             try {

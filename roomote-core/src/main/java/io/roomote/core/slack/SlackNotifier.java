@@ -56,7 +56,8 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
     private final ExecutorService sender = Executors.newSingleThreadExecutor(Threads.daemon("roomote-slack"));
     /** Thread of each announced job; the database has it too, for other processes. */
     private final Map<Long, String> threads = new ConcurrentHashMap<>();
-    private final long baseBackoffMs;
+    /** Waits between tries of one message: the base doubling, never above an hour. */
+    private final io.roomote.core.util.Backoff retries;
     /** Messages queued or being posted. */
     private final AtomicInteger pending = new AtomicInteger();
     /** Messages given up on because Roomote was stopping. */
@@ -88,7 +89,7 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
         this.notes = notes;
         this.agentOf = agentOf;
         this.describe = describe;
-        this.baseBackoffMs = baseBackoffMs;
+        this.retries = new io.roomote.core.util.Backoff(Duration.ofMillis(baseBackoffMs), Duration.ofHours(1));
         SlackConfig config = new SlackConfig();
         config.setMethodsEndpointUrlPrefix(settings.apiUrl());
         config.setPrettyResponseLoggingEnabled(false);
@@ -177,7 +178,7 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
                 abandoned.incrementAndGet(); // stopping: no more retries, counted in close()'s warning
                 return null;
             }
-            long waitMs = new io.roomote.core.util.Backoff(Duration.ofMillis(baseBackoffMs), Duration.ofHours(1)).after(attempt).toMillis();
+            long waitMs = retries.after(attempt).toMillis();
             try {
                 ChatPostMessageResponse r = methods.chatPostMessage(req -> {
                     req.channel(settings.channel()).text(text).unfurlLinks(false);

@@ -37,7 +37,7 @@ public final class StepSlack implements AutoCloseable {
     }
 
     /** Announces the start; returns the thread to reply in. */
-    public Optional<String> started(long jobId, String repo, int issue, String agent, Instant startedAt) {
+    public Optional<String> started(long jobId, String repo, int issue, String agent) {
         try {
             // A Jenkins run is attempt 1 of 1: Jenkins, not Roomote, retries builds.
             return slack.post(messages.started(new SlackMessages.Attempt(jobId, TYPE, 1, 1, null), agent,

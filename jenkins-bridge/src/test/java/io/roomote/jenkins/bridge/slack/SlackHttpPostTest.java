@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,7 +37,7 @@ class SlackHttpPostTest {
         StepSlack slack = new StepSlack(post, "https://github.com", w -> {
             throw new AssertionError(w);
         });
-        Optional<String> thread = slack.started(12, "acme/app", 7, "opencode", Instant.parse("2026-11-24T10:00:00Z"));
+        Optional<String> thread = slack.started(12, "acme/app", 7, "opencode");
         post.post("reply with & and = and ünicode", thread.orElseThrow());
 
         List<SlackStandIn.Message> m = standIn.messages();

@@ -36,7 +36,7 @@ class StepSlackTest {
         StepSlack slack = new StepSlack(post, "https://github.com", warnings::add);
         Instant start = Instant.parse("2026-11-24T10:00:00Z");
 
-        Optional<String> thread = slack.started(12, "acme/app", 7, "claude", start);
+        Optional<String> thread = slack.started(12, "acme/app", 7, "claude");
         slack.finished(thread.orElseThrow(), new FixStepResult(12, "acme/app", 7, "completed", "pr_opened",
                 "https://github.com/acme/app/pull/101", 101, "fix-7", null, 1, "claude", null, 0.5, null, null, 60_000L,
                 null, null), start, start.plusSeconds(95));
@@ -75,7 +75,7 @@ class StepSlackTest {
         SlackHttpPost post = new SlackHttpPost(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#nope",
                 standIn.apiUrl());
         StepSlack slack = new StepSlack(post, "https://github.com", warnings::add);
-        assertThat(slack.started(14, "acme/app", 9, null, Instant.now())).isEmpty();
+        assertThat(slack.started(14, "acme/app", 9, null)).isEmpty();
         slack.finished(null, FixStepResult.failedWithoutResult(14, "acme/app", 9, "boom"), Instant.now(), Instant.now());
         assertThat(warnings).hasSize(2).allSatisfy(w -> assertThat(w).contains("channel_not_found"));
     }

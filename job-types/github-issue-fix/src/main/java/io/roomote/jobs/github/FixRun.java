@@ -150,7 +150,7 @@ final class FixRun {
         ctx.log().info("prompt for the agent:\n" + prompt);
 
         SetupResult setup = new RepositorySetup(clock).run(new RepositorySetup.Request(ctx.jobId(), workspace, env,
-                SetupSettings.from(ctx.config()), ctx.log(), ctx.cancellation(), agentStopGrace(ctx.cancelGrace()),
+                SetupSettings.from(ctx.config()), ctx.log(), ctx.cancellation(), AgentPhase.agentStopGrace(ctx.cancelGrace()),
                 (egress, log) -> JobSandbox.open(RepositorySetup.sandboxRequest(agentPhase.request(workspace, home), egress, log))));
         if (setup.status() == SetupResult.Status.STOPPED) {
             throw stopped(null, base, null);
@@ -469,10 +469,6 @@ final class FixRun {
         return failure(stopped.outcome(), stopped.message(), null, null, null, agent, null, null, stopped.wip());
     }
 
-    /** The agent's share of the cancel grace: half; the other half saves the work and reports. */
-    static Duration agentStopGrace(Duration cancelGrace) {
-        return AgentPhase.agentStopGrace(cancelGrace);
-    }
 
     /**
      * Commits anything uncommitted and pushes everything since {@code base} to {@code roomote/wip/<issue>-<job>}.
