@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,6 +42,12 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
     private static final io.roomote.core.util.Backoff RETRY =
             new io.roomote.core.util.Backoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(2));
     private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * How long the first buffered line waits for company before it is written, by default. A job that ends
+     * sooner takes its lines into its outcome's commit ({@link #detach}); a longer one's lines show up this much
+     * later in its live log.
+     */
+    public static final Duration DEFAULT_LINGER = Duration.ofMillis(100);
 
     /**
      * How much the buffer holds: at most {@code maxLines} lines and {@code maxChars} characters of text,
@@ -63,6 +70,7 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
 
     private final JobLogRepository repository;
     private final Limits limits;
+    private final long lingerNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notFull = lock.newCondition();
     private final Condition notEmpty = lock.newCondition();
@@ -74,6 +82,12 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
     private long written;
     private long stored;
     private long droppedInOutage;
+    /** Lines written up to this count are awaited by a {@link #flush}: no lingering until they are stored. */
+    private long flushUpTo;
+    /** When the buffer last went from empty to not empty. */
+    private long firstBufferedNanos;
+    /** The attempts with lines in the batch being stored now. */
+    private final java.util.Set<Attempt> inFlight = new java.util.HashSet<>();
 
     private final Thread writer;
     private volatile boolean running = true;
@@ -85,8 +99,14 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
     }
 
     public DatabaseLogSink(JobLogRepository repository, Limits limits) {
+        this(repository, limits, DEFAULT_LINGER);
+    }
+
+    /** @param linger how long the first buffered line waits for company before it is written */
+    public DatabaseLogSink(JobLogRepository repository, Limits limits, Duration linger) {
         this.repository = repository;
         this.limits = limits;
+        this.lingerNanos = linger.toNanos();
         this.writer = new Thread(this::drainLoop, "roomote-job-log-writer");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -128,6 +148,8 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
         lock.lock();
         try {
             long target = written;
+            flushUpTo = Math.max(flushUpTo, target);
+            notEmpty.signal();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (stored < target && writer.isAlive()) {
                 long left = deadline - System.nanoTime();
@@ -145,16 +167,91 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
         }
     }
 
+    @Override
+    public List<JobLogRepository.Entry> detach(long jobId, int attempt) {
+        Attempt key = new Attempt(jobId, attempt);
+        lock.lock();
+        try {
+            // Lines of the attempt on their way to the database land first, so the log keeps its order.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (inFlight.contains(key) && writer.isAlive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                storedMore.awaitNanos(left);
+            }
+            List<JobLogRepository.Entry> mine = new ArrayList<>();
+            Long dropped = droppedByAttempt.remove(key);
+            if (dropped != null) {
+                mine.add(droppedMarker(key, dropped));
+            }
+            int taken = 0;
+            for (Iterator<JobLogRepository.Entry> it = buffer.iterator(); it.hasNext(); ) {
+                JobLogRepository.Entry e = it.next();
+                if (e.jobId() == jobId && e.attempt() == attempt) {
+                    it.remove();
+                    bufferedChars -= e.line().length();
+                    mine.add(e);
+                    taken++;
+                }
+            }
+            if (taken > 0) {
+                // Counted as stored: the caller stores them, and a flush must not wait for them here.
+                stored += taken;
+                storedMore.signalAll();
+                notFull.signalAll();
+            }
+            return mine;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void restore(List<JobLogRepository.Entry> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        lock.lock();
+        try {
+            for (JobLogRepository.Entry e : lines) {
+                enqueue(e);
+            }
+            flushUpTo = Math.max(flushUpTo, written);
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private boolean hasRoomFor(int lines, long chars) {
         return buffer.size() + lines <= limits.maxLines()
                 && (buffer.isEmpty() || bufferedChars + chars <= limits.maxChars());
     }
 
     private void enqueue(JobLogRepository.Entry entry) {
+        if (buffer.isEmpty()) {
+            firstBufferedNanos = System.nanoTime();
+        }
         buffer.add(entry);
         bufferedChars += entry.line().length();
         written++;
-        notEmpty.signal();
+        // The writer needs waking only to start lingering or to write a full batch.
+        if (buffer.size() == 1 || buffer.size() == MAX_BATCH) {
+            notEmpty.signal();
+        }
+    }
+
+    /** How much longer the buffered lines may wait for company; 0 when they should be written now. */
+    private long lingerLeft() {
+        if (!running || unreachable || flushUpTo > stored || buffer.size() >= MAX_BATCH) {
+            return 0;
+        }
+        return firstBufferedNanos + lingerNanos - System.nanoTime();
     }
 
     private void drop(Attempt key) {
@@ -191,13 +288,26 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
                 if (!running && buffer.isEmpty() && (droppedByAttempt.isEmpty() || unreachable)) {
                     return;
                 }
+                if (buffer.isEmpty() && !unreachable) {
+                    placeDroppedMarkers();
+                }
                 if (buffer.isEmpty()) {
                     notEmpty.await(200, TimeUnit.MILLISECONDS);
+                    continue;
+                }
+                long linger = lingerLeft();
+                if (linger > 0) {
+                    notEmpty.awaitNanos(linger);
+                    continue;
                 }
                 while (!buffer.isEmpty() && batch.size() < MAX_BATCH) {
                     JobLogRepository.Entry e = buffer.poll();
                     bufferedChars -= e.line().length();
                     batch.add(e);
+                    inFlight.add(new Attempt(e.jobId(), e.attempt()));
+                }
+                if (!buffer.isEmpty()) {
+                    firstBufferedNanos = System.nanoTime() - lingerNanos; // a backlog: no more waiting
                 }
                 if (!unreachable) {
                     placeDroppedMarkers();
@@ -213,6 +323,7 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
                 lock.lock();
                 try {
                     stored += batch.size();
+                    inFlight.clear();
                     storedMore.signalAll();
                 } finally {
                     lock.unlock();
@@ -293,7 +404,7 @@ public final class DatabaseLogSink implements LogSink, AutoCloseable {
     }
 
     /** True for failures of the connection (database down, restarting, unreachable), not of the data. */
-    static boolean isOutage(Throwable failure) {
+    public static boolean isOutage(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
                     || t instanceof SQLRecoverableException || t instanceof IOException) {

@@ -23,13 +23,25 @@ public final class JobLogRepository {
         this.database = database;
     }
 
+    /** The insert of a batch of lines; its five array parameters are set by {@link #bind}. */
+    static final String INSERT = "INSERT INTO cloud_job_logs (job_id, attempt, level, line, logged_at)"
+            + " SELECT * FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[], ?::timestamptz[])";
+
     /** Stores lines in one transaction, in order. */
     public void append(List<Entry> entries) {
         if (entries.isEmpty()) {
             return;
         }
-        String sql = "INSERT INTO cloud_job_logs (job_id, attempt, level, line, logged_at)"
-                + " SELECT * FROM unnest(?::bigint[], ?::int[], ?::text[], ?::text[], ?::timestamptz[])";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+            bind(c, ps, 1, entries);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("could not store " + entries.size() + " log line(s)", e);
+        }
+    }
+
+    /** Sets {@link #INSERT}'s five parameters from {@code first} on; returns the next parameter's index. */
+    static int bind(Connection c, PreparedStatement ps, int first, List<Entry> entries) throws SQLException {
         int n = entries.size();
         Object[] jobIds = new Object[n];
         Object[] attempts = new Object[n];
@@ -45,16 +57,12 @@ public final class JobLogRepository {
             lines[i] = e.line().replace('\0', '\uFFFD');
             times[i] = Timestamp.from(e.at());
         }
-        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("bigint", jobIds));
-            ps.setArray(2, c.createArrayOf("int4", attempts));
-            ps.setArray(3, c.createArrayOf("text", levels));
-            ps.setArray(4, c.createArrayOf("text", lines));
-            ps.setArray(5, c.createArrayOf("timestamptz", times));
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("could not store " + n + " log line(s)", e);
-        }
+        ps.setArray(first, c.createArrayOf("bigint", jobIds));
+        ps.setArray(first + 1, c.createArrayOf("int4", attempts));
+        ps.setArray(first + 2, c.createArrayOf("text", levels));
+        ps.setArray(first + 3, c.createArrayOf("text", lines));
+        ps.setArray(first + 4, c.createArrayOf("timestamptz", times));
+        return first + 5;
     }
 
     /** Lines of a job after cursor {@code afterSeq} (0 for the start), oldest first. */

@@ -416,40 +416,83 @@ public final class JobRepository {
             + KEY_FREE
             + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
 
+    /**
+     * One round trip and one commit: the planner settings and the claim travel together and run as one implicit
+     * transaction (the extended protocol commits at its Sync), so {@code SET LOCAL} holds for the claim alone.
+     * Only the ordered walk of cloud_jobs_pending_idx is a good plan; on a young table the planner may prefer a
+     * bitmap of two indexes plus a sort of every pending row, O(n) per claim.
+     */
+    private static final String CLAIM = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off;"
+            + " WITH next AS (" + CLAIM_SCAN + ")"
+            + " UPDATE cloud_jobs j SET status = 'processing', attempts = j.attempts + 1, started_at = now(),"
+            + " lease_owner = ?, lease_token = nextval('cloud_jobs_lease_token_seq'),"
+            + " lease_expires_at = now() + (? * interval '1 millisecond'), heartbeat_at = now(), updated_at = now()"
+            + " FROM next WHERE j.id = next.id RETURNING j.*";
+
     private List<Lease> claimOnce(String owner, int max, Duration leaseDuration, Collection<String> types) {
-        String sql = "WITH next AS (" + CLAIM_SCAN + ")"
-                + " UPDATE cloud_jobs j SET status = 'processing', attempts = j.attempts + 1, started_at = now(),"
-                + " lease_owner = ?, lease_token = nextval('cloud_jobs_lease_token_seq'),"
-                + " lease_expires_at = now() + (? * interval '1 millisecond'), heartbeat_at = now(), updated_at = now()"
-                + " FROM next WHERE j.id = next.id RETURNING j.*";
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement(sql)) {
-                // Only the ordered walk of cloud_jobs_pending_idx is a good plan; on a young table the planner
-                // may prefer a bitmap of two indexes plus a sort of every pending row, O(n) per claim.
-                st.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off");
-                ps.setArray(1, c.createArrayOf("text", types.toArray()));
-                ps.setInt(2, max);
-                ps.setString(3, owner);
-                ps.setLong(4, leaseDuration.toMillis());
-                List<Lease> leases = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Job job = map(rs);
-                        leases.add(new Lease(job, job.leaseToken()));
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            ps.setArray(1, c.createArrayOf("text", types.toArray()));
+            ps.setInt(2, max);
+            ps.setString(3, owner);
+            ps.setLong(4, leaseDuration.toMillis());
+            List<Lease> leases = new ArrayList<>();
+            for (boolean rows = ps.execute(); rows || ps.getUpdateCount() != -1; rows = ps.getMoreResults()) {
+                if (rows) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        while (rs.next()) {
+                            Job job = map(rs);
+                            leases.add(new Lease(job, job.leaseToken()));
+                        }
                     }
                 }
-                c.commit();
-                leases.sort((a, b) -> Long.compare(a.jobId(), b.jobId()));
-                return leases;
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
+            leases.sort((a, b) -> Long.compare(a.jobId(), b.jobId()));
+            return leases;
         } catch (SQLException e) {
             throw new StoreException("could not claim jobs", e);
+        }
+    }
+
+    /**
+     * Undoes claims whose jobs never started (claimed ahead, then no slot freed in time, or the runner stopping):
+     * each job is pending again as it was — attempt and run not counted, its run record removed — and every
+     * runner is woken to take it. Fenced by token like every other write. Returns the ids handed back.
+     */
+    public java.util.Set<Long> unclaim(Map<Long, Long> tokensByJob) {
+        if (tokensByJob.isEmpty()) {
+            return java.util.Set.of();
+        }
+        // The run record goes first: the run trigger's "requeued" update then finds nothing to mark.
+        String sql = "DELETE FROM cloud_job_runs r USING cloud_jobs j, unnest(?::bigint[], ?::bigint[]) AS l(id, token)"
+                + " WHERE j.id = l.id AND j.lease_token = l.token AND j.status = 'processing'"
+                + " AND r.job_id = j.id AND r.run = j.runs;"
+                + " WITH u AS (UPDATE cloud_jobs j SET status = 'pending', attempts = greatest(j.attempts - 1, 0),"
+                + " runs = greatest(j.runs - 1, 0),"
+                + " started_at = CASE WHEN j.attempts <= 1 THEN NULL ELSE j.started_at END, " + CLEAR_LEASE
+                + " FROM unnest(?::bigint[], ?::bigint[]) AS l(id, token)"
+                + " WHERE j.id = l.id AND j.lease_token = l.token AND j.status = 'processing' RETURNING j.id, j.type),"
+                + " n AS (SELECT pg_notify('" + JOBS_CHANNEL + "', t) FROM (SELECT DISTINCT type AS t FROM u) d)"
+                + " SELECT id FROM u, (SELECT count(*) FROM n) c";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            java.sql.Array ids = c.createArrayOf("bigint", tokensByJob.keySet().toArray());
+            java.sql.Array tokens = c.createArrayOf("bigint", tokensByJob.values().toArray());
+            ps.setArray(1, ids);
+            ps.setArray(2, tokens);
+            ps.setArray(3, ids);
+            ps.setArray(4, tokens);
+            java.util.Set<Long> handedBack = new java.util.HashSet<>();
+            for (boolean rows = ps.execute(); rows || ps.getUpdateCount() != -1; rows = ps.getMoreResults()) {
+                if (rows) {
+                    try (ResultSet rs = ps.getResultSet()) {
+                        while (rs.next()) {
+                            handedBack.add(rs.getLong(1));
+                        }
+                    }
+                }
+            }
+            return handedBack;
+        } catch (SQLException e) {
+            throw new StoreException("could not hand back " + tokensByJob.size() + " job(s) claimed ahead", e);
         }
     }
 
@@ -468,14 +511,28 @@ public final class JobRepository {
      * {@link #complete} does: a row whose lease was taken back is left alone. Returns the ids recorded.
      */
     public java.util.Set<Long> completeAll(List<Completion> completions) {
+        return completeAll(completions, List.of());
+    }
+
+    /**
+     * As {@link #completeAll(List)}, storing the attempts' last log lines in the same statement and commit (a
+     * finished job's log costs no commit of its own). The lines are stored whatever the fencing decides, as
+     * {@link JobLogRepository#append} would store them.
+     */
+    public java.util.Set<Long> completeAll(List<Completion> completions, List<JobLogRepository.Entry> logs) {
         if (completions.isEmpty()) {
+            if (!logs.isEmpty()) {
+                new JobLogRepository(database).append(logs);
+            }
             return java.util.Set.of();
         }
-        String sql = "UPDATE cloud_jobs j SET status = 'completed', result = v.result::jsonb, error = NULL,"
+        String sql = (logs.isEmpty() ? "" : "WITH logs AS (" + JobLogRepository.INSERT + ") ")
+                + "UPDATE cloud_jobs j SET status = 'completed', result = v.result::jsonb, error = NULL,"
                 + " completed_at = now(), " + CLEAR_LEASE
                 + " FROM unnest(?::bigint[], ?::bigint[], ?::text[]) AS v(id, token, result)"
                 + " WHERE j.id = v.id AND j.lease_token = v.token AND j.status = 'processing' RETURNING j.id";
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int next = logs.isEmpty() ? 1 : JobLogRepository.bind(c, ps, 1, logs);
             Object[] ids = new Object[completions.size()];
             Object[] tokens = new Object[completions.size()];
             Object[] results = new Object[completions.size()];
@@ -485,9 +542,9 @@ public final class JobRepository {
                 tokens[i] = done.token();
                 results[i] = Json.text(mapper, done.result());
             }
-            ps.setArray(1, c.createArrayOf("bigint", ids));
-            ps.setArray(2, c.createArrayOf("bigint", tokens));
-            ps.setArray(3, c.createArrayOf("text", results));
+            ps.setArray(next, c.createArrayOf("bigint", ids));
+            ps.setArray(next + 1, c.createArrayOf("bigint", tokens));
+            ps.setArray(next + 2, c.createArrayOf("text", results));
             java.util.Set<Long> recorded = new java.util.HashSet<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

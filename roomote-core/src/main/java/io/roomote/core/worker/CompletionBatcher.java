@@ -1,5 +1,7 @@
 package io.roomote.core.worker;
 
+import io.roomote.core.logging.DatabaseLogSink;
+import io.roomote.core.store.JobLogRepository;
 import io.roomote.core.store.JobRepository;
 import io.roomote.core.store.JobRepository.Completion;
 
@@ -10,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * Group commit of successful attempts. A worker that finished a job queues its completion and takes the write
@@ -17,32 +20,41 @@ import java.util.concurrent.locks.ReentrantLock;
  * and one durable commit, so workers that finish while a commit is under way share the next one instead of
  * paying a commit each. No thread or timer of its own: an idle runner's single completion is written at once by
  * its own worker. Every caller still returns only after its row is committed, and each row stays fenced by its
- * own token, so an outcome of a lease that was taken back is never recorded.
+ * own token, so an outcome of a lease that was taken back is never recorded. The attempts' last log lines go
+ * in the same statement; should the database refuse them for their content, the completions are written
+ * without them and the lines go back to the log sink, which stores what it can line by line.
  */
 final class CompletionBatcher {
 
-    private record Pending(Completion completion, CompletableFuture<Boolean> recorded) {
+    private record Pending(Completion completion, List<JobLogRepository.Entry> lines,
+                           CompletableFuture<Boolean> recorded) {
     }
 
     private final JobRepository jobs;
+    private final Consumer<List<JobLogRepository.Entry>> refusedLines;
     private final int maxBatch;
     private final ConcurrentLinkedQueue<Pending> queued = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writing = new ReentrantLock();
 
-    /** @param maxBatch most completions per statement (the runner's worker count is the natural bound) */
-    CompletionBatcher(JobRepository jobs, int maxBatch) {
+    /**
+     * @param maxBatch     most completions per statement (the runner's worker count is the natural bound)
+     * @param refusedLines takes back log lines the database refused to store with the completions
+     */
+    CompletionBatcher(JobRepository jobs, int maxBatch, Consumer<List<JobLogRepository.Entry>> refusedLines) {
         this.jobs = jobs;
+        this.refusedLines = refusedLines;
         this.maxBatch = Math.max(1, maxBatch);
     }
 
     /**
-     * Records the success durably, together with whatever other completions are waiting.
+     * Records the success durably, with the attempt's last log lines, together with whatever other completions
+     * are waiting. When this returns, the lines are stored or handed back to the log sink.
      *
      * @return false when the lease was no longer this token's (the row was left alone)
      * @throws RuntimeException when the statement failed; nothing of its batch was recorded, each caller may retry
      */
-    boolean complete(Completion completion) {
-        Pending mine = new Pending(completion, new CompletableFuture<>());
+    boolean complete(Completion completion, List<JobLogRepository.Entry> lines) {
+        Pending mine = new Pending(completion, lines, new CompletableFuture<>());
         queued.add(mine);
         writing.lock();
         try {
@@ -72,8 +84,19 @@ final class CompletionBatcher {
         if (batch.isEmpty()) {
             return;
         }
+        List<Completion> completions = batch.stream().map(Pending::completion).toList();
+        List<JobLogRepository.Entry> lines = batch.stream().flatMap(p -> p.lines().stream()).toList();
         try {
-            Set<Long> recorded = jobs.completeAll(batch.stream().map(Pending::completion).toList());
+            Set<Long> recorded;
+            try {
+                recorded = jobs.completeAll(completions, lines);
+            } catch (RuntimeException e) {
+                if (lines.isEmpty() || DatabaseLogSink.isOutage(e)) {
+                    throw e;
+                }
+                recorded = jobs.completeAll(completions, List.of());
+                refusedLines.accept(lines);
+            }
             for (Pending p : batch) {
                 p.recorded().complete(recorded.contains(p.completion().id()));
             }

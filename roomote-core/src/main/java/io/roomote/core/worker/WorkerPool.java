@@ -40,7 +40,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Runs queued jobs in this process, at most {@code maxWorkers} at once. One dispatcher thread claims as many
- * jobs as there are free slots in one statement, woken by {@code LISTEN/NOTIFY} and by a safety-net poll.
+ * jobs as there are free slots, plus up to {@code claimAhead} more, in one statement, woken by {@code
+ * LISTEN/NOTIFY} and by a safety-net poll. A job claimed ahead starts the moment a slot frees, without a claim
+ * of its own; if no slot frees within {@link WorkerSettings#aheadHold()} it is handed back to the queue as it
+ * was ({@link JobRepository#unclaim}), so a runner busy with long jobs never sits on work another could do.
  * Running jobs' leases are renewed by heartbeat; expired leases of any runner are taken back here, checked
  * when the earliest known lease expires (and at least every heartbeat interval), so a dead runner's job is
  * queued again within moments of its lease's end. A job queued with a backoff is announced to all runners
@@ -73,6 +76,10 @@ public final class WorkerPool implements AutoCloseable {
     private volatile java.time.Instant lastClaimAt;
 
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    /** Claimed ahead, not started yet (dispatcher thread, and shutdown after the dispatcher ended). */
+    private final java.util.ArrayDeque<Lease> ahead = new java.util.ArrayDeque<>();
+    /** When the oldest job in {@link #ahead} was claimed (System.nanoTime). */
+    private long aheadSince;
     private final WakeSignal wake = new WakeSignal();
     private final Object slotsMonitor = new Object();
     /** Held by a single-job claim and by the start of a shutdown, so that neither misses the other. */
@@ -106,7 +113,7 @@ public final class WorkerPool implements AutoCloseable {
         this.notifications = notifications;
         this.timers = timers;
         this.events = events;
-        this.completions = new CompletionBatcher(jobs, settings.maxWorkers());
+        this.completions = new CompletionBatcher(jobs, settings.maxWorkers(), logSink::restore);
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.maxWorkers(), r -> {
             Thread t = new Thread(r, "roomote-worker-" + n.incrementAndGet());
@@ -207,20 +214,42 @@ public final class WorkerPool implements AutoCloseable {
             try {
                 wake.clear();
                 int free = settings.maxWorkers() - running.size();
+                for (; free > 0 && !ahead.isEmpty(); free--) {
+                    launch(ahead.poll());
+                }
                 if (free > 0) {
-                    List<Lease> leases = jobs.claim(owner, free, settings.leaseDuration(), registry.ids());
+                    int want = free + settings.claimAhead();
+                    List<Lease> leases = jobs.claim(owner, want, settings.leaseDuration(), registry.ids());
                     if (claimFailing) {
                         claimFailing = false;
                         log.info("claiming jobs again: the database answers");
                     }
                     for (Lease lease : leases) {
-                        launch(lease);
+                        if (free > 0) {
+                            launch(lease);
+                            free--;
+                        } else {
+                            if (ahead.isEmpty()) {
+                                aheadSince = System.nanoTime();
+                            }
+                            ahead.add(lease);
+                        }
                     }
-                    if (leases.size() == free) {
+                    if (leases.size() == want) {
                         continue; // there may be more; the next loop waits if all slots are taken
                     }
                 }
-                wake.await(settings.pollInterval().toMillis());
+                long wait = settings.pollInterval().toMillis();
+                if (!ahead.isEmpty()) {
+                    long held = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - aheadSince);
+                    long left = settings.aheadHold().toMillis() - held;
+                    if (left <= 0) {
+                        handBackAhead();
+                        continue;
+                    }
+                    wait = Math.min(wait, left);
+                }
+                wake.await(wait);
             } catch (InterruptedException e) {
                 if (!accepting) {
                     return;
@@ -240,6 +269,23 @@ public final class WorkerPool implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    /** Hands the jobs claimed ahead back to the queue untouched (no slot freed in time, or shutting down). */
+    private void handBackAhead() {
+        if (ahead.isEmpty()) {
+            return;
+        }
+        Map<Long, Long> tokens = new HashMap<>();
+        ahead.forEach(l -> tokens.put(l.jobId(), l.token()));
+        ahead.clear();
+        try {
+            jobs.unclaim(tokens);
+        } catch (RuntimeException e) {
+            // Their leases expire and the queue takes them back, as for a runner that died.
+            log.warn("could not hand back {} job(s) claimed ahead ({}); they return to the queue when their"
+                    + " leases expire", tokens.size(), rootMessage(e));
         }
     }
 
@@ -263,7 +309,9 @@ public final class WorkerPool implements AutoCloseable {
                 JobRequest request = new JobRequest(lease.jobId(), lease.job().attempts(), lease.job().type(),
                         lease.job().payload(), settings.jobTimeout(), signal, logSink);
                 JobOutcome outcome = runner.run(request);
-                logSink.flush();
+                if (!(outcome instanceof JobOutcome.Succeeded)) {
+                    logSink.flush(); // a success's lines go with its outcome (record)
+                }
                 boolean recorded = record(lease, outcome);
                 AttemptOutcome how = attemptOutcome(lease, outcome, recorded);
                 long tookNanos = metrics.attemptEnded(attemptTime, job.type(), how);
@@ -315,8 +363,19 @@ public final class WorkerPool implements AutoCloseable {
         int attempt = lease.job().attempts();
         int maxAttempts = lease.job().maxAttempts();
         if (outcome instanceof JobOutcome.Succeeded s) {
-            // Shares a commit with the other workers' successes that are ready at the same time.
-            return write(lease, "completed", () -> completions.complete(new JobRepository.Completion(id, token, s.result())));
+            // Shares a commit with the other workers' successes that are ready at the same time, and takes the
+            // attempt's last log lines into it.
+            List<io.roomote.core.store.JobLogRepository.Entry> lines = logSink.detach(id, attempt);
+            java.util.concurrent.atomic.AtomicBoolean linesTaken = new java.util.concurrent.atomic.AtomicBoolean();
+            boolean completed = write(lease, "completed", () -> {
+                boolean done = completions.complete(new JobRepository.Completion(id, token, s.result()), lines);
+                linesTaken.set(true);
+                return done;
+            });
+            if (!linesTaken.get()) {
+                logSink.restore(lines);
+            }
+            return completed;
         }
         if (outcome instanceof JobOutcome.Failed f) {
             if (f.retryable() && attempt < maxAttempts) {
@@ -465,6 +524,9 @@ public final class WorkerPool implements AutoCloseable {
         }
         dispatcher.interrupt();
         joinQuietly(dispatcher);
+        if (!dispatcher.isAlive()) {
+            handBackAhead();
+        }
         long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
         if (!running.isEmpty()) {
             log.info("waiting up to {} ms for {} running job(s)", settings.shutdownGrace().toMillis(), running.size());

@@ -8,6 +8,7 @@ import io.roomote.spi.JobLogger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -54,5 +55,43 @@ class DatabaseLogSinkTest {
 
         List<String> lines = logs.read(id, 0, 10_000).stream().map(JobLogLine::line).toList();
         assertThat(lines).containsExactlyElementsOf(IntStream.range(0, 2_000).mapToObj(i -> "line " + i).toList());
+    }
+
+    @Test
+    void detachTakesOneAttemptsBufferedLinesInOrderAndLeavesTheRestToTheWriter() {
+        long a = fixture.repository().insert(NewJob.of("test.work", json("{}")), 3).job().id();
+        long b = fixture.repository().insert(NewJob.of("test.work", json("{}")), 3).job().id();
+        // A long linger keeps every line buffered until it is detached or flushed.
+        try (DatabaseLogSink sink = new DatabaseLogSink(logs, DatabaseLogSink.Limits.DEFAULT, Duration.ofHours(1))) {
+            sink.write(a, 1, JobLogger.Level.INFO, "a1");
+            sink.write(b, 1, JobLogger.Level.INFO, "b1");
+            sink.write(a, 2, JobLogger.Level.INFO, "a, another attempt");
+            sink.write(a, 1, JobLogger.Level.WARN, "a2");
+
+            List<JobLogRepository.Entry> taken = sink.detach(a, 1);
+            assertThat(taken).extracting(JobLogRepository.Entry::line).containsExactly("a1", "a2");
+            assertThat(taken).extracting(JobLogRepository.Entry::level).containsExactly("INFO", "WARN");
+            assertThat(logs.read(a, 0, 100)).as("nothing stored yet: the lines linger").isEmpty();
+            assertThat(sink.detach(a, 1)).as("taken once").isEmpty();
+
+            sink.flush(); // returns: the detached lines are the caller's now
+            assertThat(logs.read(a, 0, 100)).extracting(JobLogLine::line).containsExactly("a, another attempt");
+            assertThat(logs.read(b, 0, 100)).extracting(JobLogLine::line).containsExactly("b1");
+
+            sink.restore(taken); // given back: stored the usual way
+            sink.flush();
+            assertThat(logs.read(a, 0, 100)).extracting(JobLogLine::line)
+                    .containsExactly("a, another attempt", "a1", "a2");
+        }
+    }
+
+    @Test
+    void aLineIsWrittenAfterItsLingerWithoutAnyFlush() {
+        long id = fixture.repository().insert(NewJob.of("test.work", json("{}")), 3).job().id();
+        try (DatabaseLogSink sink = new DatabaseLogSink(logs, DatabaseLogSink.Limits.DEFAULT, Duration.ofMillis(50))) {
+            sink.write(id, 1, JobLogger.Level.INFO, "live");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> logs.read(id, 0, 10).size() == 1);
+        }
     }
 }

@@ -2,8 +2,10 @@ package io.roomote.core.worker;
 
 import io.roomote.core.Roomote;
 import io.roomote.core.jobs.Job;
+import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.jobs.Lease;
+import io.roomote.core.store.JobLogRepository;
 import io.roomote.core.store.JobRepository;
 import io.roomote.core.store.JobRepository.Completion;
 import io.roomote.core.testing.QueueFixture;
@@ -89,7 +91,7 @@ class CompletionBatcherTest {
         Lease a = leases.get(0);
         Lease stale = leases.get(3);
         takeOver(stale);
-        CompletionBatcher batcher = new CompletionBatcher(jobs, 5);
+        CompletionBatcher batcher = new CompletionBatcher(jobs, 5, lines -> { throw new AssertionError("no line is refused here"); });
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try (Connection blocker = fixture.database().connection(); Statement st = blocker.createStatement()) {
             // Hold A's row so A's commit is under way (blocked) while the others finish.
@@ -98,7 +100,7 @@ class CompletionBatcherTest {
             CompletableFuture<Thread> aThread = new CompletableFuture<>();
             Future<Boolean> aDone = pool.submit(() -> {
                 aThread.complete(Thread.currentThread());
-                return batcher.complete(new Completion(a.jobId(), a.token(), null));
+                return batcher.complete(new Completion(a.jobId(), a.token(), null), List.of());
             });
             await().atMost(Duration.ofSeconds(30)).until(() -> waitsForTheRowLock());
             List<CompletableFuture<Thread>> others = List.of(new CompletableFuture<>(), new CompletableFuture<>(),
@@ -109,7 +111,7 @@ class CompletionBatcherTest {
                 CompletableFuture<Thread> me = others.get(i - 1);
                 othersDone.add(pool.submit(() -> {
                     me.complete(Thread.currentThread());
-                    return batcher.complete(new Completion(lease.jobId(), lease.token(), node(Map.of("n", lease.jobId()))));
+                    return batcher.complete(new Completion(lease.jobId(), lease.token(), node(Map.of("n", lease.jobId()))), List.of());
                 }));
             }
             // All three are queued and parked on the write lock that A's worker holds.
@@ -134,6 +136,50 @@ class CompletionBatcherTest {
         Job staleJob = jobs.find(stale.jobId()).orElseThrow();
         assertThat(staleJob.status()).isEqualTo(JobStatus.PROCESSING);
         assertThat(staleJob.leaseOwner()).isEqualTo("runner-b");
+    }
+
+    private static JobLogRepository.Entry line(long jobId, String text) {
+        return new JobLogRepository.Entry(jobId, 1, "INFO", text, java.time.Instant.now());
+    }
+
+    private String xmin(String table, String column, long id) {
+        return fixture.text("SELECT string_agg(DISTINCT xmin::text, ',') FROM " + table + " WHERE " + column + " = " + id);
+    }
+
+    @Test
+    void theAttemptsLastLogLinesShareTheCompletionsCommitAndAreKeptEvenWhenItsLeaseWasTakenBack() {
+        List<Lease> leases = claimed(2);
+        Lease done = leases.get(0);
+        Lease stale = leases.get(1);
+        takeOver(stale);
+
+        Set<Long> recorded = jobs.completeAll(List.of(
+                        new Completion(done.jobId(), done.token(), null),
+                        new Completion(stale.jobId(), stale.token(), null)),
+                List.of(line(done.jobId(), "attempt 1 succeeded"), line(stale.jobId(), "late line"),
+                        line(done.jobId(), "after")));
+
+        assertThat(recorded).containsExactly(done.jobId());
+        assertThat(roomote.queue().logs(done.jobId(), 0, 10)).extracting(JobLogLine::line)
+                .containsExactly("attempt 1 succeeded", "after");
+        assertThat(roomote.queue().logs(stale.jobId(), 0, 10)).extracting(JobLogLine::line).containsExactly("late line");
+        // One transaction wrote the outcome and the lines: the same xmin.
+        assertThat(xmin("cloud_job_logs", "job_id", done.jobId())).isEqualTo(xmin("cloud_jobs", "id", done.jobId()));
+    }
+
+    @Test
+    void linesTheDatabaseRefusesDoNotCostTheCompletionsAndGoBackToTheLogSink() {
+        List<Lease> leases = claimed(2);
+        long noSuchJob = leases.get(1).jobId() + 1_000; // the foreign key refuses its line
+        List<JobLogRepository.Entry> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletionBatcher batcher = new CompletionBatcher(jobs, 5, refused::addAll);
+
+        List<JobLogRepository.Entry> lines = List.of(line(leases.get(0).jobId(), "fine"), line(noSuchJob, "refused"));
+        assertThat(batcher.complete(new Completion(leases.get(0).jobId(), leases.get(0).token(), null), lines)).isTrue();
+
+        assertThat(jobs.find(leases.get(0).jobId()).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(refused).containsExactlyElementsOf(lines);
+        assertThat(roomote.queue().logs(leases.get(0).jobId(), 0, 10)).as("stored by the sink, not here").isEmpty();
     }
 
     private boolean waitsForTheRowLock() throws Exception {

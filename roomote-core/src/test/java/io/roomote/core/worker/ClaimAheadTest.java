@@ -1,0 +1,153 @@
+package io.roomote.core.worker;
+
+import io.roomote.core.Roomote;
+import io.roomote.core.jobs.Job;
+import io.roomote.core.jobs.JobStatus;
+import io.roomote.core.testing.QueueFixture;
+import io.roomote.core.testing.TestJobType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+
+import static io.roomote.core.testing.QueueFixture.awaitStatus;
+import static io.roomote.core.testing.QueueFixture.enqueue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Claiming ahead (CLAIM_AHEAD, CLAIM_AHEAD_HOLD) against a real PostgreSQL: jobs claimed beyond the free slots
+ * start on that claim when a slot frees, and go back to the queue untouched when none frees in time or the
+ * runner stops.
+ */
+class ClaimAheadTest {
+
+    private static final Duration WITHIN = Duration.ofSeconds(30);
+
+    private final QueueFixture fixture = new QueueFixture();
+    private final Set<Long> started = ConcurrentHashMap.newKeySet();
+    /** The lease token each job ran under, read by the job itself. */
+    private final Map<Long, String> ranUnder = new ConcurrentHashMap<>();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private Roomote runner;
+
+    @AfterEach
+    void close() {
+        release.countDown();
+        fixture.close();
+    }
+
+    /** Job 1 ({"first": true}) blocks until released (or stopped); the others end at once. */
+    private TestJobType gate() {
+        return new TestJobType("test.gate", (payload, ctx) -> {
+            started.add(ctx.jobId());
+            ranUnder.put(ctx.jobId(), fixture.text("SELECT lease_token FROM cloud_jobs WHERE id = " + ctx.jobId()));
+            if (payload.path("first").asBoolean()) {
+                CountDownLatch stop = new CountDownLatch(1);
+                ctx.cancellation().onCancel(stop::countDown);
+                while (!release.await(10, java.util.concurrent.TimeUnit.MILLISECONDS) && stop.getCount() > 0) {
+                    Thread.onSpinWait();
+                }
+                ctx.cancellation().throwIfCancelled();
+            }
+            return Map.of("ok", true);
+        });
+    }
+
+    /**
+     * Three jobs queued before the runner starts, so its first claim (one free slot plus two ahead) takes them
+     * all: job 1 (the lowest id) runs and blocks, jobs 2 and 3 are held.
+     */
+    private List<Long> queuedThenStarted(String hold) {
+        Roomote api = fixture.start(false, Map.of(), gate());
+        List<Long> ids = List.of(enqueue(api, "test.gate", "{\"first\": true}"), enqueue(api, "test.gate", "{}"),
+                enqueue(api, "test.gate", "{}"));
+        runner = fixture.start(true, Map.of("MAX_WORKERS", "1", "CLAIM_AHEAD", "2", "CLAIM_AHEAD_HOLD", hold), gate());
+        await().atMost(WITHIN).until(() -> started.contains(ids.get(0)));
+        return ids;
+    }
+
+    private Job job(Roomote roomote, long id) {
+        return roomote.queue().get(id).orElseThrow();
+    }
+
+    private long runRows(long id) {
+        return Long.parseLong(fixture.text("SELECT count(*) FROM cloud_job_runs WHERE job_id = " + id));
+    }
+
+    @Test
+    void jobsClaimedAheadStartOnThatClaimWhenASlotFrees() {
+        List<Long> ids = queuedThenStarted("60s");
+        Roomote roomote = runner;
+
+        await().atMost(WITHIN).until(() -> job(roomote, ids.get(1)).status() == JobStatus.PROCESSING
+                && job(roomote, ids.get(2)).status() == JobStatus.PROCESSING);
+        long token1 = job(roomote, ids.get(1)).leaseToken();
+        long token2 = job(roomote, ids.get(2)).leaseToken();
+        assertThat(started).containsExactly(ids.get(0));
+
+        release.countDown();
+        for (long id : ids) {
+            Job done = awaitStatus(roomote, id, JobStatus.COMPLETED, WITHIN);
+            assertThat(done.attempts()).isEqualTo(1);
+            assertThat(runRows(id)).isEqualTo(1);
+        }
+        // Started on the claim made ahead, not on a claim of their own: they ran under the tokens they were held by.
+        assertThat(ranUnder.get(ids.get(1))).isEqualTo(String.valueOf(token1));
+        assertThat(ranUnder.get(ids.get(2))).isEqualTo(String.valueOf(token2));
+        assertThat(started).containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    @Test
+    void jobsClaimedAheadGoBackUntouchedWhenNoSlotFreesInTimeThenRunOnce() {
+        List<Long> ids = queuedThenStarted("200ms");
+        Roomote roomote = runner;
+
+        // Handed back as they were: pending, no attempt or run counted, no run record, no lease.
+        for (long id : ids.subList(1, 3)) {
+            await().atMost(WITHIN).until(() -> job(roomote, id).status() == JobStatus.PENDING);
+            Job back = job(roomote, id);
+            assertThat(back.attempts()).isZero();
+            assertThat(back.leaseOwner()).isNull();
+            assertThat(back.leaseToken()).isNull();
+            assertThat(back.startedAt()).isNull();
+            assertThat(runRows(id)).isZero();
+            assertThat(fixture.text("SELECT runs FROM cloud_jobs WHERE id = " + id)).isEqualTo("0");
+            // ...but they were claimed ahead and handed back (an enqueued row has updated_at = created_at).
+            assertThat(fixture.text("SELECT updated_at > created_at FROM cloud_jobs WHERE id = " + id)).isEqualTo("t");
+        }
+        assertThat(started).containsExactly(ids.get(0));
+
+        release.countDown();
+        for (long id : ids) {
+            Job done = awaitStatus(roomote, id, JobStatus.COMPLETED, WITHIN);
+            assertThat(done.attempts()).isEqualTo(1);
+            assertThat(runRows(id)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aStoppingRunnerHandsBackTheJobsItClaimedAhead() {
+        List<Long> ids = queuedThenStarted("60s");
+        Roomote roomote = runner;
+        await().atMost(WITHIN).until(() -> job(roomote, ids.get(1)).status() == JobStatus.PROCESSING
+                && job(roomote, ids.get(2)).status() == JobStatus.PROCESSING);
+
+        long heldToken = job(roomote, ids.get(1)).leaseToken();
+        roomote.close();
+
+        assertThat(heldToken).isPositive();
+        for (long id : ids.subList(1, 3)) {
+            Job back = fixture.repository().find(id).orElseThrow();
+            assertThat(back.status()).isEqualTo(JobStatus.PENDING);
+            assertThat(back.attempts()).isZero();
+            assertThat(runRows(id)).isZero();
+        }
+        assertThat(started).containsExactly(ids.get(0));
+    }
+}
