@@ -33,6 +33,8 @@ final class DurablePostgres implements AutoCloseable {
                 .setServerConfig("synchronous_commit", "on");
         if (statementStats) {
             builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
+            // Statements run by triggers too: the queue's triggers are part of what a job costs.
+            builder.setServerConfig("pg_stat_statements.track", "all");
         }
         DurablePostgres postgres = new DurablePostgres(builder.start());
         if (statementStats) {

@@ -216,7 +216,7 @@ public final class QueueBenchmark implements Callable<Integer> {
         }
         if (statements) {
             progress.println("costliest statements, " + part + ":");
-            postgres.topStatements(6).forEach(line -> progress.println("  " + line));
+            postgres.topStatements(12).forEach(line -> progress.println("  " + line));
         }
     }
 
