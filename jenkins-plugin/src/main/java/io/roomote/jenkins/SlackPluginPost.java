@@ -2,7 +2,7 @@ package io.roomote.jenkins;
 
 import hudson.Util;
 import hudson.model.Item;
-import io.roomote.jenkins.bridge.slack.SlackPost;
+import io.roomote.core.slack.SlackPost;
 import io.roomote.jenkins.bridge.slack.SlackRoom;
 import jenkins.model.Jenkins;
 import jenkins.plugins.slack.SlackNotifier;

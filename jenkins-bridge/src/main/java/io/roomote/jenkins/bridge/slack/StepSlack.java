@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.roomote.core.events.JobEnd;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.slack.SlackMessages;
+import io.roomote.core.slack.SlackPost;
 import io.roomote.jobs.github.FixJobDescription;
 
 import java.time.Instant;

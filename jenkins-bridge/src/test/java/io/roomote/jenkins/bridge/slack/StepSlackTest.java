@@ -2,6 +2,7 @@ package io.roomote.jenkins.bridge.slack;
 
 import io.roomote.jenkins.bridge.step.FixStepResult;
 
+import io.roomote.core.slack.SlackSender;
 import io.roomote.core.testing.SlackStandIn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class StepSlackTest {
 
     @Test
     void theStartOpensAThreadAndTheEndRepliesInIt() {
-        SlackHttpPost post = new SlackHttpPost(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#fixes",
+        SlackSender post = new SlackSender(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#fixes",
                 standIn.apiUrl());
         StepSlack slack = new StepSlack(post, "https://github.com", warnings::add);
         Instant start = Instant.parse("2026-11-24T10:00:00Z");
@@ -72,7 +73,7 @@ class StepSlackTest {
     @Test
     void slackTroubleNeverEscapes() {
         standIn.failWith("channel_not_found");
-        SlackHttpPost post = new SlackHttpPost(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#nope",
+        SlackSender post = new SlackSender(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#nope",
                 standIn.apiUrl());
         StepSlack slack = new StepSlack(post, "https://github.com", warnings::add);
         assertThat(slack.started(14, "acme/app", 9, null)).isEmpty();

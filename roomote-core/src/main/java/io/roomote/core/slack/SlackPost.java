@@ -1,8 +1,8 @@
-package io.roomote.jenkins.bridge.slack;
+package io.roomote.core.slack;
 
 import java.util.Optional;
 
-/** Posts one Slack message; the plugin implements it with the Slack plugin, {@link SlackHttpPost} without it. */
+/** Posts one Slack message; the plugin implements it with the Slack plugin, {@link SlackSender} without it. */
 @FunctionalInterface
 public interface SlackPost {
 

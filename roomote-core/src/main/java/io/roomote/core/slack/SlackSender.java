@@ -1,4 +1,4 @@
-package io.roomote.jenkins.bridge.slack;
+package io.roomote.core.slack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * {@code ProxyConfiguration.newHttpClient()}, so Jenkins' proxy applies, and bundles no HTTP library of its own
  * (Slack's client would run against whatever OkHttp another plugin provides). One form-encoded POST per message.
  */
-public final class SlackHttpPost implements SlackPost {
+public final class SlackSender implements SlackPost {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private final HttpClient client;
@@ -32,7 +32,7 @@ public final class SlackHttpPost implements SlackPost {
     private final ObjectMapper mapper = new ObjectMapper();
 
     /** @param apiUrl Slack's Web API, {@code https://slack.com/api/} (tests point it at a stand-in) */
-    public SlackHttpPost(HttpClient client, String token, String channel, String apiUrl) {
+    public SlackSender(HttpClient client, String token, String channel, String apiUrl) {
         if (token == null || token.isBlank()) {
             throw new IllegalArgumentException("no Slack token");
         }
