@@ -14,9 +14,10 @@ import java.util.function.Consumer;
 /**
  * Chooses how the step's Slack messages go out: through the Slack plugin when it is installed and chosen in
  * the Roomote configuration, else with the bot token of the Roomote configuration's Slack credentials through
- * jenkins-bridge's {@link SlackSender} over the {@code java.net.http} client that core's
- * {@code ProxyConfiguration.newHttpClient()} builds — Jenkins' proxy applies, and no OkHttp of another plugin is
- * involved. No Slack when neither is configured. The texts are the standalone runner's ({@code SlackMessages}).
+ * Roomote's one sender, roomote-core's {@link SlackSender} (retries and Retry-After included; built by
+ * {@link StepSlack#sender}), over the {@code java.net.http} client that core's {@code ProxyConfiguration.newHttpClient()}
+ * builds — Jenkins' proxy applies, and no OkHttp of another plugin is involved. No Slack when neither is
+ * configured. The texts are the standalone runner's ({@code SlackMessages}).
  */
 final class RoomoteSlack {
 
@@ -33,7 +34,7 @@ final class RoomoteSlack {
             if (token.isEmpty()) {
                 warn.accept("Slack: credentials " + cfg.getSlackCredentialsId() + " not found (a Secret text with a bot token)");
             } else {
-                post = Optional.of(new SlackSender(ProxyConfiguration.newHttpClient(), token.get(), cfg.getSlackChannel(),
+                post = Optional.of(StepSlack.sender(ProxyConfiguration.newHttpClient(), token.get(), cfg.getSlackChannel(),
                         "https://slack.com/api/"));
             }
         }

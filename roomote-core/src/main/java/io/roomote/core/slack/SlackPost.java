@@ -1,8 +1,13 @@
 package io.roomote.core.slack;
 
+import java.io.IOException;
 import java.util.Optional;
 
-/** Posts one Slack message; the plugin implements it with the Slack plugin, {@link SlackSender} without it. */
+/**
+ * Posts one Slack message: the one interface every Roomote Slack text goes through (the runner's
+ * {@link SlackNotifier}, the Jenkins step's {@code StepSlack}). {@link SlackSender} implements it over Slack's Web
+ * API; the Jenkins plugin also implements it with the Slack plugin.
+ */
 @FunctionalInterface
 public interface SlackPost {
 
@@ -10,7 +15,7 @@ public interface SlackPost {
      * Posts {@code text}, as a reply in {@code threadTs} when it is not null.
      *
      * @return the message's {@code ts} (to reply in its thread), empty when unknown (e.g. not in bot-token mode)
-     * @throws Exception when Slack could not be reached or refused the message
+     * @throws IOException when Slack could not be reached or refused the message ({@link SlackException} says which)
      */
-    Optional<String> post(String text, String threadTs) throws Exception;
+    Optional<String> post(String text, String threadTs) throws IOException;
 }

@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The plugin's Slack post (java.net.http, with the HttpClient Jenkins' ProxyConfiguration builds) against the Slack
- * stand-in (SlackStandIn, the documented chat.postMessage shape — not Slack), directly and through a proxy.
+ * The plugin's Slack post without the Slack plugin — core's SlackSender as StepSlack.sender builds it (real, java.net.http,
+ * with the HttpClient Jenkins' ProxyConfiguration builds) — against the Slack STAND-IN (SlackStandIn, the documented
+ * chat.postMessage shape — not Slack), directly and through a proxy (the stand-in acting as one).
  */
 class PluginSlackPostTest {
 
@@ -34,7 +35,7 @@ class PluginSlackPostTest {
 
     @Test
     void postsAndThreadsLikeSlacksClient() throws Exception {
-        SlackSender post = new SlackSender(HttpClient.newHttpClient(), "xoxb-http-token-0123456789", "#fixes", standIn.apiUrl());
+        SlackSender post = StepSlack.sender(HttpClient.newHttpClient(), "xoxb-http-token-0123456789", "#fixes", standIn.apiUrl());
         StepSlack slack = new StepSlack(post, "https://github.com", w -> {
             throw new AssertionError(w);
         });
@@ -55,7 +56,7 @@ class PluginSlackPostTest {
         HttpClient proxied = HttpClient.newBuilder()
                 .proxy(ProxySelector.of(new InetSocketAddress(standIn.getHost(), standIn.getPort()))).build();
         // slack.invalid does not resolve: only the proxy (the stand-in, acting as one) can answer.
-        new SlackSender(proxied, "xoxb-http-token-0123456789", "#fixes", "http://slack.invalid/api/").post("via proxy", null);
+        StepSlack.sender(proxied, "xoxb-http-token-0123456789", "#fixes", "http://slack.invalid/api/").post("via proxy", null);
 
         assertThat(this.standIn.messages()).extracting(SlackStandIn.Message::text).containsExactly("via proxy");
     }
@@ -63,7 +64,7 @@ class PluginSlackPostTest {
     @Test
     void aRefusalSaysWhy() {
         standIn.failWith("channel_not_found");
-        SlackSender post = new SlackSender(HttpClient.newHttpClient(), "xoxb-http-token-0123456789", "#nope", standIn.apiUrl());
+        SlackSender post = StepSlack.sender(HttpClient.newHttpClient(), "xoxb-http-token-0123456789", "#nope", standIn.apiUrl());
         assertThatThrownBy(() -> post.post("x", null)).hasMessageContaining("channel_not_found");
     }
 }
