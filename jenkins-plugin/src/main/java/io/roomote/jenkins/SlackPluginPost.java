@@ -44,7 +44,7 @@ final class SlackPluginPost implements SlackPost {
     }
 
     @Override
-    public Optional<String> post(String text, String threadTs) throws Exception {
+    public Optional<String> post(String text, String threadTs) throws IOException {
         SlackNotifier.DescriptorImpl d = Jenkins.get().getDescriptorByType(SlackNotifier.DescriptorImpl.class);
         String token = RoomoteGlobalConfiguration.secretOf(d.getTokenCredentialId(), item).orElse(Util.fixEmpty(d.getToken()));
         if (token == null) {
