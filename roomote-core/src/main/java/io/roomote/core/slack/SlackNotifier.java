@@ -96,9 +96,10 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
 
     /** The runner's sender: each failed try at DEBUG here (without the token: the sender's texts never hold it). */
     private static SlackSender sender(SlackSettings settings, long baseBackoffMs) {
-        return new SlackSender(SlackSender.newHttpClient(), settings, MAX_TRIES, new Backoff(Duration.ofMillis(baseBackoffMs), Duration.ofHours(1)),
+        Backoff backoff = new Backoff(Duration.ofMillis(baseBackoffMs), Duration.ofHours(1));
+        return new SlackSender(SlackSender.newHttpClient(), settings, MAX_TRIES, backoff,
                 failed -> log.debug("Slack try {} failed: {}", failed.attempt(), failed.problem(), failed.cause()),
-                SlackSender.Waiter.CLOCK);
+                SlackSender.Waiter.REAL);
     }
 
     /**
@@ -179,13 +180,14 @@ public final class SlackNotifier implements JobEventListener, AutoCloseable {
         } catch (SlackException e) {
             switch (e.reason()) {
                 case STOPPED -> abandoned.incrementAndGet(); // counted in close()'s warning
-                case REFUSED -> log.warn("Slack refused a message of job {}: {} (check SLACK_API_URL, SLACK_API_TOKEN and SLACK_CHANNEL)",
-                        jobId, e.problem());
-                case GAVE_UP -> log.warn("Slack message of job {} not posted after {} tries: {} (check SLACK_API_URL and the network)",
-                        jobId, e.tries(), e.problem());
+                case REFUSED -> log.warn("Slack refused a message of job {}: {} (check SLACK_API_URL, SLACK_API_TOKEN"
+                        + " and SLACK_CHANNEL)", jobId, e.problem());
+                case GAVE_UP -> log.warn("Slack message of job {} not posted after {} tries: {} (check SLACK_API_URL"
+                        + " and the network)", jobId, e.tries(), e.problem());
             }
         } catch (IOException | RuntimeException e) {
-            log.warn("Slack message of job {} not posted: {}", jobId, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+            log.warn("Slack message of job {} not posted: {}", jobId,
+                    e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
         }
         return null;
     }

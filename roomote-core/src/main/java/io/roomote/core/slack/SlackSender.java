@@ -29,8 +29,8 @@ import java.util.stream.Collectors;
  * against another plugin's OkHttp). No {@code auth.test} ever.
  *
  * <p>A try that Slack rate limits (HTTP 429, or {@code "error":"ratelimited"}), that fails on Slack's side (HTTP 5xx,
- * {@code internal_error}, {@code fatal_error}, {@code service_unavailable}) or that does not reach Slack is tried
- * again, up to {@code maxTries} in all: after the Retry-After Slack names, else after the {@link Backoff}. A wait
+ * {@code internal_error}, {@code fatal_error}, {@code service_unavailable}, {@code request_timeout}) or that does
+ * not reach Slack is tried again, up to {@code maxTries} in all: after the Retry-After Slack names, else after the {@link Backoff}. A wait
  * longer than the backoff's cap is not waited: the post gives up at once. Any other answer is a refusal, not
  * retried. {@link #close} ends every wait and every later retry (Roomote stopping). The token is only ever in the
  * Authorization header: no exception or problem text holds it.
@@ -51,7 +51,7 @@ public final class SlackSender implements SlackPost, AutoCloseable {
         boolean stoppedWhileWaiting(CountDownLatch stop, Duration wait) throws InterruptedException;
 
         /** Really waits. */
-        Waiter CLOCK = (stop, wait) -> stop.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+        Waiter REAL = (stop, wait) -> stop.await(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private final HttpClient client;
@@ -72,7 +72,7 @@ public final class SlackSender implements SlackPost, AutoCloseable {
      * @param backoff  the wait after the n-th failed try when Slack names none; its cap bounds every wait
      */
     public SlackSender(HttpClient client, SlackSettings settings, int maxTries, Backoff backoff) {
-        this(client, settings, maxTries, backoff, failed -> { }, Waiter.CLOCK);
+        this(client, settings, maxTries, backoff, failed -> { }, Waiter.REAL);
     }
 
     SlackSender(HttpClient client, SlackSettings settings, int maxTries, Backoff backoff, Consumer<FailedTry> onFailedTry,
@@ -131,8 +131,8 @@ public final class SlackSender implements SlackPost, AutoCloseable {
                 if (status / 100 == 2 && json.isPresent() && json.get().path("ok").asBoolean(false)) {
                     return Optional.ofNullable(json.get().path("ts").textValue());
                 }
-                String answer = status / 100 == 2 ? "Slack answered " + (error.isEmpty() ? "HTTP " + status + " with no JSON" : error)
-                        : "HTTP " + status + (error.isEmpty() ? "" : " (" + error + ")");
+                String answer = status / 100 != 2 ? "HTTP " + status + (error.isEmpty() ? "" : " (" + error + ")")
+                        : "Slack answered " + (error.isEmpty() ? "HTTP " + status + " with no JSON" : error);
                 if (status == 429 || TRANSIENT.contains(error)) {
                     problem = status == 429 ? "rate limited (HTTP 429)" : answer;
                     wait = retryAfter(response).orElse(wait);
@@ -191,7 +191,8 @@ public final class SlackSender implements SlackPost, AutoCloseable {
 
     private static String encode(Map<String, String> form) {
         return form.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
     }
 }
