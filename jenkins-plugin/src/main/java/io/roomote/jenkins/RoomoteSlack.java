@@ -3,8 +3,8 @@ package io.roomote.jenkins;
 import hudson.ProxyConfiguration;
 import hudson.Util;
 import hudson.model.Item;
-import io.roomote.jenkins.bridge.slack.SlackHttpPost;
-import io.roomote.jenkins.bridge.slack.SlackPost;
+import io.roomote.core.slack.SlackSender;
+import io.roomote.core.slack.SlackPost;
 import io.roomote.jenkins.bridge.slack.StepSlack;
 import jenkins.model.Jenkins;
 
@@ -14,9 +14,10 @@ import java.util.function.Consumer;
 /**
  * Chooses how the step's Slack messages go out: through the Slack plugin when it is installed and chosen in
  * the Roomote configuration, else with the bot token of the Roomote configuration's Slack credentials through
- * jenkins-bridge's {@link SlackHttpPost} over the {@code java.net.http} client that core's
- * {@code ProxyConfiguration.newHttpClient()} builds — Jenkins' proxy applies, and no OkHttp of another plugin is
- * involved. No Slack when neither is configured. The texts are the standalone runner's ({@code SlackMessages}).
+ * Roomote's one sender, roomote-core's {@link SlackSender} (retries and Retry-After included; built by
+ * {@link StepSlack#sender}), over the {@code java.net.http} client that core's {@code ProxyConfiguration.newHttpClient()}
+ * builds — Jenkins' proxy applies, and no OkHttp of another plugin is involved. No Slack when neither is
+ * configured. The texts are the standalone runner's ({@code SlackMessages}).
  */
 final class RoomoteSlack {
 
@@ -33,7 +34,7 @@ final class RoomoteSlack {
             if (token.isEmpty()) {
                 warn.accept("Slack: credentials " + cfg.getSlackCredentialsId() + " not found (a Secret text with a bot token)");
             } else {
-                post = Optional.of(new SlackHttpPost(ProxyConfiguration.newHttpClient(), token.get(), cfg.getSlackChannel(),
+                post = Optional.of(StepSlack.sender(ProxyConfiguration.newHttpClient(), token.get(), cfg.getSlackChannel(),
                         "https://slack.com/api/"));
             }
         }

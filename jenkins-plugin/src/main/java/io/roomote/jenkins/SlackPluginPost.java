@@ -2,7 +2,7 @@ package io.roomote.jenkins;
 
 import hudson.Util;
 import hudson.model.Item;
-import io.roomote.jenkins.bridge.slack.SlackPost;
+import io.roomote.core.slack.SlackPost;
 import io.roomote.jenkins.bridge.slack.SlackRoom;
 import jenkins.model.Jenkins;
 import jenkins.plugins.slack.SlackNotifier;
@@ -44,7 +44,7 @@ final class SlackPluginPost implements SlackPost {
     }
 
     @Override
-    public Optional<String> post(String text, String threadTs) throws Exception {
+    public Optional<String> post(String text, String threadTs) throws IOException {
         SlackNotifier.DescriptorImpl d = Jenkins.get().getDescriptorByType(SlackNotifier.DescriptorImpl.class);
         String token = RoomoteGlobalConfiguration.secretOf(d.getTokenCredentialId(), item).orElse(Util.fixEmpty(d.getToken()));
         if (token == null) {

@@ -33,11 +33,18 @@ class PackageDependenciesTest {
                     "io.roomote.core.github..", "io.roomote.core.step..")
             .because("they moved to roomote-agents, the fix job type and jenkins-bridge");
 
-    /** Today SlackNotifier posts with Slack's SDK; the single Slack sender of issue 10 replaces it. */
+    /** Slack's SDK is gone: core's SlackSender posts with Java's HTTP client (the Jenkins plugin cannot bundle the SDK). */
     @ArchTest
-    static final ArchRule onlyTheSlackPackageUsesSlacksSdk = noClasses().that().resideInAPackage("io.roomote.core..")
-            .and().resideOutsideOfPackage("io.roomote.core.slack..")
-            .should().dependOnClassesThat().resideInAPackage("com.slack.api..");
+    static final ArchRule coreUsesNoSlackSdk = noClasses().that().resideInAPackage("io.roomote.core..")
+            .should().dependOnClassesThat().resideInAnyPackage("com.slack.api..", "okhttp3..")
+            .because("every Slack message goes through core's SlackSender over java.net.http");
+
+    /** One sender: the notifier and the texts reach Slack only through SlackPost, never over HTTP of their own. */
+    @ArchTest
+    static final ArchRule onlySlackSenderSpeaksHttpToSlack = noClasses().that().resideInAPackage("io.roomote.core.slack..")
+            .and().doNotHaveFullyQualifiedName("io.roomote.core.slack.SlackSender")
+            .should().dependOnClassesThat().resideInAPackage("java.net.http..")
+            .because("SlackSender is Roomote's one Slack sender (retries, Retry-After)");
 
     /** No exceptions: QueueStats lives with the store that builds it, RetryPolicy with the jobs it retries. */
     @ArchTest

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A STAND-IN for Slack's Web API methods {@code chat.postMessage} and {@code auth.test} (not Slack): takes the
- * form- or JSON-encoded request the official client sends and answers with Slack's documented shapes —
+ * form-encoded request Roomote's SlackSender sends (as Slack's own clients do) and answers with Slack's documented
+ * shapes —
  * {@code {"ok":true,"ts":…}}, {@code {"ok":false,"error":…}}, HTTP 429 with Retry-After, or (when {@link #down})
  * HTTP 503 to everything. Records every accepted message and counts the calls of each method.
  */

@@ -7,8 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.roomote.core.events.JobEnd;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.slack.SlackMessages;
+import io.roomote.core.slack.SlackPost;
+import io.roomote.core.slack.SlackSender;
+import io.roomote.core.slack.SlackSettings;
+import io.roomote.core.util.Backoff;
 import io.roomote.jobs.github.FixJobDescription;
 
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +23,8 @@ import java.util.function.Consumer;
 /**
  * The standalone runner's Slack messages for a {@code roomoteFix} run: "Task Started" opens a thread, the
  * PR, saved work and the verdict are replies in it. Never fails the build: every problem goes to
- * {@code warn} and is otherwise ignored.
+ * {@code warn} and is otherwise ignored. Posts through a {@link SlackPost}: core's {@link SlackSender} (see
+ * {@link #sender}), the runner's own, or the plugin's Slack-plugin post.
  */
 public final class StepSlack implements AutoCloseable {
 
@@ -29,11 +36,27 @@ public final class StepSlack implements AutoCloseable {
     private final Consumer<String> warn;
     private final ObjectMapper mapper = new ObjectMapper();
 
+    /** A step waits for Slack in the build: fewer tries and shorter waits than the runner's background sender. */
+    static final int TRIES = 3;
+    static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+
     public StepSlack(SlackPost slack, String githubServerUrl, Consumer<String> warn) {
         this.slack = slack;
         this.githubServerUrl = githubServerUrl == null || githubServerUrl.isBlank() ? "https://github.com"
                 : githubServerUrl.replaceAll("/+$", "");
         this.warn = warn;
+    }
+
+    /**
+     * Roomote's one Slack sender for a step: {@code chat.postMessage} with {@code token} over {@code client} (the
+     * plugin passes Jenkins' {@code ProxyConfiguration.newHttpClient()}), {@value #TRIES} tries, honouring Slack's
+     * Retry-After up to 30 s.
+     *
+     * @param channel blank: {@code #roomote-control}
+     * @param apiUrl  Slack's Web API, {@code https://slack.com/api/} (tests point it at a stand-in)
+     */
+    public static SlackSender sender(HttpClient client, String token, String channel, String apiUrl) {
+        return new SlackSender(client, new SlackSettings(Optional.ofNullable(token), channel, apiUrl), TRIES, BACKOFF);
     }
 
     /** Announces the start; returns the thread to reply in. */

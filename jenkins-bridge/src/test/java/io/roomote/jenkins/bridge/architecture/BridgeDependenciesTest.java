@@ -25,6 +25,14 @@ class BridgeDependenciesTest {
             .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.postgresql..", "com.zaxxer..")
             .because("SQL on Roomote's tables lives in roomote-core's store");
 
+    /** The step's Slack messages go out through core's SlackSender (or the plugin's Slack-plugin post), never its own HTTP. */
+    @ArchTest
+    static final ArchRule slackThroughCoresSender = noClasses().that().resideInAPackage("io.roomote.jenkins.bridge.slack..")
+            .should().dependOnClassesThat().resideInAnyPackage("com.slack.api..", "okhttp3..")
+            .orShould().callMethod(java.net.http.HttpClient.class, "send", java.net.http.HttpRequest.class,
+                    java.net.http.HttpResponse.BodyHandler.class)
+            .because("core's SlackSender is Roomote's one Slack sender (retries, Retry-After)");
+
     /** Packaged by feature (step, worker, recording, slack, admission, trigger), with no cycle between them. */
     @ArchTest
     static final ArchRule featuresAreFreeOfCycles = slices().matching("io.roomote.jenkins.bridge.(*)..")

@@ -2,6 +2,7 @@ package io.roomote.jenkins.bridge.slack;
 
 import io.roomote.jenkins.bridge.step.FixStepResult;
 
+import io.roomote.core.slack.SlackSender;
 import io.roomote.core.testing.SlackStandIn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The standalone runner's Slack thread for a step run, posted with Slack's client to a stand-in (SlackStandIn, not Slack). */
+/**
+ * The standalone runner's Slack thread for a step run, posted through core's SlackSender (Roomote's one sender,
+ * real, over Java's HTTP client) to a STAND-IN of Slack's chat.postMessage (SlackStandIn, not Slack), or to a
+ * recording lambda where only the texts matter.
+ */
 class StepSlackTest {
 
     private final SlackStandIn standIn;
@@ -31,7 +36,7 @@ class StepSlackTest {
 
     @Test
     void theStartOpensAThreadAndTheEndRepliesInIt() {
-        SlackHttpPost post = new SlackHttpPost(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#fixes",
+        SlackSender post = StepSlack.sender(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#fixes",
                 standIn.apiUrl());
         StepSlack slack = new StepSlack(post, "https://github.com", warnings::add);
         Instant start = Instant.parse("2026-11-24T10:00:00Z");
@@ -55,6 +60,22 @@ class StepSlackTest {
     }
 
     @Test
+    void aRateLimitedStartIsPostedAfterSlacksRetryAfterThroughCoresSender() {
+        standIn.rateLimitNext(1); // 429 with Retry-After: 1, then ok
+        StepSlack slack = new StepSlack(StepSlack.sender(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#fixes",
+                standIn.apiUrl()), "https://github.com", warnings::add);
+
+        Optional<String> thread = slack.started(16, "acme/app", 10, "claude");
+
+        assertThat(standIn.postMessageCalls()).isEqualTo(2);
+        assertThat(standIn.messages()).singleElement().satisfies(m -> {
+            assertThat(m.text()).startsWith("🚀 Task Started — ");
+            assertThat(thread).contains(m.ts());
+        });
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
     void aFailedRunSaysWhyAndWhereTheWorkWent() {
         List<String[]> posted = new CopyOnWriteArrayList<>();
         StepSlack slack = new StepSlack((text, thread) -> {
@@ -72,7 +93,7 @@ class StepSlackTest {
     @Test
     void slackTroubleNeverEscapes() {
         standIn.failWith("channel_not_found");
-        SlackHttpPost post = new SlackHttpPost(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#nope",
+        SlackSender post = StepSlack.sender(HttpClient.newHttpClient(), "xoxb-step-token-0123456789", "#nope",
                 standIn.apiUrl());
         StepSlack slack = new StepSlack(post, "https://github.com", warnings::add);
         assertThat(slack.started(14, "acme/app", 9, null)).isEmpty();

@@ -1,5 +1,6 @@
 package io.roomote.jenkins.bridge.slack;
 
+import io.roomote.core.slack.SlackSender;
 import io.roomote.core.testing.SlackStandIn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,14 +16,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The plugin's Slack post (java.net.http, with the HttpClient Jenkins' ProxyConfiguration builds) against the Slack
- * stand-in (SlackStandIn, the documented chat.postMessage shape — not Slack), directly and through a proxy.
+ * The plugin's Slack post without the Slack plugin — core's SlackSender as StepSlack.sender builds it (real, java.net.http,
+ * with the HttpClient Jenkins' ProxyConfiguration builds) — against the Slack STAND-IN (SlackStandIn, the documented
+ * chat.postMessage shape — not Slack), directly and through a proxy (the stand-in acting as one).
  */
-class SlackHttpPostTest {
+class PluginSlackPostTest {
 
     private final SlackStandIn standIn;
 
-    SlackHttpPostTest() throws Exception {
+    PluginSlackPostTest() throws Exception {
         standIn = new SlackStandIn();
     }
 
@@ -33,7 +35,7 @@ class SlackHttpPostTest {
 
     @Test
     void postsAndThreadsLikeSlacksClient() throws Exception {
-        SlackHttpPost post = new SlackHttpPost(HttpClient.newHttpClient(), "xoxb-http-token-0123456789", "#fixes", standIn.apiUrl());
+        SlackSender post = StepSlack.sender(HttpClient.newHttpClient(), "xoxb-http-token-0123456789", "#fixes", standIn.apiUrl());
         StepSlack slack = new StepSlack(post, "https://github.com", w -> {
             throw new AssertionError(w);
         });
@@ -54,7 +56,7 @@ class SlackHttpPostTest {
         HttpClient proxied = HttpClient.newBuilder()
                 .proxy(ProxySelector.of(new InetSocketAddress(standIn.getHost(), standIn.getPort()))).build();
         // slack.invalid does not resolve: only the proxy (the stand-in, acting as one) can answer.
-        new SlackHttpPost(proxied, "xoxb-http-token-0123456789", "#fixes", "http://slack.invalid/api/").post("via proxy", null);
+        StepSlack.sender(proxied, "xoxb-http-token-0123456789", "#fixes", "http://slack.invalid/api/").post("via proxy", null);
 
         assertThat(this.standIn.messages()).extracting(SlackStandIn.Message::text).containsExactly("via proxy");
     }
@@ -62,7 +64,7 @@ class SlackHttpPostTest {
     @Test
     void aRefusalSaysWhy() {
         standIn.failWith("channel_not_found");
-        SlackHttpPost post = new SlackHttpPost(HttpClient.newHttpClient(), "xoxb-http-token-0123456789", "#nope", standIn.apiUrl());
+        SlackSender post = StepSlack.sender(HttpClient.newHttpClient(), "xoxb-http-token-0123456789", "#nope", standIn.apiUrl());
         assertThatThrownBy(() -> post.post("x", null)).hasMessageContaining("channel_not_found");
     }
 }
