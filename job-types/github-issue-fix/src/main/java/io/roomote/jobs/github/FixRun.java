@@ -52,6 +52,7 @@ final class FixRun {
     private final Duration agentTokenCheck;
     private final long startNanos = System.nanoTime();
     private WorkSaver workSaver;
+    private MirrorCache mirrors;
     private final String repo;
     private final int issue;
 
@@ -106,6 +107,16 @@ final class FixRun {
     }
 
     IssueFixResult run() throws Exception {
+        try {
+            return fix();
+        } finally {
+            if (mirrors != null) {
+                mirrors.awaitSpare(GIT_TIMEOUT); // the next job's working copy, made while this one ran
+            }
+        }
+    }
+
+    private IssueFixResult fix() throws Exception {
         workSaver = new WorkSaver(ctx);
         GitHubCredentials credentials = GitHubAccess.credentials(settings, "read the issue and open the pull request");
         agentName = payload.agent() != null ? payload.agent() : settings.agent();
@@ -132,8 +143,9 @@ final class FixRun {
         Map<String, String> env = access.agentEnvironment(ctx, processEnvironment, home, model,
                 push == IssueFixSettings.PushMode.AGENT);
         ctx.log().info("preparing a working copy of " + repo);
-        boolean firstClone = new MirrorCache(settings.home().resolve("git-mirrors"), git, mirrorLocks)
-                .checkout(settings.mirrorKey(repo), settings.cloneUrl(repo), workspace);
+        mirrors = new MirrorCache(settings.home().resolve("git-mirrors"), git, mirrorLocks,
+                IssueFixSettings.spareWorkspaces(ctx.config()));
+        boolean firstClone = mirrors.checkout(settings.mirrorKey(repo), settings.cloneUrl(repo), workspace);
         ctx.log().info(firstClone ? "cloned " + repo + " into the mirror cache" : "updated the cached mirror of " + repo);
         Repository repository = new Repository(git, workspace);
         String base = repository.head();

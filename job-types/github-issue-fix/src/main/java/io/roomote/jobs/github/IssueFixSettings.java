@@ -149,6 +149,15 @@ public record IssueFixSettings(Optional<String> token, String apiUrl, String ser
         return serverUrl + "/" + repo + ".git";
     }
 
+    /**
+     * {@code ROOMOTE_SPARE_WORKSPACES} (default true): keep a spare working copy of each repository next to its
+     * mirror, made while a job runs, so the next job's working copy is ready in a fraction of a clone's time; it
+     * costs one more checkout's worth of disk per repository.
+     */
+    public static boolean spareWorkspaces(Configuration c) {
+        return bool(c, "ROOMOTE_SPARE_WORKSPACES", true);
+    }
+
     /** Key of the repository in the mirror cache: host/owner/repo. */
     public String mirrorKey(String repo) {
         String host = URI.create(serverUrl).getHost();

@@ -65,6 +65,7 @@ final class ReviseRun {
     private final int number;
 
     private WorkSaver workSaver;
+    private MirrorCache mirrors;
     private String agentName;
     private Optional<String> model = Optional.empty();
     private int maxRounds;
@@ -89,6 +90,16 @@ final class ReviseRun {
     }
 
     ReviseResult run() throws Exception {
+        try {
+            return revise();
+        } finally {
+            if (mirrors != null) {
+                mirrors.awaitSpare(GIT_TIMEOUT); // the next job's working copy, made while this one ran
+            }
+        }
+    }
+
+    private ReviseResult revise() throws Exception {
         workSaver = new WorkSaver(ctx);
         GitHubCredentials credentials = GitHubAccess.credentials(settings, "read the pull request and push to it");
         agentName = payload.agent() != null ? payload.agent() : settings.agent();
@@ -130,8 +141,9 @@ final class ReviseRun {
         Git git = access.git(ctx, processEnvironment, model, GIT_TIMEOUT);
         Map<String, String> env = access.agentEnvironment(ctx, processEnvironment, home, model, !hostPush);
         ctx.log().info("preparing a working copy of " + repo + " on branch " + pr.headRef());
-        new MirrorCache(settings.home().resolve("git-mirrors"), git, mirrorLocks)
-                .checkout(settings.mirrorKey(repo), settings.cloneUrl(repo), workspace, Optional.of(pr.headRef()));
+        mirrors = new MirrorCache(settings.home().resolve("git-mirrors"), git, mirrorLocks,
+                IssueFixSettings.spareWorkspaces(ctx.config()));
+        mirrors.checkout(settings.mirrorKey(repo), settings.cloneUrl(repo), workspace, Optional.of(pr.headRef()));
         Repository repository = new Repository(git, workspace);
         String base = pr.headSha();
         if (!repository.head().equals(base)) {

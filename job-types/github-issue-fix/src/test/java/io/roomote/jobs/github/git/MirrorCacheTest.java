@@ -82,6 +82,88 @@ class MirrorCacheTest {
         assertThat(git.check(ws, "remote", "get-url", "origin")).isEqualTo(remoteUrl);
     }
 
+    private String commitToRemote(String content, String branch) throws Exception {
+        Path seed = temp.resolve("seed");
+        Files.writeString(seed.resolve("calc.py"), content);
+        git.check(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.com", "commit", "--quiet", "-am", content);
+        git.check(seed, "push", "--quiet", remoteUrl, "HEAD:" + branch);
+        return git.check(seed, "rev-parse", "HEAD");
+    }
+
+    private static Object inode(Path p) throws Exception {
+        return Files.getAttribute(p, "unix:ino");
+    }
+
+    @Test
+    void theNextJobStartsFromTheSpareMadeWhileThePreviousRanBroughtToTheRemotesTip() throws Exception {
+        MirrorCache cache = new MirrorCache(temp.resolve("mirrors"), git, new MirrorLocks(), true);
+        cache.checkout(KEY, remoteUrl, temp.resolve("first"));
+        cache.awaitSpare(Duration.ofMinutes(1));
+        Path spare = cache.spareOf(KEY);
+        assertThat(spare.resolve("calc.py")).exists();
+        Object spareGit = inode(spare.resolve(".git"));
+
+        String tip = commitToRemote("def add(a, b):\n    return a + b\n", "main");
+        Path ws = temp.resolve("second");
+        assertThat(cache.checkout(KEY, remoteUrl, ws)).isFalse();
+
+        assertThat(inode(ws.resolve(".git"))).as("the spare itself, moved").isEqualTo(spareGit);
+        assertThat(git.check(ws, "rev-parse", "HEAD")).isEqualTo(tip);
+        assertThat(git.check(ws, "symbolic-ref", "--short", "HEAD")).isEqualTo("main");
+        assertThat(git.check(ws, "status", "--porcelain")).isEmpty();
+        assertThat(Files.readString(ws.resolve("calc.py"))).contains("return a + b");
+        assertThat(git.check(ws, "remote", "get-url", "origin")).isEqualTo(remoteUrl);
+        assertThat(git.check(ws, "rev-parse", "--abbrev-ref", "main@{upstream}")).isEqualTo("origin/main");
+        // ...and the next spare is made in its place.
+        cache.awaitSpare(Duration.ofMinutes(1));
+        assertThat(cache.spareOf(KEY).resolve("calc.py")).exists();
+        assertThat(inode(cache.spareOf(KEY).resolve(".git"))).isNotEqualTo(spareGit);
+    }
+
+    @Test
+    void aReviewRoundTakesTheSpareOnThePullRequestsBranch() throws Exception {
+        MirrorCache cache = new MirrorCache(temp.resolve("mirrors"), git, new MirrorLocks(), true);
+        cache.checkout(KEY, remoteUrl, temp.resolve("first"));
+        cache.awaitSpare(Duration.ofMinutes(1));
+        Object spareGit = inode(cache.spareOf(KEY).resolve(".git"));
+        String tip = commitToRemote("def add(a, b):\n    return b + a\n", "fix-7");
+
+        Path ws = temp.resolve("round");
+        cache.checkout(KEY, remoteUrl, ws, java.util.Optional.of("fix-7"));
+
+        assertThat(inode(ws.resolve(".git"))).isEqualTo(spareGit);
+        assertThat(git.check(ws, "symbolic-ref", "--short", "HEAD")).isEqualTo("fix-7");
+        assertThat(git.check(ws, "rev-parse", "HEAD")).isEqualTo(tip);
+        assertThat(git.check(ws, "rev-parse", "--abbrev-ref", "fix-7@{upstream}")).isEqualTo("origin/fix-7");
+        assertThat(git.check(ws, "status", "--porcelain")).isEmpty();
+    }
+
+    @Test
+    void aBrokenSpareIsThrownAwayAndTheJobClonesInstead() throws Exception {
+        MirrorCache cache = new MirrorCache(temp.resolve("mirrors"), git, new MirrorLocks(), true);
+        cache.checkout(KEY, remoteUrl, temp.resolve("first"));
+        cache.awaitSpare(Duration.ofMinutes(1));
+        Files.writeString(cache.spareOf(KEY).resolve(".git/HEAD"), "garbage\n");
+        String tip = commitToRemote("def add(a, b):\n    return a * b\n", "main");
+
+        Path ws = temp.resolve("second");
+        cache.checkout(KEY, remoteUrl, ws);
+
+        assertThat(git.check(ws, "rev-parse", "HEAD")).isEqualTo(tip);
+        assertThat(git.check(ws, "symbolic-ref", "--short", "HEAD")).isEqualTo("main");
+        assertThat(git.check(ws, "status", "--porcelain")).isEmpty();
+    }
+
+    @Test
+    void withoutSparesNoSpareIsMade() throws Exception {
+        MirrorCache cache = new MirrorCache(temp.resolve("mirrors"), git, new MirrorLocks(), false);
+        cache.checkout(KEY, remoteUrl, temp.resolve("first"));
+        cache.checkout(KEY, remoteUrl, temp.resolve("second"));
+        cache.awaitSpare(Duration.ofMinutes(1));
+
+        assertThat(cache.spareOf(KEY)).doesNotExist();
+    }
+
     /** Issue 9: the second job of a process on one repository failed at once with OverlappingFileLockException. */
     @Test
     void jobsOfOneProcessCheckOutOneRepositoryAtTheSameTime() throws Exception {
