@@ -1,4 +1,4 @@
-package io.roomote.runner.webhook;
+package io.roomote.jobs.github;
 
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.Settings;

@@ -1,4 +1,4 @@
-package io.roomote.runner.webhook;
+package io.roomote.jobs.github;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,8 +7,6 @@ import io.roomote.core.config.Settings;
 import io.roomote.core.extension.IssueSource;
 import io.roomote.core.queue.EnqueueRequest;
 import io.roomote.core.store.Json;
-import io.roomote.jobs.github.GitHubApi;
-import io.roomote.jobs.github.GitHubCredentials;
 
 import java.io.IOException;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package io.roomote.runner.webhook;
+package io.roomote.jobs.github.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,13 +17,6 @@ import io.roomote.core.store.DeliveryRepository;
 import io.roomote.core.store.JobNotesRepository;
 import io.roomote.jobs.github.revise.PullRequestRevisePayload;
 import io.roomote.jobs.github.revise.RevisionRounds;
-import io.roomote.jobs.github.webhook.PullRequestLookup;
-import io.roomote.jobs.github.webhook.ReviseTrigger;
-import io.roomote.jobs.github.webhook.ReviewTriggers;
-import io.roomote.jobs.github.webhook.TriggerPolicy;
-import io.roomote.jobs.github.webhook.WebhookDecision;
-import io.roomote.jobs.github.webhook.WebhookEvents;
-import io.roomote.jobs.github.webhook.WebhookSignature;
 import io.roomote.spi.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

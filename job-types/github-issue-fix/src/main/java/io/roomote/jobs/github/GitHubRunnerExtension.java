@@ -1,4 +1,4 @@
-package io.roomote.runner.webhook;
+package io.roomote.jobs.github;
 
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.Settings;
@@ -11,11 +11,8 @@ import io.roomote.core.metrics.ExternalCalls;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.DeliveryRepository;
 import io.roomote.core.store.JobNotesRepository;
-import io.roomote.jobs.github.GitHubClients;
-import io.roomote.jobs.github.GitHubCredentials;
-import io.roomote.jobs.github.IssueCommenter;
-import io.roomote.jobs.github.IssueFixSettings;
 import io.roomote.jobs.github.webhook.GitHubPullRequestLookup;
+import io.roomote.jobs.github.webhook.GitHubWebhookHandler;
 import io.roomote.jobs.github.webhook.PullRequestLookup;
 
 import java.time.Clock;
