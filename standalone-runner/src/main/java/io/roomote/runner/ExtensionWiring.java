@@ -80,7 +80,8 @@ final class ExtensionWiring implements AutoCloseable {
     }
 
     private void closeLater(Object contribution) {
-        if (contribution instanceof AutoCloseable c) {
+        // One object may be both a listener and a webhook handler: closed once.
+        if (contribution instanceof AutoCloseable c && contributed.stream().noneMatch(known -> known == c)) {
             contributed.add(c);
         }
     }
