@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.roomote.core.config.Settings;
-import io.roomote.core.config.ConfigurationException;
-import io.roomote.jobs.github.GitHubApi;
-import io.roomote.jobs.github.GitHubCredentials;
+import io.roomote.core.extension.IssueSource;
+import io.roomote.core.extension.RunnerExtension;
+import io.roomote.core.queue.EnqueueRequest;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -14,13 +14,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
- * {@code roomote enqueue ISSUE [--repo owner/name]}: reads a real issue through the GitHub API and posts a
- * {@code github.issue.fix} job to a running Roomote, as {@code scripts/enqueue-github-issue-job.sh} does with
- * {@code gh}.
+ * {@code roomote enqueue ISSUE [--repo owner/name]}: has the installed {@link IssueSource} (the fix job type's: a
+ * real issue read through the GitHub API) name the job, and posts it to a running Roomote, as
+ * {@code scripts/enqueue-github-issue-job.sh} does with {@code gh}.
  */
 final class IssueEnqueuer {
 
@@ -38,12 +40,33 @@ final class IssueEnqueuer {
     }
 
     private final Settings settings;
+    private final IssueSource source;
     private final ObjectMapper mapper;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    IssueEnqueuer(Settings settings, ObjectMapper mapper) {
+    IssueEnqueuer(Settings settings, IssueSource source, ObjectMapper mapper) {
         this.settings = settings;
+        this.source = source;
         this.mapper = mapper;
+    }
+
+    /** The one issue source of the installed extensions (the fix job type's); none or several: one clear line. */
+    static IssueSource source(Settings settings, List<RunnerExtension> extensions) throws EnqueueException {
+        List<String> names = new ArrayList<>();
+        IssueSource found = null;
+        for (RunnerExtension e : extensions) {
+            Optional<IssueSource> source = e.issueSource(settings);
+            if (source.isPresent()) {
+                names.add(e.name());
+                found = source.get();
+            }
+        }
+        if (names.size() != 1) {
+            throw new EnqueueException(names.isEmpty()
+                    ? "no installed module reads issues: put the github-issue-fix job type on the class path or in the plugins folder"
+                    : "more than one installed module reads issues (" + String.join(", ", names) + "): keep one");
+        }
+        return found;
     }
 
     /** The repository to use: the option, else {@code ROOMOTE_DEFAULT_REPO}, else {@code GITHUB_REPOSITORY}. */
@@ -62,36 +85,20 @@ final class IssueEnqueuer {
         if (issue < 1) {
             throw new EnqueueException("the issue number must be positive, got " + issue);
         }
-        String apiUrl = GitHubCredentials.apiUrl(settings);
-        GitHubCredentials credentials;
+        EnqueueRequest job;
         try {
-            credentials = GitHubCredentials.from(settings).orElseThrow(() -> new EnqueueException("no GitHub credentials:"
-                    + " set " + GitHubCredentials.NEEDED + " to read the issue (e.g. export GH_TOKEN=$(gh auth token))"));
-        } catch (ConfigurationException e) {
+            job = source.jobFor(repo, issue);
+        } catch (IssueSource.Refused e) {
             throw new EnqueueException(e.getMessage());
         }
-        GitHubApi.TokenSource token = credentials.tokenSource(repo, Clock.systemUTC());
-        GitHubApi.IssueInfo info;
-        try {
-            token.token(); // an App mints its token here: a refusal is its own clear line, not a "not found"
-            info = new GitHubApi(apiUrl, token).issue(repo, issue).orElseThrow(() -> new EnqueueException("issue #"
-                    + issue + " was not found in " + repo + " (or the "
-                    + (credentials instanceof GitHubCredentials.App ? "GitHub App" : "token") + " cannot see it)"));
-        } catch (EnqueueException e) {
-            throw e;
-        } catch (IOException e) {
-            if (credentials instanceof GitHubCredentials.App app && app.refusal(e, repo).isPresent()) {
-                throw new EnqueueException(app.refusal(e, repo).get());
-            }
-            throw new EnqueueException("cannot read " + repo + "#" + issue + " from GitHub at " + apiUrl + ": " + e.getMessage());
+        ObjectNode body = mapper.createObjectNode().put("type", job.type());
+        body.set("payload", job.payload());
+        if (job.dedupeKey() != null) {
+            body.put("dedupeKey", job.dedupeKey());
         }
-        if (info.pullRequest()) {
-            throw new EnqueueException("#" + issue + " in " + repo + " is a pull request, not an issue");
+        if (job.maxAttempts() != null) {
+            body.put("maxAttempts", job.maxAttempts());
         }
-        ObjectNode body = mapper.createObjectNode().put("type", "github.issue.fix");
-        ObjectNode payload = body.putObject("payload");
-        payload.put("repo", repo).put("issue", issue).put("title", info.title()).put("body", info.body() == null ? "" : info.body());
-        payload.set("labels", mapper.valueToTree(info.labels()));
         String base = settings.get("ROOMOTE_URL", "http://localhost:" + settings.get("PORT", "3001")).replaceAll("/$", "");
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/api/jobs")).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")

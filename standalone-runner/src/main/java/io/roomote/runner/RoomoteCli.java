@@ -3,6 +3,8 @@ package io.roomote.runner;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.DotEnvFile;
 import io.roomote.core.config.Settings;
+import io.roomote.core.extension.RunnerExtensions;
+import io.roomote.core.types.PluginJars;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -237,8 +239,11 @@ public final class RoomoteCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            IssueEnqueuer enqueuer = new IssueEnqueuer(common.settings(), io.roomote.core.store.Json.newMapper());
             try {
+                Settings settings = common.settings();
+                IssueEnqueuer enqueuer = new IssueEnqueuer(settings, IssueEnqueuer.source(settings,
+                        RunnerExtensions.discover(PluginJars.open(RoomoteCli.class.getClassLoader(),
+                                RunnerSettings.pluginsDir(settings)))), io.roomote.core.store.Json.newMapper());
                 String r = enqueuer.repo(repo);
                 IssueEnqueuer.Enqueued e = enqueuer.enqueue(r, issue);
                 var out = spec.commandLine().getOut();

@@ -13,6 +13,10 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import io.roomote.core.config.Settings;
 import io.roomote.core.events.JobEventListener;
+import io.roomote.core.extension.ExtensionContext;
+import io.roomote.core.extension.RunnerExtensions;
+import io.roomote.core.extension.WebhookEndpoint;
+import io.roomote.core.types.PluginJars;
 import io.roomote.core.slack.SlackNotifier;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.DatabaseUrl;
@@ -21,7 +25,6 @@ import io.roomote.sandbox.Sandbox;
 import io.roomote.sandbox.SandboxSettings;
 import io.roomote.sandbox.Sandboxes;
 import io.roomote.sandbox.docker.DockerSandbox;
-import io.roomote.jobs.github.IssueCommenter;
 import io.roomote.runner.api.ApiServer;
 import io.roomote.runner.dashboard.Dashboard;
 import io.roomote.runner.dashboard.DashboardServer;
@@ -29,7 +32,6 @@ import io.roomote.runner.dashboard.DashboardSettings;
 import io.roomote.runner.db.DatabaseLogin;
 import io.roomote.runner.db.EmbeddedDatabase;
 import io.roomote.runner.http.HttpSettings;
-import io.roomote.runner.webhook.GitHubWebhookHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +82,7 @@ public final class RoomoteService implements AutoCloseable {
     private final Dashboard dashboard;
     private final DashboardServer dashboardServer;
     private final Optional<SlackNotifier> slack;
-    private final Optional<IssueCommenter> comments;
+    private final ExtensionWiring extensions;
     private final CompletableFuture<String> failure;
     private final RunnerMetrics metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -88,7 +90,7 @@ public final class RoomoteService implements AutoCloseable {
 
     private RoomoteService(EmbeddedDatabase embedded, Database database, Roomote roomote, ApiServer api,
                            Dashboard dashboard, DashboardServer dashboardServer, Optional<SlackNotifier> slack,
-                           Optional<IssueCommenter> comments, CompletableFuture<String> failure, RunnerMetrics metrics,
+                           ExtensionWiring extensions, CompletableFuture<String> failure, RunnerMetrics metrics,
                            ControllerWiring controller) {
         this.controller = controller;
         this.metrics = metrics;
@@ -99,7 +101,7 @@ public final class RoomoteService implements AutoCloseable {
         this.dashboard = dashboard;
         this.dashboardServer = dashboardServer;
         this.slack = slack;
-        this.comments = comments;
+        this.extensions = extensions;
         this.failure = failure;
     }
 
@@ -107,8 +109,12 @@ public final class RoomoteService implements AutoCloseable {
         RunnerSettings runner = RunnerSettings.from(settings);
         DashboardSettings dashboardSettings = DashboardSettings.from(settings, runner);
         HttpSettings http = HttpSettings.from(settings);
-        JobTypeRegistry registry = JobTypeRegistry.discover(RoomoteService.class.getClassLoader(), runner.pluginsDir());
-        log.info("job types: {} (plugins folder: {})", registry.ids(), runner.pluginsDir());
+        // One class loader per plugin jar, for its job types and its runner extensions alike.
+        PluginJars plugins = PluginJars.open(RoomoteService.class.getClassLoader(), runner.pluginsDir());
+        JobTypeRegistry registry = JobTypeRegistry.discover(plugins);
+        ExtensionWiring extensions = new ExtensionWiring(RunnerExtensions.discover(plugins));
+        log.info("job types: {}, runner extensions: {} (plugins folder: {})", registry.ids(), extensions.names(),
+                runner.pluginsDir());
         warnOfMissingConfiguration(registry, settings);
         SandboxSettings sandbox = SandboxSettings.from(settings, System.getenv());
         announceSandbox(sandbox);
@@ -118,7 +124,6 @@ public final class RoomoteService implements AutoCloseable {
         ApiServer api = null;
         DashboardServer dashboardServer = null;
         Optional<SlackNotifier> slack = Optional.empty();
-        Optional<IssueCommenter> comments = Optional.empty();
         CompletableFuture<String> failure = new CompletableFuture<>();
         Duration healthInterval = settings.getDuration("HEALTH_CHECK_INTERVAL", Duration.ofSeconds(5), ChronoUnit.SECONDS);
         if (healthInterval.compareTo(Duration.ofMillis(100)) < 0 || healthInterval.compareTo(Duration.ofMinutes(10)) > 0) {
@@ -138,10 +143,9 @@ public final class RoomoteService implements AutoCloseable {
                 database.bindMetrics(meters);
             }
             slack = Integrations.slack(settings, database, registry, calls);
-            comments = Integrations.comments(settings, database, calls);
             List<JobEventListener> listeners = new ArrayList<>();
             slack.ifPresent(listeners::add);
-            comments.ifPresent(listeners::add);
+            listeners.add(extensions.listener());
             // The embedded database's password is a secret like the others: job logs redact it.
             Settings core = embedded == null || embedded.url().password() == null ? settings
                     : settings.with(Map.of("ROOMOTE_EMBEDDED_DATABASE_PASSWORD", embedded.url().password()));
@@ -149,7 +153,10 @@ public final class RoomoteService implements AutoCloseable {
                     metrics == null ? null : meters);
             // The dashboard (/admin/queues) lives with the API: on its port, and on DASHBOARD_PORT.
             Dashboard dashboard = role.api ? new Dashboard(roomote, dashboardSettings, http) : null;
-            GitHubWebhookHandler webhooks = role.api ? Integrations.webhooks(settings, roomote, slack, meters) : null;
+            ExtensionContext context = new ExtensionContext(settings, database, roomote.queue(), roomote.mapper(), slack,
+                    meters, calls, Clock.systemUTC());
+            extensions.listen(context);
+            List<WebhookEndpoint> webhooks = role.api ? extensions.webhooks(context) : List.of();
             if (role.api) {
                 probe = new DatabaseProbe(database, healthInterval, HEALTH_CHECK_TIMEOUT, Clock.systemUTC()).start();
             }
@@ -165,10 +172,8 @@ public final class RoomoteService implements AutoCloseable {
             HealthReport health = role.api ? new HealthReport(roomote, probe, Optional.ofNullable(embedded), calls,
                     Clock.systemUTC(), Optional.of(sandbox))
                     .withController(c == null ? Optional::empty : () -> Optional.of(c.controller().state())) : null;
-            api = role.api ? new ApiServer(roomote, runner.apiToken(), http, health, Optional.ofNullable(metrics), app -> {
-                dashboard.mount(app);
-                webhooks.mount(app);
-            }).start(runner.host(), runner.port()) : null;
+            api = role.api ? new ApiServer(roomote, runner.apiToken(), http, health, Optional.ofNullable(metrics), webhooks,
+                    dashboard::mount).start(runner.host(), runner.port()) : null;
             dashboardServer = dashboard == null ? null
                     : DashboardServer.start(dashboard, api.port()).orElse(null);
             // Last: once the ports are bound nothing else can fail the start, so no job is claimed in vain.
@@ -178,7 +183,7 @@ public final class RoomoteService implements AutoCloseable {
             if (controller != null) {
                 controller.start();
             }
-            return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer, slack, comments,
+            return new RoomoteService(embedded, database, roomote, api, dashboard, dashboardServer, slack, extensions,
                     failure, metrics, controller);
         } catch (RuntimeException e) {
             if (controller != null) {
@@ -191,7 +196,7 @@ public final class RoomoteService implements AutoCloseable {
                 metrics.close();
             }
             slack.ifPresent(SlackNotifier::close);
-            comments.ifPresent(IssueCommenter::close);
+            extensions.close();
             if (dashboardServer != null) {
                 dashboardServer.close();
             }
@@ -336,7 +341,7 @@ public final class RoomoteService implements AutoCloseable {
             roomote.close();
             // After the workers: their last job events are still posted.
             slack.ifPresent(SlackNotifier::close);
-            comments.ifPresent(IssueCommenter::close);
+            extensions.close();
             database.close();
             if (metrics != null) {
                 metrics.close();

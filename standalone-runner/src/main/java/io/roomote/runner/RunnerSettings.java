@@ -32,10 +32,9 @@ public record RunnerSettings(String host, int port, Path home, Optional<String> 
                     + " authentication. Set ROOMOTE_API_TOKEN, or bind to 127.0.0.1, or set"
                     + " ROOMOTE_ALLOW_UNAUTHENTICATED=true if a proxy in front of Roomote authenticates callers.");
         }
-        Path home = s.get("ROOMOTE_HOME").map(Path::of)
-                .orElse(Path.of(System.getProperty("user.home"), ".roomote"));
+        Path home = home(s);
         int workers = s.getInt("MAX_WORKERS", 5, 1);
-        return new RunnerSettings(host, port(s, "PORT", 3001), home.toAbsolutePath(), s.get("DATABASE_URL"), token,
+        return new RunnerSettings(host, port(s, "PORT", 3001), home, s.get("DATABASE_URL"), token,
                 s.getInt("DATABASE_POOL_SIZE", Math.max(10, workers * 2 + 6), 2),
                 port(s, "EMBEDDED_DATABASE_PORT", 0));
     }
@@ -60,5 +59,15 @@ public record RunnerSettings(String host, int port, Path home, Optional<String> 
 
     public Path pluginsDir() {
         return home.resolve("plugins");
+    }
+
+    /** {@code $ROOMOTE_HOME/plugins}, without the server's checks: for commands that start no server. */
+    static Path pluginsDir(Settings s) {
+        return home(s).resolve("plugins");
+    }
+
+    private static Path home(Settings s) {
+        return s.get("ROOMOTE_HOME").map(Path::of).orElse(Path.of(System.getProperty("user.home"), ".roomote"))
+                .toAbsolutePath();
     }
 }

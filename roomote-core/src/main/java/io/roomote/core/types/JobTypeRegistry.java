@@ -4,11 +4,7 @@ import io.roomote.spi.JobType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.net.MalformedURLException;
-import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,7 +16,6 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /** The job types this process knows, by id. */
 public final class JobTypeRegistry {
@@ -52,15 +47,16 @@ public final class JobTypeRegistry {
      * use different versions of a library.
      */
     public static JobTypeRegistry discover(ClassLoader parent, Path pluginsDir) {
+        return discover(PluginJars.open(parent, pluginsDir));
+    }
+
+    /** As {@link #discover(ClassLoader, Path)}, with class loaders already made (shared with runner extensions). */
+    public static JobTypeRegistry discover(PluginJars plugins) {
         Map<String, JobType<?, ?>> byId = new LinkedHashMap<>();
-        load(byId, ServiceLoader.load(rawJobType(), parent), "class path");
-        for (Path jar : pluginJars(pluginsDir)) {
-            URLClassLoader loader;
-            try {
-                loader = new URLClassLoader("roomote-plugin:" + jar.getFileName(), new URL[]{jar.toUri().toURL()}, parent);
-            } catch (MalformedURLException e) {
-                throw new IllegalStateException("cannot load plugin " + jar, e);
-            }
+        load(byId, ServiceLoader.load(rawJobType(), plugins.parent()), "class path");
+        for (PluginJars.Plugin plugin : plugins.plugins()) {
+            Path jar = plugin.jar();
+            URLClassLoader loader = plugin.loader();
             int before = byId.size();
             // Only types whose class comes from this jar; parent-visible ones were registered above.
             ServiceLoader<JobType<?, ?>> loader1 = ServiceLoader.load(rawJobType(), loader);
@@ -74,22 +70,12 @@ public final class JobTypeRegistry {
                 throw new IllegalStateException("plugin " + jar + " has a broken job type: " + e.getMessage()
                         + " (does the class have a public no-argument constructor and implement io.roomote.spi.JobType?)", e);
             }
-            if (byId.size() == before) {
+            // A jar that only extends the runner (webhooks, listeners) declares no job type, rightly.
+            if (byId.size() == before && loader.findResource("META-INF/services/io.roomote.core.extension.RunnerExtension") == null) {
                 log.warn("plugin {} declares no job type: it needs META-INF/services/io.roomote.spi.JobType", jar);
             }
         }
         return new JobTypeRegistry(byId);
-    }
-
-    private static List<Path> pluginJars(Path dir) {
-        if (dir == null || !Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list plugins in " + dir + ": " + e.getMessage(), e);
-        }
     }
 
     private static void load(Map<String, JobType<?, ?>> byId, ServiceLoader<JobType<?, ?>> loader, String source) {

@@ -23,6 +23,10 @@ import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.JobTypePauses;
 import io.roomote.core.store.ModelCallRepository;
 import io.roomote.core.queue.BulkActions;
+import io.roomote.core.extension.WebhookEndpoint;
+import io.roomote.core.extension.WebhookHandler;
+import io.roomote.core.extension.WebhookRequest;
+import io.roomote.core.extension.WebhookResponse;
 import io.roomote.runner.health.HealthReport;
 import io.roomote.runner.http.HttpServers;
 import io.roomote.runner.metrics.RunnerMetrics;
@@ -68,6 +72,7 @@ public final class ApiServer implements AutoCloseable {
     private final BulkActions bulk;
     private final int maxBatchJobs;
     private final Javalin app;
+    private final java.util.Set<String> webhookPaths;
 
     public ApiServer(Roomote roomote, Optional<String> apiToken) {
         this(roomote, apiToken, HttpSettings.DEFAULTS, app -> { });
@@ -92,6 +97,16 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer(Roomote roomote, Optional<String> apiToken, HttpSettings http, HealthReport health,
                      Optional<RunnerMetrics> metrics, Consumer<Javalin> extensions) {
+        this(roomote, apiToken, http, health, metrics, List.of(), extensions);
+    }
+
+    /**
+     * @param webhooks served at their paths, {@code POST} only, without the API token (each authenticates its
+     *                 callers): the runner extensions' endpoints
+     */
+    public ApiServer(Roomote roomote, Optional<String> apiToken, HttpSettings http, HealthReport health,
+                     Optional<RunnerMetrics> metrics, List<WebhookEndpoint> webhooks, Consumer<Javalin> extensions) {
+        this.webhookPaths = webhooks.stream().map(WebhookEndpoint::path).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.health = health;
         this.metrics = metrics;
         this.maxBatchJobs = http.maxBatchJobs();
@@ -113,13 +128,14 @@ public final class ApiServer implements AutoCloseable {
             config.http.prefer405over404 = true;
         });
         routes();
+        webhooks.forEach(endpoint -> app.post(endpoint.path(), ctx -> webhook(ctx, endpoint.handler())));
         extensions.accept(app);
     }
 
     private void routes() {
         app.before("/api/*", ctx -> {
-            // Health is public; GitHub authenticates its webhooks with their signature instead of the token.
-            if (!ctx.path().equals("/api/health") && !ctx.path().equals("/api/webhooks/github")) {
+            // Health is public; webhooks authenticate their senders themselves (GitHub: a signature), not by the token.
+            if (!ctx.path().equals("/api/health") && !webhookPaths.contains(ctx.path())) {
                 auth.check(ctx);
             }
         });
@@ -484,6 +500,29 @@ public final class ApiServer implements AutoCloseable {
         ctx.json(answer);
     }
 
+    /**
+     * One webhook delivery: the whole body (within the port's limit) and the headers to the handler, its answer
+     * back as JSON. Its exceptions answer 500 like every other endpoint's.
+     */
+    private void webhook(Context ctx, WebhookHandler handler) {
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes(MAX_BODY_BYTES + 1);
+        } catch (IOException e) {
+            throw ApiError.of(400, "bad_request", "could not read the body");
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw ApiError.of(413, "payload_too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String name : java.util.Collections.list(ctx.req().getHeaderNames())) {
+            headers.putIfAbsent(name, ctx.req().getHeader(name));
+        }
+        WebhookResponse answer = handler.handle(new WebhookRequest(headers, body));
+        answer.headers().forEach(ctx::header);
+        ctx.status(answer.status()).json(answer.body());
+    }
+
     // --- input helpers ---
 
     private JsonNode readJsonBody(Context ctx) {
@@ -597,7 +636,7 @@ public final class ApiServer implements AutoCloseable {
     /** Starts listening; a port in use is a {@link ConfigurationException} that says what to do. */
     public ApiServer start(String host, int port) {
         // Registered here, before the first request, because the Host rule depends on the interface bound.
-        OpenApiGuard guard = new OpenApiGuard(!auth.enabled(), isLoopback(host), "/api/webhooks/github");
+        OpenApiGuard guard = new OpenApiGuard(!auth.enabled(), isLoopback(host), webhookPaths);
         app.before("/api/*", guard);
         if (metrics.isPresent()) {
             app.before(METRICS_PATH, guard);

@@ -10,30 +10,30 @@ import io.javalin.http.Handler;
  * Without a token (the API is open) also: no request from another origin ({@code Origin}, {@code Sec-Fetch-Site}),
  * and, when listening on loopback, only requests addressed to a loopback name ({@code Host}), so DNS rebinding
  * cannot read it. {@code /api/health} is public; the GitHub webhook is server to server, sent to your public
- * name, and authenticated by its signature: neither is checked here.
+ * name, and authenticated by its signature (so are the other runner extensions' webhooks): none is checked here.
  */
 final class OpenApiGuard implements Handler {
 
     private final boolean open;
     private final boolean loopbackOnly;
-    private final String webhookPath;
+    private final java.util.Set<String> webhookPaths;
 
     /**
      * @param open         no API token: nothing else authenticates callers
      * @param loopbackOnly open and bound to a loopback interface ({@code ROOMOTE_ALLOW_UNAUTHENTICATED} on another
      *                     interface means a proxy in front names the host)
      */
-    OpenApiGuard(boolean open, boolean loopbackOnly, String webhookPath) {
+    OpenApiGuard(boolean open, boolean loopbackOnly, java.util.Set<String> webhookPaths) {
         this.open = open;
         this.loopbackOnly = loopbackOnly;
-        this.webhookPath = webhookPath;
+        this.webhookPaths = java.util.Set.copyOf(webhookPaths);
     }
 
     @Override
     public void handle(Context ctx) {
         // Javalin matches routes with or without a trailing slash; so does this.
         String path = ctx.path().endsWith("/") ? ctx.path().substring(0, ctx.path().length() - 1) : ctx.path();
-        if (path.equals("/api/health") || path.equals(webhookPath)) {
+        if (path.equals("/api/health") || webhookPaths.contains(path)) {
             return;
         }
         if (open && loopbackOnly && !BrowserChecks.loopbackHost(ctx.header("Host"))) {

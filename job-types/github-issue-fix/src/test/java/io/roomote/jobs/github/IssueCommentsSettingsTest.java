@@ -1,4 +1,4 @@
-package io.roomote.runner;
+package io.roomote.jobs.github;
 
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.Settings;
@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPairGenerator;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
 
@@ -27,8 +28,8 @@ class IssueCommentsSettingsTest {
         String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(generator.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
 
-        var comments = Integrations.comments(Settings.of(Map.of("GITHUB_COMMENTS", "true", "GITHUB_APP_ID", "4242",
-                "GITHUB_APP_PRIVATE_KEY", pem)), null, ExternalCalls.none());
+        var comments = GitHubRunnerExtension.comments(Settings.of(Map.of("GITHUB_COMMENTS", "true", "GITHUB_APP_ID", "4242",
+                "GITHUB_APP_PRIVATE_KEY", pem)), null, ExternalCalls.none(), Clock.systemUTC());
 
         assertThat(comments).isPresent();
         comments.get().close();
@@ -36,8 +37,8 @@ class IssueCommentsSettingsTest {
 
     @Test
     void withNeitherATokenNorAnAppTheSettingIsRefusedInOneLine() {
-        assertThatThrownBy(() -> Integrations.comments(Settings.of(Map.of("GITHUB_COMMENTS", "true")), null,
-                ExternalCalls.none()))
+        assertThatThrownBy(() -> GitHubRunnerExtension.comments(Settings.of(Map.of("GITHUB_COMMENTS", "true")), null,
+                ExternalCalls.none(), Clock.systemUTC()))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("GITHUB_COMMENTS=true needs GH_TOKEN (or GITHUB_TOKEN) or a GitHub App"
                         + " (GITHUB_APP_ID with GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE) to write the"

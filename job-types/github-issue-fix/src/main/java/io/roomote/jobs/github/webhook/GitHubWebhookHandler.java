@@ -1,11 +1,12 @@
-package io.roomote.runner.webhook;
+package io.roomote.jobs.github.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.Javalin;
-import io.javalin.http.Context;
 import io.roomote.core.config.ConfigurationException;
+import io.roomote.core.extension.WebhookHandler;
+import io.roomote.core.extension.WebhookRequest;
+import io.roomote.core.extension.WebhookResponse;
 import io.roomote.core.queue.EnqueueRequest;
 import io.roomote.core.queue.InvalidJobException;
 import io.roomote.core.queue.JobQueue;
@@ -16,32 +17,23 @@ import io.roomote.core.store.DeliveryRepository;
 import io.roomote.core.store.JobNotesRepository;
 import io.roomote.jobs.github.revise.PullRequestRevisePayload;
 import io.roomote.jobs.github.revise.RevisionRounds;
-import io.roomote.jobs.github.webhook.PullRequestLookup;
-import io.roomote.jobs.github.webhook.ReviseTrigger;
-import io.roomote.jobs.github.webhook.ReviewTriggers;
-import io.roomote.jobs.github.webhook.TriggerPolicy;
-import io.roomote.jobs.github.webhook.WebhookDecision;
-import io.roomote.jobs.github.webhook.WebhookEvents;
-import io.roomote.jobs.github.webhook.WebhookSignature;
 import io.roomote.spi.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Optional;
 
 /**
  * {@code POST /api/webhooks/github}: verifies the signature over the raw body, records the delivery (a
  * redelivery gets the first answer and creates nothing), applies the trigger policy and enqueues — nothing
  * slow, so GitHub gets its answer at once. The signature is this endpoint's authentication: it takes no
- * bearer token.
+ * bearer token. The runner serves it at {@link #PATH} and bounds the body's size.
  */
-public final class GitHubWebhookHandler {
+public final class GitHubWebhookHandler implements WebhookHandler {
 
     public static final String PATH = "/api/webhooks/github";
     static final String FIX_TYPE = "github.issue.fix";
-    static final int MAX_BODY_BYTES = 5 << 20;
     /** GitHub's delivery ids are GUIDs and its event names words: printable ASCII is plenty, and storable. */
     private static final java.util.regex.Pattern HEADER_TOKEN = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,100}");
 
@@ -103,39 +95,23 @@ public final class GitHubWebhookHandler {
         return signature.isPresent();
     }
 
-    public void mount(Javalin app) {
-        app.post(PATH, this::handle);
-    }
-
-    void handle(Context ctx) {
+    @Override
+    public WebhookResponse handle(WebhookRequest request) {
+        String event = request.header("X-GitHub-Event").orElse(null);
         if (signature.isEmpty()) {
-            answer(ctx, 404, error("webhooks_disabled", "GitHub webhooks are off: set GH_WEBHOOK_SECRET to enable them"));
-            return;
+            return answer(event, 404, error("webhooks_disabled", "GitHub webhooks are off: set GH_WEBHOOK_SECRET to enable them"));
         }
-        String contentType = ctx.contentType();
+        String contentType = request.header("Content-Type").orElse(null);
         if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-            answer(ctx, 415, error("unsupported_media_type", "set the webhook's content type to application/json"));
-            return;
+            return answer(event, 415, error("unsupported_media_type", "set the webhook's content type to application/json"));
         }
-        byte[] body;
-        try (InputStream in = ctx.req().getInputStream()) {
-            body = in.readNBytes(MAX_BODY_BYTES + 1);
-        } catch (IOException e) {
-            answer(ctx, 400, error("bad_request", "could not read the body"));
-            return;
-        }
-        if (body.length > MAX_BODY_BYTES) {
-            answer(ctx, 413, error("payload_too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes"));
-            return;
-        }
-        switch (signature.get().verify(body, ctx.header("X-Hub-Signature-256"))) {
+        byte[] body = request.body();
+        switch (signature.get().verify(body, request.header("X-Hub-Signature-256").orElse(null))) {
             case MISSING -> {
-                answer(ctx, 400, error("missing_signature", null));
-                return;
+                return answer(event, 400, error("missing_signature", null));
             }
             case INVALID -> {
-                answer(ctx, 401, error("invalid_signature", null));
-                return;
+                return answer(event, 401, error("invalid_signature", null));
             }
             case VALID -> {
                 // go on
@@ -146,33 +122,27 @@ public final class GitHubWebhookHandler {
             payload = mapper.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .readTree(body);
         } catch (IOException e) {
-            answer(ctx, 400, error("bad_request", "the body is not JSON"));
-            return;
+            return answer(event, 400, error("bad_request", "the body is not JSON"));
         }
-        String event = ctx.header("X-GitHub-Event");
-        String delivery = ctx.header("X-GitHub-Delivery");
+        String delivery = request.header("X-GitHub-Delivery").orElse(null);
         if (delivery == null || !HEADER_TOKEN.matcher(delivery).matches()) {
-            answer(ctx, 400, error("missing_delivery_id", "X-GitHub-Delivery is required: up to 100 printable ASCII characters"));
-            return;
+            return answer(event, 400, error("missing_delivery_id", "X-GitHub-Delivery is required: up to 100 printable ASCII characters"));
         }
         if (event != null && !HEADER_TOKEN.matcher(event).matches()) {
-            answer(ctx, 400, error("bad_request", "X-GitHub-Event must be up to 100 printable ASCII characters"));
-            return;
+            return answer(event, 400, error("bad_request", "X-GitHub-Event must be up to 100 printable ASCII characters"));
         }
         JsonNode actionNode = payload.path("action");
         String action = actionNode.isTextual() ? actionNode.textValue() : null;
         if (action != null && (action.length() > 100 || StorableText.problem(action).isPresent())) {
-            answer(ctx, 400, error("bad_request", "the payload's action is not a GitHub action name"));
-            return;
+            return answer(event, 400, error("bad_request", "the payload's action is not a GitHub action name"));
         }
         DeliveryRepository.Claim claim = deliveries.claim(delivery, String.valueOf(event), action);
         if (!claim.mine()) {
             // A redelivery, or a duplicate still being handled: the first answer, and nothing new.
             DeliveryRepository.Answer earlier = claim.earlier().orElse(new DeliveryRepository.Answer(200,
                     mapper.createObjectNode().put("message", "delivery_in_progress")));
-            count(ctx, "redelivery");
-            ctx.status(earlier.status()).json(earlier.body());
-            return;
+            count(event, "redelivery");
+            return WebhookResponse.json(earlier.status(), earlier.body());
         }
         Handled handled;
         try {
@@ -182,8 +152,7 @@ public final class GitHubWebhookHandler {
             // GitHub could not be asked about the pull request: nothing decided, so a redelivery may try again.
             deliveries.release(delivery);
             log.warn("webhook {}: {}", delivery, e.getMessage());
-            answer(ctx, 502, error("github_unavailable", e.getMessage()));
-            return;
+            return answer(event, 502, error("github_unavailable", e.getMessage()));
         } catch (RuntimeException e) {
             // Leave the delivery retryable: GitHub's redelivery of this id must run it again, not be told
             // delivery_in_progress forever. (A job already inserted is then found by its dedupe key.)
@@ -194,8 +163,8 @@ public final class GitHubWebhookHandler {
             }
             throw e;
         }
-        count(ctx, handled.body.path("message").asText("handled"));
-        ctx.status(handled.status).json(handled.body);
+        count(event, handled.body.path("message").asText("handled"));
+        return WebhookResponse.json(handled.status, handled.body);
     }
 
     private record Handled(int status, ObjectNode body, Long jobId) {
@@ -282,14 +251,13 @@ public final class GitHubWebhookHandler {
         return n;
     }
 
-    private void answer(Context ctx, int status, ObjectNode body) {
-        count(ctx, body.path("error").asText("error"));
-        ctx.status(status).json(body);
+    private WebhookResponse answer(String event, int status, ObjectNode body) {
+        count(event, body.path("error").asText("error"));
+        return WebhookResponse.json(status, body);
     }
 
     /** One delivery answered: by its event (known names only) and what became of it (a fixed set of words). */
-    private void count(Context ctx, String decision) {
-        String event = ctx.header("X-GitHub-Event");
+    private void count(String event, String decision) {
         String known = event != null && KNOWN_EVENTS.contains(event) ? event : "other";
         io.micrometer.core.instrument.Counter.builder("roomote.webhook.deliveries")
                 .description("GitHub webhook deliveries, by event and decision").tag("event", known)
