@@ -192,7 +192,9 @@ public final class Dashboard implements AutoCloseable {
             } catch (JobSearchRepository.QueryTimeoutException e) {
                 errorPage(ctx, session, 503, "Too slow", e.getMessage());
             } catch (Exception e) {
-                log.error("dashboard: {} {} failed", ctx.method(), ctx.path(), e);
+                // Class and message on the line itself: a CI log cut to one line per event still says why.
+                log.error("dashboard: {} {} failed with a 500: {}: {}", ctx.method(), ctx.path(), e.getClass().getName(),
+                        e.getMessage(), e);
                 errorPage(ctx, session, 500, "Something went wrong", "The dashboard could not answer; the runner's log has the details.");
             }
         };
