@@ -91,6 +91,23 @@ class DashboardHttpTest {
     }
 
     @Test
+    void theChecksRunOnlyForDashboardRoutesSoAnUnknownPathStaysAPlain404() {
+        Browser anonymous = new Browser(runner.base());
+
+        HttpResponse<String> unknown = anonymous.get("/admin/queues/no-such-page");
+        HttpResponse<String> page = anonymous.get("/admin/queues/jobs");
+
+        // The checks are a beforeMatched handler keyed on the route's Access role: no route, no checks.
+        assertStatus(unknown).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Security-Policy")).isEmpty();
+        assertThat(unknown.headers().firstValue("Location")).isEmpty();
+        assertStatus(page).isEqualTo(303);
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                .contains("default-src 'none'"));
+        assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
+    }
+
+    @Test
     void signingInExchangesTheTokenForAStrictHttpOnlySessionAndSigningOutEndsIt() {
         Browser b = new Browser(runner.base());
         Document form = b.page("/admin/queues/login?next=/admin/queues/jobs");
