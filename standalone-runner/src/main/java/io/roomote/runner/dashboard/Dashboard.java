@@ -160,6 +160,8 @@ public final class Dashboard implements AutoCloseable {
 
     /** The request attribute holding the request's session (null when it has none), set by {@link #checks}. */
     static final String SESSION = "dashboard.session";
+    /** The request attribute saying {@link #checks} ran (the route's {@link Access}). */
+    private static final String CHECKED = "dashboard.checked";
 
     /** Adds the dashboard's routes to an app. */
     public void mount(Javalin app) {
@@ -199,6 +201,7 @@ public final class Dashboard implements AutoCloseable {
             return; // the static files, and HEAD on a page (Javalin answers it without the GET handler)
         }
         ctx.attribute("dashboard.start", System.nanoTime());
+        ctx.attribute(CHECKED, access);
         securityHeaders(ctx);
         if (!hostAllowed(ctx)) {
             refuse(ctx, null, 403, "Forbidden", "This dashboard has no sign-in (no ROOMOTE_API_TOKEN), so it only"
@@ -226,6 +229,13 @@ public final class Dashboard implements AutoCloseable {
     /** Runs the route's handler with the session {@link #checks} found; failures become an HTML error page. */
     private io.javalin.http.Handler handler(SessionHandler handler) {
         return ctx -> {
+            if (ctx.attribute(CHECKED) == null) {
+                // Fails closed should a route ever be reached without the checks (a path the before handler's
+                // pattern misses, a Javalin change): no handler runs unchecked.
+                log.error("dashboard: {} {} reached its handler without the security checks; refused", ctx.method(), ctx.path());
+                ctx.status(500).contentType("text/plain; charset=utf-8").result("the dashboard could not answer");
+                return;
+            }
             Sessions.Session session = ctx.attribute(SESSION);
             answerFailures(ctx, session, () -> {
                 handler.handle(ctx, session);

@@ -105,6 +105,11 @@ class DashboardHttpTest {
         assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
                 .contains("default-src 'none'"));
         assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
+        // A trailing slash reaches the same route, and its checks (else the handler refuses with a 500).
+        HttpResponse<String> slash = anonymous.get("/admin/queues/");
+        assertStatus(slash).isEqualTo(303);
+        assertThat(slash.headers().firstValue("Location")).hasValue("/admin/queues/login?next=%2Fadmin%2Fqueues%2F");
+        assertStatus(anonymous.post("/admin/queues/jobs/1/retry/", Map.of("_csrf", "x"), Map.of())).isEqualTo(401);
     }
 
     @Test
