@@ -28,6 +28,13 @@ import java.util.function.Function;
  * <p>A quiet stream sends a comment line ({@code : keep-alive}) every {@code heartbeat}: a client that went away
  * is only noticed when a write fails, so without it an abandoned stream kept its slot until the job wrote again.
  * Events and comments are framed by Javalin's SSE {@link Emitter}.
+ *
+ * <p>The stream's head (status, headers, the {@code retry} field) is written here rather than by Javalin's
+ * {@code SseHandler} ({@code app.sse}), which cannot keep today's protocol: it opens a stream only when
+ * {@code Accept} is exactly {@code text/event-stream}, else it answers an empty {@code 200} (the API promises a
+ * stream for {@code ?follow=true} with any {@code Accept}, and the dashboard's live log streams for any), its
+ * {@code SseClient} cannot send {@code retry:}, it adds {@code Connection: close}, and it commits its {@code 200} before the caller could still answer {@code 429} when
+ * the followers are at their cap.
  */
 public final class LogFollower implements AutoCloseable {
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.javalin.security.RouteRole;
 import io.roomote.core.Roomote;
 import io.roomote.runner.api.BrowserChecks;
 import io.roomote.runner.api.LogFollower;
@@ -142,24 +143,46 @@ public final class Dashboard implements AutoCloseable {
         return http;
     }
 
+    /**
+     * What a dashboard route needs before its handler runs, as its Javalin route role; {@link #checks} reads it.
+     * Every kind gets the security headers, the Host check, the session lookup and the query check first.
+     */
+    enum Access implements RouteRole {
+        /** The sign-in routes: nothing more; the handler checks what it needs itself. */
+        OPEN,
+        /** An HTML page: a signed-in session (the sign-in form otherwise); without auth one is made on first visit. */
+        PAGE,
+        /** Text or event-stream data for the pages' script: 401 instead of a redirect when not signed in. */
+        DATA,
+        /** A state-changing request: same origin, a signed-in session and its CSRF token, not read-only. */
+        ACTION
+    }
+
+    /** The request attribute holding the request's session (null when it has none), set by {@link #checks}. */
+    static final String SESSION = "dashboard.session";
+    /** The request attribute saying {@link #checks} ran (the route's {@link Access}). */
+    private static final String CHECKED = "dashboard.checked";
+
     /** Adds the dashboard's routes to an app. */
     public void mount(Javalin app) {
-        app.get(BASE, page(this::overview));
-        app.get(BASE + "/jobs", page(this::list));
-        app.get(BASE + "/jobs/{id}", page(this::detail));
-        app.get(BASE + "/jobs/{id}/log.txt", data(this::logText));
-        app.get(BASE + "/jobs/{id}/log/stream", data(this::logStream));
-        app.post(BASE + "/jobs/{id}/retry", action(this::retry));
-        app.post(BASE + "/jobs/{id}/cancel", action(this::cancel));
-        app.post(BASE + "/jobs/{id}/delete", action(this::delete));
-        app.post(BASE + "/clean", action(this::clean));
-        app.post(BASE + "/jobs/retry-failed", action(this::retryFailed));
-        app.post(BASE + "/jobs/cancel-pending", action(this::cancelPending));
-        app.post(BASE + "/types/{type}/pause", action(this::pause));
-        app.post(BASE + "/types/{type}/resume", action(this::resume));
-        app.get(BASE + "/login", guarded(this::loginForm));
-        app.post(BASE + "/login", guarded(this::login));
-        app.post(BASE + "/logout", guarded(this::logout));
+        // Runs only when a route matched (so a 404 stays Javalin's) and only for routes with an Access role.
+        app.beforeMatched(BASE + "*", this::checks);
+        app.get(BASE, handler(this::overview), Access.PAGE);
+        app.get(BASE + "/jobs", handler(this::list), Access.PAGE);
+        app.get(BASE + "/jobs/{id}", handler(this::detail), Access.PAGE);
+        app.get(BASE + "/jobs/{id}/log.txt", handler(this::logText), Access.DATA);
+        app.get(BASE + "/jobs/{id}/log/stream", handler(this::logStream), Access.DATA);
+        app.post(BASE + "/jobs/{id}/retry", handler(this::retry), Access.ACTION);
+        app.post(BASE + "/jobs/{id}/cancel", handler(this::cancel), Access.ACTION);
+        app.post(BASE + "/jobs/{id}/delete", handler(this::delete), Access.ACTION);
+        app.post(BASE + "/clean", handler(this::clean), Access.ACTION);
+        app.post(BASE + "/jobs/retry-failed", handler(this::retryFailed), Access.ACTION);
+        app.post(BASE + "/jobs/cancel-pending", handler(this::cancelPending), Access.ACTION);
+        app.post(BASE + "/types/{type}/pause", handler(this::pause), Access.ACTION);
+        app.post(BASE + "/types/{type}/resume", handler(this::resume), Access.ACTION);
+        app.get(BASE + "/login", handler(this::loginForm), Access.OPEN);
+        app.post(BASE + "/login", handler(this::login), Access.OPEN);
+        app.post(BASE + "/logout", handler(this::logout), Access.OPEN);
         app.get(BASE + "/static/{file}", this::asset);
     }
 
@@ -170,93 +193,134 @@ public final class Dashboard implements AutoCloseable {
         void handle(Context ctx, Sessions.Session session) throws Exception;
     }
 
-    /** Security headers and the Host check, then the handler; failures become an HTML error page. */
-    private io.javalin.http.Handler guarded(SessionHandler handler) {
+    /** The checks of the route's {@link Access}; a refusal answers and skips the route's handler. */
+    private void checks(Context ctx) {
+        Access access = ctx.routeRoles().stream().filter(Access.class::isInstance).map(Access.class::cast)
+                .findFirst().orElse(null);
+        if (access == null) {
+            return; // the static files, and HEAD on a page (Javalin answers it without the GET handler)
+        }
+        ctx.attribute("dashboard.start", System.nanoTime());
+        ctx.attribute(CHECKED, access);
+        securityHeaders(ctx);
+        if (!hostAllowed(ctx)) {
+            refuse(ctx, null, 403, "Forbidden", "This dashboard has no sign-in (no ROOMOTE_API_TOKEN), so it only"
+                    + " answers requests addressed to localhost.");
+            return;
+        }
+        Sessions.Session session = sessions.find(ctx.cookie(COOKIE)).orElse(null);
+        if (unstorableQuery(ctx)) {
+            refuse(ctx, session, 400, "Bad request", "A search or filter contains a NUL character or broken"
+                    + " Unicode, which no job can contain; remove it.");
+            return;
+        }
+        ctx.attribute(SESSION, session);
+        boolean allowed = answerFailures(ctx, session, () -> switch (access) {
+            case OPEN -> true;
+            case PAGE -> pageAllowed(ctx, session);
+            case DATA -> dataAllowed(ctx, session);
+            case ACTION -> actionAllowed(ctx, session);
+        });
+        if (!allowed) {
+            ctx.skipRemainingHandlers();
+        }
+    }
+
+    /** Runs the route's handler with the session {@link #checks} found; failures become an HTML error page. */
+    private io.javalin.http.Handler handler(SessionHandler handler) {
         return ctx -> {
-            long start = System.nanoTime();
-            ctx.attribute("dashboard.start", start);
-            securityHeaders(ctx);
-            if (!hostAllowed(ctx)) {
-                errorPage(ctx, null, 403, "Forbidden", "This dashboard has no sign-in (no ROOMOTE_API_TOKEN), so it only"
-                        + " answers requests addressed to localhost.");
+            if (ctx.attribute(CHECKED) == null) {
+                // Fails closed should a route ever be reached without the checks (a path the before handler's
+                // pattern misses, a Javalin change): no handler runs unchecked.
+                log.error("dashboard: {} {} reached its handler without the security checks; refused", ctx.method(), ctx.path());
+                ctx.status(500).contentType("text/plain; charset=utf-8").result("the dashboard could not answer");
                 return;
             }
-            Sessions.Session session = sessions.find(ctx.cookie(COOKIE)).orElse(null);
-            if (unstorableQuery(ctx)) {
-                errorPage(ctx, session, 400, "Bad request", "A search or filter contains a NUL character or broken"
-                        + " Unicode, which no job can contain; remove it.");
-                return;
-            }
-            try {
+            Sessions.Session session = ctx.attribute(SESSION);
+            answerFailures(ctx, session, () -> {
                 handler.handle(ctx, session);
-            } catch (JobSearchRepository.QueryTimeoutException e) {
-                errorPage(ctx, session, 503, "Too slow", e.getMessage());
-            } catch (Exception e) {
-                log.error("dashboard: {} {} failed", ctx.method(), ctx.path(), e);
-                errorPage(ctx, session, 500, "Something went wrong", "The dashboard could not answer; the runner's log has the details.");
-            }
+                return true;
+            });
         };
     }
 
-    /** An HTML page: needs a signed-in session (sign-in form otherwise); without auth one is made on first visit. */
-    private io.javalin.http.Handler page(SessionHandler handler) {
-        return guarded((ctx, session) -> {
-            Sessions.Session s = session;
-            if (!settings.authEnabled()) {
-                if (s == null) {
-                    s = sessions.create(true);
-                    setCookie(ctx, s);
-                }
-            } else if (s == null || !s.signedIn()) {
-                String target = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
-                if ("cross-site".equals(ctx.header("Sec-Fetch-Site")) && ctx.cookie(COOKIE) == null) {
-                    // A link from elsewhere: the SameSite=Strict cookie was withheld; a same-site reload sends it.
-                    html(ctx, 200, pages.reload(view(ctx, null), target));
-                    return;
-                }
-                ctx.redirect(BASE + "/login?next=" + java.net.URLEncoder.encode(target, StandardCharsets.UTF_8),
-                        HttpStatus.SEE_OTHER);
-                return;
-            }
-            handler.handle(ctx, s);
-        });
+    @FunctionalInterface
+    private interface Step {
+        boolean run() throws Exception;
     }
 
-    /** Text or event-stream data for the pages' script: 401 instead of a redirect when not signed in. */
-    private io.javalin.http.Handler data(SessionHandler handler) {
-        return guarded((ctx, session) -> {
-            if (settings.authEnabled() && (session == null || !session.signedIn())) {
-                ctx.status(401).contentType("text/plain; charset=utf-8").result("sign in at " + BASE + "/login");
-                return;
-            }
-            handler.handle(ctx, session);
-        });
+    /** Runs a step; a slow query answers 503, any other failure 500 (logged), and both return false. */
+    private boolean answerFailures(Context ctx, Sessions.Session session, Step step) {
+        try {
+            return step.run();
+        } catch (JobSearchRepository.QueryTimeoutException e) {
+            errorPage(ctx, session, 503, "Too slow", e.getMessage());
+        } catch (Exception e) {
+            // Class and message on the line itself: a CI log cut to one line per event still says why.
+            log.error("dashboard: {} {} failed with a 500: {}: {}", ctx.method(), ctx.path(), e.getClass().getName(),
+                    e.getMessage(), e);
+            errorPage(ctx, session, 500, "Something went wrong", "The dashboard could not answer; the runner's log has the details.");
+        }
+        return false;
     }
 
-    /**
-     * A state-changing request: same origin, a live (signed-in) session and its CSRF token, not read-only.
-     * Refusals change nothing and answer 401/403.
-     */
-    private io.javalin.http.Handler action(SessionHandler handler) {
-        return guarded((ctx, session) -> {
-            if (crossOrigin(ctx)) {
-                errorPage(ctx, session, 403, "Forbidden", "Cross-origin requests cannot change jobs.");
-                return;
+    private void refuse(Context ctx, Sessions.Session session, int status, String title, String message) {
+        errorPage(ctx, session, status, title, message);
+        ctx.skipRemainingHandlers();
+    }
+
+    /** {@link Access#PAGE}: false after answering with the sign-in redirect (or a same-site reload). */
+    private boolean pageAllowed(Context ctx, Sessions.Session session) {
+        if (!settings.authEnabled()) {
+            if (session == null) {
+                Sessions.Session s = sessions.create(true);
+                setCookie(ctx, s);
+                ctx.attribute(SESSION, s);
             }
-            if (settings.authEnabled() && (session == null || !session.signedIn())) {
-                errorPage(ctx, null, 401, "Sign in first", "Your session has ended; sign in again.");
-                return;
-            }
-            if (session == null || !session.csrfMatches(csrfOf(ctx))) {
-                errorPage(ctx, session, 403, "Forbidden", "The request's CSRF token is missing or wrong; reload the page and try again.");
-                return;
-            }
-            if (settings.readOnly()) {
-                errorPage(ctx, session, 403, "Read-only", "This dashboard is read-only (DASHBOARD_READ_ONLY=true).");
-                return;
-            }
-            handler.handle(ctx, session);
-        });
+            return true;
+        }
+        if (session != null && session.signedIn()) {
+            return true;
+        }
+        String target = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+        if ("cross-site".equals(ctx.header("Sec-Fetch-Site")) && ctx.cookie(COOKIE) == null) {
+            // A link from elsewhere: the SameSite=Strict cookie was withheld; a same-site reload sends it.
+            html(ctx, 200, pages.reload(view(ctx, null), target));
+            return false;
+        }
+        ctx.redirect(BASE + "/login?next=" + java.net.URLEncoder.encode(target, StandardCharsets.UTF_8),
+                HttpStatus.SEE_OTHER);
+        return false;
+    }
+
+    /** {@link Access#DATA}: false after answering 401 when not signed in. */
+    private boolean dataAllowed(Context ctx, Sessions.Session session) {
+        if (settings.authEnabled() && (session == null || !session.signedIn())) {
+            ctx.status(401).contentType("text/plain; charset=utf-8").result("sign in at " + BASE + "/login");
+            return false;
+        }
+        return true;
+    }
+
+    /** {@link Access#ACTION}: false after answering 401/403; a refusal changes nothing. */
+    private boolean actionAllowed(Context ctx, Sessions.Session session) {
+        if (crossOrigin(ctx)) {
+            errorPage(ctx, session, 403, "Forbidden", "Cross-origin requests cannot change jobs.");
+            return false;
+        }
+        if (settings.authEnabled() && (session == null || !session.signedIn())) {
+            errorPage(ctx, null, 401, "Sign in first", "Your session has ended; sign in again.");
+            return false;
+        }
+        if (session == null || !session.csrfMatches(csrfOf(ctx))) {
+            errorPage(ctx, session, 403, "Forbidden", "The request's CSRF token is missing or wrong; reload the page and try again.");
+            return false;
+        }
+        if (settings.readOnly()) {
+            errorPage(ctx, session, 403, "Read-only", "This dashboard is read-only (DASHBOARD_READ_ONLY=true).");
+            return false;
+        }
+        return true;
     }
 
     private static String csrfOf(Context ctx) {

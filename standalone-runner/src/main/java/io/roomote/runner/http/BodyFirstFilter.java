@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,16 +33,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * have arrived, and a handler that reads the body then blocks its thread until the client sends it: a few hundred
  * clients that declare a body and send five bytes of it hold every thread, and {@code /api/health} cannot answer.
  * Here the body is read with a {@link ReadListener} (no thread waits for it), up to one byte more than the
- * application accepts; then the request is dispatched again with the bytes in memory. Jetty's idle timeout and minimum data rate (set in
- * {@link HttpServers}) fail a read that stalls or trickles; the client then gets a 408. (Jetty 12 has this built in
- * as {@code DelayedHandler}; Jetty 11, which Javalin 6 runs on, does not.)
+ * application accepts; then the request is dispatched again with the bytes in memory. Jetty's idle timeout (set in
+ * {@link HttpServers}) fails a read that stalls, and this filter's minimum data rate one that trickles; the client
+ * then gets a 408. The rate is this filter's, not Jetty's: Jetty starts its clock when it first sees the body, which
+ * for a small body sent with the headers is before the read listener even runs, so a busy server (a listener run
+ * 50 ms late) refused 49 bytes that had all arrived at once. Here the clock starts at the first read. (Jetty 12 has this built in
+ * as {@code DelayedHandler}; Jetty 11, which Javalin 6 runs on, does not.) A request without a body gets an empty
+ * one in memory as well, so no handler reads Jetty's input for it (see {@code doFilter}).
  */
 final class BodyFirstFilter implements Filter {
 
     private static final String BODY = BodyFirstFilter.class.getName() + ".body";
+    private static final byte[] NO_BODY = new byte[0];
 
     private final int maxBodyBytes;
     private final long budget;
+    private final long minBytesPerSecond;
+    private final Clock clock;
     private final AtomicLong held = new AtomicLong();
 
     /**
@@ -51,8 +59,18 @@ final class BodyFirstFilter implements Filter {
      *                     exceed it gets a 503, so many clients sending large bodies slowly cannot exhaust the heap
      */
     BodyFirstFilter(int maxBodyBytes, long budget) {
+        this(maxBodyBytes, budget, HttpServers.MIN_REQUEST_DATA_RATE, Clock.systemUTC());
+    }
+
+    /**
+     * @param minBytesPerSecond slowest body accepted, averaged from the first bytes read; checked whenever more
+     *                          bytes are read, so a body that stops arriving is left to the idle timeout
+     */
+    BodyFirstFilter(int maxBodyBytes, long budget, long minBytesPerSecond, Clock clock) {
         this.maxBodyBytes = maxBodyBytes;
         this.budget = budget;
+        this.minBytesPerSecond = minBytesPerSecond;
+        this.clock = clock;
     }
 
     /** Bytes of bodies held in memory now (read ahead, or in a request being handled). */
@@ -72,7 +90,18 @@ final class BodyFirstFilter implements Filter {
             }
             return;
         }
-        if (request.getDispatcherType() != DispatcherType.REQUEST || !hasBody(request) || !request.isAsyncSupported()) {
+        if (request.getDispatcherType() != DispatcherType.REQUEST) {
+            chain.doFilter(req, res);
+            return;
+        }
+        if (!hasBody(request)) {
+            // Jetty's minimum-data-rate clock starts when the end of an empty body is first seen (Kotlin's
+            // readBytes() under ctx.formParam() asks available() first), and a read a millisecond later throws a 408
+            // BadMessageException: under load a body-less POST got a 500. An empty body in memory has no clock.
+            chain.doFilter(new ReadBodyRequest(request, NO_BODY), res);
+            return;
+        }
+        if (!request.isAsyncSupported()) {
             chain.doFilter(req, res);
             return;
         }
@@ -81,7 +110,7 @@ final class BodyFirstFilter implements Filter {
             return;
         }
         AsyncContext async = request.startAsync();
-        // No deadline of its own: Jetty's idle timeout and minimum data rate end a read that does not progress, and
+        // No deadline of its own: Jetty's idle timeout and the reader's minimum data rate end a read that does not progress, and
         // failing the read (rather than completing while it is pending) lets the 408 go out cleanly.
         async.setTimeout(0);
         BodyReader reader = new BodyReader(request, (HttpServletResponse) res, async);
@@ -118,6 +147,7 @@ final class BodyFirstFilter implements Filter {
         private final byte[] buffer = new byte[8192];
         private final AtomicBoolean done = new AtomicBoolean();
         private long reserved;
+        private long firstRead = -1;
 
         BodyReader(HttpServletRequest request, HttpServletResponse response, AsyncContext async) {
             this.request = request;
@@ -133,6 +163,9 @@ final class BodyFirstFilter implements Filter {
                 if (n <= 0) {
                     continue;
                 }
+                if (firstRead < 0) {
+                    firstRead = clock.millis();
+                }
                 int keep = Math.min(n, maxBodyBytes + 1 - bytes.size());
                 if (held.addAndGet(keep) > budget) {
                     held.addAndGet(-keep);
@@ -145,6 +178,14 @@ final class BodyFirstFilter implements Filter {
                     dispatch(); // the application refuses it as too large; the rest is never read
                 }
             }
+            if (!done.get() && !in.isFinished() && tooSlow()) {
+                fail(408, "request_timeout", "the request body arrived too slowly or stopped arriving");
+            }
+        }
+
+        /** Fewer bytes than the minimum rate asks for the time since the first read. */
+        private boolean tooSlow() {
+            return firstRead >= 0 && bytes.size() < minBytesPerSecond * Math.max(0, clock.millis() - firstRead) / 1000;
         }
 
         @Override
@@ -225,6 +266,11 @@ final class BodyFirstFilter implements Filter {
                 @Override
                 public int read(byte[] b, int off, int len) {
                     return in.read(b, off, len);
+                }
+
+                @Override
+                public int available() {
+                    return in.available();
                 }
 
                 @Override

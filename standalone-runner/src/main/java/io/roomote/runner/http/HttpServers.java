@@ -16,7 +16,7 @@ public final class HttpServers {
     private HttpServers() {
     }
 
-    /** Slowest body accepted, in bytes a second averaged from its first byte: 8 kbit/s, slower than any real client. */
+    /** Slowest body accepted, in bytes a second averaged from its first read: 8 kbit/s, slower than any real client. */
     static final long MIN_REQUEST_DATA_RATE = 1024;
 
     /** Bytes of request bodies one port holds in memory at once (read ahead or being handled): 64 MiB. */
@@ -31,10 +31,9 @@ public final class HttpServers {
      */
     public static void configure(JavalinConfig config, HttpSettings settings, int maxBodyBytes) {
         config.http.maxRequestSize = maxBodyBytes;
-        config.jetty.modifyHttpConfiguration(http -> {
-            http.setIdleTimeout(settings.idleTimeout().toMillis());
-            http.setMinRequestDataRate(MIN_REQUEST_DATA_RATE);
-        });
+        // No Jetty minimum request data rate: BodyFirstFilter measures it from its first read (Jetty from when it
+        // first saw the body, which counted the server's own delays against small bodies).
+        config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(settings.idleTimeout().toMillis()));
         BodyFirstFilter bodyFirst = new BodyFirstFilter(maxBodyBytes, MAX_BUFFERED_BODY_BYTES);
         config.jetty.modifyServletContextHandler(context -> {
             FilterHolder holder = new FilterHolder(bodyFirst);

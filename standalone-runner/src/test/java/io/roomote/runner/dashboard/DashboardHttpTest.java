@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static io.roomote.runner.dashboard.DashboardTestSupport.assertStatus;
 import static io.roomote.runner.dashboard.DashboardTestSupport.insert;
 import static io.roomote.runner.dashboard.DashboardTestSupport.issuePayload;
 import static io.roomote.runner.dashboard.DashboardTestSupport.status;
@@ -55,7 +56,7 @@ class DashboardHttpTest {
 
     private Browser signedIn() {
         Browser b = new Browser(runner.base());
-        assertThat(b.signIn(TOKEN).statusCode()).isEqualTo(303);
+        assertStatus(b.signIn(TOKEN)).isEqualTo(303);
         return b;
     }
 
@@ -69,24 +70,46 @@ class DashboardHttpTest {
         HttpResponse<String> logText = anonymous.get("/admin/queues/jobs/1/log.txt");
         HttpResponse<String> action = anonymous.post("/admin/queues/jobs/1/retry", Map.of("_csrf", "x"), Map.of());
 
-        assertThat(overview.statusCode()).isEqualTo(303);
+        assertStatus(overview).isEqualTo(303);
         assertThat(overview.headers().firstValue("Location")).hasValue("/admin/queues/login?next=%2Fadmin%2Fqueues");
-        assertThat(detail.statusCode()).isEqualTo(303);
+        assertStatus(detail).isEqualTo(303);
         assertThat(detail.headers().firstValue("Location")).hasValue("/admin/queues/login?next=%2Fadmin%2Fqueues%2Fjobs%2F1%3Fx%3D1");
-        assertThat(stream.statusCode()).isEqualTo(401);
-        assertThat(logText.statusCode()).isEqualTo(401);
-        assertThat(action.statusCode()).isEqualTo(401);
+        assertStatus(stream).isEqualTo(401);
+        assertStatus(logText).isEqualTo(401);
+        assertStatus(action).isEqualTo(401);
         // A link from another site arrives without the SameSite=Strict cookie: the page reloads itself, same-site.
         HttpResponse<String> crossSite = anonymous.send(HttpRequest.newBuilder(URI.create(runner.base() + "/admin/queues/jobs?status=failed"))
                 .header("Sec-Fetch-Site", "cross-site").GET());
-        assertThat(crossSite.statusCode()).isEqualTo(200);
+        assertStatus(crossSite).isEqualTo(200);
         assertThat(Jsoup.parse(crossSite.body()).body().attr("data-reload")).isEqualTo("/admin/queues/jobs?status=failed");
         assertThat(crossSite.body()).doesNotContain("data-job=");
         // The API is unchanged: bearer token only, and the dashboard's cookie is no substitute.
-        assertThat(anonymous.get("/api/jobs").statusCode()).isEqualTo(401);
+        assertStatus(anonymous.get("/api/jobs")).isEqualTo(401);
         Browser b = signedIn();
-        assertThat(b.get("/api/jobs").statusCode()).isEqualTo(401);
+        assertStatus(b.get("/api/jobs")).isEqualTo(401);
         assertThat(runner.get("/api/jobs").status()).isEqualTo(200);
+    }
+
+    @Test
+    void theChecksRunOnlyForDashboardRoutesSoAnUnknownPathStaysAPlain404() {
+        Browser anonymous = new Browser(runner.base());
+
+        HttpResponse<String> unknown = anonymous.get("/admin/queues/no-such-page");
+        HttpResponse<String> page = anonymous.get("/admin/queues/jobs");
+
+        // The checks are a beforeMatched handler keyed on the route's Access role: no route, no checks.
+        assertStatus(unknown).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Security-Policy")).isEmpty();
+        assertThat(unknown.headers().firstValue("Location")).isEmpty();
+        assertStatus(page).isEqualTo(303);
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                .contains("default-src 'none'"));
+        assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
+        // A trailing slash reaches the same route, and its checks (else the handler refuses with a 500).
+        HttpResponse<String> slash = anonymous.get("/admin/queues/");
+        assertStatus(slash).isEqualTo(303);
+        assertThat(slash.headers().firstValue("Location")).hasValue("/admin/queues/login?next=%2Fadmin%2Fqueues%2F");
+        assertStatus(anonymous.post("/admin/queues/jobs/1/retry/", Map.of("_csrf", "x"), Map.of())).isEqualTo(401);
     }
 
     @Test
@@ -99,20 +122,20 @@ class DashboardHttpTest {
 
         HttpResponse<String> noCsrf = b.post("/admin/queues/login", Map.of("token", TOKEN), Map.of());
         HttpResponse<String> wrong = b.post("/admin/queues/login", Map.of("_csrf", csrf, "token", "not-the-token-at-all-no"), Map.of());
-        assertThat(noCsrf.statusCode()).isEqualTo(403);
-        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertStatus(noCsrf).isEqualTo(403);
+        assertStatus(wrong).isEqualTo(401);
         assertThat(Jsoup.parse(wrong.body()).select("#login-error").text()).isEqualTo("That token is not right.");
-        assertThat(b.get("/admin/queues").statusCode()).isEqualTo(303);
+        assertStatus(b.get("/admin/queues")).isEqualTo(303);
 
         HttpResponse<String> ok = b.post("/admin/queues/login",
                 Map.of("_csrf", csrf, "token", TOKEN, "next", "/admin/queues/jobs"), Map.of());
-        assertThat(ok.statusCode()).isEqualTo(303);
+        assertStatus(ok).isEqualTo(303);
         assertThat(ok.headers().firstValue("Location")).hasValue("/admin/queues/jobs");
         String setCookie = ok.headers().firstValue("Set-Cookie").orElseThrow();
         assertThat(setCookie).startsWith(Dashboard.COOKIE + "=").contains("HttpOnly", "SameSite=Strict", "Path=/admin/queues")
                 .doesNotContain(TOKEN);
         assertThat(b.cookie(Dashboard.COOKIE)).isNotEqualTo(preSession).hasSize(43);
-        assertThat(b.get("/admin/queues").statusCode()).isEqualTo(200);
+        assertStatus(b.get("/admin/queues")).isEqualTo(200);
         assertThat(b.get("/admin/queues/jobs").body()).doesNotContain(TOKEN);
 
         // An open redirect is not possible through next.
@@ -123,15 +146,15 @@ class DashboardHttpTest {
 
         String session = b.cookie(Dashboard.COOKIE);
         String pageCsrf = b.csrf("/admin/queues");
-        assertThat(b.post("/admin/queues/logout", Map.of(), Map.of()).statusCode()).isEqualTo(403);
-        assertThat(b.get("/admin/queues").statusCode()).isEqualTo(200);
+        assertStatus(b.post("/admin/queues/logout", Map.of(), Map.of())).isEqualTo(403);
+        assertStatus(b.get("/admin/queues")).isEqualTo(200);
         HttpResponse<String> out = b.post("/admin/queues/logout", Map.of("_csrf", pageCsrf), Map.of());
-        assertThat(out.statusCode()).isEqualTo(303);
+        assertStatus(out).isEqualTo(303);
         assertThat(out.headers().firstValue("Location")).hasValue("/admin/queues/login");
 
         Browser replay = new Browser(runner.base());
         replay.cookies.getCookieStore().add(URI.create(runner.base() + "/admin/queues"), cookie(session));
-        assertThat(replay.get("/admin/queues").statusCode()).as("the old session id is dead").isEqualTo(303);
+        assertStatus(replay.get("/admin/queues"), "the old session id is dead").isEqualTo(303);
     }
 
     private static java.net.HttpCookie cookie(String value) {
@@ -154,7 +177,7 @@ class DashboardHttpTest {
         for (String path : List.of("/admin/queues", "/admin/queues/jobs", "/admin/queues/jobs?status=failed&q=script",
                 "/admin/queues/jobs/" + id)) {
             HttpResponse<String> r = b.get(path);
-            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            assertStatus(r, path).isEqualTo(200);
             assertThat(r.body()).as(path).doesNotContain("<script>alert").doesNotContain("<img src=x")
                     .doesNotContain("<b>bold</b>").contains("&lt;script&gt;alert(");
             Document doc = Jsoup.parse(r.body());
@@ -200,20 +223,20 @@ class DashboardHttpTest {
         refused.put("another session's token", other.post("/admin/queues/jobs/" + failed + "/delete",
                 Map.of("_csrf", csrf), Map.of()));
 
-        refused.forEach((what, r) -> assertThat(r.statusCode()).as(what).isEqualTo(403));
+        refused.forEach((what, r) -> assertStatus(r, what).isEqualTo(403));
         assertThat(status(db, failed)).isEqualTo("failed");
 
         HttpResponse<String> ok = b.post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", csrf),
                 Map.of("Origin", origin, "Sec-Fetch-Site", "same-origin"));
-        assertThat(ok.statusCode()).isEqualTo(303);
+        assertStatus(ok).isEqualTo(303);
         assertThat(ok.headers().firstValue("Location")).hasValue("/admin/queues/jobs/" + failed);
         assertThat(status(db, failed)).isEqualTo("pending");
         assertThat(b.page("/admin/queues/jobs/" + failed).select(".flash").text()).isEqualTo("Job #" + failed + " is queued again.");
         // The header works as well as the form field (for scripts).
         HttpResponse<String> cancel = b.post("/admin/queues/jobs/" + failed + "/cancel", Map.of(), Map.of("X-CSRF-Token", csrf));
-        assertThat(cancel.statusCode()).isEqualTo(303);
+        assertStatus(cancel).isEqualTo(303);
         assertThat(status(db, failed)).isEqualTo("cancelled");
-        assertThat(b.post("/admin/queues/jobs/" + failed + "/delete", Map.of("_csrf", csrf), Map.of()).statusCode()).isEqualTo(303);
+        assertStatus(b.post("/admin/queues/jobs/" + failed + "/delete", Map.of("_csrf", csrf), Map.of())).isEqualTo(303);
         assertThat(status(db, failed)).isNull();
     }
 
@@ -386,13 +409,13 @@ class DashboardHttpTest {
 
         Map<String, String> noCsrf = new java.util.HashMap<>(form);
         noCsrf.remove("_csrf");
-        assertThat(b.post("/admin/queues/jobs/retry-failed", noCsrf, Map.of()).statusCode()).isEqualTo(403);
+        assertStatus(b.post("/admin/queues/jobs/retry-failed", noCsrf, Map.of())).isEqualTo(403);
         assertThat(status(db, skip1)).isEqualTo("failed");
         HttpResponse<String> retried = b.post("/admin/queues/jobs/retry-failed", form, Map.of());
 
         assertThat(form).containsEntry("_csrf", csrf).containsEntry("repo", "bulk/a").containsEntry("outcome", "skipped");
         assertThat(list.select("#bulk-retry").first().parent().attr("data-confirm")).contains("skipped", "bulk/a");
-        assertThat(retried.statusCode()).isEqualTo(303);
+        assertStatus(retried).isEqualTo(303);
         assertThat(status(db, skip1)).isEqualTo("pending");
         assertThat(status(db, skip2)).isEqualTo("pending");
         assertThat(status(db, broken)).isEqualTo("failed");
@@ -427,9 +450,9 @@ class DashboardHttpTest {
         Element pauseForm = overview.select("#pause-example\\.hello").first().parent();
         String csrf = pauseForm.select("input[name=_csrf]").attr("value");
 
-        assertThat(b.post("/admin/queues/types/example.hello/pause", Map.of(), Map.of()).statusCode()).isEqualTo(403);
+        assertStatus(b.post("/admin/queues/types/example.hello/pause", Map.of(), Map.of())).isEqualTo(403);
         assertThat(pausedTypes()).doesNotContain("example.hello");
-        assertThat(b.post(pauseForm.attr("action"), Map.of("_csrf", csrf), Map.of()).statusCode()).isEqualTo(303);
+        assertStatus(b.post(pauseForm.attr("action"), Map.of("_csrf", csrf), Map.of())).isEqualTo(303);
         assertThat(pausedTypes()).contains("example.hello");
         Document after = b.page("/admin/queues");
         assertThat(after.select("tr[data-type=example.hello] .badge.s-paused").text()).isEqualTo("paused");
@@ -541,10 +564,10 @@ class DashboardHttpTest {
     void staticAssetsAreServedWithoutSignInAndUnknownOnes404() {
         Browser anonymous = new Browser(runner.base());
         HttpResponse<String> css = anonymous.get("/admin/queues/static/dashboard.css");
-        assertThat(css.statusCode()).isEqualTo(200);
+        assertStatus(css).isEqualTo(200);
         assertThat(css.headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
         assertThat(anonymous.get("/admin/queues/static/dashboard.js").body()).contains("EventSource");
-        assertThat(anonymous.get("/admin/queues/static/..%2Fdashboard.css").statusCode()).isEqualTo(404);
-        assertThat(anonymous.get("/admin/queues/static/logback.xml").statusCode()).isEqualTo(404);
+        assertStatus(anonymous.get("/admin/queues/static/..%2Fdashboard.css")).isEqualTo(404);
+        assertStatus(anonymous.get("/admin/queues/static/logback.xml")).isEqualTo(404);
     }
 }

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 
+import static io.roomote.runner.dashboard.DashboardTestSupport.assertStatus;
 import static io.roomote.runner.dashboard.DashboardTestSupport.insert;
 import static io.roomote.runner.dashboard.DashboardTestSupport.issuePayload;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,7 +66,7 @@ class DashboardModelCallsTest {
 
     private Browser signedIn() {
         Browser b = new Browser(runner.base());
-        assertThat(b.signIn(TOKEN).statusCode()).isEqualTo(303);
+        assertStatus(b.signIn(TOKEN)).isEqualTo(303);
         return b;
     }
 

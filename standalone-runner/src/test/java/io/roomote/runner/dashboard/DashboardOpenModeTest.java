@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static io.roomote.runner.dashboard.DashboardTestSupport.assertStatus;
 import static io.roomote.runner.dashboard.DashboardTestSupport.insert;
 import static io.roomote.runner.dashboard.DashboardTestSupport.status;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,16 +73,16 @@ class DashboardOpenModeTest {
                 assertThat(overview.select(".pill.warn").text()).contains("no sign-in");
                 assertThat(overview.select("#logout")).isEmpty();
                 assertThat(b.cookie(Dashboard.COOKIE)).as("a session for the CSRF token").isNotNull();
-                assertThat(b.post("/admin/queues/jobs/" + failed + "/retry", Map.of(), Map.of()).statusCode()).isEqualTo(403);
-                assertThat(new Browser(base).post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", "x"), Map.of())
-                        .statusCode()).as("no session: no CSRF token can match").isEqualTo(403);
+                assertStatus(b.post("/admin/queues/jobs/" + failed + "/retry", Map.of(), Map.of())).isEqualTo(403);
+                assertStatus(new Browser(base).post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", "x"), Map.of()),
+                        "no session: no CSRF token can match").isEqualTo(403);
                 assertThat(status(db, failed)).isEqualTo("failed");
                 HttpResponse<String> login = b.get("/admin/queues/login");
-                assertThat(login.statusCode()).as("nothing to sign in to").isEqualTo(303);
+                assertStatus(login, "nothing to sign in to").isEqualTo(303);
                 assertThat(login.headers().firstValue("Location")).hasValue("/admin/queues");
             }
             HttpResponse<String> root = new Browser("http://127.0.0.1:" + dashboardPort).get("/");
-            assertThat(root.statusCode()).isEqualTo(302);
+            assertStatus(root).isEqualTo(302);
             assertThat(root.headers().firstValue("Location")).hasValue("/admin/queues");
 
             // DNS rebinding: an open dashboard answers only to loopback names.
@@ -92,7 +93,7 @@ class DashboardOpenModeTest {
 
             Browser b = new Browser(runner.base());
             String csrf = b.csrf("/admin/queues/jobs/" + failed);
-            assertThat(b.post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", csrf), Map.of()).statusCode()).isEqualTo(303);
+            assertStatus(b.post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", csrf), Map.of())).isEqualTo(303);
             assertThat(status(db, failed)).isEqualTo("pending");
         }
     }
@@ -105,7 +106,7 @@ class DashboardOpenModeTest {
                 RoomoteService.Role.API)) {
             long failed = insert(db, Row.of("example.hello", "failed", "{\"name\":\"ro\"}").error("boom"));
             Browser b = new Browser(runner.base());
-            assertThat(b.signIn(DashboardHttpTest.TOKEN).statusCode()).isEqualTo(303);
+            assertStatus(b.signIn(DashboardHttpTest.TOKEN)).isEqualTo(303);
             Document detail = b.page("/admin/queues/jobs/" + failed);
             Document overview = b.page("/admin/queues");
             String csrf = overview.select("input[name=_csrf]").attr("value");
@@ -114,10 +115,10 @@ class DashboardOpenModeTest {
             assertThat(detail.select(".pill").text()).contains("read-only");
             assertThat(overview.select("#maintenance")).isEmpty();
             assertThat(csrf).isNotBlank();
-            assertThat(b.post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", csrf), Map.of()).statusCode()).isEqualTo(403);
-            assertThat(b.post("/admin/queues/jobs/" + failed + "/delete", Map.of("_csrf", csrf), Map.of()).statusCode()).isEqualTo(403);
-            assertThat(b.post("/admin/queues/clean", Map.of("_csrf", csrf, "olderThanDays", "0", "status", "failed"), Map.of())
-                    .statusCode()).isEqualTo(403);
+            assertStatus(b.post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", csrf), Map.of())).isEqualTo(403);
+            assertStatus(b.post("/admin/queues/jobs/" + failed + "/delete", Map.of("_csrf", csrf), Map.of())).isEqualTo(403);
+            assertStatus(b.post("/admin/queues/clean", Map.of("_csrf", csrf, "olderThanDays", "0", "status", "failed"),
+                    Map.of())).isEqualTo(403);
             assertThat(status(db, failed)).isEqualTo("failed");
         }
     }
@@ -130,13 +131,13 @@ class DashboardOpenModeTest {
             Browser b = new Browser(runner.base());
             String csrf = b.csrf("/admin/queues/login");
             for (int i = 0; i < 10; i++) {
-                assertThat(b.post("/admin/queues/login", Map.of("_csrf", csrf, "token", "wrong-" + i), Map.of()).statusCode())
+                assertStatus(b.post("/admin/queues/login", Map.of("_csrf", csrf, "token", "wrong-" + i), Map.of()))
                         .isEqualTo(401);
             }
             HttpResponse<String> locked = b.post("/admin/queues/login", Map.of("_csrf", csrf, "token", DashboardHttpTest.TOKEN), Map.of());
-            assertThat(locked.statusCode()).isEqualTo(429);
+            assertStatus(locked).isEqualTo(429);
             assertThat(locked.body()).contains("Too many wrong tokens");
-            assertThat(b.get("/admin/queues").statusCode()).isEqualTo(303);
+            assertStatus(b.get("/admin/queues")).isEqualTo(303);
         }
     }
 
@@ -190,7 +191,7 @@ class DashboardOpenModeTest {
                             "Set DASHBOARD_PORT to a free port").doesNotContain("\n");
                 });
                 // The dashboard is still served on the API port.
-                assertThat(new Browser(runner.base()).get("/admin/queues").statusCode()).isEqualTo(200);
+                assertStatus(new Browser(runner.base()).get("/admin/queues")).isEqualTo(200);
             }
         }
         assertThat(DashboardSettings.from(Settings.of(Map.of()), RunnerSettings.from(Settings.of(Map.of()))).port())

@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static io.roomote.runner.dashboard.DashboardTestSupport.assertStatus;
 import static io.roomote.runner.dashboard.DashboardTestSupport.insert;
 import static io.roomote.runner.dashboard.DashboardTestSupport.issuePayload;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,7 +55,7 @@ class DashboardReviewRoundsTest {
 
     private Browser signedIn() {
         Browser b = new Browser(runner.base());
-        assertThat(b.signIn(TOKEN).statusCode()).isEqualTo(303);
+        assertStatus(b.signIn(TOKEN)).isEqualTo(303);
         return b;
     }
 

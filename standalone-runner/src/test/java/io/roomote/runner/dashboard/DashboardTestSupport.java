@@ -1,5 +1,6 @@
 package io.roomote.runner.dashboard;
 
+import org.assertj.core.api.AbstractIntegerAssert;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Helpers for the dashboard tests: a browser-like HTTP client with cookies, and rows written straight to SQL. */
 final class DashboardTestSupport {
@@ -96,6 +99,27 @@ final class DashboardTestSupport {
             return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
                     .map(java.net.HttpCookie::getValue).findFirst().orElse(null);
         }
+    }
+
+    /**
+     * An assertion on a response's status whose failure shows the whole answer (status, headers, body): a refusal
+     * or a 500 on a CI machine then says why without the runner's log.
+     */
+    static AbstractIntegerAssert<?> assertStatus(HttpResponse<String> r) {
+        return assertStatus(r, null);
+    }
+
+    /** {@link #assertStatus(HttpResponse)}, naming what the request was. */
+    static AbstractIntegerAssert<?> assertStatus(HttpResponse<String> r, String what) {
+        return assertThat(r.statusCode()).as(() -> (what == null ? "" : what + ": ") + describe(r));
+    }
+
+    /** The request line and the answer's status, headers and body (cut at 4000 characters). */
+    static String describe(HttpResponse<String> r) {
+        String body = r.body() == null ? "" : r.body();
+        return r.request().method() + " " + r.request().uri().getRawPath() + " answered " + r.statusCode() + "\n"
+                + "headers: " + r.headers().map() + "\n"
+                + "body: " + (body.length() > 4000 ? body.substring(0, 4000) + "…" : body);
     }
 
     // --- SQL
