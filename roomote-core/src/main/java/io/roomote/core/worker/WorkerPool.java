@@ -242,7 +242,9 @@ public final class WorkerPool implements AutoCloseable {
                 long wait = settings.pollInterval().toMillis();
                 if (!ahead.isEmpty()) {
                     long held = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - aheadSince);
-                    long left = settings.aheadHold().toMillis() - held;
+                    // Never past a heartbeat: a held job's lease is not renewed until it starts.
+                    long hold = Math.min(settings.aheadHold().toMillis(), settings.heartbeatInterval().toMillis());
+                    long left = hold - held;
                     if (left <= 0) {
                         handBackAhead();
                         continue;

@@ -18,8 +18,9 @@ import java.time.temporal.ChronoUnit;
  * @param claimAhead     jobs claimed beyond the free slots, to start the moment a slot frees ({@code CLAIM_AHEAD},
  *                       {@code MAX_WORKERS}; 0 claims only for free slots)
  * @param aheadHold      how long a job claimed ahead waits for a free slot before it is handed back to the queue
- *                       untouched ({@code CLAIM_AHEAD_HOLD}, 500ms), so a runner busy with long jobs never keeps
- *                       a queued job from an idle one
+ *                       untouched ({@code CLAIM_AHEAD_HOLD}, 500ms; at most a heartbeat interval, as its lease is
+ *                       not renewed meanwhile), so a runner busy with long jobs never keeps a queued job from an
+ *                       idle one
  */
 public record WorkerSettings(int maxWorkers, Duration pollInterval, Duration jobTimeout, Duration cancelGrace,
                              Duration leaseDuration, Duration shutdownGrace, RetryPolicy retry, int claimAhead, Duration aheadHold) {

@@ -64,10 +64,15 @@ class ClaimAheadTest {
      * all: job 1 (the lowest id) runs and blocks, jobs 2 and 3 are held.
      */
     private List<Long> queuedThenStarted(String hold) {
+        return queuedThenStarted(hold, "60s");
+    }
+
+    private List<Long> queuedThenStarted(String hold, String lease) {
         Roomote api = fixture.start(false, Map.of(), gate());
         List<Long> ids = List.of(enqueue(api, "test.gate", "{\"first\": true}"), enqueue(api, "test.gate", "{}"),
                 enqueue(api, "test.gate", "{}"));
-        runner = fixture.start(true, Map.of("MAX_WORKERS", "1", "CLAIM_AHEAD", "2", "CLAIM_AHEAD_HOLD", hold), gate());
+        runner = fixture.start(true, Map.of("MAX_WORKERS", "1", "CLAIM_AHEAD", "2", "CLAIM_AHEAD_HOLD", hold,
+                "LEASE_DURATION", lease), gate());
         await().atMost(WITHIN).until(() -> started.contains(ids.get(0)));
         return ids;
     }
@@ -128,6 +133,21 @@ class ClaimAheadTest {
             Job done = awaitStatus(roomote, id, JobStatus.COMPLETED, WITHIN);
             assertThat(done.attempts()).isEqualTo(1);
             assertThat(runRows(id)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aJobHeldAheadGoesBackBeforeItsUnrenewedLeaseCouldExpire() {
+        // The hold asked for is far beyond the lease; the pool caps it at a heartbeat (a third of the lease).
+        List<Long> ids = queuedThenStarted("60s", "900ms");
+        Roomote roomote = runner;
+
+        for (long id : ids.subList(1, 3)) {
+            await().atMost(WITHIN).until(() -> job(roomote, id).status() == JobStatus.PENDING);
+            Job back = job(roomote, id);
+            assertThat(back.attempts()).as("handed back, not reclaimed as an expired lease").isZero();
+            assertThat(back.error()).isNull();
+            assertThat(fixture.text("SELECT updated_at > created_at FROM cloud_jobs WHERE id = " + id)).isEqualTo("t");
         }
     }
 
