@@ -81,6 +81,12 @@ class ClaimAheadTest {
         return roomote.queue().get(id).orElseThrow();
     }
 
+    /** Jobs 2 and 3 held ahead: processing, claimed by this runner, not started. */
+    private static void awaitHeld(Roomote roomote, List<Long> ids) {
+        await().atMost(WITHIN).until(() -> roomote.queue().get(ids.get(1)).orElseThrow().status() == JobStatus.PROCESSING
+                && roomote.queue().get(ids.get(2)).orElseThrow().status() == JobStatus.PROCESSING);
+    }
+
     private long runRows(long id) {
         return Long.parseLong(fixture.text("SELECT count(*) FROM cloud_job_runs WHERE job_id = " + id));
     }
@@ -90,8 +96,7 @@ class ClaimAheadTest {
         List<Long> ids = queuedThenStarted("60s");
         Roomote roomote = runner;
 
-        await().atMost(WITHIN).until(() -> job(roomote, ids.get(1)).status() == JobStatus.PROCESSING
-                && job(roomote, ids.get(2)).status() == JobStatus.PROCESSING);
+        awaitHeld(roomote, ids);
         long token1 = job(roomote, ids.get(1)).leaseToken();
         long token2 = job(roomote, ids.get(2)).leaseToken();
         assertThat(started).containsExactly(ids.get(0));
@@ -155,8 +160,7 @@ class ClaimAheadTest {
     void aStoppingRunnerHandsBackTheJobsItClaimedAhead() {
         List<Long> ids = queuedThenStarted("60s");
         Roomote roomote = runner;
-        await().atMost(WITHIN).until(() -> job(roomote, ids.get(1)).status() == JobStatus.PROCESSING
-                && job(roomote, ids.get(2)).status() == JobStatus.PROCESSING);
+        awaitHeld(roomote, ids);
 
         long heldToken = job(roomote, ids.get(1)).leaseToken();
         roomote.close();

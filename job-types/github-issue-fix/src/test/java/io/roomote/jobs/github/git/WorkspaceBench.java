@@ -59,8 +59,8 @@ class WorkspaceBench {
             Path b = fresh(scratch, "warm-" + i);
             warm[i] = time(() -> assertThat(cache.checkout("bench/large", url, b)).as("warm: no download").isFalse());
             assertThat(git.check(b, "rev-parse", "HEAD")).isEqualTo(git.check(a, "rev-parse", "HEAD"));
-            deleteRecursively(a);
-            deleteRecursively(b);
+            MirrorCache.deleteRecursively(a);
+            MirrorCache.deleteRecursively(b);
         }
         double[] ratio = new double[RUNS];
         for (int i = 0; i < RUNS; i++) {
@@ -97,7 +97,7 @@ class WorkspaceBench {
 
     private static Path fresh(Path scratch, String name) throws IOException {
         Path p = scratch.resolve(name);
-        deleteRecursively(p);
+        MirrorCache.deleteRecursively(p);
         Files.createDirectories(scratch);
         return p;
     }
@@ -108,7 +108,7 @@ class WorkspaceBench {
      * hosting service keeps it.
      */
     private void build(Path remote) throws Exception {
-        deleteRecursively(remote);
+        MirrorCache.deleteRecursively(remote);
         Files.createDirectories(remote);
         git.check(remote, "init", "--bare", "--quiet", "--initial-branch=main");
         Path stream = remote.resolveSibling(remote.getFileName() + ".fi");
@@ -153,16 +153,5 @@ class WorkspaceBench {
 
     private static void write(OutputStream out, String s) throws IOException {
         out.write(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
