@@ -126,6 +126,10 @@ public final class ApiBench implements Callable<Integer> {
                     + "; build it with ./mvnw -q -B -ntp -pl standalone-runner,bench -am package -DskipTests");
             return 2;
         }
+        if (connections < 1 || threads < 1 || connections < threads) {
+            progress.println("api-bench: wrk needs --connections ≥ --threads ≥ 1 (got " + connections + " and " + threads + ")");
+            return 2;
+        }
         if (!role.equals("api") && !role.equals("serve")) {
             progress.println("api-bench: --role must be api or serve, not " + role);
             return 2;
