@@ -170,7 +170,7 @@ public final class ApiBench implements Callable<Integer> {
             rss(verdicts, "external PostgreSQL, after restart", restart);
             verdicts.context("other work on the machine during the external-database starts", otherWork(cpu, othersBefore, began));
 
-            try (RunnerProcess runner = restart.runner()) {
+            try (TimedRunner runner = restart.runner()) {
                 if (!skipLoad) {
                     load(verdicts, cpu, dir, runner, url, token, facts);
                 }
@@ -209,11 +209,11 @@ public final class ApiBench implements Callable<Integer> {
     }
 
     /** A started runner, its time to healthy and its memory after the idle time. */
-    record Started(RunnerProcess runner, double healthyMs, ProcessMemory java, ProcessMemory children) {
+    record Started(TimedRunner runner, double healthyMs, ProcessMemory java, ProcessMemory children) {
     }
 
     private Started startAndIdle(Path dir, String name, Map<String, String> env, List<String> jvmOptions) throws Exception {
-        RunnerProcess runner = RunnerProcess.start(runnerJar, role, jvmOptions, dir, name, freePort(), env);
+        TimedRunner runner = TimedRunner.start(runnerJar, role, jvmOptions, dir, name, freePort(), env);
         try {
             double ms = runner.awaitHealthy(Duration.ofMinutes(2)).toNanos() / 1e6;
             progress.printf(Locale.ROOT, "%s: healthy %,.0f ms after its start; idle for %d s%n", name, ms, idle);
@@ -240,7 +240,7 @@ public final class ApiBench implements Callable<Integer> {
         }
     }
 
-    private void load(Verdicts verdicts, CpuTicks cpu, Path dir, RunnerProcess runner, String url, String token,
+    private void load(Verdicts verdicts, CpuTicks cpu, Path dir, TimedRunner runner, String url, String token,
                       Map<String, String> facts) throws Exception {
         Wrk w = Wrk.in(dir, wrk);
         String target = "http://127.0.0.1:" + runner.port() + "/api/jobs";

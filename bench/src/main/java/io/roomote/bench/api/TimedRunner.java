@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * own, and timed from the moment it was started to its first {@code 200} of {@code GET /api/health}. Only this
  * process is ever signalled, by its own handle.
  */
-final class RunnerProcess implements AutoCloseable {
+final class TimedRunner implements AutoCloseable {
 
     /** How often health is asked while the runner starts (the resolution of the start time). */
     static final Duration HEALTH_POLL = Duration.ofMillis(10);
@@ -29,7 +29,7 @@ final class RunnerProcess implements AutoCloseable {
     private final long startedNanos;
     private final HttpClient client;
 
-    private RunnerProcess(Process process, Path log, int port, long startedNanos, HttpClient client) {
+    private TimedRunner(Process process, Path log, int port, long startedNanos, HttpClient client) {
         this.client = client;
         this.process = process;
         this.log = log;
@@ -42,7 +42,7 @@ final class RunnerProcess implements AutoCloseable {
      * @param env        the runner's whole environment (nothing of the bench's own is passed on); it runs in
      *                   {@code dir}, where there is no .env file
      */
-    static RunnerProcess start(Path runnerJar, String role, List<String> jvmOptions, Path dir, String name,
+    static TimedRunner start(Path runnerJar, String role, List<String> jvmOptions, Path dir, String name,
                                int port, Map<String, String> env) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>();
@@ -58,7 +58,7 @@ final class RunnerProcess implements AutoCloseable {
         // Made before the start, so that its own set-up is not counted in the runner's start time.
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long started = System.nanoTime();
-        return new RunnerProcess(builder.start(), log, port, started, client);
+        return new TimedRunner(builder.start(), log, port, started, client);
     }
 
     long pid() {
