@@ -82,6 +82,10 @@ public final class ApiBench implements Callable<Integer> {
     @Option(names = "--jvm-opts", defaultValue = "", paramLabel = "OPTIONS", description = "The runner's JVM options, split at spaces (default none: java -jar roomote.jar).")
     String jvmOpts;
 
+    @Option(names = "--show-non-2xx", description = "Print the status and body of the first answer of status 300 or more per wrk thread"
+            + " (wrk then reads every answer into Lua, which costs it a little).")
+    boolean showNon2xx;
+
     @Option(names = "--skip-load", description = "Start-up and footprint only.")
     boolean skipLoad;
 
@@ -150,6 +154,7 @@ public final class ApiBench implements Callable<Integer> {
         Path dir = Files.createTempDirectory("roomote-api-bench-");
         progress.println("api-bench folder: " + dir);
         boolean ok = false;
+        boolean clean = true;
         try (DebianPostgres postgres = DebianPostgres.create(bin, Files.createDirectories(dir.resolve("pg")))) {
             try (Connection c = DriverManager.getConnection(postgres.jdbcUrl("postgres")); Statement st = c.createStatement()) {
                 st.execute("CREATE DATABASE api");
@@ -172,7 +177,7 @@ public final class ApiBench implements Callable<Integer> {
 
             try (TimedRunner runner = restart.runner()) {
                 if (!skipLoad) {
-                    load(verdicts, cpu, dir, runner, url, token, facts);
+                    clean = load(verdicts, cpu, dir, runner, url, token, facts);
                 }
             }
 
@@ -193,10 +198,13 @@ public final class ApiBench implements Callable<Integer> {
             }
             ok = true;
         } finally {
-            if (ok && !keep) {
+            if (ok && clean && !keep) {
                 deleteTree(dir);
             } else {
                 progress.println("kept the api-bench folder (PostgreSQL data, runner logs): " + dir);
+                if (!clean) {
+                    progress.println("  (kept because the load run had errors or non-2xx answers: see the runner's log there)");
+                }
             }
         }
         facts.put("load average after", CpuTicks.loadAverage());
@@ -240,22 +248,24 @@ public final class ApiBench implements Callable<Integer> {
         }
     }
 
-    private void load(Verdicts verdicts, CpuTicks cpu, Path dir, TimedRunner runner, String url, String token,
-                      Map<String, String> facts) throws Exception {
+    /** Runs the load; false when wrk saw errors or non-2xx answers, or a write was lost (the folder is kept). */
+    private boolean load(Verdicts verdicts, CpuTicks cpu, Path dir, TimedRunner runner, String url, String token,
+                         Map<String, String> facts) throws Exception {
         Wrk w = Wrk.in(dir, wrk);
+        long logLinesBefore = lineCount(runner.log());
         String target = "http://127.0.0.1:" + runner.port() + "/api/jobs";
         if (warmup > 0) {
             progress.printf(Locale.ROOT, "warm-up: wrk for %d s%n", warmup);
-            w.run(target, threads, connections, Duration.ofSeconds(warmup), Duration.ofSeconds(timeout), "warmup", token);
+            w.run(target, threads, connections, Duration.ofSeconds(warmup), Duration.ofSeconds(timeout), "warmup", token, showNon2xx);
         }
         String tag = "measured-" + Long.toHexString(System.nanoTime());
         List<String> command = w.command(target, threads, connections, Duration.ofSeconds(duration), Duration.ofSeconds(timeout), tag);
         facts.put("load", "role " + role + (role.equals("api") ? " (no workers: the endpoint alone)" : " (API and workers)")
-                + ", external PostgreSQL; " + String.join(" ", command).replace(dir.toString() + "/", ""));
+                + ", external PostgreSQL; " + (showNon2xx ? "ROOMOTE_BENCH_STATUSES=1 " : "") + String.join(" ", command).replace(dir.toString() + "/", ""));
         progress.printf(Locale.ROOT, "measured: wrk for %d s%n", duration);
         long othersBefore = cpu.othersBusyMillis();
         long began = System.nanoTime();
-        WrkOutput result = w.run(target, threads, connections, Duration.ofSeconds(duration), Duration.ofSeconds(timeout), tag, token);
+        WrkOutput result = w.run(target, threads, connections, Duration.ofSeconds(duration), Duration.ofSeconds(timeout), tag, token, showNon2xx);
         String other = otherWork(cpu, othersBefore, began);
         long jobs = settledCount(url, tag);
 
@@ -281,6 +291,25 @@ public final class ApiBench implements Callable<Integer> {
                 String.format(Locale.ROOT, "%,d jobs, %,d answers (%+d: in flight at wrk's end)", jobs, result.below400(), extra),
                 "jobs − answers in 0…" + allowed, extra >= 0 && extra <= allowed);
         verdicts.context("other work on the machine during the measured wrk run", other);
+        List<String> problems = problemLines(runner.log(), logLinesBefore);
+        if (!problems.isEmpty()) {
+            progress.printf(Locale.ROOT, "the runner logged %d warning or error line(s) during the load; the first:%n", problems.size());
+            problems.stream().limit(5).forEach(line -> progress.println("  " + line));
+        }
+        return result.socketErrors() == 0 && result.non2xx3xx() == 0 && extra >= 0;
+    }
+
+    /** The runner's WARN and ERROR lines after its first {@code skip} lines (its start-up warnings). */
+    private static List<String> problemLines(Path log, long skip) throws IOException {
+        try (Stream<String> lines = Files.lines(log)) {
+            return lines.skip(skip).filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+        }
+    }
+
+    private static long lineCount(Path log) throws IOException {
+        try (Stream<String> lines = Files.lines(log)) {
+            return lines.count();
+        }
     }
 
     /** Jobs of the measured run, once the count has not changed for 1 s (the answers in flight have landed). */

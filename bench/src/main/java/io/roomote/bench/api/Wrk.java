@@ -62,12 +62,16 @@ final class Wrk {
         return cmd;
     }
 
-    /** Runs wrk to the end; its whole output (stdout and stderr). */
+    /**
+     * Runs wrk to the end; its whole output (stdout and stderr). {@code showUnusual}: the script also prints the
+     * first answer of status 300 or more of each thread (it then reads every answer).
+     */
     WrkOutput run(String url, int threads, int connections, Duration duration, Duration timeout, String runTag,
-                  String token) throws IOException, InterruptedException {
+                  String token, boolean showUnusual) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command(url, threads, connections, duration, timeout, runTag))
                 .redirectErrorStream(true);
         builder.environment().put("ROOMOTE_BENCH_TOKEN", token);
+        builder.environment().put("ROOMOTE_BENCH_STATUSES", showUnusual ? "1" : "0");
         Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(duration.toSeconds() + 60, TimeUnit.SECONDS)) {

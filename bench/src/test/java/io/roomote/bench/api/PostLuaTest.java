@@ -49,7 +49,7 @@ class PostLuaTest {
         WrkOutput out;
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/jobs";
-            out = Wrk.in(dir, "wrk").run(url, 2, 4, Duration.ofSeconds(1), Duration.ofSeconds(2), "test-run", "t0ken-of-the-bench");
+            out = Wrk.in(dir, "wrk").run(url, 2, 4, Duration.ofSeconds(1), Duration.ofSeconds(2), "test-run", "t0ken-of-the-bench", false);
         } finally {
             server.stop(0);
         }
@@ -78,5 +78,31 @@ class PostLuaTest {
             threads.add(payload.thread());
         }
         assertThat(threads).as("wrk's two threads, numbered apart").containsExactlyInAnyOrder(1, 2);
+    }
+
+    @Test
+    void withShowNon2xxTheFirstUnusualAnswerIsPrinted(@TempDir Path dir) throws Exception {
+        Assumptions.assumeFalse(Wrk.version("wrk").equals("not found"), "wrk is not installed (apt-get install wrk)");
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        server.createContext("/api/jobs", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            boolean odd = n.incrementAndGet() % 5 == 0;
+            byte[] answer = (odd ? "{\"error\":\"request_timeout\"}" : "{}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(odd ? 408 : 200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+        WrkOutput out;
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/api/jobs";
+            out = Wrk.in(dir, "wrk").run(url, 2, 4, Duration.ofSeconds(1), Duration.ofSeconds(2), "test-run", "t0ken-of-the-bench", true);
+        } finally {
+            server.stop(0);
+        }
+
+        assertThat(out.non2xx3xx()).isPositive();
+        assertThat(out.raw()).containsPattern("thread [12]: \\d+ answer\\(s\\) of status >= 300; the first: 408 \\{\"error\":\"request_timeout\"}");
     }
 }
