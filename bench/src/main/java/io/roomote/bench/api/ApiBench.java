@@ -150,7 +150,9 @@ public final class ApiBench implements Callable<Integer> {
 
         Verdicts verdicts = new Verdicts();
         CpuTicks cpu = new CpuTicks("");
-        String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+        byte[] secret = new byte[16];
+        new SecureRandom().nextBytes(secret);
+        String token = HexFormat.of().formatHex(secret);
         Path dir = Files.createTempDirectory("roomote-api-bench-");
         progress.println("api-bench folder: " + dir);
         boolean ok = false;
