@@ -11,7 +11,7 @@ import java.util.stream.Stream;
  * JVM and child JVM), nor its PostgreSQL, nor the kernel's own threads (which write the bench's fsyncs), so a
  * run disturbed by other work on a shared machine can be told apart.
  */
-final class CpuTicks {
+public final class CpuTicks {
 
     /** Linux reports /proc in USER_HZ ticks, 100 per second on every mainstream kernel. */
     private static final long MILLIS_PER_TICK = 10;
@@ -19,7 +19,7 @@ final class CpuTicks {
     private final long postmasterPid;
 
     /** @param dataDirectory PostgreSQL's data directory, whose postmaster.pid names the server process */
-    CpuTicks(String dataDirectory) {
+    public CpuTicks(String dataDirectory) {
         long pid;
         try {
             pid = Long.parseLong(Files.readAllLines(Path.of(dataDirectory, "postmaster.pid")).get(0).trim());
@@ -48,7 +48,7 @@ final class CpuTicks {
      * User and system milliseconds of every process but this bench, its PostgreSQL and kernel threads, as a
      * counter: only differences mean anything. Exited children count through their parent's cutime/cstime.
      */
-    long othersBusyMillis() {
+    public long othersBusyMillis() {
         long all;
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
@@ -106,7 +106,7 @@ final class CpuTicks {
     }
 
     /** The 1, 5 and 15 minute load averages, or "unknown". */
-    static String loadAverage() {
+    public static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];

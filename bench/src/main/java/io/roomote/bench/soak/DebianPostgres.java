@@ -21,9 +21,9 @@ import java.util.stream.Stream;
  * {@code /usr/lib/postgresql/<version>/bin}. As root (a container) they run in a user namespace of their own
  * ({@code unshare -U}), since PostgreSQL refuses to run as root.
  */
-final class DebianPostgres implements AutoCloseable {
+public final class DebianPostgres implements AutoCloseable {
 
-    static final Path DEBIAN_ROOT = Path.of("/usr/lib/postgresql");
+    public static final Path DEBIAN_ROOT = Path.of("/usr/lib/postgresql");
 
     private final Path bin;
     private final Path dataDir;
@@ -39,7 +39,7 @@ final class DebianPostgres implements AutoCloseable {
     }
 
     /** The bin folder of the newest installed version that has initdb and postgres. */
-    static Optional<Path> findBin() {
+    public static Optional<Path> findBin() {
         if (!Files.isDirectory(DEBIAN_ROOT)) {
             return Optional.empty();
         }
@@ -61,7 +61,7 @@ final class DebianPostgres implements AutoCloseable {
     }
 
     /** Makes a new cluster in {@code dir}/data (trust logins on loopback only) and starts it. */
-    static DebianPostgres create(Path bin, Path dir) throws IOException, InterruptedException {
+    public static DebianPostgres create(Path bin, Path dir) throws IOException, InterruptedException {
         Path data = dir.resolve("data");
         Path log = dir.resolve("postgres.log");
         List<String> initdb = new ArrayList<>(unprivileged());
@@ -92,7 +92,7 @@ final class DebianPostgres implements AutoCloseable {
         return port;
     }
 
-    String jdbcUrl(String database) {
+    public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
     }
 
@@ -122,7 +122,7 @@ final class DebianPostgres implements AutoCloseable {
     }
 
     /** Fast shutdown (SIGINT to our own postmaster: sessions are ended, a checkpoint is written). */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (server == null || !server.isAlive()) {
             return;
         }
