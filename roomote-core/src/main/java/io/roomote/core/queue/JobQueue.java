@@ -57,6 +57,7 @@ public final class JobQueue {
     private final RetryPolicy retry;
     private final Configuration config;
     private final JobMetrics metrics;
+    private final EnqueueAnnouncer announcer;
 
     /** @param config this runner's settings: a job its type cannot run with them is refused at enqueue */
     public JobQueue(JobRepository jobs, JobSearchRepository search, JobLogRepository logs, JobTypeRegistry registry,
@@ -70,6 +71,7 @@ public final class JobQueue {
         this.config = config;
         this.metrics = metrics;
         this.jobs = jobs;
+        this.announcer = new EnqueueAnnouncer(jobs::announceDue);
         this.search = search;
         this.logs = logs;
         this.registry = registry;
@@ -91,6 +93,7 @@ public final class JobQueue {
         // Every way in (API, webhook, CLI) ends here: nothing PostgreSQL would refuse or mangle gets to the insert.
         JobRepository.Inserted inserted = jobs.insert(validated(request), retry.maxAttempts());
         if (inserted.created()) {
+            announcer.announce(inserted.job().type());
             metrics.enqueued(request.type());
         }
         return new Enqueued(inserted.job(), inserted.created());

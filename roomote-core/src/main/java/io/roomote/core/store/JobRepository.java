@@ -53,14 +53,14 @@ public final class JobRepository {
     }
 
     /**
-     * Inserts the job and notifies idle workers in the same transaction. With a dedupe key and an active job
-     * holding it, returns that job instead; the unique partial index decides, so concurrent callers agree.
+     * Inserts the job. With a dedupe key and an active job holding it, returns that job instead; the unique
+     * partial index decides, so concurrent callers agree. Idle workers are not woken here: the caller announces
+     * a created job ({@link #announceDue(List)}) once this has committed.
      */
     public Inserted insert(NewJob job, int maxAttempts) {
-        String insert = "WITH ins AS (INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts, concurrency_key)"
+        String insert = "INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts, concurrency_key)"
                 + " VALUES (?, ?, ?, ?, ?)"
-                + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *)"
-                + " SELECT ins.*, pg_notify('" + JOBS_CHANNEL + "', ins.type) FROM ins";
+                + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *";
         try (Connection c = database.connection()) {
             // A job holding the key can finish between our insert and our look-up; then insert again.
             for (int tries = 0; tries < 10; tries++) {
@@ -688,12 +688,17 @@ public final class JobRepository {
 
     /** Wakes idle runners that can run {@code type}: a job of it has become due. */
     public void announceDue(String type) {
+        announceDue(List.of(type));
+    }
+
+    /** Wakes idle runners that can run any of {@code types}, in one statement. */
+    public void announceDue(List<String> types) {
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + JOBS_CHANNEL + "', ?)")) {
-            ps.setString(1, type);
+             PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + JOBS_CHANNEL + "', t) FROM unnest(?::text[]) AS t")) {
+            ps.setArray(1, c.createArrayOf("text", types.toArray()));
             ps.execute();
         } catch (SQLException e) {
-            throw new StoreException("could not announce a due job of type " + type, e);
+            throw new StoreException("could not announce due jobs of type(s) " + types, e);
         }
     }
 
