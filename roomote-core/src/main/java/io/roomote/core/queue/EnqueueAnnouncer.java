@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Wakes idle runners after enqueues, in a statement of its own after the enqueue has committed, and one at a
- * time per process: enqueues that commit while an announcement is under way are covered by the next one, which
+ * Wakes idle runners after concurrent enqueues (a lone one notifies in its own transaction, see
+ * {@link JobQueue#enqueue}), in a statement of its own after the enqueue has committed, and one at a time per
+ * process: enqueues that commit while an announcement is under way are covered by the next one, which
  * names each of their types once. Why not {@code NOTIFY} inside the enqueue's transaction: PostgreSQL serialises
  * the commits of notifying transactions (a database-wide lock at commit), so every concurrent enqueue would wait
  * for the others' commits; here only announcements wait, and never an enqueue for another's announcement.

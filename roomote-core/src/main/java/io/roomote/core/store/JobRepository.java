@@ -53,14 +53,22 @@ public final class JobRepository {
     }
 
     /**
-     * Inserts the job. With a dedupe key and an active job holding it, returns that job instead; the unique
-     * partial index decides, so concurrent callers agree. Idle workers are not woken here: the caller announces
-     * a created job ({@link #announceDue(List)}) once this has committed.
+     * Inserts the job and notifies idle workers in the same transaction. With a dedupe key and an active job
+     * holding it, returns that job instead; the unique partial index decides, so concurrent callers agree.
      */
     public Inserted insert(NewJob job, int maxAttempts) {
-        String insert = "INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts, concurrency_key)"
+        return insert(job, maxAttempts, true);
+    }
+
+    /**
+     * As {@link #insert(NewJob, int)}; with {@code notify} false idle workers are not woken here, and the caller
+     * announces a created job ({@link #announceDue(List)}) once this has committed.
+     */
+    public Inserted insert(NewJob job, int maxAttempts, boolean notify) {
+        String insert = "WITH ins AS (INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts, concurrency_key)"
                 + " VALUES (?, ?, ?, ?, ?)"
-                + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *";
+                + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *)"
+                + (notify ? " SELECT ins.*, pg_notify('" + JOBS_CHANNEL + "', ins.type) FROM ins" : " SELECT * FROM ins");
         try (Connection c = database.connection()) {
             // A job holding the key can finish between our insert and our look-up; then insert again.
             for (int tries = 0; tries < 10; tries++) {

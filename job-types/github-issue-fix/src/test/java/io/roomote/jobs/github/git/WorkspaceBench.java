@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Workspace benchmark (docs/PERFORMANCE.md, "Workspace"; run with bench/workspace-bench.sh): time to a ready
  * working copy of a large repository, a fresh {@code git clone} against Roomote's warm mirror cache
- * ({@link MirrorCache#checkout}, the code every fix job runs). Real git throughout; the "remote" is a bare
+ * ({@link MirrorCache#checkout}, the code every fix job runs), without and with the spare working copy the
+ * previous job on the repository left. Real git throughout; the "remote" is a bare
  * repository served over {@code file://}, git's pack protocol with no network in between, so the figures are a
  * floor for a real remote: a clone over the internet only gets slower, the warm mirror's fetch of no new
  * commits barely. Not a test: skipped unless {@code -Droomote.bench.workspace=true}.
@@ -48,23 +49,42 @@ class WorkspaceBench {
         long commits = Long.parseLong(git.check(remote, "rev-list", "--count", "HEAD").strip());
         long files = git.check(remote, "ls-tree", "-r", "--name-only", "HEAD").lines().count();
 
-        MirrorCache cache = new MirrorCache(root.resolve("mirrors").toAbsolutePath(), git, new MirrorLocks());
+        Path mirrors = root.resolve("mirrors").toAbsolutePath();
+        MirrorCache.deleteRecursively(mirrors);
+        MirrorLocks locks = new MirrorLocks();
+        MirrorCache plain = new MirrorCache(mirrors, git, locks, false);
+        MirrorCache spared = new MirrorCache(mirrors, git, locks, true);
         Path scratch = root.resolve("scratch").toAbsolutePath();
-        long firstMirror = time(() -> cache.checkout("bench/large", url, fresh(scratch, "first")));
+        long firstMirror = time(() -> plain.checkout("bench/large", url, fresh(scratch, "first")));
+        Path prime = fresh(scratch, "prime");
+        spared.checkout("bench/large", url, prime); // leaves the first spare
+        MirrorCache.deleteRecursively(prime);
         double[] clone = new double[RUNS];
         double[] warm = new double[RUNS];
-        for (int i = 0; i < RUNS; i++) { // interleaved, so drift hits both alike
+        double[] spare = new double[RUNS];
+        for (int i = 0; i < RUNS; i++) { // interleaved, so drift hits all alike
             Path a = fresh(scratch, "clone-" + i);
             clone[i] = time(() -> git.check(null, "clone", "--quiet", url, a.toString()));
             Path b = fresh(scratch, "warm-" + i);
-            warm[i] = time(() -> assertThat(cache.checkout("bench/large", url, b)).as("warm: no download").isFalse());
-            assertThat(git.check(b, "rev-parse", "HEAD")).isEqualTo(git.check(a, "rev-parse", "HEAD"));
+            warm[i] = time(() -> assertThat(plain.checkout("bench/large", url, b)).as("warm: no download").isFalse());
+            // The spare the previous job left (made while it ran): what the next job on the repository finds.
+            spared.awaitSpare(Duration.ofMinutes(30));
+            Path c = fresh(scratch, "spare-" + i);
+            spare[i] = time(() -> spared.checkout("bench/large", url, c));
+            String head = git.check(a, "rev-parse", "HEAD");
+            assertThat(git.check(b, "rev-parse", "HEAD")).isEqualTo(head);
+            assertThat(git.check(c, "rev-parse", "HEAD")).isEqualTo(head);
+            assertThat(git.check(c, "status", "--porcelain")).isEmpty();
             MirrorCache.deleteRecursively(a);
             MirrorCache.deleteRecursively(b);
+            MirrorCache.deleteRecursively(c);
         }
+        spared.awaitSpare(Duration.ofMinutes(30));
         double[] ratio = new double[RUNS];
+        double[] spareRatio = new double[RUNS];
         for (int i = 0; i < RUNS; i++) {
             ratio[i] = clone[i] / warm[i];
+            spareRatio[i] = clone[i] / spare[i];
         }
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Repository: %,d commits, %,d files (%s)%n%n", commits, files,
@@ -72,7 +92,9 @@ class WorkspaceBench {
         md.append("| Measurement | Median | Spread (min–max) |\n|---|---:|---:|\n");
         md.append(row("fresh `git clone` (ms)", clone));
         md.append(row("warm mirror: fetch + local clone + checkout (ms)", warm));
+        md.append(row("warm mirror and its spare working copy (ROOMOTE_SPARE_WORKSPACES): fetch + take + update (ms)", spare));
         md.append(row("fresh clone ÷ warm mirror (×)", ratio));
+        md.append(row("fresh clone ÷ warm mirror with its spare (×)", spareRatio));
         md.append(String.format(Locale.ROOT, "| first job on the repository (mirror created, ms) | %,d | |%n", firstMirror));
         Files.writeString(root.resolve("workspace-bench.md"), md.toString());
         System.out.println(md);
