@@ -61,6 +61,37 @@ class EnqueueAnnouncerTest {
     }
 
     @Test
+    void aCallerSendsOnlyItsOwnRoundWhatCameMeanwhileGoesOutFromTheDrainer() throws Exception {
+        List<String> senders = new CopyOnWriteArrayList<>();
+        List<List<String>> sent = new CopyOnWriteArrayList<>();
+        ExecutorService others = Executors.newSingleThreadExecutor();
+        EnqueueAnnouncer[] announcer = new EnqueueAnnouncer[1];
+        announcer[0] = new EnqueueAnnouncer(types -> {
+            senders.add(Thread.currentThread().getName());
+            sent.add(List.copyOf(types));
+            if (sent.size() == 1) {
+                // Another enqueue commits while this round is under way (a steady flood would keep doing so).
+                try {
+                    others.submit(() -> announcer[0].announce("b")).get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        try {
+            announcer[0].announce("a");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> sent.size() == 2);
+            assertThat(sent).containsExactly(List.of("a"), List.of("b"));
+            assertThat(senders.get(0)).isEqualTo(Thread.currentThread().getName());
+            assertThat(senders.get(1)).as("not the caller: it returned after its own round")
+                    .isEqualTo("roomote-enqueue-announcer");
+        } finally {
+            others.shutdownNow();
+        }
+    }
+
+    @Test
     void aFailedAnnouncementIsDroppedAndTheNextOneStillGoesOut() {
         List<List<String>> sent = new ArrayList<>();
         EnqueueAnnouncer announcer = new EnqueueAnnouncer(types -> {
