@@ -1,6 +1,7 @@
 package io.roomote.bench.api;
 
 import io.roomote.bench.CpuTicks;
+import io.roomote.bench.PluginJar;
 import io.roomote.bench.api.job.ApiBenchJobType;
 import io.roomote.bench.soak.DebianPostgres;
 import picocli.CommandLine;

@@ -1,11 +1,10 @@
 package io.roomote.bench.soak;
 
+import io.roomote.bench.PluginJar;
 import io.roomote.bench.soak.job.SoakJobType;
 import io.roomote.core.store.JobRepository;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +25,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 /**
@@ -77,7 +74,8 @@ final class SoakRun {
             Map<String, Map<String, String>> envs = new HashMap<>();
             for (String slot : SLOTS) {
                 Path home = dir.resolve("home-" + slot);
-                writePluginJar(home.resolve("plugins").resolve("soak-job.jar"));
+                PluginJar.write(home.resolve("plugins").resolve("soak-job.jar"),
+                        List.of(SoakJobType.class, SoakJobType.Payload.class, SoakJobType.Result.class));
                 envs.put(slot, env(url, home));
             }
             migrate(dir, envs.get("a"));
@@ -264,27 +262,6 @@ final class SoakRun {
         Process p = builder.start();
         if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException("roomote migrate failed; see " + dir.resolve("migrate.log"));
-        }
-    }
-
-    /** The soak's job type as a plugin jar: its classes and the ServiceLoader entry, nothing else. */
-    static void writePluginJar(Path jar) throws IOException {
-        Files.createDirectories(jar.getParent());
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out)) {
-            j.putNextEntry(new JarEntry("META-INF/services/io.roomote.spi.JobType"));
-            j.write((SoakJobType.class.getName() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            j.closeEntry();
-            for (Class<?> c : List.of(SoakJobType.class, SoakJobType.Payload.class, SoakJobType.Result.class)) {
-                String name = c.getName().replace('.', '/') + ".class";
-                try (InputStream in = SoakRun.class.getClassLoader().getResourceAsStream(name)) {
-                    if (in == null) {
-                        throw new IOException("class file " + name + " not found");
-                    }
-                    j.putNextEntry(new JarEntry(name));
-                    in.transferTo(j);
-                    j.closeEntry();
-                }
-            }
         }
     }
 

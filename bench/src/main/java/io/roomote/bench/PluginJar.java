@@ -1,4 +1,4 @@
-package io.roomote.bench.api;
+package io.roomote.bench;
 
 import io.roomote.spi.JobType;
 
@@ -13,13 +13,13 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
 /** Writes a job type as a plugin jar for {@code $ROOMOTE_HOME/plugins}: its classes and the ServiceLoader entry. */
-final class PluginJar {
+public final class PluginJar {
 
     private PluginJar() {
     }
 
     /** {@code classes}: the job type first, then the classes it needs that the runner does not have. */
-    static void write(Path jar, List<Class<?>> classes) throws IOException {
+    public static void write(Path jar, List<Class<?>> classes) throws IOException {
         Files.createDirectories(jar.getParent());
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out)) {
             j.putNextEntry(new JarEntry("META-INF/services/" + JobType.class.getName()));
