@@ -9,9 +9,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One bare mirror per repository under a cache folder, fetched before each job and cloned locally (hard
- * links, no network) into the job's workspace, so the tenth job on a big repository does not download it
- * again. Per repository, an in-process lock (see {@link MirrorLocks}) and then a file lock let several
+ * One bare mirror per repository under a cache folder, fetched before each job and cloned locally (no
+ * network) into the job's workspace, so the tenth job on a big repository does not download it again. The
+ * clone copies the object files ({@code --no-hardlinks}): a hard link would share them with the mirror, and
+ * the agent, which may write anything in its workspace, could rewrite the mirror's objects for later jobs. Per repository, an in-process lock (see {@link MirrorLocks}) and then a file lock let several
  * workers of one process and several processes share the cache.
  *
  * <p>With spares on, each repository also has a spare working copy: a clean local clone of the mirror, made
@@ -87,10 +88,10 @@ public final class MirrorCache {
             }
             if (created || !takeSpare(key, workspace) || !updateSpare(workspace, branch)) {
                 if (branch.isPresent()) {
-                    git.check(null, "clone", "--quiet", "--local", "--branch", branch.get(), mirror.toString(),
+                    git.check(null, "clone", "--quiet", "--local", "--no-hardlinks", "--branch", branch.get(), mirror.toString(),
                             workspace.toString());
                 } else {
-                    git.check(null, "clone", "--quiet", "--local", mirror.toString(), workspace.toString());
+                    git.check(null, "clone", "--quiet", "--local", "--no-hardlinks", mirror.toString(), workspace.toString());
                 }
             }
         } finally {
@@ -179,7 +180,7 @@ public final class MirrorCache {
                     + "-" + Thread.currentThread().getId());
             try {
                 deleteRecursively(building);
-                git.check(null, "clone", "--quiet", "--local", mirror.toString(), building.toString());
+                git.check(null, "clone", "--quiet", "--local", "--no-hardlinks", mirror.toString(), building.toString());
                 Files.move(building, spare, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 made.complete(null);
             } catch (Exception e) {

@@ -154,6 +154,52 @@ class MirrorCacheTest {
         assertThat(git.check(ws, "status", "--porcelain")).isEmpty();
     }
 
+    /**
+     * The agent writes its workspace, objects included. A clone with hard links shares the mirror's object files
+     * (same inodes), so an agent that makes one writable and rewrites it changes the mirror, and every later job
+     * on the repository — poisoned files in a checkout the agent never saw. Workspaces, spares and the
+     * workspaces made from spares must own their object files.
+     */
+    @Test
+    void anAgentThatRewritesItsWorkspacesObjectFilesCannotChangeTheMirror() throws Exception {
+        for (boolean spares : new boolean[] {false, true}) {
+            MirrorCache cache = new MirrorCache(temp.resolve("mirrors-" + spares), git, new MirrorLocks(), spares);
+            Path first = temp.resolve("first-" + spares);
+            cache.checkout(KEY, remoteUrl, first);
+            cache.awaitSpare(Duration.ofMinutes(1));
+            Path second = temp.resolve("second-" + spares); // from the spare when spares are on
+            cache.checkout(KEY, remoteUrl, second);
+            Path mirror = cache.mirrorOf(KEY);
+            java.util.Set<Object> mirrorInodes = objectInodes(mirror.resolve("objects"));
+            assertThat(mirrorInodes).isNotEmpty();
+            for (Path ws : List.of(first, second)) {
+                assertThat(objectInodes(ws.resolve(".git/objects"))).as("%s shares no object file with the mirror", ws)
+                        .doesNotContainAnyElementsOf(mirrorInodes);
+                // What a hostile agent does: make every object file writable and overwrite it.
+                try (var files = Files.walk(ws.resolve(".git/objects"))) {
+                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+                        f.toFile().setWritable(true);
+                        Files.writeString(f, "poisoned");
+                    }
+                }
+            }
+            git.check(mirror, "fsck", "--full", "--no-progress");
+            Path third = temp.resolve("third-" + spares);
+            cache.checkout(KEY, remoteUrl, third);
+            assertThat(Files.readString(third.resolve("calc.py"))).isEqualTo("def add(a, b):\n    return a - b\n");
+        }
+    }
+
+    private static java.util.Set<Object> objectInodes(Path objects) throws Exception {
+        try (var files = Files.walk(objects)) {
+            java.util.Set<Object> inodes = new java.util.HashSet<>();
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                inodes.add(inode(f));
+            }
+            return inodes;
+        }
+    }
+
     @Test
     void withoutSparesNoSpareIsMade() throws Exception {
         MirrorCache cache = new MirrorCache(temp.resolve("mirrors"), git, new MirrorLocks(), false);
