@@ -79,6 +79,14 @@ public interface JobType<P, R> {
     }
 
     /**
+     * The coding agent this job drives (e.g. {@code "codex"}), named in the Slack thread's first message; empty
+     * (the default) for a job without one. Called like {@link #describe}: stored data, must not block or throw.
+     */
+    default Optional<String> agent(P payload, Configuration config) {
+        return Optional.empty();
+    }
+
+    /**
      * Does the work. Must honour {@link JobContext#cancellation()}: return or throw promptly once it fires
      * (cancelled by a user, deadline reached, lease lost or runner shutting down).
      *

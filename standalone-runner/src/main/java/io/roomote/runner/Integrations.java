@@ -1,6 +1,5 @@
 package io.roomote.runner;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.roomote.core.metrics.ExternalCalls;
 import io.roomote.core.config.Settings;
 import io.roomote.core.slack.SlackNotifier;
@@ -30,12 +29,9 @@ final class Integrations {
             log.info("Slack is off (no SLACK_API_TOKEN)");
             return Optional.empty();
         }
-        String defaultAgent = settings.get("ROOMOTE_AGENT", "roo-code");
         log.info("Slack is on: job threads go to {}", slack.channel());
-        return Optional.of(new SlackNotifier(slack, new JobNotesRepository(database), job -> {
-            JsonNode agent = job.payload() == null ? null : job.payload().get("agent");
-            return agent != null && agent.isTextual() ? agent.asText()
-                    : job.type().equals("github.issue.fix") || job.type().equals("github.pr.revise") ? defaultAgent : null;
-        }, new JobDescriptions(types, Json.newMapper(), settings), calls));
+        JobDescriptions descriptions = new JobDescriptions(types, Json.newMapper(), settings);
+        return Optional.of(new SlackNotifier(slack, new JobNotesRepository(database),
+                job -> descriptions.agentOf(job).orElse(null), descriptions, calls));
     }
 }

@@ -56,6 +56,25 @@ public final class JobDescriptions implements Function<Job, Optional<JobDescript
         }
     }
 
+    /** The agent the job's type says it drives, or empty (no type, a payload that does not bind, none named). */
+    public Optional<String> agentOf(Job job) {
+        Optional<JobType<?, ?>> type = types.find(job.type());
+        if (type.isEmpty() || job.payload() == null || !job.payload().isObject()) {
+            return Optional.empty();
+        }
+        try {
+            return agent(type.get(), job);
+        } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            log.debug("job {}: its type {} could not name its agent", job.id(), job.type(), e);
+            return Optional.empty();
+        }
+    }
+
+    private <P> Optional<String> agent(JobType<P, ?> type, Job job) throws com.fasterxml.jackson.core.JsonProcessingException {
+        P payload = mapper.treeToValue(job.payload(), type.payloadType());
+        return payload == null ? Optional.empty() : type.agent(payload, config);
+    }
+
     private <P> Optional<JobDescription> describe(JobType<P, ?> type, Job job)
             throws com.fasterxml.jackson.core.JsonProcessingException {
         P payload = mapper.treeToValue(job.payload(), type.payloadType());

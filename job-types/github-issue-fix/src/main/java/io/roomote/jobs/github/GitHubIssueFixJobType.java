@@ -85,6 +85,11 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
     }
 
     @Override
+    public Optional<String> agent(IssueFixPayload payload, Configuration config) {
+        return Optional.of(payload.agent() != null ? payload.agent() : IssueFixSettings.defaultAgent(config));
+    }
+
+    @Override
     public List<ValidationProblem> validate(IssueFixPayload p) {
         List<ValidationProblem> problems = new ArrayList<>();
         if (p.repo() == null || p.repo().isBlank()) {

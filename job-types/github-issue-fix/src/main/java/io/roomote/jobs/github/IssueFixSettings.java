@@ -66,7 +66,7 @@ public record IssueFixSettings(Optional<String> token, String apiUrl, String ser
         return new IssueFixSettings(
                 c.get("GH_TOKEN").or(() -> c.get("GITHUB_TOKEN")),
                 apiUrl, serverUrl,
-                c.get("ROOMOTE_AGENT", "roo-code"),
+                defaultAgent(c),
                 c.get("OPENROUTER_MODEL"),
                 c.get("ROOMOTE_GIT_USER_NAME", "Roomote"),
                 c.get("ROOMOTE_GIT_USER_EMAIL", "roomote@users.noreply.github.com"),
@@ -172,5 +172,10 @@ public record IssueFixSettings(Optional<String> token, String apiUrl, String ser
     public Optional<String> enterpriseHost() {
         String host = URI.create(serverUrl).getHost();
         return host == null || host.equals("github.com") ? Optional.empty() : Optional.of(host);
+    }
+
+    /** The agent of a job whose payload names none ({@code ROOMOTE_AGENT}, default {@code roo-code}). */
+    public static String defaultAgent(Configuration c) {
+        return c.get("ROOMOTE_AGENT", "roo-code");
     }
 }

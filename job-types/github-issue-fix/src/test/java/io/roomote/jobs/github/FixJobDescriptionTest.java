@@ -42,4 +42,13 @@ class FixJobDescriptionTest {
         assertThat(type.describe(payload, Optional.of(Map.of("outcome", "no_changes")), Settings.of(Map.of()))
                 .orElseThrow().made()).isEmpty();
     }
+
+    /** Slack's first message names the agent: the payload's, else {@code ROOMOTE_AGENT}, else Roo Code. */
+    @Test
+    void theAgentIsThePayloadsElseTheRunnersDefault() {
+        IssueFixPayload withAgent = new IssueFixPayload("acme/app", 7, null, null, null, "codex", null);
+        assertThat(type.agent(withAgent, Settings.of(Map.of("ROOMOTE_AGENT", "opencode")))).contains("codex");
+        assertThat(type.agent(payload, Settings.of(Map.of("ROOMOTE_AGENT", "opencode")))).contains("opencode");
+        assertThat(type.agent(payload, Settings.of(Map.of()))).contains("roo-code");
+    }
 }

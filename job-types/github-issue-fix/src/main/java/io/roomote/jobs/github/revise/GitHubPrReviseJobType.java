@@ -125,6 +125,11 @@ public final class GitHubPrReviseJobType implements JobType<PullRequestRevisePay
         return problems;
     }
 
+    @Override
+    public Optional<String> agent(PullRequestRevisePayload payload, Configuration config) {
+        return Optional.of(payload.agent() != null ? payload.agent() : IssueFixSettings.defaultAgent(config));
+    }
+
     /**
      * "Revising PR #7" with the pull request's link; once the round pushed commits, "2 commits pushed" with the
      * same link. The texts of Slack threads come from here.

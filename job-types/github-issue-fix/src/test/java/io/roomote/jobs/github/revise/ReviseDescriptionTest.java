@@ -43,4 +43,13 @@ class ReviseDescriptionTest {
         assertThat(type.describe(payload, Optional.of(Map.of("outcome", "push_rejected", "pushed", false,
                 "commits", List.of(Map.of("sha", "abc1234")))), ghe).orElseThrow().made()).isEmpty();
     }
+
+    @Test
+    void theAgentIsThePayloadsElseTheRunnersDefault() {
+        PullRequestRevisePayload withAgent = new PullRequestRevisePayload("acme/app", 7, "review_comment", 11L, "alice",
+                "claude-code", null, null, null);
+        assertThat(type.agent(withAgent, ghe)).contains("claude-code");
+        assertThat(type.agent(payload, Settings.of(Map.of("ROOMOTE_AGENT", "codex")))).contains("codex");
+        assertThat(type.agent(payload, ghe)).contains("roo-code");
+    }
 }
