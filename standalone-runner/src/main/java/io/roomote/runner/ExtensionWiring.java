@@ -47,6 +47,11 @@ final class ExtensionWiring implements AutoCloseable {
             public void jobFinished(Job job) {
                 listeners.jobFinished(job);
             }
+
+            @Override
+            public boolean listens() {
+                return listeners.listens();
+            }
         };
     }
 

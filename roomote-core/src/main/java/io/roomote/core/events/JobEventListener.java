@@ -16,12 +16,37 @@ public interface JobEventListener {
     default void jobFinished(Job job) {
     }
 
+    /**
+     * Whether this listener hears anything. The worker pool reads a finished job's stored row only for a
+     * listener that does: a round trip per job saved when nothing listens.
+     */
+    default boolean listens() {
+        return true;
+    }
+
     JobEventListener NONE = new JobEventListener() {
+        @Override
+        public boolean listens() {
+            return false;
+        }
     };
 
-    /** All of {@code listeners}, each shielded from the others' failures. */
+    /**
+     * All of {@code listeners}, each shielded from the others' failures. It listens while one of them does, asked
+     * each time: a forwarding listener may be given its targets after the pool starts.
+     */
     static JobEventListener all(java.util.List<JobEventListener> listeners) {
         return new JobEventListener() {
+            @Override
+            public boolean listens() {
+                for (JobEventListener l : listeners) {
+                    if (l.listens()) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+
             @Override
             public void jobStarted(Job job) {
                 for (JobEventListener l : listeners) {

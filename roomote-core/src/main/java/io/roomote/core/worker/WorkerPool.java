@@ -320,7 +320,7 @@ public final class WorkerPool implements AutoCloseable {
                 log.info("job {} ({}) attempt {} of {}: {} after {} ms", job.id(), job.type(), job.attempts(),
                         job.maxAttempts(), how.label(), TimeUnit.NANOSECONDS.toMillis(tookNanos));
                 done.complete(how);
-                if (recorded && events != JobEventListener.NONE) {
+                if (recorded && events.listens()) {
                     // Only the runner whose write landed announces the end, so it is told once.
                     jobs.find(lease.jobId()).filter(j -> j.status().isTerminal()).ifPresent(events::jobFinished);
                 }
