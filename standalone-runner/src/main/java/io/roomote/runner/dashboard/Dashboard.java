@@ -560,13 +560,13 @@ public final class Dashboard implements AutoCloseable {
         long cursor = 0;
         while (true) {
             List<JobLogLine> lines = queue.logs(id, cursor, 5000);
-            StringBuilder sb = new StringBuilder();
-            for (JobLogLine l : lines) {
-                sb.append(l.loggedAt()).append(" [run ").append(l.attempt()).append("] ")
-                        .append(l.level()).append(' ').append(l.line()).append('\n');
-                cursor = l.seq();
+            String page = lines.stream()
+                    .map(l -> l.loggedAt() + " [run " + l.attempt() + "] " + l.level() + ' ' + l.line() + '\n')
+                    .collect(java.util.stream.Collectors.joining());
+            out.write(page.getBytes(StandardCharsets.UTF_8));
+            if (!lines.isEmpty()) {
+                cursor = lines.get(lines.size() - 1).seq();
             }
-            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
             if (lines.size() < 5000) {
                 break;
             }
