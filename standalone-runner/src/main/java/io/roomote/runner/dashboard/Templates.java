@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.javalin.rendering.template.JavalinJte;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Renders a page's view model with its JTE template ({@code src/main/jte/<name>.jte}, one parameter {@code page}).
@@ -15,10 +16,14 @@ import java.util.Map;
  */
 final class Templates {
 
+    /** Control characters other than tab and line breaks (ANSI colours in agents' logs...) have no place in a page. */
+    private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]");
+
     private final JavalinJte renderer = new JavalinJte(TemplateEngine.createPrecompiled(null, ContentType.Html,
             Templates.class.getClassLoader(), Templates.class.getPackageName()));
 
     String render(Context ctx, Views.PageModel page) {
-        return renderer.render(page.template(), Map.of("page", page), ctx);
+        String html = renderer.render(page.template(), Map.of("page", page), ctx);
+        return CONTROL.matcher(html).find() ? CONTROL.matcher(html).replaceAll("\uFFFD") : html;
     }
 }

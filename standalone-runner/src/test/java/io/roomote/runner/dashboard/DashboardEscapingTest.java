@@ -67,6 +67,7 @@ class DashboardEscapingTest {
                         + ",\"prNumber\":" + json("5" + ATTR) + "}")
                 .error(ERROR));
         DashboardTestSupport.log(db, failed, 1, "info\"><script>", LOG, "1 minute");
+        DashboardTestSupport.log(db, failed, 1, "info", "\u001b[31mred\u001b[0m \u0007", "1 minute");
         exec(db, "INSERT INTO cloud_job_runs (job_id, run, attempt, runner, started_at, finished_at, status, error)"
                 + " VALUES (?, 1, 1, ?, now() - interval '9 minutes', now() - interval '5 minutes', 'failed', ?)",
                 failed, "runner" + ATTR, ERROR);
@@ -146,8 +147,9 @@ class DashboardEscapingTest {
         assertThat(doc.select("#fact-wip-branch").text()).isEqualTo("w" + SINGLE);
         assertThat(doc.select("#fact-pr a").text()).as("a PR number that is no number is not shown").isEqualTo("PR ↗");
         assertThat(doc.select("#job-error").text()).isEqualTo(ERROR);
-        assertThat(doc.select("#log .msg").text()).isEqualTo(LOG);
-        assertThat(doc.select("#log .line").attr("class")).isEqualTo("line lv-infoscript");
+        assertThat(doc.select("#log .msg").eachText()).as("control characters (ANSI colours) are replaced")
+                .containsExactly(LOG, "\uFFFD[31mred\uFFFD[0m \uFFFD");
+        assertThat(doc.select("#log .line").first().attr("class")).isEqualTo("line lv-infoscript");
         assertThat(doc.select("#timeline .note").eachText()).anySatisfy(n -> assertThat(n).contains(ATTR + TAG));
         assertThat(doc.select("#timeline .note").eachText()).contains("on runner" + ATTR);
         assertThat(doc.select("#payload").text()).contains(TITLE.replace("\"", "\\\""));
