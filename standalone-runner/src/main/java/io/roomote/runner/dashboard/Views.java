@@ -67,7 +67,12 @@ final class Views {
     record PrLink(String href, String text) {
     }
 
-    /** One job in a list: the list page's table, and the overview's latest jobs and failures. */
+    /**
+     * One job in a list: the list page's table, and the overview's latest jobs and failures. {@code subject} is
+     * "owner/name#12" (null without one); {@code error} the list's short error (null for a completed job),
+     * {@code shortError} the overview's, {@code errorTitle} their tooltip; {@code showFailure}: a failed job with
+     * an error, whose error the overview shows instead of its type.
+     */
     record JobRow(long id, String href, String subject, String title, String type, String wipBranch, String branch,
                   Badge badge, int attempts, int maxAttempts, String createdAt, String createdUtc, String createdAgo,
                   String duration, String outcome, String error, String errorTitle, String shortError,
