@@ -54,7 +54,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Without a token the dashboard is open, like the API, which then listens on loopback only; requests must then
  * name a loopback host (no DNS rebinding). In both cases every state-changing request must carry the session's
  * CSRF token (form field {@code _csrf} or header {@code X-CSRF-Token}) and must not come from another origin.
- * All output is HTML-escaped, and a strict Content-Security-Policy allows only this dashboard's own script.
+ * All output is HTML-escaped (JTE templates, src/main/jte), and a strict Content-Security-Policy allows only this
+ * dashboard's own script.
  *
  * <p>One instance may be mounted on several Javalin apps (the API port and {@code DASHBOARD_PORT}); they share
  * the sessions.
@@ -82,6 +83,7 @@ public final class Dashboard implements AutoCloseable {
     private final DashboardSettings settings;
     private final Sessions sessions;
     private final Pages pages;
+    private final Templates templates = new Templates();
     private final Clock clock;
     private final byte[] token;
     private final Map<String, byte[]> assets = new LinkedHashMap<>();
@@ -387,7 +389,9 @@ public final class Dashboard implements AutoCloseable {
         }
     }
 
-    private void html(Context ctx, int status, String body) {
+    /** Renders a page (its template with its view model) and sends it. */
+    private void html(Context ctx, int status, Views.PageModel page) {
+        String body = templates.render(ctx, page);
         Long start = ctx.attribute("dashboard.start");
         if (start != null) {
             Long dbNanos = ctx.attribute("dashboard.db");
@@ -556,13 +560,13 @@ public final class Dashboard implements AutoCloseable {
         long cursor = 0;
         while (true) {
             List<JobLogLine> lines = queue.logs(id, cursor, 5000);
-            StringBuilder sb = new StringBuilder();
-            for (JobLogLine l : lines) {
-                sb.append(l.loggedAt()).append(" [run ").append(l.attempt()).append("] ")
-                        .append(l.level()).append(' ').append(l.line()).append('\n');
-                cursor = l.seq();
+            String page = lines.stream()
+                    .map(l -> l.loggedAt() + " [run " + l.attempt() + "] " + l.level() + ' ' + l.line() + '\n')
+                    .collect(java.util.stream.Collectors.joining());
+            out.write(page.getBytes(StandardCharsets.UTF_8));
+            if (!lines.isEmpty()) {
+                cursor = lines.get(lines.size() - 1).seq();
             }
-            out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
             if (lines.size() < 5000) {
                 break;
             }
