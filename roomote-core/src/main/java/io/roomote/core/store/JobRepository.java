@@ -701,14 +701,15 @@ public final class JobRepository {
      * has expired already, empty when no job is processing.
      */
     public Optional<Duration> nextLeaseExpiry() {
-        String sql = "SELECT ceil(greatest(extract(epoch FROM min(lease_expires_at) - " + NOW + "), 0) * 1000)::bigint"
+        // Not greatest(…, 0) in SQL: it ignores NULLs, so "no processing job" would read as "one expired now".
+        String sql = "SELECT ceil(extract(epoch FROM min(lease_expires_at) - " + NOW + ") * 1000)::bigint"
                 + " FROM cloud_jobs WHERE status = 'processing'";
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             QueueTime.bind(ps, time.now(), 1);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long ms = rs.getLong(1);
-                return rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofMillis(ms));
+                return rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofMillis(Math.max(0, ms)));
             }
         } catch (SQLException e) {
             throw new StoreException("could not read the next lease expiry", e);
