@@ -89,7 +89,7 @@ public final class WorkerPool implements AutoCloseable {
     private volatile java.time.Instant lastClaimAt;
 
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
-    /** Claimed ahead, not started yet (dispatcher thread, and shutdown after the dispatcher ended). */
+    /** Claimed ahead, not started yet (dispatcher thread, or the test's in manual mode; shutdown after either). */
     private final java.util.ArrayDeque<Lease> ahead = new java.util.ArrayDeque<>();
     /** When the oldest job in {@link #ahead} was claimed ({@link #clock} millis). */
     private long aheadSince;
