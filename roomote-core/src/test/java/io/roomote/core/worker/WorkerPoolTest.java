@@ -251,9 +251,14 @@ class WorkerPoolTest {
             }
             return Map.of("attempt", ctx.attempt());
         });
-        Roomote roomote = fixture.start(true, Map.of("JOB_RETRY_BACKOFF_MS", "50"), once);
-
+        Roomote roomote = fixture.startManual(clock, Map.of("JOB_RETRY_BACKOFF_MS", "50"), once);
+        WorkerPool pool = roomote.workers().orElseThrow();
         long id = enqueue(roomote, "test.once", "{}");
+
+        pool.runOneDispatch();
+        awaitAttempt(roomote, id, 1, JobStatus.PENDING);
+        clock.advance(Duration.ofMillis(50));
+        assertThat(pool.runOneDispatch().started()).containsExactly(id);
 
         Job job = awaitStatus(roomote, id, JobStatus.COMPLETED, WITHIN);
         assertThat(job.attempts()).isEqualTo(2);
