@@ -17,6 +17,7 @@ import io.roomote.core.store.JobLogRepository;
 import io.roomote.core.store.JobRepository;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.ModelCallRepository;
+import io.roomote.core.store.QueueTime;
 import io.roomote.core.store.Json;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.core.util.Threads;
@@ -53,13 +54,13 @@ public final class Roomote implements AutoCloseable {
     private final QueueDepthGauges depth;
 
     private Roomote(Settings settings, Database database, JobTypeRegistry registry, Path home, boolean runWorkers,
-                    String owner, JobEventListener events, JobMetrics metrics) {
+                    String owner, JobEventListener events, JobMetrics metrics, QueueTime time) {
         this.database = database;
         this.mapper = Json.newMapper();
         this.registry = registry;
         WorkerSettings workerSettings = WorkerSettings.from(settings);
         SecretRedactor redactor = new SecretRedactor(settings.secretValues());
-        JobRepository jobs = new JobRepository(database, mapper);
+        JobRepository jobs = new JobRepository(database, mapper, time);
         JobLogRepository logs = new JobLogRepository(database);
         this.queue = new JobQueue(jobs, new JobSearchRepository(database, mapper), logs, registry, mapper,
                 workerSettings.retry(), settings, metrics);
@@ -76,7 +77,7 @@ public final class Roomote implements AutoCloseable {
         if (runWorkers) {
             this.listener = new NotificationListener(database, List.of(JobRepository.JOBS_CHANNEL, JobRepository.CANCEL_CHANNEL));
             this.workers = new WorkerPool(owner, workerSettings, jobs, runner, registry, logSink, listener, timers,
-                    metrics.enabled() ? JobEventListener.all(List.of(metrics, events)) : events, metrics);
+                    metrics.enabled() ? JobEventListener.all(List.of(metrics, events)) : events, metrics, time.clock());
             MeterRegistry meters = metrics.registry();
             Gauge.builder("roomote.workers.busy", workers, WorkerPool::busy).description("Jobs this runner is running now")
                     .register(meters);
@@ -121,10 +122,20 @@ public final class Roomote implements AutoCloseable {
      */
     public static Roomote open(Settings settings, Database database, JobTypeRegistry registry, Path home,
                                boolean runWorkers, JobEventListener events, MeterRegistry meters) {
+        return open(settings, database, registry, home, runWorkers, events, meters, QueueTime.database());
+    }
+
+    /**
+     * As {@link #open(Settings, Database, JobTypeRegistry, Path, boolean, JobEventListener, MeterRegistry)}, with the
+     * queue going by {@code time}: {@link QueueTime#database()} in production, a test's settable clock in queue
+     * tests (then usually with {@link #startManualWorkers()}).
+     */
+    public static Roomote open(Settings settings, Database database, JobTypeRegistry registry, Path home,
+                               boolean runWorkers, JobEventListener events, MeterRegistry meters, QueueTime time) {
         database.migrate();
         Roomote roomote = new Roomote(settings, database, registry, home, runWorkers,
                 settings.get("ROOMOTE_RUNNER_ID").orElseGet(Roomote::defaultOwner), events,
-                meters == null ? JobMetrics.none() : new JobMetrics(meters));
+                meters == null ? JobMetrics.none() : new JobMetrics(meters), time);
         if (roomote.depth != null) {
             roomote.depth.start();
         }
@@ -144,6 +155,21 @@ public final class Roomote implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * For queue tests: listens (cancellations) and starts the worker pool without its dispatcher thread and timers
+     * ({@link WorkerPool#startManual()}); the test drives it. Use instead of {@link #startWorkers()}; requires a core
+     * opened with {@code runWorkers}.
+     */
+    public WorkerPool startManualWorkers() {
+        if (listener == null) {
+            throw new IllegalStateException("this core runs no workers; open it with runWorkers = true");
+        }
+        workersStarted = true;
+        listener.start(java.time.Duration.ofSeconds(5));
+        workers.startManual();
+        return workers;
     }
 
     /**

@@ -40,12 +40,22 @@ public final class JobRepository {
             "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = now()";
     private static final String FENCE = " WHERE id = ? AND lease_token = ? AND status = 'processing'";
 
+    private static final String NOW = QueueTime.NOW;
+
     private final Database database;
     private final ObjectMapper mapper;
+    private final QueueTime time;
 
+    /** On the database's clock, as production runs. */
     public JobRepository(Database database, ObjectMapper mapper) {
+        this(database, mapper, QueueTime.database());
+    }
+
+    /** On {@code time}: {@link QueueTime#database()} in production, a test's settable clock in queue tests. */
+    public JobRepository(Database database, ObjectMapper mapper, QueueTime time) {
         this.database = database;
         this.mapper = mapper;
+        this.time = time;
     }
 
     /** Result of an insert: the job and whether it is new (false when an active job had the dedupe key). */
@@ -65,8 +75,8 @@ public final class JobRepository {
      * announces a created job ({@link #announceDue(List)}) once this has committed.
      */
     public Inserted insert(NewJob job, int maxAttempts, boolean notify) {
-        String insert = "WITH ins AS (INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts, concurrency_key)"
-                + " VALUES (?, ?, ?, ?, ?)"
+        String insert = "WITH ins AS (INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts, concurrency_key, run_at)"
+                + " VALUES (?, ?, ?, ?, ?, " + NOW + ")"
                 + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *)"
                 + (notify ? " SELECT ins.*, pg_notify('" + JOBS_CHANNEL + "', ins.type) FROM ins" : " SELECT * FROM ins");
         try (Connection c = database.connection()) {
@@ -78,6 +88,7 @@ public final class JobRepository {
                     ps.setString(3, job.dedupeKey());
                     ps.setInt(4, job.maxAttempts() != null ? job.maxAttempts() : maxAttempts);
                     ps.setString(5, job.concurrencyKey());
+                    QueueTime.bind(ps, time.now(), 6);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
                             return new Inserted(map(rs), true);
@@ -143,7 +154,8 @@ public final class JobRepository {
         // Ids are drawn first so each inserted row maps back to its item whatever order RETURNING gives.
         String sql = "WITH input AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('cloud_jobs', 'id')) AS id, t.*"
                 + " FROM unnest(" + arrays + ") WITH ORDINALITY AS t(" + names + ", ord)),"
-                + " ins AS (INSERT INTO cloud_jobs (id, " + names + ") SELECT id, " + names + " FROM input ORDER BY ord"
+                + " ins AS (INSERT INTO cloud_jobs (id, " + names + ", run_at) SELECT id, " + names + ", " + NOW
+                + " FROM input ORDER BY ord"
                 + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *)"
                 + " SELECT input.ord AS batch_ord, ins.* FROM input LEFT JOIN ins ON ins.id = input.id";
         try (Connection c = database.connection()) {
@@ -208,6 +220,7 @@ public final class JobRepository {
                 }
                 ps.setArray(col + 1, c.createArrayOf("text", values));
             }
+            QueueTime.bind(ps, time.now(), columns.size() + 1);
             List<Integer> conflicted = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -327,12 +340,13 @@ public final class JobRepository {
      * {@link #claim} would take, counted, up to {@code limit}). A controller starts workers for these.
      */
     public int countClaimable(Collection<String> types, int limit) {
-        String sql = "SELECT count(*) FROM (SELECT 1 FROM cloud_jobs q WHERE status = 'pending' AND run_at <= now()"
+        String sql = "SELECT count(*) FROM (SELECT 1 FROM cloud_jobs q WHERE status = 'pending' AND run_at <= " + NOW
                 + " AND type = ANY (ARRAY(SELECT unnest(?::text[]) EXCEPT SELECT type FROM cloud_job_type_pauses))"
                 + KEY_FREE + " LIMIT ?) c";
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", types.toArray()));
-            ps.setInt(2, limit);
+            QueueTime.bind(ps, time.now(), 1);
+            ps.setArray(2, c.createArrayOf("text", types.toArray()));
+            ps.setInt(3, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
@@ -417,8 +431,8 @@ public final class JobRepository {
         return "23505".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
     }
 
-    /** The claim's scan (parameters: types, limit); package-private so a test can read its plan. */
-    static final String CLAIM_SCAN = "SELECT id FROM cloud_jobs q WHERE status = 'pending' AND run_at <= now()"
+    /** The claim's scan (parameters: the queue's time, types, limit); package-private so a test can read its plan. */
+    static final String CLAIM_SCAN = "SELECT id FROM cloud_jobs q WHERE status = 'pending' AND run_at <= " + NOW
             // Paused types (JobTypePauses) are taken out of the list once per claim: the index walk stays.
             + " AND type = ANY (ARRAY(SELECT unnest(?::text[]) EXCEPT SELECT type FROM cloud_job_type_pauses))"
             + KEY_FREE
@@ -432,17 +446,20 @@ public final class JobRepository {
      */
     private static final String CLAIM = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off;"
             + " WITH next AS (" + CLAIM_SCAN + ")"
-            + " UPDATE cloud_jobs j SET status = 'processing', attempts = j.attempts + 1, started_at = now(),"
+            + " UPDATE cloud_jobs j SET status = 'processing', attempts = j.attempts + 1, started_at = " + NOW + ","
             + " lease_owner = ?, lease_token = nextval('cloud_jobs_lease_token_seq'),"
-            + " lease_expires_at = now() + (? * interval '1 millisecond'), heartbeat_at = now(), updated_at = now()"
+            + " lease_expires_at = " + NOW + " + (? * interval '1 millisecond'), heartbeat_at = " + NOW + ","
+            + " updated_at = now()"
             + " FROM next WHERE j.id = next.id RETURNING j.*";
 
     private List<Lease> claimOnce(String owner, int max, Duration leaseDuration, Collection<String> types) {
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
-            ps.setArray(1, c.createArrayOf("text", types.toArray()));
-            ps.setInt(2, max);
-            ps.setString(3, owner);
-            ps.setLong(4, leaseDuration.toMillis());
+            java.time.OffsetDateTime now = time.now();
+            QueueTime.bind(ps, now, 1, 4, 6, 8);
+            ps.setArray(2, c.createArrayOf("text", types.toArray()));
+            ps.setInt(3, max);
+            ps.setString(5, owner);
+            ps.setLong(7, leaseDuration.toMillis());
             List<Lease> leases = new ArrayList<>();
             for (boolean rows = ps.execute(); rows || ps.getUpdateCount() != -1; rows = ps.getMoreResults()) {
                 if (rows) {
@@ -580,8 +597,8 @@ public final class JobRepository {
     /** Puts a failed attempt back in the queue to run again after {@code delay}. */
     public boolean reschedule(long id, long token, String error, Duration delay) {
         return fenced("UPDATE cloud_jobs SET status = 'pending', error = ?,"
-                + " run_at = now() + (? * interval '1 millisecond'), " + CLEAR_LEASE + FENCE,
-                id, error, delay.toMillis(), id, token);
+                + " run_at = " + NOW + " + (? * interval '1 millisecond'), " + CLEAR_LEASE + FENCE,
+                id, error, time.now(), delay.toMillis(), id, token);
     }
 
     /**
@@ -590,8 +607,8 @@ public final class JobRepository {
      */
     public boolean release(long id, long token) {
         return fenced("WITH r AS (UPDATE cloud_jobs SET status = 'pending', attempts = greatest(attempts - 1, 0),"
-                + " run_at = now(), " + CLEAR_LEASE + FENCE + " RETURNING type)"
-                + " SELECT pg_notify('" + JOBS_CHANNEL + "', type) FROM r", id, id, token);
+                + " run_at = " + NOW + ", " + CLEAR_LEASE + FENCE + " RETURNING type)"
+                + " SELECT pg_notify('" + JOBS_CHANNEL + "', type) FROM r", id, time.now(), id, token);
     }
 
     /** What a heartbeat learned about one running job. */
@@ -606,14 +623,15 @@ public final class JobRepository {
         if (tokensByJob.isEmpty()) {
             return List.of();
         }
-        String sql = "UPDATE cloud_jobs j SET lease_expires_at = now() + (? * interval '1 millisecond'),"
-                + " heartbeat_at = now() FROM unnest(?::bigint[], ?::bigint[]) AS l(id, token)"
+        String sql = "UPDATE cloud_jobs j SET lease_expires_at = " + NOW + " + (? * interval '1 millisecond'),"
+                + " heartbeat_at = " + NOW + " FROM unnest(?::bigint[], ?::bigint[]) AS l(id, token)"
                 + " WHERE j.id = l.id AND j.lease_token = l.token AND j.status = 'processing'"
                 + " RETURNING j.id, j.cancel_requested";
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, leaseDuration.toMillis());
-            ps.setArray(2, c.createArrayOf("bigint", tokensByJob.keySet().toArray()));
-            ps.setArray(3, c.createArrayOf("bigint", tokensByJob.values().toArray()));
+            QueueTime.bind(ps, time.now(), 1, 3);
+            ps.setLong(2, leaseDuration.toMillis());
+            ps.setArray(4, c.createArrayOf("bigint", tokensByJob.keySet().toArray()));
+            ps.setArray(5, c.createArrayOf("bigint", tokensByJob.values().toArray()));
             List<LeaseState> states = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -641,10 +659,10 @@ public final class JobRepository {
     /**
      * As {@link #reclaimExpired}, also saying when each requeued job is due. Idle runners are notified only of
      * jobs due now; a job with a backoff is announced by {@link #announceDue} when its {@code run_at} comes,
-     * since a wake-up before that finds nothing to claim. The delay is measured on the database's clock.
+     * since a wake-up before that finds nothing to claim. The delay is measured on the queue's time ({@link QueueTime}).
      */
     public List<Reclaimed> reclaimExpiredLeases(io.roomote.core.util.Backoff backoff) {
-        String sql = "WITH expired AS (SELECT id FROM cloud_jobs WHERE status = 'processing' AND lease_expires_at < now()"
+        String sql = "WITH expired AS (SELECT id FROM cloud_jobs WHERE status = 'processing' AND lease_expires_at < " + NOW
                 + " FOR UPDATE SKIP LOCKED),"
                 + " upd AS (UPDATE cloud_jobs j SET"
                 + "  status = CASE WHEN j.cancel_requested THEN 'cancelled'"
@@ -654,17 +672,18 @@ public final class JobRepository {
                 + "          || CASE WHEN j.cancel_requested THEN ' (cancel had been requested)'"
                 + "                  WHEN j.attempts < j.max_attempts THEN '; will retry' ELSE '; no attempts left' END,"
                 // The delay after n attempts is the n-th element: Backoff computes it, for the same waits as the worker's.
-                + "  run_at = now() + (?::bigint[])[least(greatest(j.attempts, 1), ?)] * interval '1 millisecond',"
-                + "  completed_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN now() END,"
+                + "  run_at = " + NOW + " + (?::bigint[])[least(greatest(j.attempts, 1), ?)] * interval '1 millisecond',"
+                + "  completed_at = CASE WHEN j.cancel_requested OR j.attempts >= j.max_attempts THEN " + NOW + " END,"
                 + "  " + CLEAR_LEASE
                 + " FROM expired WHERE j.id = expired.id RETURNING j.*)"
-                + " SELECT upd.*, ceil(greatest(extract(epoch FROM upd.run_at - now()), 0) * 1000)::bigint AS due_in_ms,"
-                + " CASE WHEN upd.status = 'pending' AND upd.run_at <= now() THEN pg_notify('" + JOBS_CHANNEL + "', upd.type) END"
+                + " SELECT upd.*, ceil(greatest(extract(epoch FROM upd.run_at - " + NOW + "), 0) * 1000)::bigint AS due_in_ms,"
+                + " CASE WHEN upd.status = 'pending' AND upd.run_at <= " + NOW + " THEN pg_notify('" + JOBS_CHANNEL + "', upd.type) END"
                 + " FROM upd";
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             Long[] delays = backoff.millisByFailures();
-            ps.setArray(1, c.createArrayOf("bigint", delays));
-            ps.setInt(2, delays.length);
+            QueueTime.bind(ps, time.now(), 1, 2, 5, 6, 7);
+            ps.setArray(3, c.createArrayOf("bigint", delays));
+            ps.setInt(4, delays.length);
             List<Reclaimed> jobs = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -678,17 +697,20 @@ public final class JobRepository {
     }
 
     /**
-     * How long until the earliest lease of a processing job expires, on the database's clock: zero when one
+     * How long until the earliest lease of a processing job expires, on the queue's time: zero when one
      * has expired already, empty when no job is processing.
      */
     public Optional<Duration> nextLeaseExpiry() {
-        String sql = "SELECT ceil(greatest(extract(epoch FROM min(lease_expires_at) - now()), 0) * 1000)::bigint"
+        // Not greatest(…, 0) in SQL: it ignores NULLs, so "no processing job" would read as "one expired now".
+        String sql = "SELECT ceil(extract(epoch FROM min(lease_expires_at) - " + NOW + ") * 1000)::bigint"
                 + " FROM cloud_jobs WHERE status = 'processing'";
-        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            long ms = rs.getLong(1);
-            return rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofMillis(ms));
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            QueueTime.bind(ps, time.now(), 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long ms = rs.getLong(1);
+                return rs.wasNull() ? Optional.empty() : Optional.of(Duration.ofMillis(Math.max(0, ms)));
+            }
         } catch (SQLException e) {
             throw new StoreException("could not read the next lease expiry", e);
         }
@@ -736,12 +758,15 @@ public final class JobRepository {
      * @throws DuplicateActiveJobException when another active job holds the same dedupe key
      */
     public Optional<Job> requeue(long id) {
-        String sql = "WITH u AS (UPDATE cloud_jobs SET status = 'pending', attempts = 0, run_at = now(), error = NULL,"
+        String sql = "WITH u AS (UPDATE cloud_jobs SET status = 'pending', attempts = 0, run_at = " + NOW + ", error = NULL,"
                 + " result = NULL, started_at = NULL, completed_at = NULL, cancel_requested = false, updated_at = now()"
                 + " WHERE id = ? AND status IN ('failed', 'cancelled') RETURNING *)"
                 + " SELECT u.*, pg_notify('" + JOBS_CHANNEL + "', u.type) FROM u";
         try (Connection c = database.connection()) {
-            return queryOne(c, sql, ps -> ps.setLong(1, id));
+            return queryOne(c, sql, ps -> {
+                QueueTime.bind(ps, time.now(), 1);
+                ps.setLong(2, id);
+            });
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
                 throw new DuplicateActiveJobException(id);

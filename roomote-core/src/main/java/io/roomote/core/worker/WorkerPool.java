@@ -48,6 +48,14 @@ import java.util.function.BooleanSupplier;
  * when the earliest known lease expires (and at least every heartbeat interval), so a dead runner's job is
  * queued again within moments of its lease's end. A job queued with a backoff is announced to all runners
  * when it becomes due, not before: a wake-up earlier would find nothing to claim and leave it to the poll.
+ *
+ * <p>Time: the queue's own times (due, lease expiry) are decided by the repository's {@code QueueTime}; the pool
+ * measures on {@code clock} only how long a job claimed ahead has waited. For tests, {@link #startManual()} starts
+ * the pool without its dispatcher thread and timers: the test drives it with {@link #runOneDispatch()},
+ * {@link #runOneReclaim()} and {@link #runOneHeartbeat()} and moves a settable clock between them, so nothing
+ * waits for real time to pass (db-scheduler's {@code ManualScheduler} is the model). Job attempts still run on
+ * the worker threads. Waits on threads (shutdown, a write retried through an outage) stay in real time: they
+ * wait for work to end, not for the queue's time to come.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -61,6 +69,10 @@ public final class WorkerPool implements AutoCloseable {
     private record Running(Lease lease, CancellationSignal signal) {
     }
 
+    /** A dispatch round's report, and how long the dispatcher may wait before the next (0: go again at once). */
+    private record Round(Dispatch dispatch, long waitMs) {
+    }
+
     private final String owner;
     private final WorkerSettings settings;
     private final JobRepository jobs;
@@ -72,13 +84,14 @@ public final class WorkerPool implements AutoCloseable {
     private final JobEventListener events;
     private final JobMetrics metrics;
     private final CompletionBatcher completions;
+    private final java.time.Clock clock;
     /** Database time of this runner's latest claim (null before the first). */
     private volatile java.time.Instant lastClaimAt;
 
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
-    /** Claimed ahead, not started yet (dispatcher thread, and shutdown after the dispatcher ended). */
+    /** Claimed ahead, not started yet (dispatcher thread, or the test's in manual mode; shutdown after either). */
     private final java.util.ArrayDeque<Lease> ahead = new java.util.ArrayDeque<>();
-    /** When the oldest job in {@link #ahead} was claimed (System.nanoTime). */
+    /** When the oldest job in {@link #ahead} was claimed ({@link #clock} millis). */
     private long aheadSince;
     private final WakeSignal wake = new WakeSignal();
     private final Object slotsMonitor = new Object();
@@ -90,6 +103,8 @@ public final class WorkerPool implements AutoCloseable {
     private final List<ScheduledFuture<?>> periodic = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> nextReclaim;
     private volatile boolean accepting;
+    /** Started with {@link #startManual()}: no dispatcher thread, no timers; the test drives the rounds. */
+    private volatile boolean manual;
     /** Set by the dispatcher while claims fail (the database is unreachable). */
     private boolean claimFailing;
     private volatile boolean stopped;
@@ -103,6 +118,20 @@ public final class WorkerPool implements AutoCloseable {
     public WorkerPool(String owner, WorkerSettings settings, JobRepository jobs, JobRunner runner,
                       JobTypeRegistry registry, LogSink logSink, NotificationListener notifications,
                       ScheduledExecutorService timers, JobEventListener events, JobMetrics metrics) {
+        this(owner, settings, jobs, runner, registry, logSink, notifications, timers, events, metrics,
+                java.time.Clock.systemUTC());
+    }
+
+    /**
+     * @param clock what the pool measures a claimed-ahead job's hold on: the system clock in production (the
+     *              queue's times are the repository's {@code QueueTime}), a test's settable clock with
+     *              {@link #startManual()}
+     */
+    public WorkerPool(String owner, WorkerSettings settings, JobRepository jobs, JobRunner runner,
+                      JobTypeRegistry registry, LogSink logSink, NotificationListener notifications,
+                      ScheduledExecutorService timers, JobEventListener events, JobMetrics metrics,
+                      java.time.Clock clock) {
+        this.clock = clock;
         this.metrics = metrics;
         this.owner = owner;
         this.settings = settings;
@@ -128,6 +157,61 @@ public final class WorkerPool implements AutoCloseable {
         startBackground();
         dispatcher.start();
         log.info("worker {} started: up to {} job(s) at once of type(s) {}", owner, settings.maxWorkers(), registry.ids());
+    }
+
+    /**
+     * Test mode: takes work only when told. No dispatcher thread, no heartbeat or reclaim timer, no delayed
+     * announcement; cancellations still arrive by {@code NOTIFY}. Drive it with {@link #runOneDispatch()},
+     * {@link #runOneReclaim()} and {@link #runOneHeartbeat()} from one thread; {@link #shutdown()} stops it as usual.
+     */
+    public void startManual() {
+        if (dispatcher.isAlive() || accepting) {
+            throw new IllegalStateException("worker " + owner + " is already started; startManual() is instead of start()");
+        }
+        manual = true;
+        subscribe();
+        log.info("worker {} started in manual mode: up to {} job(s) at once of type(s) {}", owner, settings.maxWorkers(),
+                registry.ids());
+    }
+
+    /**
+     * One claim round, on the caller's thread (a pool started with {@link #startManual()}): jobs claimed ahead
+     * start in free slots; jobs held ahead past {@link WorkerSettings#aheadHold()} (on the pool's clock) go back to
+     * the queue; free slots plus {@code claimAhead} are claimed in one statement (jobs due on the queue's time) and
+     * the claimed jobs start on worker threads or are held ahead. A refused claim throws.
+     */
+    public Dispatch runOneDispatch() {
+        requireManual("runOneDispatch");
+        return dispatchRound().dispatch();
+    }
+
+    /**
+     * One check for expired leases (on the queue's time), as the reclaim timer runs it: takes them back and says
+     * when the pool would check next. A pool started with {@link #startManual()} only; failures throw.
+     */
+    public ReclaimRound runOneReclaim() {
+        requireManual("runOneReclaim");
+        return reclaimRound();
+    }
+
+    /**
+     * One heartbeat, as the timer runs it: renews the leases of the jobs running here (from the queue's time),
+     * stops those whose lease was taken back or whose cancel was requested. Returns the ids renewed. A pool
+     * started with {@link #startManual()} only; failures throw.
+     */
+    public Set<Long> runOneHeartbeat() {
+        requireManual("runOneHeartbeat");
+        return renewLeases();
+    }
+
+    private void requireManual(String what) {
+        if (!manual) {
+            throw new IllegalStateException(what + "() drives a pool started with startManual(); worker " + owner
+                    + " runs its own dispatcher and timers");
+        }
+        if (!accepting) {
+            throw new IllegalStateException(what + "(): worker " + owner + " is stopped");
+        }
     }
 
     /**
@@ -159,6 +243,13 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void startBackground() {
+        subscribe();
+        long beat = settings.heartbeatInterval().toMillis();
+        periodic.add(timers.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS));
+        nextReclaim = timers.schedule(this::reclaimExpiredLeases, 0, TimeUnit.MILLISECONDS);
+    }
+
+    private void subscribe() {
         if (registry.ids().isEmpty()) {
             log.warn("no job types are installed, so this worker will run nothing; see README, 'Writing a job type'");
         }
@@ -175,9 +266,6 @@ public final class WorkerPool implements AutoCloseable {
             }
         });
         accepting = true;
-        long beat = settings.heartbeatInterval().toMillis();
-        periodic.add(timers.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS));
-        nextReclaim = timers.schedule(this::reclaimExpiredLeases, 0, TimeUnit.MILLISECONDS);
     }
 
     public String owner() {
@@ -198,9 +286,9 @@ public final class WorkerPool implements AutoCloseable {
         return Optional.ofNullable(lastClaimAt);
     }
 
-    /** Whether the dispatcher is alive and taking work. */
+    /** Whether the dispatcher is alive (or the pool is driven by hand) and taking work. */
     public boolean isAccepting() {
-        return accepting && dispatcher.isAlive();
+        return accepting && (manual || dispatcher.isAlive());
     }
 
     /** Stops a job running here; false when this runner does not run it. */
@@ -213,45 +301,10 @@ public final class WorkerPool implements AutoCloseable {
         while (accepting) {
             try {
                 wake.clear();
-                int free = settings.maxWorkers() - running.size();
-                for (; free > 0 && !ahead.isEmpty(); free--) {
-                    launch(ahead.poll());
+                long wait = dispatchRound().waitMs();
+                if (wait > 0) {
+                    wake.await(wait);
                 }
-                if (free > 0) {
-                    int want = free + settings.claimAhead();
-                    List<Lease> leases = jobs.claim(owner, want, settings.leaseDuration(), registry.ids());
-                    if (claimFailing) {
-                        claimFailing = false;
-                        log.info("claiming jobs again: the database answers");
-                    }
-                    for (Lease lease : leases) {
-                        if (free > 0) {
-                            launch(lease);
-                            free--;
-                        } else {
-                            if (ahead.isEmpty()) {
-                                aheadSince = System.nanoTime();
-                            }
-                            ahead.add(lease);
-                        }
-                    }
-                    if (leases.size() == want) {
-                        continue; // there may be more; the next loop waits if all slots are taken
-                    }
-                }
-                long wait = settings.pollInterval().toMillis();
-                if (!ahead.isEmpty()) {
-                    long held = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - aheadSince);
-                    // Never past a heartbeat: a held job's lease is not renewed until it starts.
-                    long hold = Math.min(settings.aheadHold().toMillis(), settings.heartbeatInterval().toMillis());
-                    long left = hold - held;
-                    if (left <= 0) {
-                        handBackAhead();
-                        continue;
-                    }
-                    wait = Math.min(wait, left);
-                }
-                wake.await(wait);
             } catch (InterruptedException e) {
                 if (!accepting) {
                     return;
@@ -274,20 +327,78 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** Hands the jobs claimed ahead back to the queue untouched (no slot freed in time, or shutting down). */
-    private void handBackAhead() {
+    /**
+     * One round of the dispatcher (its thread, or the test's through {@link #runOneDispatch()}): start held jobs
+     * in free slots, claim for the rest plus {@code claimAhead}, hand back held jobs whose hold has lapsed.
+     */
+    private Round dispatchRound() {
+        List<Long> startedNow = new java.util.ArrayList<>();
+        int free = settings.maxWorkers() - running.size();
+        for (; free > 0 && !ahead.isEmpty(); free--) {
+            Lease lease = ahead.poll();
+            launch(lease);
+            startedNow.add(lease.jobId());
+        }
+        boolean maybeMore = false;
+        if (free > 0) {
+            int want = free + settings.claimAhead();
+            List<Lease> leases = jobs.claim(owner, want, settings.leaseDuration(), registry.ids());
+            if (claimFailing) {
+                claimFailing = false;
+                log.info("claiming jobs again: the database answers");
+            }
+            for (Lease lease : leases) {
+                if (free > 0) {
+                    launch(lease);
+                    startedNow.add(lease.jobId());
+                    free--;
+                } else {
+                    if (ahead.isEmpty()) {
+                        aheadSince = clock.millis();
+                    }
+                    ahead.add(lease);
+                }
+            }
+            // There may be more; the next round waits if all slots are taken.
+            maybeMore = leases.size() == want;
+        }
+        long wait = maybeMore ? 0 : settings.pollInterval().toMillis();
+        Set<Long> handedBack = Set.of();
+        if (!maybeMore && !ahead.isEmpty()) {
+            long held = clock.millis() - aheadSince;
+            // Never past a heartbeat: a held job's lease is not renewed until it starts.
+            long hold = Math.min(settings.aheadHold().toMillis(), settings.heartbeatInterval().toMillis());
+            long left = hold - held;
+            // held < 0: the wall clock was set back; hand back rather than hold for as long as it jumped.
+            if (left <= 0 || held < 0) {
+                handedBack = handBackAhead();
+                wait = 0;
+            } else {
+                wait = Math.min(wait, left);
+            }
+        }
+        List<Long> heldNow = ahead.stream().map(Lease::jobId).toList();
+        return new Round(new Dispatch(List.copyOf(startedNow), heldNow, handedBack), wait);
+    }
+
+    /**
+     * Hands the jobs claimed ahead back to the queue untouched (no slot freed in time, or shutting down); returns
+     * the ids handed back (none when the database refused: their leases then expire).
+     */
+    private Set<Long> handBackAhead() {
         if (ahead.isEmpty()) {
-            return;
+            return Set.of();
         }
         Map<Long, Long> tokens = new HashMap<>();
         ahead.forEach(l -> tokens.put(l.jobId(), l.token()));
         ahead.clear();
         try {
-            jobs.unclaim(tokens);
+            return jobs.unclaim(tokens);
         } catch (RuntimeException e) {
             // Their leases expire and the queue takes them back, as for a runner that died.
             log.warn("could not hand back {} job(s) claimed ahead ({}); they return to the queue when their"
                     + " leases expire", tokens.size(), rootMessage(e));
+            return Set.of();
         }
     }
 
@@ -436,28 +547,34 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private void heartbeat() {
-        if (running.isEmpty()) {
-            return;
-        }
-        Map<Long, Long> tokens = new HashMap<>();
-        running.forEach((id, r) -> tokens.put(id, r.lease().token()));
         try {
-            Set<Long> alive = new HashSet<>();
-            for (JobRepository.LeaseState state : jobs.renew(tokens, settings.leaseDuration())) {
-                alive.add(state.jobId());
-                if (state.cancelRequested()) {
-                    cancelLocal(state.jobId(), Cancellation.Reason.CANCELLED);
-                }
-            }
-            for (Long id : tokens.keySet()) {
-                if (!alive.contains(id) && running.containsKey(id)) {
-                    log.warn("job {}: lease lost; stopping it", id);
-                    cancelLocal(id, Cancellation.Reason.LEASE_LOST);
-                }
-            }
+            renewLeases();
         } catch (RuntimeException e) {
             log.warn("heartbeat failed: {}", e.getMessage());
         }
+    }
+
+    /** Renews the running jobs' leases; stops those taken back or asked to stop. Returns the ids renewed. */
+    private Set<Long> renewLeases() {
+        if (running.isEmpty()) {
+            return Set.of();
+        }
+        Map<Long, Long> tokens = new HashMap<>();
+        running.forEach((id, r) -> tokens.put(id, r.lease().token()));
+        Set<Long> alive = new HashSet<>();
+        for (JobRepository.LeaseState state : jobs.renew(tokens, settings.leaseDuration())) {
+            alive.add(state.jobId());
+            if (state.cancelRequested()) {
+                cancelLocal(state.jobId(), Cancellation.Reason.CANCELLED);
+            }
+        }
+        for (Long id : tokens.keySet()) {
+            if (!alive.contains(id) && running.containsKey(id)) {
+                log.warn("job {}: lease lost; stopping it", id);
+                cancelLocal(id, Cancellation.Reason.LEASE_LOST);
+            }
+        }
+        return Set.copyOf(alive);
     }
 
     /** Takes back expired leases, then plans the next check for the earliest lease expiry known. */
@@ -465,22 +582,9 @@ public final class WorkerPool implements AutoCloseable {
         if (stopped) {
             return;
         }
-        long beat = settings.heartbeatInterval().toMillis();
-        long next = beat;
+        long next = settings.heartbeatInterval().toMillis();
         try {
-            for (JobRepository.Reclaimed r : jobs.reclaimExpiredLeases(settings.retry().backoff())) {
-                Job job = r.job();
-                log.warn("job {}: {} -> {}", job.id(), job.error(), job.status().dbValue());
-                metrics.leaseReclaimed(job.type(), job.status() == JobStatus.PENDING ? "requeued" : job.status().dbValue());
-                if (job.status() == JobStatus.PENDING && !r.dueIn().isZero()) {
-                    announceWhenDue(job.type(), r.dueIn());
-                }
-            }
-            // Leases taken after this read expire at least a lease from now; the heartbeat interval cap sees them.
-            Optional<Duration> expiry = jobs.nextLeaseExpiry();
-            if (expiry.isPresent()) {
-                next = Math.max(MIN_RECLAIM_WAIT_MS, Math.min(beat, expiry.get().toMillis() + MARGIN_MS));
-            }
+            next = reclaimRound().nextCheckIn().toMillis();
         } catch (RuntimeException e) {
             log.warn("could not reclaim expired leases: {}", e.getMessage());
         }
@@ -493,8 +597,31 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** One reclaim: takes back expired leases and says when to check next (at the earliest lease expiry known). */
+    private ReclaimRound reclaimRound() {
+        List<JobRepository.Reclaimed> reclaimed = jobs.reclaimExpiredLeases(settings.retry().backoff());
+        for (JobRepository.Reclaimed r : reclaimed) {
+            Job job = r.job();
+            log.warn("job {}: {} -> {}", job.id(), job.error(), job.status().dbValue());
+            metrics.leaseReclaimed(job.type(), job.status() == JobStatus.PENDING ? "requeued" : job.status().dbValue());
+            if (job.status() == JobStatus.PENDING && !r.dueIn().isZero()) {
+                announceWhenDue(job.type(), r.dueIn());
+            }
+        }
+        long next = settings.heartbeatInterval().toMillis();
+        // Leases taken after this read expire at least a lease from now; the heartbeat interval cap sees them.
+        Optional<Duration> expiry = jobs.nextLeaseExpiry();
+        if (expiry.isPresent()) {
+            next = Math.max(MIN_RECLAIM_WAIT_MS, Math.min(next, expiry.get().toMillis() + MARGIN_MS));
+        }
+        return new ReclaimRound(List.copyOf(reclaimed), Duration.ofMillis(next));
+    }
+
     /** Wakes every runner (through NOTIFY) once a job queued with a delay becomes due. */
     private void announceWhenDue(String type, Duration delay) {
+        if (manual) {
+            return; // a test drives this pool: it dispatches when it has moved the clock, no timer wakes it
+        }
         Runnable announce = () -> {
             if (stopped) {
                 return;
@@ -524,6 +651,7 @@ public final class WorkerPool implements AutoCloseable {
         synchronized (claimLock) {
             accepting = false;
         }
+        // Real time from here on (System.nanoTime): these waits are for worker threads to end.
         dispatcher.interrupt();
         joinQuietly(dispatcher);
         if (!dispatcher.isAlive()) {

@@ -11,6 +11,7 @@ import io.roomote.core.queue.EnqueueRequest;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.JobRepository;
 import io.roomote.core.store.Json;
+import io.roomote.core.store.QueueTime;
 import io.roomote.core.types.JobTypeRegistry;
 import io.roomote.spi.JobType;
 
@@ -49,16 +50,38 @@ public final class QueueFixture implements AutoCloseable {
         return new JobRepository(database, MAPPER);
     }
 
+    /** A repository on {@code clock}'s time, e.g. to play a runner that claims and dies in a clock-driven test. */
+    public JobRepository repository(SettableClock clock) {
+        return new JobRepository(database, MAPPER, QueueTime.following(clock));
+    }
+
     /** Starts a Roomote on this database; settings are env-style names such as MAX_WORKERS. */
     public Roomote start(boolean workers, Map<String, String> settings, JobType<?, ?>... types) {
+        Roomote roomote = Roomote.start(settings(settings), database, JobTypeRegistry.of(types), home, workers);
+        started.add(roomote);
+        return roomote;
+    }
+
+    /**
+     * Starts a Roomote whose queue goes by {@code clock} and whose worker pool is driven by the test
+     * ({@code roomote.workers().orElseThrow().runOneDispatch()}, {@code runOneReclaim()}, {@code runOneHeartbeat()}):
+     * nothing is claimed, renewed or reclaimed unless the test says so, and no wait depends on real time.
+     */
+    public Roomote startManual(SettableClock clock, Map<String, String> settings, JobType<?, ?>... types) {
+        Roomote roomote = Roomote.open(settings(settings), database, JobTypeRegistry.of(types), home, true,
+                io.roomote.core.events.JobEventListener.NONE, null, QueueTime.following(clock));
+        started.add(roomote);
+        roomote.startManualWorkers();
+        return roomote;
+    }
+
+    private static Settings settings(Map<String, String> settings) {
         Map<String, String> all = new HashMap<>();
         all.put("POLL_INTERVAL_MS", "200");
         all.put("SHUTDOWN_GRACE", "1s");
         all.put("JOB_CANCEL_GRACE", "1s");
         all.putAll(settings);
-        Roomote roomote = Roomote.start(Settings.of(all), database, JobTypeRegistry.of(types), home, workers);
-        started.add(roomote);
-        return roomote;
+        return Settings.of(all);
     }
 
     public static ObjectNode json(String text) {

@@ -4,6 +4,7 @@ import io.roomote.core.Roomote;
 import io.roomote.core.jobs.Job;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.testing.QueueFixture;
+import io.roomote.core.testing.SettableClock;
 import io.roomote.core.testing.TestJobType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Claiming ahead (CLAIM_AHEAD, CLAIM_AHEAD_HOLD) against a real PostgreSQL: jobs claimed beyond the free slots
  * start on that claim when a slot frees, and go back to the queue untouched when none frees in time or the
- * runner stops.
+ * runner stops. The hold's lapse is tested on a settable clock with the pool in manual mode (the test runs each
+ * dispatch round), so no test waits for a hold to run out in real time; the others run the real dispatcher.
  */
 class ClaimAheadTest {
 
@@ -34,6 +36,7 @@ class ClaimAheadTest {
     /** The lease token each job ran under, read by the job itself. */
     private final Map<Long, String> ranUnder = new ConcurrentHashMap<>();
     private final CountDownLatch release = new CountDownLatch(1);
+    private final SettableClock clock = SettableClock.startingNow();
     private Roomote runner;
 
     @AfterEach
@@ -77,6 +80,27 @@ class ClaimAheadTest {
         return ids;
     }
 
+    /**
+     * As {@link #queuedThenStarted}, with the runner's pool on the settable clock and driven by the test: its first
+     * dispatch round starts job 1 and holds jobs 2 and 3.
+     */
+    private List<Long> queuedThenDispatched(String hold, String lease) {
+        runner = fixture.startManual(clock, Map.of("MAX_WORKERS", "1", "CLAIM_AHEAD", "2", "CLAIM_AHEAD_HOLD", hold,
+                "LEASE_DURATION", lease), gate());
+        List<Long> ids = List.of(enqueue(runner, "test.gate", "{\"first\": true}"), enqueue(runner, "test.gate", "{}"),
+                enqueue(runner, "test.gate", "{}"));
+        Dispatch first = runner.workers().orElseThrow().runOneDispatch();
+        assertThat(first.started()).containsExactly(ids.get(0));
+        assertThat(first.held()).containsExactly(ids.get(1), ids.get(2));
+        await().atMost(WITHIN).until(() -> started.contains(ids.get(0)));
+        return ids;
+    }
+
+    /** The job's attempt is recorded as {@code status} and the pool's slot is free again. */
+    private void awaitFinished(WorkerPool pool, long id) {
+        await().atMost(WITHIN).until(() -> job(runner, id).status() == JobStatus.COMPLETED && pool.busy() == 0);
+    }
+
     private Job job(Roomote roomote, long id) {
         return roomote.queue().get(id).orElseThrow();
     }
@@ -115,13 +139,21 @@ class ClaimAheadTest {
 
     @Test
     void jobsClaimedAheadGoBackUntouchedWhenNoSlotFreesInTimeThenRunOnce() {
-        List<Long> ids = queuedThenStarted("200ms");
+        List<Long> ids = queuedThenDispatched("200ms", "60s");
         Roomote roomote = runner;
+        WorkerPool pool = roomote.workers().orElseThrow();
+
+        clock.advance(Duration.ofMillis(199));
+        Dispatch held = pool.runOneDispatch();
+        assertThat(held.handedBack()).isEmpty();
+        assertThat(held.held()).containsExactly(ids.get(1), ids.get(2));
+        clock.advance(Duration.ofMillis(1));
+        assertThat(pool.runOneDispatch().handedBack()).containsExactlyInAnyOrder(ids.get(1), ids.get(2));
 
         // Handed back as they were: pending, no attempt or run counted, no run record, no lease.
         for (long id : ids.subList(1, 3)) {
-            await().atMost(WITHIN).until(() -> job(roomote, id).status() == JobStatus.PENDING);
             Job back = job(roomote, id);
+            assertThat(back.status()).isEqualTo(JobStatus.PENDING);
             assertThat(back.attempts()).isZero();
             assertThat(back.leaseOwner()).isNull();
             assertThat(back.leaseToken()).isNull();
@@ -134,8 +166,15 @@ class ClaimAheadTest {
         assertThat(started).containsExactly(ids.get(0));
 
         release.countDown();
+        awaitFinished(pool, ids.get(0));
+        Dispatch next = pool.runOneDispatch();
+        assertThat(next.started()).containsExactly(ids.get(1));
+        assertThat(next.held()).containsExactly(ids.get(2));
+        awaitFinished(pool, ids.get(1));
+        assertThat(pool.runOneDispatch().started()).containsExactly(ids.get(2));
+        awaitFinished(pool, ids.get(2));
         for (long id : ids) {
-            Job done = awaitStatus(roomote, id, JobStatus.COMPLETED, WITHIN);
+            Job done = job(roomote, id);
             assertThat(done.attempts()).isEqualTo(1);
             assertThat(runRows(id)).isEqualTo(1);
         }
@@ -144,12 +183,19 @@ class ClaimAheadTest {
     @Test
     void aJobHeldAheadGoesBackBeforeItsUnrenewedLeaseCouldExpire() {
         // The hold asked for is far beyond the lease; the pool caps it at a heartbeat (a third of the lease).
-        List<Long> ids = queuedThenStarted("60s", "900ms");
+        List<Long> ids = queuedThenDispatched("60s", "900ms");
         Roomote roomote = runner;
+        WorkerPool pool = roomote.workers().orElseThrow();
+
+        clock.advance(Duration.ofMillis(299));
+        assertThat(pool.runOneDispatch().handedBack()).isEmpty();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(pool.runOneDispatch().handedBack()).containsExactlyInAnyOrder(ids.get(1), ids.get(2));
+        assertThat(pool.runOneReclaim().reclaimed()).as("no lease had expired").isEmpty();
 
         for (long id : ids.subList(1, 3)) {
-            await().atMost(WITHIN).until(() -> job(roomote, id).status() == JobStatus.PENDING);
             Job back = job(roomote, id);
+            assertThat(back.status()).isEqualTo(JobStatus.PENDING);
             assertThat(back.attempts()).as("handed back, not reclaimed as an expired lease").isZero();
             assertThat(back.error()).isNull();
             assertThat(fixture.text("SELECT updated_at > created_at FROM cloud_jobs WHERE id = " + id)).isEqualTo("t");

@@ -6,6 +6,7 @@ import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.testing.EchoJobType;
 import io.roomote.core.testing.QueueFixture;
+import io.roomote.core.testing.SettableClock;
 import io.roomote.core.testing.TestJobType;
 import io.roomote.spi.Cancellation;
 import io.roomote.spi.JobFailedException;
@@ -28,12 +29,17 @@ import static io.roomote.core.testing.QueueFixture.enqueue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The worker pool against a real PostgreSQL: running, capping, deadlines, cancelling, retrying. */
+/**
+ * The worker pool against a real PostgreSQL: running, capping, deadlines, cancelling, retrying. Backoffs, expired
+ * leases and heartbeats are tested on a settable clock with the pool in manual mode (the test runs each dispatch,
+ * reclaim and heartbeat round), so none of them waits for real time to pass.
+ */
 class WorkerPoolTest {
 
     private static final Duration WITHIN = Duration.ofSeconds(20);
 
     private final QueueFixture fixture = new QueueFixture();
+    private final SettableClock clock = SettableClock.startingNow();
 
     @AfterEach
     void close() {
@@ -196,23 +202,44 @@ class WorkerPoolTest {
         assertThat(worker.queue().get(cancelled).orElseThrow().attempts()).isZero();
     }
 
+    /** Waits (for a worker thread, not for time) until the job's attempt {@code attempts} is recorded as {@code status}. */
+    private static Job awaitAttempt(Roomote roomote, long id, int attempts, JobStatus status) {
+        WorkerPool pool = roomote.workers().orElseThrow();
+        await().atMost(WITHIN).until(() -> {
+            Job job = roomote.queue().get(id).orElseThrow();
+            return job.attempts() == attempts && job.status() == status && pool.busy() == 0;
+        });
+        return roomote.queue().get(id).orElseThrow();
+    }
+
     @Test
     void retryableFailuresAreRetriedWithExponentialBackoffThenFailForGood() {
         List<Instant> attempts = new CopyOnWriteArrayList<>();
         TestJobType flaky = new TestJobType("test.flaky", (payload, ctx) -> {
-            attempts.add(Instant.now());
+            attempts.add(clock.instant());
             throw JobFailedException.retryable("network unreachable", null);
         });
-        Roomote roomote = fixture.start(true, Map.of("JOB_RETRY_BACKOFF_MS", "150"), flaky);
-
+        Roomote roomote = fixture.startManual(clock, Map.of("JOB_RETRY_BACKOFF_MS", "150"), flaky);
+        WorkerPool pool = roomote.workers().orElseThrow();
         long id = enqueue(roomote, "test.flaky", "{}");
 
-        Job job = awaitStatus(roomote, id, JobStatus.FAILED, WITHIN);
-        assertThat(job.attempts()).isEqualTo(3);
+        assertThat(pool.runOneDispatch().started()).containsExactly(id);
+        // After attempt n the job is due base × 2^(n-1) later, not a millisecond sooner.
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            Duration backoff = Duration.ofMillis(150L << (attempt - 1));
+            Job waiting = awaitAttempt(roomote, id, attempt, JobStatus.PENDING);
+            assertThat(waiting.runAt()).isEqualTo(attempts.get(attempt - 1).plus(backoff));
+            clock.advance(backoff.minusMillis(1));
+            assertThat(pool.runOneDispatch().started()).as("before the backoff after attempt " + attempt).isEmpty();
+            clock.advance(Duration.ofMillis(1));
+            assertThat(pool.runOneDispatch().started()).containsExactly(id);
+        }
+
+        Job job = awaitAttempt(roomote, id, 3, JobStatus.FAILED);
         assertThat(job.error()).isEqualTo("network unreachable (gave up after 3 attempts)");
         assertThat(attempts).hasSize(3);
-        assertThat(Duration.between(attempts.get(0), attempts.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(150));
-        assertThat(Duration.between(attempts.get(1), attempts.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(Duration.between(attempts.get(0), attempts.get(1))).isEqualTo(Duration.ofMillis(150));
+        assertThat(Duration.between(attempts.get(1), attempts.get(2))).isEqualTo(Duration.ofMillis(300));
     }
 
     @Test
@@ -224,9 +251,14 @@ class WorkerPoolTest {
             }
             return Map.of("attempt", ctx.attempt());
         });
-        Roomote roomote = fixture.start(true, Map.of("JOB_RETRY_BACKOFF_MS", "50"), once);
-
+        Roomote roomote = fixture.startManual(clock, Map.of("JOB_RETRY_BACKOFF_MS", "50"), once);
+        WorkerPool pool = roomote.workers().orElseThrow();
         long id = enqueue(roomote, "test.once", "{}");
+
+        pool.runOneDispatch();
+        awaitAttempt(roomote, id, 1, JobStatus.PENDING);
+        clock.advance(Duration.ofMillis(50));
+        assertThat(pool.runOneDispatch().started()).containsExactly(id);
 
         Job job = awaitStatus(roomote, id, JobStatus.COMPLETED, WITHIN);
         assertThat(job.attempts()).isEqualTo(2);
@@ -280,12 +312,18 @@ class WorkerPoolTest {
     void anExpiredLeaseOfADeadRunnerIsTakenBackAndTheJobRetried() {
         AtomicInteger runs = new AtomicInteger();
         TestJobType work = new TestJobType("test.work", (payload, ctx) -> Map.of("attempt", ctx.attempt(), "run", runs.incrementAndGet()));
-        Roomote api = fixture.start(false, Map.of(), work);
-        long id = enqueue(api, "test.work", "{}");
+        Roomote survivor = fixture.startManual(clock, Map.of("LEASE_DURATION", "600ms", "JOB_RETRY_BACKOFF_MS", "50"), work);
+        WorkerPool pool = survivor.workers().orElseThrow();
+        long id = enqueue(survivor, "test.work", "{}");
         // A runner claims the job and dies: it never renews its 200 ms lease.
-        assertThat(fixture.repository().claim("dead-runner", 1, Duration.ofMillis(200), List.of("test.work"))).hasSize(1);
+        assertThat(fixture.repository(clock).claim("dead-runner", 1, Duration.ofMillis(200), List.of("test.work"))).hasSize(1);
 
-        Roomote survivor = fixture.start(true, Map.of("LEASE_DURATION", "600ms", "JOB_RETRY_BACKOFF_MS", "50"), work);
+        clock.advance(Duration.ofMillis(200));
+        assertThat(pool.runOneReclaim().reclaimed()).as("at its end, not yet past it").isEmpty();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(pool.runOneReclaim().reclaimed()).extracting(r -> r.dueIn()).containsExactly(Duration.ofMillis(50));
+        clock.advance(Duration.ofMillis(50));
+        assertThat(pool.runOneDispatch().started()).containsExactly(id);
 
         Job job = awaitStatus(survivor, id, JobStatus.COMPLETED, WITHIN);
         assertThat(job.attempts()).isEqualTo(2);
@@ -296,14 +334,17 @@ class WorkerPoolTest {
     @Test
     void anExpiredLeaseWithNoAttemptsLeftFailsWithAClearError() {
         TestJobType work = new TestJobType("test.work", (payload, ctx) -> null);
-        Roomote api = fixture.start(false, Map.of(), work);
-        long id = api.queue().enqueue(new io.roomote.core.queue.EnqueueRequest("test.work",
+        Roomote survivor = fixture.startManual(clock, Map.of("LEASE_DURATION", "600ms"), work);
+        long id = survivor.queue().enqueue(new io.roomote.core.queue.EnqueueRequest("test.work",
                 QueueFixture.json("{}"), null, 1)).job().id();
-        fixture.repository().claim("dead-runner", 1, Duration.ofMillis(100), List.of("test.work"));
+        fixture.repository(clock).claim("dead-runner", 1, Duration.ofMillis(100), List.of("test.work"));
 
-        Roomote survivor = fixture.start(true, Map.of("LEASE_DURATION", "600ms"), work);
+        clock.advance(Duration.ofMillis(101));
+        assertThat(survivor.workers().orElseThrow().runOneReclaim().reclaimed()).extracting(r -> r.job().id())
+                .containsExactly(id);
 
-        Job job = awaitStatus(survivor, id, JobStatus.FAILED, WITHIN);
+        Job job = survivor.queue().get(id).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.FAILED);
         assertThat(job.error()).isEqualTo("lease expired: runner dead-runner stopped renewing it during attempt 1 of 1;"
                 + " no attempts left");
         assertThat(job.completedAt()).isNotNull();
@@ -321,14 +362,18 @@ class WorkerPoolTest {
             seen.set(ctx.cancellation().reason().orElseThrow());
             return Map.of("should", "not be recorded");
         });
-        Roomote roomote = fixture.start(true, Map.of("LEASE_DURATION", "600ms"), waits);
+        Roomote roomote = fixture.startManual(clock, Map.of("LEASE_DURATION", "600ms"), waits);
+        WorkerPool pool = roomote.workers().orElseThrow();
         long id = enqueue(roomote, "test.waits", "{}");
+        pool.runOneDispatch();
         assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();
 
         // Another runner took the job over (as the reaper and a new claim would): new owner, new token.
         fixture.sql("UPDATE cloud_jobs SET lease_owner = 'thief', lease_token = nextval('cloud_jobs_lease_token_seq'),"
                 + " lease_expires_at = now() + interval '1 hour' WHERE id = " + id);
 
+        // The next heartbeat finds the token unknown.
+        assertThat(pool.runOneHeartbeat()).isEmpty();
         await().atMost(WITHIN).until(() -> seen.get() != null);
         assertThat(seen.get()).isEqualTo(Cancellation.Reason.LEASE_LOST);
         await().atMost(WITHIN).until(() -> roomote.workers().orElseThrow().busy() == 0);
