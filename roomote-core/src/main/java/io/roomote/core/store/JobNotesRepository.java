@@ -29,9 +29,10 @@ public final class JobNotesRepository {
 
     public void setGithubCommentId(long jobId, long commentId) {
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("UPDATE cloud_jobs SET github_comment_id = ? WHERE id = ?")) {
-            ps.setLong(1, commentId);
-            ps.setLong(2, jobId);
+             PreparedStatement ps = c.prepareStatement("INSERT INTO github_issue_comments (job_id, comment_id) VALUES (?, ?)"
+                             + " ON CONFLICT (job_id) DO UPDATE SET comment_id = excluded.comment_id")) {
+            ps.setLong(1, jobId);
+            ps.setLong(2, commentId);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("could not store the issue comment of job " + jobId, e);
@@ -40,7 +41,7 @@ public final class JobNotesRepository {
 
     public java.util.Optional<Long> githubCommentId(long jobId) {
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT github_comment_id FROM cloud_jobs WHERE id = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT comment_id FROM github_issue_comments WHERE job_id = ?")) {
             ps.setLong(1, jobId);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {

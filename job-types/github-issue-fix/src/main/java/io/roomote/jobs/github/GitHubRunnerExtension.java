@@ -10,6 +10,7 @@ import io.roomote.core.extension.WebhookEndpoint;
 import io.roomote.core.metrics.ExternalCalls;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.DeliveryRepository;
+import io.roomote.core.store.Schema;
 import io.roomote.core.store.JobNotesRepository;
 import io.roomote.jobs.github.webhook.GitHubPullRequestLookup;
 import io.roomote.jobs.github.webhook.GitHubWebhookHandler;
@@ -28,6 +29,11 @@ public final class GitHubRunnerExtension implements RunnerExtension {
     @Override
     public String name() {
         return "github";
+    }
+
+    @Override
+    public Optional<Schema> schema() {
+        return Optional.of(GitHubSchema.SCHEMA);
     }
 
     @Override

@@ -90,6 +90,7 @@ class GitHubClientsAppTest {
     @Test
     void commentsOnTwoRepositoriesCarryOneInstallationTokenEachScopedToItsRepository() throws Exception {
         database = TestDatabases.fresh();
+        database.migrate(GitHubSchema.SCHEMA);
         commenter = new IssueCommenter(GitHubClients.from(appOnly(), Clock.systemUTC()).orElseThrow(),
                 new JobNotesRepository(database), "https://roomote.example", io.roomote.core.metrics.ExternalCalls.none());
         roomote = Roomote.start(Settings.of(Map.of("POLL_INTERVAL_MS", "200")), database,

@@ -58,6 +58,7 @@ class IssueCommenterTest {
         github = new GitHubStandIn(remotes.root());
         github.addIssue("acme/app", 7, "t", "b", List.of(), "open");
         database = TestDatabases.fresh();
+        database.migrate(GitHubSchema.SCHEMA);
         commenter = new IssueCommenter(new GitHubApi(github.apiUrl(), "ghp_token0123456789abcdefghijklmnopq"),
                 new JobNotesRepository(database), "https://roomote.example");
         roomote = Roomote.start(Settings.of(Map.of("POLL_INTERVAL_MS", "200", "JOB_RETRY_BACKOFF_MS", "100")), database,
