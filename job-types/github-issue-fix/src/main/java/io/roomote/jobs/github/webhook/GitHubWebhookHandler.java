@@ -13,7 +13,6 @@ import io.roomote.core.queue.JobQueue;
 import io.roomote.core.queue.StorableText;
 import io.roomote.core.slack.SlackMessages;
 import io.roomote.core.slack.SlackNotifier;
-import io.roomote.core.store.DeliveryRepository;
 import io.roomote.core.store.JobNotesRepository;
 import io.roomote.jobs.github.revise.PullRequestRevisePayload;
 import io.roomote.jobs.github.revise.RevisionRounds;
