@@ -10,10 +10,10 @@ import io.roomote.core.extension.WebhookEndpoint;
 import io.roomote.core.metrics.ExternalCalls;
 import io.roomote.core.store.Database;
 import io.roomote.core.store.Schema;
-import io.roomote.core.store.JobNotesRepository;
 import io.roomote.jobs.github.webhook.DeliveryRepository;
 import io.roomote.jobs.github.webhook.GitHubPullRequestLookup;
 import io.roomote.jobs.github.webhook.GitHubWebhookHandler;
+import io.roomote.jobs.github.webhook.IssueSlackThreads;
 import io.roomote.jobs.github.webhook.PullRequestLookup;
 
 import java.time.Clock;
@@ -45,7 +45,7 @@ public final class GitHubRunnerExtension implements RunnerExtension {
     @Override
     public List<WebhookEndpoint> webhooks(ExtensionContext c) {
         return List.of(new WebhookEndpoint(GitHubWebhookHandler.PATH, new GitHubWebhookHandler(c.settings(), c.queue(),
-                new DeliveryRepository(c.database(), c.mapper()), new JobNotesRepository(c.database()), c.slack(),
+                new DeliveryRepository(c.database(), c.mapper()), new IssueSlackThreads(c.database()), c.slack(),
                 c.mapper(), c.meters(), pullRequestLookup(c.settings()))));
     }
 
@@ -65,7 +65,7 @@ public final class GitHubRunnerExtension implements RunnerExtension {
         GitHubClients github = GitHubClients.from(settings, clock).orElseThrow(() ->
                 new ConfigurationException("GITHUB_COMMENTS=true needs " + GitHubCredentials.NEEDED
                         + " to write the comments: set one of them"));
-        return Optional.of(new IssueCommenter(github, new JobNotesRepository(database),
+        return Optional.of(new IssueCommenter(github, new IssueCommentRepository(database),
                 settings.get("ROOMOTE_PUBLIC_URL", "http://localhost:" + settings.get("PORT", "3001")), calls));
     }
 
