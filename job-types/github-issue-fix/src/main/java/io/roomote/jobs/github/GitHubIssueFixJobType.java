@@ -142,6 +142,19 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
         return readiness.problems(payload, config);
     }
 
+    /** The API's and dashboard's {@code repo=} and {@code issue=} filters find the job by these. */
+    @Override
+    public Map<String, String> labels(IssueFixPayload p) {
+        Map<String, String> labels = new java.util.HashMap<>();
+        if (p.repo() != null) {
+            labels.put("repo", p.repo());
+        }
+        if (p.issue() != null) {
+            labels.put("issue", String.valueOf(p.issue()));
+        }
+        return labels;
+    }
+
     /** One active fix job per issue. */
     @Override
     public Optional<String> dedupeKey(IssueFixPayload p) {
