@@ -512,8 +512,13 @@ public final class JobRepository {
 
     /** Records success. False when the lease is no longer this token's. */
     public boolean complete(long id, long token, JsonNode result) {
-        return fenced("UPDATE cloud_jobs SET status = 'completed', result = ?, error = NULL, completed_at = now(), "
-                + CLEAR_LEASE + FENCE, id, jsonb(result), id, token);
+        return complete(id, token, result, null);
+    }
+
+    /** As {@link #complete(long, long, JsonNode)}, with the link of what the job made (may be null). */
+    public boolean complete(long id, long token, JsonNode result, String madeUrl) {
+        return fenced("UPDATE cloud_jobs SET status = 'completed', result = ?, made_url = ?, error = NULL,"
+                + " completed_at = now(), " + CLEAR_LEASE + FENCE, id, jsonb(result), madeUrl, id, token);
     }
 
     /**

@@ -145,12 +145,17 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
     /** The API's and dashboard's {@code repo=} and {@code issue=} filters find the job by these. */
     @Override
     public Map<String, String> labels(IssueFixPayload p) {
+        return labelsOf(p.repo(), p.issue());
+    }
+
+    /** The labels of a fix job for {@code repo}#{@code issue}: also those of a Jenkins step's recorded run. */
+    public static Map<String, String> labelsOf(String repo, Integer issue) {
         Map<String, String> labels = new java.util.HashMap<>();
-        if (p.repo() != null) {
-            labels.put("repo", p.repo());
+        if (repo != null) {
+            labels.put("repo", repo);
         }
-        if (p.issue() != null) {
-            labels.put("issue", String.valueOf(p.issue()));
+        if (issue != null) {
+            labels.put("issue", String.valueOf(issue));
         }
         return labels;
     }
