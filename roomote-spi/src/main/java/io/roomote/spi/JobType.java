@@ -67,6 +67,17 @@ public interface JobType<P, R> {
     }
 
     /**
+     * What lists and searches may filter this job by, as names and values: e.g. {@code repo} and {@code issue} for
+     * a job about a GitHub issue (the API's and dashboard's {@code repo=} and {@code issue=} filters match these).
+     * Stored with the job at enqueue; the platform never reads a payload's fields itself. Names are lower case
+     * ({@code [a-z][a-z0-9_.-]*}, at most 40 characters), values at most 200 characters, at most 20 labels.
+     * Empty (the default): none.
+     */
+    default java.util.Map<String, String> labels(P payload) {
+        return java.util.Map.of();
+    }
+
+    /**
      * How Roomote speaks of this job in Slack threads and comments: what it does, what it works on, and (once it
      * has a result) what it made. Empty (the default) makes Roomote say "Running {@code <type>}". Called on the
      * runner's threads with stored data: it must not block and must not throw.

@@ -5,12 +5,15 @@ import io.roomote.core.extension.ExtensionContext;
 import io.roomote.core.extension.RunnerExtension;
 import io.roomote.core.extension.WebhookEndpoint;
 import io.roomote.core.jobs.Job;
+import io.roomote.core.store.Database;
+import io.roomote.core.store.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,6 +36,18 @@ final class ExtensionWiring implements AutoCloseable {
 
     List<String> names() {
         return extensions.stream().map(RunnerExtension::name).toList();
+    }
+
+    /** Applies every extension's own migrations (after core's); returns how many ran. */
+    int migrate(Database database) {
+        int applied = 0;
+        for (RunnerExtension e : extensions) {
+            Optional<Schema> schema = e.schema();
+            if (schema.isPresent()) {
+                applied += database.migrate(schema.get());
+            }
+        }
+        return applied;
     }
 
     /** Forwards job events to the extensions' listeners, once {@link #listen} has asked for them. */

@@ -151,6 +151,8 @@ public final class RoomoteService implements AutoCloseable {
                     : settings.with(Map.of("ROOMOTE_EMBEDDED_DATABASE_PASSWORD", embedded.url().password()));
             roomote = Roomote.open(core, database, registry, runner.home(), role.workers, JobEventListener.all(listeners),
                     metrics == null ? null : meters);
+            // The extensions' own tables, after core's and before anything (webhooks, listeners, workers) uses them.
+            extensions.migrate(database);
             // The dashboard (/admin/queues) lives with the API: on its port, and on DASHBOARD_PORT.
             Dashboard dashboard = role.api ? new Dashboard(roomote, dashboardSettings, http) : null;
             ExtensionContext context = new ExtensionContext(settings, database, roomote.queue(), roomote.mapper(), slack,
@@ -256,12 +258,17 @@ public final class RoomoteService implements AutoCloseable {
         }
     }
 
-    /** Opens (and migrates) the database only: {@code roomote migrate}. Returns the number of migrations run. */
+    /**
+     * Opens (and migrates) the database only: {@code roomote migrate}, core's migrations and then those of the
+     * runner extensions (class path and plugins folder). Returns the number of migrations run.
+     */
     public static int migrate(Settings settings) {
         RunnerSettings runner = RunnerSettings.from(settings);
+        PluginJars plugins = PluginJars.open(RoomoteService.class.getClassLoader(), runner.pluginsDir());
+        ExtensionWiring extensions = new ExtensionWiring(RunnerExtensions.discover(plugins));
         EmbeddedDatabase embedded = openEmbeddedIfNeeded(runner, new CompletableFuture<>());
         try (Database database = new Database(databaseUrl(runner, embedded), 2)) {
-            return database.migrate();
+            return database.migrate() + extensions.migrate(database);
         } finally {
             if (embedded != null) {
                 embedded.close();

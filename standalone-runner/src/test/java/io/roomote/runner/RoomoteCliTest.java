@@ -39,6 +39,13 @@ class RoomoteCliTest {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getLong(1)).isZero();
         }
+        // The runner extensions' own schemas too: the fix module's (on the class path, found by ServiceLoader).
+        try (Connection c = DriverManager.getConnection(url);
+             ResultSet rs = c.createStatement().executeQuery("SELECT (SELECT count(*) FROM github_deliveries)"
+                     + " + (SELECT count(*) FROM github_issue_comments)")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isZero();
+        }
         assertThat(new CommandLine(new RoomoteCli()).execute("migrate", "--env-file", env.toString())).isZero();
     }
 

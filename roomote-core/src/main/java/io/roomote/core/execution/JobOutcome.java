@@ -6,8 +6,16 @@ import io.roomote.spi.Cancellation;
 /** How one attempt of a job ended. */
 public sealed interface JobOutcome {
 
-    /** The job type returned a result. */
-    record Succeeded(JsonNode result) implements JobOutcome {
+    /**
+     * The job type returned a result; {@code madeUrl} is the link of what it made, as its type describes it
+     * ({@code JobType.describe(...).made()}), or null.
+     */
+    record Succeeded(JsonNode result, String madeUrl) implements JobOutcome {
+
+        /** A result that made nothing with a link. */
+        public Succeeded(JsonNode result) {
+            this(result, null);
+        }
     }
 
     /** The job type failed; {@code retryable} says whether another attempt could help. */

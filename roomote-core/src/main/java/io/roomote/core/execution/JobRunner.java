@@ -90,6 +90,29 @@ public final class JobRunner {
         return runTyped(type, request, jobLog);
     }
 
+    /**
+     * The link of what a finished job made, from its type's own description (stored as {@code made_url}, so lists
+     * and "finished as" never read a result's fields). A type that cannot describe it made nothing with a link.
+     */
+    private <P> String madeUrl(JobType<P, ?> type, P payload, JsonNode result, long jobId) {
+        if (result == null || !result.isObject()) {
+            return null;
+        }
+        try {
+            java.util.Map<String, Object> fields = mapper.convertValue(result,
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { });
+            return type.describe(payload, java.util.Optional.of(fields), config)
+                    .flatMap(io.roomote.spi.JobDescription::made)
+                    .map(made -> made.link().url())
+                    .filter(url -> !url.isBlank())
+                    .map(url -> url.length() > 2000 ? null : url)
+                    .orElse(null);
+        } catch (RuntimeException e) {
+            log.debug("job {}: its type {} could not describe what it made", jobId, type.id(), e);
+            return null;
+        }
+    }
+
     private <P, R> JobOutcome runTyped(JobType<P, R> type, JobRequest request, JobLogger jobLog) {
         PayloadBinder.Binding<P> binding = binder.bind(type, request.payload(), "payload");
         if (!binding.ok()) {
@@ -150,7 +173,7 @@ public final class JobRunner {
                     + reason.name().toLowerCase(java.util.Locale.ROOT) + "); it was abandoned");
             log.warn("job {} did not stop within the grace period; its thread is abandoned", request.jobId());
         } else {
-            outcome = outcomeOf(type, work, signal, request, jobLog);
+            outcome = outcomeOf(type, binding.payload(), work, signal, request, jobLog);
             awaitQuietly(ended); // the future completes a moment before the task ends
         }
         Path workDir = context.createdWorkDir();
@@ -160,13 +183,13 @@ public final class JobRunner {
         return outcome;
     }
 
-    private <R> JobOutcome outcomeOf(JobType<?, R> type, CompletableFuture<R> work, CancellationSignal signal,
-                                     JobRequest request, JobLogger jobLog) {
+    private <P, R> JobOutcome outcomeOf(JobType<P, R> type, P payload, CompletableFuture<R> work,
+                                        CancellationSignal signal, JobRequest request, JobLogger jobLog) {
         Throwable failure;
         try {
             JsonNode result = toJson(work.getNow(null));
             jobLog.info("attempt " + request.attempt() + " succeeded");
-            return new JobOutcome.Succeeded(result);
+            return new JobOutcome.Succeeded(result, madeUrl(type, payload, result, request.jobId()));
         } catch (CompletionException e) {
             failure = e.getCause();
         } catch (IllegalStateException e) {

@@ -2,6 +2,7 @@ package io.roomote.core.extension;
 
 import io.roomote.core.config.Settings;
 import io.roomote.core.events.JobEventListener;
+import io.roomote.core.store.Schema;
 
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +29,14 @@ public interface RunnerExtension {
     /** Endpoints the API serves (processes with the API only); each authenticates its own callers. */
     default List<WebhookEndpoint> webhooks(ExtensionContext context) {
         return List.of();
+    }
+
+    /**
+     * The tables this module owns, as Flyway migrations with their own history table: applied after core's, before
+     * any job is claimed, in every runner process (and by {@code roomote migrate}). Empty: it owns none.
+     */
+    default Optional<Schema> schema() {
+        return Optional.empty();
     }
 
     /** How {@code roomote enqueue ISSUE --repo OWNER/NAME} reads an issue and names its job; empty: not this one. */

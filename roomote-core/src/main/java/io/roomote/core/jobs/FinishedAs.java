@@ -6,10 +6,11 @@ import java.util.Locale;
 
 /**
  * How a finished job ended, for the dashboard: finer than its status. A job type tells through the generic
- * {@code outcome} field of its result JSON ({@code skipped}, {@code no_changes}, {@code timed_out}); a
- * {@code prUrl} in the result of a completed job makes it {@link #PULL_REQUEST}; a failure whose error starts
+ * {@code outcome} field of its result JSON ({@code skipped}, {@code no_changes}, {@code timed_out}); a completed
+ * job that made something with a link ({@code made_url}: its type's {@code describe(...).made()}, e.g. a pull
+ * request) is {@link #PULL_REQUEST}, whose value stays {@code pr} for the API and the dashboard; a failure whose error starts
  * with the queue's own {@code timed out after} is {@link #TIMED_OUT} for any type. Everything else follows the
- * status. The SQL of {@code JobSearchRepository.FINISHED_AS} (and of the V5 migration's index) is the same rule.
+ * status. The SQL of {@code JobSearchRepository.FINISHED_AS} (and of the V10 migration's index) is the same rule.
  */
 public enum FinishedAs {
     PULL_REQUEST("pr", "PR opened"),
@@ -77,7 +78,7 @@ public enum FinishedAs {
             return TIMED_OUT;
         }
         if (job.status() == JobStatus.COMPLETED) {
-            return r != null && r.isObject() && r.hasNonNull("prUrl") ? PULL_REQUEST : COMPLETED;
+            return job.madeUrl() != null ? PULL_REQUEST : COMPLETED;
         }
         return FAILED;
     }

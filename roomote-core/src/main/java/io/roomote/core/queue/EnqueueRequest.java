@@ -20,7 +20,7 @@ public record EnqueueRequest(String type, JsonNode payload, String dedupeKey, In
         List<ValidationProblem> problems = new ArrayList<>();
         if (body == null || !body.isObject()) {
             throw new InvalidJobException(List.of(new ValidationProblem("", "the body must be a JSON object like"
-                    + " {\"type\": \"github.issue.fix\", \"payload\": {…}}")));
+                    + " {\"type\": \"<job type>\", \"payload\": {…}}")));
         }
         JsonNode type = body.get("type");
         if (type == null || type.isNull()) {

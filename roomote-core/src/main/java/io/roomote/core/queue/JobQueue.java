@@ -179,11 +179,12 @@ public final class JobQueue {
                 new ValidationProblem("type", "unknown job type '" + request.type() + "'; known types: "
                         + String.join(", ", registry.ids())))));
         Keys keys = validatedKeys(type, request);
-        return new NewJob(request.type(), request.payload(), keys.dedupe(), request.maxAttempts(), keys.concurrency());
+        return new NewJob(request.type(), request.payload(), keys.dedupe(), request.maxAttempts(), keys.concurrency(),
+                keys.labels());
     }
 
     /** The keys a job is stored with: dedupe (merge into an active job) and concurrency (queue behind it). */
-    private record Keys(String dedupe, String concurrency) {
+    private record Keys(String dedupe, String concurrency, Map<String, String> labels) {
     }
 
     /**
@@ -202,11 +203,12 @@ public final class JobQueue {
             throw new InvalidJobException(unrunnable);
         }
         String concurrency = type.concurrencyKey(binding.payload()).map(k -> bounded(type.id() + ":" + k)).orElse(null);
+        Map<String, String> labels = JobLabels.checked(type.id(), type.labels(binding.payload()));
         if (request.dedupeKey() != null) {
-            return new Keys(request.dedupeKey(), concurrency);
+            return new Keys(request.dedupeKey(), concurrency, labels);
         }
         return new Keys(type.dedupeKey(binding.payload()).map(k -> bounded(type.id() + ":" + k)).orElse(null),
-                concurrency);
+                concurrency, labels);
     }
 
     /**

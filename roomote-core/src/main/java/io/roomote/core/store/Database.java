@@ -3,6 +3,8 @@ package io.roomote.core.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +12,8 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 
 /** The connection pool and schema migrations of one PostgreSQL database. */
@@ -96,22 +100,52 @@ public final class Database implements AutoCloseable {
         dataSource.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(registry));
     }
 
-    /** Applies pending migrations; returns how many ran. */
+    /** Applies core's pending migrations ({@link Schema#CORE}); returns how many ran. */
     public int migrate() {
-        // Roomote's own classloader finds the migrations, whatever the calling thread's context classloader is.
-        MigrateResult result = Flyway.configure(Database.class.getClassLoader())
+        return migrate(Schema.CORE);
+    }
+
+    /**
+     * Applies the pending migrations of {@code schema} (core's, or a module's with its own history table; a module's
+     * after core's); returns how many ran. A database with tables but no history of this schema yet is baselined at
+     * version 0, so a module's first migration runs there too.
+     */
+    public int migrate(Schema schema) {
+        // The schema's own class loader finds the migrations, whatever the calling thread's context class loader is.
+        FluentConfiguration config = Flyway.configure(schema.classLoader())
                 .dataSource(dataSource)
-                .locations("classpath:db/migration")
-                .table("roomote_schema_history")
+                .locations(schema.location())
+                .table(schema.historyTable())
                 .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
+                .baselineVersion("0");
+        if (!schema.retiredVersions().isEmpty()) {
+            // "*:future" is Flyway's default (a database migrated by newer code still starts); kept.
+            config.ignoreMigrationPatterns("*:future", "versioned:missing");
+            refuseUnexpectedMissing(config.load(), schema);
+        }
+        MigrateResult result = config.load().migrate();
         if (result.migrationsExecuted > 0) {
-            log.info("Database migrated to version {} ({} migration(s) applied)", result.targetSchemaVersion,
-                    result.migrationsExecuted);
+            log.info("Database migrated to version {} of {} ({} migration(s) applied)", result.targetSchemaVersion,
+                    schema.historyTable(), result.migrationsExecuted);
         }
         return result.migrationsExecuted;
+    }
+
+    /**
+     * Flyway ignores every applied migration it cannot find once told to ignore missing ones; only the retired
+     * versions may be, anything else means older code than the database's or a deleted file.
+     */
+    private static void refuseUnexpectedMissing(Flyway flyway, Schema schema) {
+        List<String> unexpected = Arrays.stream(flyway.info().all())
+                .filter(i -> i.getState() == MigrationState.MISSING_SUCCESS || i.getState() == MigrationState.MISSING_FAILED)
+                .filter(i -> i.getVersion() == null || !schema.retiredVersions().contains(i.getVersion().getVersion()))
+                .map(i -> i.getVersion() + " (" + i.getScript() + ")")
+                .toList();
+        if (!unexpected.isEmpty()) {
+            throw new StoreException("the database's " + schema.historyTable() + " has applied migrations that this"
+                    + " Roomote does not know: " + String.join(", ", unexpected) + "; run the Roomote version that"
+                    + " migrated it, or newer", null);
+        }
     }
 
     /** True when a trivial query answers within a second. */

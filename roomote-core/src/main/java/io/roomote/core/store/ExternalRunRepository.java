@@ -20,9 +20,9 @@ import java.util.Optional;
 public final class ExternalRunRepository {
 
     private static final String INSERT = "INSERT INTO cloud_jobs (type, status, payload, dedupe_key, max_attempts,"
-            + " attempts, started_at, lease_owner, lease_token, lease_expires_at, heartbeat_at)"
+            + " attempts, started_at, lease_owner, lease_token, lease_expires_at, heartbeat_at, labels)"
             + " VALUES (?, 'processing', ?, ?, 1, 1, now(), ?, nextval('cloud_jobs_lease_token_seq'),"
-            + " now() + (? * interval '1 millisecond'), now())"
+            + " now() + (? * interval '1 millisecond'), now(), ?::jsonb)"
             + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'processing')"
             + " DO NOTHING RETURNING id, lease_token";
 
@@ -49,13 +49,20 @@ public final class ExternalRunRepository {
      * @param leaseFor the run's deadline plus its grace: after that, a reaper may fail the row
      */
     public Begun begin(String type, JsonNode payload, String dedupeKey, String owner, Duration leaseFor) {
+        return begin(type, payload, java.util.Map.of(), dedupeKey, owner, leaseFor);
+    }
+
+    /** As {@link #begin(String, JsonNode, String, String, Duration)}, with the labels its job type gives. */
+    public Begun begin(String type, JsonNode payload, java.util.Map<String, String> labels, String dedupeKey,
+                       String owner, Duration leaseFor) {
+        String labelsJson = Json.text(mapper, mapper.valueToTree(labels));
         try (Connection c = database.connection()) {
-            Optional<long[]> row = insert(c, type, payload, dedupeKey, owner, leaseFor);
+            Optional<long[]> row = insert(c, type, payload, labelsJson, dedupeKey, owner, leaseFor);
             if (row.isPresent()) {
                 return new Begun(row.get()[0], row.get()[1], Optional.empty());
             }
             Optional<Long> holder = activeHolder(c, dedupeKey);
-            long[] again = insert(c, type, payload, null, owner, leaseFor)
+            long[] again = insert(c, type, payload, labelsJson, null, owner, leaseFor)
                     .orElseThrow(() -> new StoreException("could not record the " + type + " run", null));
             return new Begun(again[0], again[1], holder);
         } catch (SQLException e) {
@@ -76,14 +83,15 @@ public final class ExternalRunRepository {
         }
     }
 
-    private Optional<long[]> insert(Connection c, String type, JsonNode payload, String dedupeKey, String owner,
-                                    Duration leaseFor) throws SQLException {
+    private Optional<long[]> insert(Connection c, String type, JsonNode payload, String labelsJson, String dedupeKey,
+                                    String owner, Duration leaseFor) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setString(1, type);
             ps.setObject(2, Json.jsonb(mapper, payload));
             ps.setString(3, dedupeKey);
             ps.setString(4, owner);
             ps.setLong(5, leaseFor.toMillis());
+            ps.setString(6, labelsJson);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new long[] {rs.getLong(1), rs.getLong(2)}) : Optional.empty();
             }

@@ -5,8 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /**
- * Notes kept beside a job by its integrations: the Slack thread it is discussed in, the GitHub comment that
- * follows it. Not fenced: they say where a job is announced, not how it ended.
+ * Notes kept beside a job by the platform's integrations: the Slack thread it is discussed in. Not fenced: they
+ * say where a job is announced, not how it ended. (A module keeps its own notes in its own tables.)
  */
 public final class JobNotesRepository {
 
@@ -25,52 +25,5 @@ public final class JobNotesRepository {
         } catch (SQLException e) {
             throw new StoreException("could not store the Slack thread of job " + jobId, e);
         }
-    }
-
-    public void setGithubCommentId(long jobId, long commentId) {
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("UPDATE cloud_jobs SET github_comment_id = ? WHERE id = ?")) {
-            ps.setLong(1, commentId);
-            ps.setLong(2, jobId);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("could not store the issue comment of job " + jobId, e);
-        }
-    }
-
-    public java.util.Optional<Long> githubCommentId(long jobId) {
-        try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT github_comment_id FROM cloud_jobs WHERE id = ?")) {
-            ps.setLong(1, jobId);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    long id = rs.getLong(1);
-                    return rs.wasNull() ? java.util.Optional.empty() : java.util.Optional.of(id);
-                }
-                return java.util.Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("could not read the issue comment of job " + jobId, e);
-        }
-    }
-
-    /** The job and Slack thread of the newest job of {@code type} for {@code repo}#{@code issue} that has one. */
-    public java.util.Optional<SlackThread> slackThreadOf(String type, String repo, int issue) {
-        String sql = "SELECT id, slack_thread_ts FROM cloud_jobs WHERE type = ? AND lower(payload->>'repo') = lower(?)"
-                + " AND payload->>'issue' = ? AND slack_thread_ts IS NOT NULL ORDER BY id DESC LIMIT 1";
-        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, type);
-            ps.setString(2, repo);
-            ps.setString(3, String.valueOf(issue));
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? java.util.Optional.of(new SlackThread(rs.getLong(1), rs.getString(2))) : java.util.Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new StoreException("could not look up the Slack thread of " + repo + "#" + issue, e);
-        }
-    }
-
-    /** A job's Slack thread. */
-    public record SlackThread(long jobId, String ts) {
     }
 }

@@ -75,8 +75,8 @@ public final class JobRepository {
      * announces a created job ({@link #announceDue(List)}) once this has committed.
      */
     public Inserted insert(NewJob job, int maxAttempts, boolean notify) {
-        String insert = "WITH ins AS (INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts, concurrency_key, run_at)"
-                + " VALUES (?, ?, ?, ?, ?, " + NOW + ")"
+        String insert = "WITH ins AS (INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts, concurrency_key,"
+                + " labels, run_at) VALUES (?, ?, ?, ?, ?, ?::jsonb, " + NOW + ")"
                 + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *)"
                 + (notify ? " SELECT ins.*, pg_notify('" + JOBS_CHANNEL + "', ins.type) FROM ins" : " SELECT * FROM ins");
         try (Connection c = database.connection()) {
@@ -88,7 +88,8 @@ public final class JobRepository {
                     ps.setString(3, job.dedupeKey());
                     ps.setInt(4, job.maxAttempts() != null ? job.maxAttempts() : maxAttempts);
                     ps.setString(5, job.concurrencyKey());
-                    QueueTime.bind(ps, time.now(), 6);
+                    ps.setString(6, labelsJson(job));
+                    QueueTime.bind(ps, time.now(), 7);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
                             return new Inserted(map(rs), true);
@@ -122,7 +123,8 @@ public final class JobRepository {
                 new BatchColumn("payload", "jsonb", j -> Json.text(mapper, j.payload())),
                 new BatchColumn("dedupe_key", "text", NewJob::dedupeKey),
                 new BatchColumn("max_attempts", "int4", j -> j.maxAttempts() != null ? j.maxAttempts() : defaultMaxAttempts),
-                new BatchColumn("concurrency_key", "text", NewJob::concurrencyKey));
+                new BatchColumn("concurrency_key", "text", NewJob::concurrencyKey),
+                new BatchColumn("labels", "jsonb", this::labelsJson));
     }
 
     /**
@@ -521,14 +523,31 @@ public final class JobRepository {
         }
     }
 
-    /** Records success. False when the lease is no longer this token's. */
-    public boolean complete(long id, long token, JsonNode result) {
-        return fenced("UPDATE cloud_jobs SET status = 'completed', result = ?, error = NULL, completed_at = now(), "
-                + CLEAR_LEASE + FENCE, id, jsonb(result), id, token);
+    private String labelsJson(NewJob job) {
+        return Json.text(mapper, mapper.valueToTree(job.labels()));
     }
 
-    /** A successful attempt to record: the job, the fencing token of its lease, and its result (may be null). */
-    public record Completion(long id, long token, JsonNode result) {
+    /** Records success. False when the lease is no longer this token's. */
+    public boolean complete(long id, long token, JsonNode result) {
+        return complete(id, token, result, null);
+    }
+
+    /** As {@link #complete(long, long, JsonNode)}, with the link of what the job made (may be null). */
+    public boolean complete(long id, long token, JsonNode result, String madeUrl) {
+        return fenced("UPDATE cloud_jobs SET status = 'completed', result = ?, made_url = ?, error = NULL,"
+                + " completed_at = now(), " + CLEAR_LEASE + FENCE, id, jsonb(result), madeUrl, id, token);
+    }
+
+    /**
+     * A successful attempt to record: the job, the fencing token of its lease, its result (may be null), and the
+     * link of what it made (its type's {@code describe(...).made()}; may be null).
+     */
+    public record Completion(long id, long token, JsonNode result, String madeUrl) {
+
+        /** A completion that made nothing with a link. */
+        public Completion(long id, long token, JsonNode result) {
+            this(id, token, result, null);
+        }
     }
 
     /**
@@ -552,24 +571,27 @@ public final class JobRepository {
             return java.util.Set.of();
         }
         String sql = (logs.isEmpty() ? "" : "WITH logs AS (" + JobLogRepository.INSERT + ") ")
-                + "UPDATE cloud_jobs j SET status = 'completed', result = v.result::jsonb, error = NULL,"
-                + " completed_at = now(), " + CLEAR_LEASE
-                + " FROM unnest(?::bigint[], ?::bigint[], ?::text[]) AS v(id, token, result)"
+                + "UPDATE cloud_jobs j SET status = 'completed', result = v.result::jsonb, made_url = v.made_url,"
+                + " error = NULL, completed_at = now(), " + CLEAR_LEASE
+                + " FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[]) AS v(id, token, result, made_url)"
                 + " WHERE j.id = v.id AND j.lease_token = v.token AND j.status = 'processing' RETURNING j.id";
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int next = logs.isEmpty() ? 1 : JobLogRepository.bind(c, ps, 1, logs);
             Object[] ids = new Object[completions.size()];
             Object[] tokens = new Object[completions.size()];
             Object[] results = new Object[completions.size()];
+            Object[] made = new Object[completions.size()];
             for (int i = 0; i < completions.size(); i++) {
                 Completion done = completions.get(i);
                 ids[i] = done.id();
                 tokens[i] = done.token();
                 results[i] = Json.text(mapper, done.result());
+                made[i] = done.madeUrl();
             }
             ps.setArray(next, c.createArrayOf("bigint", ids));
             ps.setArray(next + 1, c.createArrayOf("bigint", tokens));
             ps.setArray(next + 2, c.createArrayOf("text", results));
+            ps.setArray(next + 3, c.createArrayOf("text", made));
             java.util.Set<Long> recorded = new java.util.HashSet<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -899,7 +921,19 @@ public final class JobRepository {
                 instant(rs, "lease_expires_at"),
                 instant(rs, "heartbeat_at"),
                 rs.getBoolean("cancel_requested"),
-                rs.getString("dedupe_key"));
+                rs.getString("dedupe_key"),
+                labels(rs.getString("labels")),
+                rs.getString("made_url"));
+    }
+
+    private java.util.Map<String, String> labels(String json) throws SQLException {
+        JsonNode node = json == null ? null : Json.read(mapper, json);
+        if (node == null || !node.isObject()) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, String> labels = new java.util.HashMap<>();
+        node.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return labels;
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -37,7 +37,7 @@ public final class JobSearchRepository {
     public static final int MAX_LIMIT = 500;
 
     /**
-     * The text a free-text search looks in: a job's title (github.issue.fix) or name, and its error. Must stay
+     * The text a free-text search looks in: a job's title (its payload's, e.g. an issue's) or name, and its error. Must stay
      * identical to the expression of {@code cloud_jobs_search_trgm_idx} (V2 migration) for the index to be used.
      */
     static final String SEARCH_TEXT = "(coalesce(payload ->> 'title', payload ->> 'name', '') || ' ' || coalesce(error, ''))";
@@ -46,13 +46,13 @@ public final class JobSearchRepository {
 
     /**
      * How a finished job ended ({@link FinishedAs}), null while it has not. Must stay identical to the expression
-     * of {@code cloud_jobs_finished_as_idx} (V5 migration) for the index to be used.
+     * of {@code cloud_jobs_finished_made_idx} (V10 migration) for the index to be used.
      */
     static final String FINISHED_AS = "(CASE"
             + " WHEN status = 'cancelled' THEN 'cancelled'"
             + " WHEN (result ->> 'outcome') IN ('skipped', 'no_changes', 'timed_out') THEN (result ->> 'outcome')"
             + " WHEN status = 'failed' AND error LIKE 'timed out after %' THEN 'timed_out'"
-            + " WHEN status = 'completed' AND (result ->> 'prUrl') IS NOT NULL THEN 'pr'"
+            + " WHEN status = 'completed' AND made_url IS NOT NULL THEN 'pr'"
             + " WHEN status = 'completed' THEN 'completed'"
             + " ELSE 'failed' END)";
     /** The predicate of that index. */
@@ -61,10 +61,10 @@ public final class JobSearchRepository {
     private static final Pattern ISSUE = Pattern.compile("\\d{1,10}");
     private static final String SUMMARY_COLUMNS = "id, type, status, attempts, max_attempts, created_at, started_at,"
             + " completed_at, run_at, lease_owner, cancel_requested,"
-            + " left(payload ->> 'repo', 200) AS repo, left(payload ->> 'issue', 20) AS issue,"
+            + " left(labels ->> 'repo', 200) AS repo, left(labels ->> 'issue', 20) AS issue,"
             + " left(coalesce(payload ->> 'title', result ->> 'title', payload ->> 'name',"
-            + "      CASE WHEN payload ->> 'repo' IS NOT NULL THEN NULL ELSE left(payload::text, 200) END), 300) AS title,"
-            + " left(result ->> 'outcome', 100) AS outcome, left(result ->> 'prUrl', 500) AS pr_url,"
+            + "      CASE WHEN labels <> '{}'::jsonb THEN NULL ELSE left(payload::text, 200) END), 300) AS title,"
+            + " left(result ->> 'outcome', 100) AS outcome, left(made_url, 500) AS pr_url,"
             + " left(result ->> 'prNumber', 20) AS pr_number, left(error, 400) AS error,"
             + " left(result ->> 'branch', 300) AS branch, left(result ->> 'wipBranch', 300) AS wip_branch,"
             + " CASE WHEN " + FINISHED + " THEN " + FINISHED_AS + " END AS finished_as";
@@ -124,8 +124,9 @@ public final class JobSearchRepository {
 
     /**
      * One row of a list: what a table shows, without the (possibly large) payload and result documents.
-     * {@code repo}, {@code issue}, {@code outcome}, {@code prUrl} and {@code prNumber} come from github.issue.fix
-     * payloads and results and are null for other types; {@code title} is the payload's, else the result's (a fix
+     * {@code repo} and {@code issue} are the job's labels of those names ({@code JobType.labels}); {@code prUrl} is
+     * the link of what it made ({@code made_url}, from {@code JobType.describe}); {@code outcome} and
+     * {@code prNumber} come from the result and are null for types that do not give them; {@code title} is the payload's, else the result's (a fix
      * job enqueued as {@code {repo, issue}} records the issue's title there), else the payload's name, else the start
      * of the payload. {@code branch} and {@code wipBranch} come from the result.
      */
@@ -266,17 +267,19 @@ public final class JobSearchRepository {
         }
         if (f.repo() != null) {
             String repo = f.repo().trim().toLowerCase(Locale.ROOT);
+            // The "repo" label (JobType.labels), through cloud_jobs_repo_label_idx (V10).
             if (repo.contains("/") && !repo.endsWith("/")) {
-                sql.append(" AND lower(payload ->> 'repo') = ?");
+                sql.append(" AND (labels ->> 'repo') IS NOT NULL AND lower(labels ->> 'repo') = ?");
                 args.add(repo);
             } else {
                 String owner = repo.endsWith("/") ? repo.substring(0, repo.length() - 1) : repo;
-                sql.append(" AND lower(payload ->> 'repo') LIKE ?");
+                sql.append(" AND (labels ->> 'repo') IS NOT NULL AND lower(labels ->> 'repo') LIKE ?");
                 args.add(likeEscape(owner) + "/%");
             }
         }
         if (f.issue() != null) {
-            sql.append(" AND (payload ->> 'issue') = ?");
+            // The "issue" label, through the labels' GIN index (V10).
+            sql.append(" AND labels @> jsonb_build_object('issue', ?::text)");
             args.add(String.valueOf(Long.parseLong(f.issue())));
         }
     }
@@ -313,7 +316,7 @@ public final class JobSearchRepository {
 
     /**
      * Finished jobs by how they ended ({@link FinishedAs}), each exact up to {@link #EXACT_COUNT_LIMIT} (a scan of
-     * at most that many entries of {@code cloud_jobs_finished_as_idx}), the planner's estimate above.
+     * at most that many entries of {@code cloud_jobs_finished_made_idx}), the planner's estimate above.
      */
     public Map<FinishedAs, QueueStats.StatusCount> finishedCounts() {
         return read("could not count finished jobs", this::finishedCounts);

@@ -16,8 +16,8 @@ import java.util.Optional;
 
 /**
  * The jobs about one pull request, for the dashboard: the job that opened it (its result's {@code prNumber}) and
- * the review rounds on it (payload {@code {repo, pr}}). Repositories compare case-insensitively, as on GitHub,
- * through the {@code lower(payload ->> 'repo')} index (V2).
+ * the review rounds on it (labels {@code repo} and {@code pr}). Repositories compare case-insensitively, as on
+ * GitHub, through the {@code repo} label's index (V10), like the lists' {@code repo=} filter.
  */
 public final class PullRequestJobs {
 
@@ -34,15 +34,16 @@ public final class PullRequestJobs {
         this.mapper = mapper;
     }
 
-    /** Jobs of {@code type} whose payload names pull request {@code pr} of {@code repo}, oldest first, at most {@code limit}. */
+    /** Jobs of {@code type} labelled with pull request {@code pr} of {@code repo}, oldest first, at most {@code limit}. */
     public List<PullRequestJob> rounds(String type, String repo, int pr, int limit) {
-        return query("SELECT * FROM cloud_jobs WHERE (payload ->> 'repo') IS NOT NULL AND lower(payload ->> 'repo') = lower(?)"
-                + " AND type = ? AND payload ->> 'pr' = ? ORDER BY id LIMIT ?", repo, type, String.valueOf(pr), limit);
+        return query("SELECT * FROM cloud_jobs WHERE (labels ->> 'repo') IS NOT NULL AND lower(labels ->> 'repo') = lower(?)"
+                + " AND type = ? AND labels @> jsonb_build_object('pr', ?::text) ORDER BY id LIMIT ?", repo, type,
+                String.valueOf(pr), limit);
     }
 
     /** The newest job of {@code type} whose result says it opened pull request {@code pr} of {@code repo}. */
     public Optional<PullRequestJob> openedBy(String type, String repo, int pr) {
-        return query("SELECT * FROM cloud_jobs WHERE (payload ->> 'repo') IS NOT NULL AND lower(payload ->> 'repo') = lower(?)"
+        return query("SELECT * FROM cloud_jobs WHERE (labels ->> 'repo') IS NOT NULL AND lower(labels ->> 'repo') = lower(?)"
                 + " AND type = ? AND result ->> 'prNumber' = ? ORDER BY id DESC LIMIT ?", repo, type, String.valueOf(pr), 1)
                 .stream().findFirst();
     }

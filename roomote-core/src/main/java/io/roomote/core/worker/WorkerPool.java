@@ -481,7 +481,7 @@ public final class WorkerPool implements AutoCloseable {
             List<io.roomote.core.store.JobLogRepository.Entry> lines = logSink.detach(id, attempt);
             java.util.concurrent.atomic.AtomicBoolean linesTaken = new java.util.concurrent.atomic.AtomicBoolean();
             boolean completed = write(lease, "completed", () -> {
-                boolean done = completions.complete(new JobRepository.Completion(id, token, s.result()), lines);
+                boolean done = completions.complete(new JobRepository.Completion(id, token, s.result(), s.madeUrl()), lines);
                 linesTaken.set(true);
                 return done;
             });

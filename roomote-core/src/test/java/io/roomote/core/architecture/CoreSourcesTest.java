@@ -16,13 +16,8 @@ class CoreSourcesTest {
 
     private static final Path MAIN = Path.of("src/main/java");
 
-    /**
-     * Where core still names the fix job type today, and what removes it (issue 10, next stage): the enqueue
-     * error's example body, and the search over payload fields, which JobType.describe replaces.
-     */
-    private static final Set<String> NOT_YET = Set.of(
-            "io/roomote/core/queue/EnqueueRequest.java",
-            "io/roomote/core/store/JobSearchRepository.java");
+    /** Where core may still name the fix job type: nowhere (the list reads labels and made_url, issue 10). */
+    private static final Set<String> NOT_YET = Set.of();
 
     @Test
     void noMainSourceNamesTheFixJobType() throws IOException {
@@ -36,6 +31,41 @@ class CoreSourcesTest {
                     .toList();
         }
         assertThat(naming).as("core main sources naming \"github.issue.fix\"").isEmpty();
+    }
+
+    /**
+     * Core's SQL (migrations and the statements in its classes) names no table or column of a module: GitHub's
+     * deliveries and issue comments are the fix module's own schema (io.roomote.jobs.github.GitHubSchema).
+     */
+    @Test
+    void noMainSourceOrMigrationNamesAGithubTableOrColumn() throws IOException {
+        Path resources = Path.of("src/main/resources");
+        assertThat(resources).as("run from roomote-core's folder").isDirectory();
+        List<String> naming;
+        try (Stream<Path> java = Files.walk(MAIN); Stream<Path> sql = Files.walk(resources)) {
+            naming = Stream.concat(java, sql)
+                    .filter(f -> f.toString().endsWith(".java") || f.toString().endsWith(".sql"))
+                    .filter(f -> GITHUB_NAME.matcher(read(f)).find())
+                    .map(f -> f.toString().replace('\\', '/'))
+                    .toList();
+        }
+        assertThat(naming).as("core main sources naming a github_ table or column").isEmpty();
+    }
+
+    /**
+     * {@code github_deliveries}, {@code github_comment_id}, {@code github_issue_comments}, ...: any lower-case SQL
+     * name; not the {@code github_pat_} prefix of GitHub's tokens that the log redactor knows, nor settings
+     * ({@code GITHUB_APP_ID}), which are upper case.
+     */
+    private static final java.util.regex.Pattern GITHUB_NAME =
+            java.util.regex.Pattern.compile("\\bgithub_(?!pat_)[a-z_]+");
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static boolean namesTheFixJobType(Path file) {

@@ -130,6 +130,8 @@ class JobSearchRepositoryTest {
                 "INSERT INTO cloud_jobs (type, status, payload, result, completed_at) VALUES ('t', 'failed', '{}',"
                         + " '{\"outcome\":\"timed_out\"}', now())");
         sql("UPDATE cloud_jobs SET result = payload, payload = '{}' WHERE payload <> '{}'");
+        // What the worker stores when a type describes what a job made (JobType.describe(...).made()).
+        sql("UPDATE cloud_jobs SET made_url = result ->> 'prUrl' WHERE result ? 'prUrl'");
 
         var counts = search.finishedCounts();
         var stats = search.stats(null, null);
@@ -149,6 +151,36 @@ class JobSearchRepositoryTest {
         assertThat(search.search(JobSearchRepository.Filter.ALL, null, null, 50).jobs())
                 .filteredOn(j -> j.status() == io.roomote.core.jobs.JobStatus.FAILED)
                 .extracting(JobSearchRepository.Summary::finishedAs).doesNotContainNull();
+    }
+
+    /**
+     * repo= and issue= match the labels a job type gave (JobType.labels), and "made something" is made_url: core
+     * reads no payload or result field of a type. Rows whose payload or result has such fields without labels or
+     * made_url (as a type that gives none would store) are not matched.
+     */
+    @Test
+    void repoAndIssueFilterByLabelsAndFinishedAsMadeFollowsTheMadeLink() {
+        sql("INSERT INTO cloud_jobs (type, status, payload, labels) VALUES"
+                        + " ('t', 'pending', '{}', '{\"repo\": \"Acme/App\", \"issue\": \"7\"}'),"
+                        + " ('t', 'pending', '{}', '{\"repo\": \"acme/tools\", \"issue\": \"8\"}'),"
+                        + " ('t', 'pending', '{}', '{\"repo\": \"other/app\", \"issue\": \"7\"}'),"
+                        + " ('t', 'pending', '{\"repo\": \"acme/app\", \"issue\": 7}', '{}')",
+                "INSERT INTO cloud_jobs (type, status, payload, result, made_url, completed_at) VALUES"
+                        + " ('t', 'completed', '{}', '{}', 'https://example.com/made/1', now()),"
+                        + " ('t', 'completed', '{}', '{\"prUrl\": \"https://github.com/o/r/pull/1\"}', NULL, now())");
+
+        var exact = search.search(new JobSearchRepository.Filter(null, null, "acme/app", null, null), null, null, 50);
+        var owner = search.search(new JobSearchRepository.Filter(null, null, "ACME", null, null), null, null, 50);
+        var issue = search.search(new JobSearchRepository.Filter(null, null, null, "7", null), null, null, 50);
+        var made = search.search(JobSearchRepository.Filter.ALL.withFinishedAs(FinishedAs.PULL_REQUEST), null, null, 50);
+
+        assertThat(exact.jobs()).extracting(JobSearchRepository.Summary::repo).containsExactly("Acme/App");
+        assertThat(exact.jobs().get(0).issue()).isEqualTo("7");
+        assertThat(owner.jobs()).extracting(JobSearchRepository.Summary::repo).containsExactly("acme/tools", "Acme/App");
+        assertThat(issue.jobs()).extracting(JobSearchRepository.Summary::repo).containsExactly("other/app", "Acme/App");
+        assertThat(made.jobs()).extracting(JobSearchRepository.Summary::prUrl).containsExactly("https://example.com/made/1");
+        assertThat(search.finishedCounts()).containsEntry(FinishedAs.PULL_REQUEST, new QueueStats.StatusCount(1, false))
+                .containsEntry(FinishedAs.COMPLETED, new QueueStats.StatusCount(1, false));
     }
 
     @Test

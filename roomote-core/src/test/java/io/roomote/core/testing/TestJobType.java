@@ -74,6 +74,14 @@ public final class TestJobType implements JobType<ObjectNode, Object> {
         return payload.hasNonNull("key") ? Optional.of(payload.get("key").asText()) : Optional.empty();
     }
 
+    /** Payload field "labels" (an object of strings) is the job's labels. */
+    @Override
+    public Map<String, String> labels(ObjectNode payload) {
+        Map<String, String> labels = new java.util.HashMap<>();
+        payload.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return labels;
+    }
+
     /** Payload field "concurrencyKey" is the concurrency key. */
     @Override
     public Optional<String> concurrencyKey(ObjectNode payload) {

@@ -34,6 +34,8 @@ final class JobJson {
         m.put("dedupeKey", job.dedupeKey());
         m.put("workerId", job.leaseOwner());
         m.put("heartbeatAt", iso(job.heartbeatAt()));
+        m.put("labels", job.labels());
+        m.put("madeUrl", job.madeUrl());
         return m;
     }
 

@@ -71,6 +71,13 @@ class GitHubIssueFixApiTest {
         assertThat(job.at("/result/outcome").asText()).isEqualTo("pr_opened");
         assertThat(job.at("/result/prUrl").asText()).isEqualTo(github.pulls().get(0).get("html_url").asText());
         assertThat(job.at("/result/branch").asText()).isEqualTo("fix-7");
+        // What lists read instead of payload and result fields: the type's labels, and the pull request as the
+        // made link (FixJobDescription's, stored by the worker when the job completed).
+        assertThat(job.get("labels")).isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree("{\"repo\": \"acme/app\", \"issue\": \"7\"}"));
+        assertThat(job.get("madeUrl").asText()).isEqualTo(github.pulls().get(0).get("html_url").asText());
+        assertThat(runner.get("/api/jobs?repo=ACME/App&issue=7&outcome=pr").json().get("jobs").findValuesAsText("id"))
+                .contains(String.valueOf(id));
         assertThat(remotes.inRemote("acme/app", "show", "fix-7:calc.py")).contains("return a + b");
         if (again.json().get("message").asText().equals("job_already_active")) {
             assertThat(again.json().get("jobId").asLong()).isEqualTo(id);

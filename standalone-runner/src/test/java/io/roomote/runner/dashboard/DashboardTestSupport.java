@@ -222,12 +222,32 @@ final class DashboardTestSupport {
             for (int i = 12; i <= 15; i++) {
                 ps.setString(i, r.leaseOwner);
             }
+            long id;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                id = rs.getLong(1);
             }
+            asTheRunnerStoresIt(c, id);
+            return id;
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The labels and made link the runner stores for such a row (lists read those, not payload or result fields):
+     * the fix types' labels (GitHubIssueFixJobType.labels, GitHubPrReviseJobType.labels) and a completed fix job's
+     * pull request (FixJobDescription's made link), as the fix module's V3 migration fills them for older rows.
+     */
+    private static void asTheRunnerStoresIt(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE cloud_jobs SET labels = CASE type"
+                + " WHEN 'github.issue.fix' THEN jsonb_strip_nulls(jsonb_build_object('repo', payload ->> 'repo', 'issue', payload ->> 'issue'))"
+                + " WHEN 'github.pr.revise' THEN jsonb_strip_nulls(jsonb_build_object('repo', payload ->> 'repo', 'pr', payload ->> 'pr'))"
+                + " ELSE labels END,"
+                + " made_url = CASE WHEN type = 'github.issue.fix' AND status = 'completed' THEN result ->> 'prUrl' END"
+                + " WHERE id = ?")) {
+            ps.setLong(1, id);
+            ps.executeUpdate();
         }
     }
 

@@ -53,7 +53,8 @@ public final class RecordedRun {
      */
     public static RecordedRun begin(Database database, ObjectMapper mapper, FixStepPlan plan, String owner, Duration leaseFor) {
         ExternalRunRepository.Begun run = new ExternalRunRepository(database, mapper).begin(GitHubIssueFixJobType.ID,
-                mapper.valueToTree(plan.payload()), plan.dedupeKey(), owner, leaseFor);
+                mapper.valueToTree(plan.payload()), GitHubIssueFixJobType.labelsOf(plan.repo(), plan.issue()),
+                plan.dedupeKey(), owner, leaseFor);
         return new RecordedRun(database, mapper, run.jobId(), run.token(), run.heldBy());
     }
 
@@ -92,7 +93,8 @@ public final class RecordedRun {
         com.fasterxml.jackson.databind.JsonNode json = mapper.valueToTree(result);
         log(FixStepResult.COMPLETED.equals(result.status()) ? "INFO" : "ERROR", result.summary());
         return switch (result.status()) {
-            case FixStepResult.COMPLETED -> jobs.complete(jobId, token, json);
+            // The pull request is what a fix job made (FixJobDescription's link), as a queue worker would store it.
+            case FixStepResult.COMPLETED -> jobs.complete(jobId, token, json, result.hasPullRequest() ? result.prUrl() : null);
             case FixStepResult.CANCELLED -> jobs.cancelled(jobId, token,
                     result.error() == null ? "cancelled" : result.error(), json);
             default -> jobs.fail(jobId, token, result.error() == null ? "failed" : result.error(), json);

@@ -51,6 +51,8 @@ class RecordedRunTest {
         assertThat(row.payload()).isEqualTo(mapper.readTree("{\"repo\":\"Acme/App\",\"issue\":7,\"agent\":\"claude\"}"));
         assertThat(row.payload().toString()).doesNotContain(FixStepArgumentsTest.TOKEN);
         assertThat(row.dedupeKey()).isEqualTo("acme/app#7");
+        // The labels the fix type gives, so the lists' repo= and issue= filters find Jenkins runs too.
+        assertThat(row.labels()).isEqualTo(Map.of("repo", "Acme/App", "issue", "7"));
         assertThat(row.leaseOwner()).isEqualTo("jenkins:https://ci.example.com/job/fix/12/");
         assertThat(row.attempts()).isEqualTo(1);
         assertThat(row.maxAttempts()).isEqualTo(1);
@@ -74,6 +76,7 @@ class RecordedRunTest {
         assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
         assertThat(done.completedAt()).isNotNull();
         assertThat(done.result().get("prUrl").asText()).isEqualTo("https://github.com/acme/app/pull/101");
+        assertThat(done.madeUrl()).as("finished as pr on the dashboard").isEqualTo("https://github.com/acme/app/pull/101");
         assertThat(done.leaseOwner()).isNull();
         assertThat(new JobLogRepository(db).read(run.jobId(), 0, 100)).extracting(l -> l.line())
                 .containsExactly("run by Jenkins: https://ci.example.com/job/fix/12/",

@@ -147,6 +147,24 @@ public final class GitHubIssueFixJobType implements JobType<IssueFixPayload, Iss
         return readiness.problems(payload, config);
     }
 
+    /** The API's and dashboard's {@code repo=} and {@code issue=} filters find the job by these. */
+    @Override
+    public Map<String, String> labels(IssueFixPayload p) {
+        return labelsOf(p.repo(), p.issue());
+    }
+
+    /** The labels of a fix job for {@code repo}#{@code issue}: also those of a Jenkins step's recorded run. */
+    public static Map<String, String> labelsOf(String repo, Integer issue) {
+        Map<String, String> labels = new java.util.HashMap<>();
+        if (repo != null) {
+            labels.put("repo", repo);
+        }
+        if (issue != null) {
+            labels.put("issue", String.valueOf(issue));
+        }
+        return labels;
+    }
+
     /** One active fix job per issue. */
     @Override
     public Optional<String> dedupeKey(IssueFixPayload p) {

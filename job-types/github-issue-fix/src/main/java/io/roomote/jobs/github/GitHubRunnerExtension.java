@@ -9,10 +9,11 @@ import io.roomote.core.extension.RunnerExtension;
 import io.roomote.core.extension.WebhookEndpoint;
 import io.roomote.core.metrics.ExternalCalls;
 import io.roomote.core.store.Database;
-import io.roomote.core.store.DeliveryRepository;
-import io.roomote.core.store.JobNotesRepository;
+import io.roomote.core.store.Schema;
+import io.roomote.jobs.github.webhook.DeliveryRepository;
 import io.roomote.jobs.github.webhook.GitHubPullRequestLookup;
 import io.roomote.jobs.github.webhook.GitHubWebhookHandler;
+import io.roomote.jobs.github.webhook.IssueSlackThreads;
 import io.roomote.jobs.github.webhook.PullRequestLookup;
 
 import java.time.Clock;
@@ -31,6 +32,11 @@ public final class GitHubRunnerExtension implements RunnerExtension {
     }
 
     @Override
+    public Optional<Schema> schema() {
+        return Optional.of(GitHubSchema.SCHEMA);
+    }
+
+    @Override
     public List<JobEventListener> listeners(ExtensionContext context) {
         return comments(context.settings(), context.database(), context.calls(), context.clock())
                 .<List<JobEventListener>>map(List::of).orElse(List.of());
@@ -39,7 +45,7 @@ public final class GitHubRunnerExtension implements RunnerExtension {
     @Override
     public List<WebhookEndpoint> webhooks(ExtensionContext c) {
         return List.of(new WebhookEndpoint(GitHubWebhookHandler.PATH, new GitHubWebhookHandler(c.settings(), c.queue(),
-                new DeliveryRepository(c.database(), c.mapper()), new JobNotesRepository(c.database()), c.slack(),
+                new DeliveryRepository(c.database(), c.mapper()), new IssueSlackThreads(c.database()), c.slack(),
                 c.mapper(), c.meters(), pullRequestLookup(c.settings()))));
     }
 
@@ -59,7 +65,7 @@ public final class GitHubRunnerExtension implements RunnerExtension {
         GitHubClients github = GitHubClients.from(settings, clock).orElseThrow(() ->
                 new ConfigurationException("GITHUB_COMMENTS=true needs " + GitHubCredentials.NEEDED
                         + " to write the comments: set one of them"));
-        return Optional.of(new IssueCommenter(github, new JobNotesRepository(database),
+        return Optional.of(new IssueCommenter(github, new IssueCommentRepository(database),
                 settings.get("ROOMOTE_PUBLIC_URL", "http://localhost:" + settings.get("PORT", "3001")), calls));
     }
 

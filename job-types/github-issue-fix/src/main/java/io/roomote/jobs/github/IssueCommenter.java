@@ -3,7 +3,6 @@ package io.roomote.jobs.github;
 import io.roomote.core.events.JobEnd;
 import io.roomote.core.events.JobEventListener;
 import io.roomote.core.jobs.Job;
-import io.roomote.core.store.JobNotesRepository;
 import io.roomote.core.util.Threads;
 import io.roomote.jobs.github.webhook.WebhookEvents;
 import org.slf4j.Logger;
@@ -24,18 +23,18 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IssueCommenter.class);
 
     private final GitHubClients github;
-    private final JobNotesRepository notes;
+    private final IssueCommentRepository notes;
     private final String publicUrl;
     private final io.roomote.core.metrics.ExternalCalls calls;
     private final ExecutorService sender = Executors.newSingleThreadExecutor(Threads.daemon("roomote-github-comments"));
 
     /** @param publicUrl where people reach Roomote ({@code ROOMOTE_PUBLIC_URL}), for the job link */
-    public IssueCommenter(GitHubApi github, JobNotesRepository notes, String publicUrl) {
+    public IssueCommenter(GitHubApi github, IssueCommentRepository notes, String publicUrl) {
         this(github, notes, publicUrl, io.roomote.core.metrics.ExternalCalls.none());
     }
 
     /** @param calls hears whether each call to GitHub worked (metrics and the health check) */
-    public IssueCommenter(GitHubApi github, JobNotesRepository notes, String publicUrl,
+    public IssueCommenter(GitHubApi github, IssueCommentRepository notes, String publicUrl,
                           io.roomote.core.metrics.ExternalCalls calls) {
         this(GitHubClients.fixed(github), notes, publicUrl, calls);
     }
@@ -44,7 +43,7 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
      * @param github a client per repository: with a GitHub App, each repository's comments carry an installation
      *               token scoped to that repository
      */
-    public IssueCommenter(GitHubClients github, JobNotesRepository notes, String publicUrl,
+    public IssueCommenter(GitHubClients github, IssueCommentRepository notes, String publicUrl,
                           io.roomote.core.metrics.ExternalCalls calls) {
         this.calls = calls;
         calls.expect("github");
@@ -60,11 +59,11 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
         }
         sender.execute(() -> {
             try {
-                var existing = notes.githubCommentId(job.id());
+                var existing = notes.commentId(job.id());
                 String body = text(job, existing.isPresent() || job.attempts() > 1 ? again(job) : working(job));
                 GitHubApi api = github.forRepository(repo(job));
                 if (existing.isEmpty() || !api.updateComment(repo(job), issue(job), existing.get(), body)) {
-                    notes.setGithubCommentId(job.id(), api.comment(repo(job), issue(job), body));
+                    notes.setCommentId(job.id(), api.comment(repo(job), issue(job), body));
                 }
                 calls.succeeded("github");
             } catch (IOException | RuntimeException e) {
@@ -94,7 +93,7 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
         }
         sender.execute(() -> {
             try {
-                var comment = notes.githubCommentId(job.id());
+                var comment = notes.commentId(job.id());
                 if (comment.isPresent()) {
                     github.forRepository(repo(job)).updateComment(repo(job), issue(job), comment.get(), text(job, verdict(job)));
                     calls.succeeded("github");

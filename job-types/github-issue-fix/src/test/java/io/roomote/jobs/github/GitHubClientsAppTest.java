@@ -4,7 +4,6 @@ import io.roomote.core.Roomote;
 import io.roomote.core.config.Settings;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.store.Database;
-import io.roomote.core.store.JobNotesRepository;
 import io.roomote.core.testing.QueueFixture;
 import io.roomote.core.testing.TestDatabases;
 import io.roomote.core.testing.TestJobType;
@@ -90,8 +89,9 @@ class GitHubClientsAppTest {
     @Test
     void commentsOnTwoRepositoriesCarryOneInstallationTokenEachScopedToItsRepository() throws Exception {
         database = TestDatabases.fresh();
+        database.migrate(GitHubSchema.SCHEMA);
         commenter = new IssueCommenter(GitHubClients.from(appOnly(), Clock.systemUTC()).orElseThrow(),
-                new JobNotesRepository(database), "https://roomote.example", io.roomote.core.metrics.ExternalCalls.none());
+                new IssueCommentRepository(database), "https://roomote.example", io.roomote.core.metrics.ExternalCalls.none());
         roomote = Roomote.start(Settings.of(Map.of("POLL_INTERVAL_MS", "200")), database,
                 JobTypeRegistry.of(new TestJobType(GitHubIssueFixJobType.ID,
                         (p, ctx) -> Map.of("outcome", "pr_opened", "prUrl", "https://github.example/pull/1"))),

@@ -4,7 +4,6 @@ import io.roomote.core.Roomote;
 import io.roomote.core.config.Settings;
 import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.store.Database;
-import io.roomote.core.store.JobNotesRepository;
 import io.roomote.core.testing.QueueFixture;
 import io.roomote.core.testing.TestDatabases;
 import io.roomote.core.testing.TestJobType;
@@ -58,8 +57,9 @@ class IssueCommenterTest {
         github = new GitHubStandIn(remotes.root());
         github.addIssue("acme/app", 7, "t", "b", List.of(), "open");
         database = TestDatabases.fresh();
+        database.migrate(GitHubSchema.SCHEMA);
         commenter = new IssueCommenter(new GitHubApi(github.apiUrl(), "ghp_token0123456789abcdefghijklmnopq"),
-                new JobNotesRepository(database), "https://roomote.example");
+                new IssueCommentRepository(database), "https://roomote.example");
         roomote = Roomote.start(Settings.of(Map.of("POLL_INTERVAL_MS", "200", "JOB_RETRY_BACKOFF_MS", "100")), database,
                 JobTypeRegistry.of(new TestJobType(GitHubIssueFixJobType.ID, body)), temp.resolve("home"), true, commenter);
     }

@@ -150,6 +150,19 @@ public final class GitHubPrReviseJobType implements JobType<PullRequestRevisePay
         return Optional.of(new JobDescription("Revising", pr, made));
     }
 
+    /** The {@code repo=} filter finds the rounds of a repository's pull requests; {@code pr} names the pull request. */
+    @Override
+    public Map<String, String> labels(PullRequestRevisePayload payload) {
+        Map<String, String> labels = new java.util.HashMap<>();
+        if (payload.repo() != null) {
+            labels.put("repo", payload.repo());
+        }
+        if (payload.pr() != null) {
+            labels.put("pr", String.valueOf(payload.pr()));
+        }
+        return labels;
+    }
+
     /** One round at a time per pull request: a second request waits and then finds what is left to do. */
     @Override
     public Optional<String> concurrencyKey(PullRequestRevisePayload payload) {

@@ -13,8 +13,6 @@ import io.roomote.core.queue.JobQueue;
 import io.roomote.core.queue.StorableText;
 import io.roomote.core.slack.SlackMessages;
 import io.roomote.core.slack.SlackNotifier;
-import io.roomote.core.store.DeliveryRepository;
-import io.roomote.core.store.JobNotesRepository;
 import io.roomote.jobs.github.revise.PullRequestRevisePayload;
 import io.roomote.jobs.github.revise.RevisionRounds;
 import io.roomote.spi.Configuration;
@@ -43,7 +41,7 @@ public final class GitHubWebhookHandler implements WebhookHandler {
     private final TriggerPolicy policy;
     private final JobQueue queue;
     private final DeliveryRepository deliveries;
-    private final JobNotesRepository notes;
+    private final IssueSlackThreads threads;
     private final Optional<SlackNotifier> slack;
     private final SlackMessages slackMessages;
     private final ObjectMapper mapper;
@@ -51,22 +49,22 @@ public final class GitHubWebhookHandler implements WebhookHandler {
     private final ReviewTriggers review;
     private final ReviseTrigger revise;
 
-    public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, JobNotesRepository notes,
+    public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, IssueSlackThreads threads,
                                 Optional<SlackNotifier> slack, ObjectMapper mapper) {
-        this(config, queue, deliveries, notes, slack, mapper, new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
+        this(config, queue, deliveries, threads, slack, mapper, new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
     }
 
     /** @param meters counts deliveries by event and decision ({@code roomote.webhook.deliveries}) */
-    public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, JobNotesRepository notes,
+    public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, IssueSlackThreads threads,
                                 Optional<SlackNotifier> slack, ObjectMapper mapper, io.micrometer.core.instrument.MeterRegistry meters) {
-        this(config, queue, deliveries, notes, slack, mapper, meters, Optional.empty());
+        this(config, queue, deliveries, threads, slack, mapper, meters, Optional.empty());
     }
 
     /**
      * @param pullRequests asks GitHub about a pull request before a review round starts on it; empty (no GitHub
      *                     credentials): mentions on pull requests are refused with that reason
      */
-    public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, JobNotesRepository notes,
+    public GitHubWebhookHandler(Configuration config, JobQueue queue, DeliveryRepository deliveries, IssueSlackThreads threads,
                                 Optional<SlackNotifier> slack, ObjectMapper mapper, io.micrometer.core.instrument.MeterRegistry meters,
                                 Optional<PullRequestLookup> pullRequests) {
         this.meters = meters;
@@ -82,7 +80,7 @@ public final class GitHubWebhookHandler implements WebhookHandler {
         this.policy = TriggerPolicy.from(config, mapper);
         this.queue = queue;
         this.deliveries = deliveries;
-        this.notes = notes;
+        this.threads = threads;
         this.slack = slack;
         this.slackMessages = new SlackMessages();
         this.mapper = mapper;
@@ -199,7 +197,7 @@ public final class GitHubWebhookHandler implements WebhookHandler {
                     .put("reason", StorableText.replaceUnstorable(reject.reason())), null);
         }
         if (decision instanceof WebhookDecision.PullRequestOpened pr) {
-            Optional<JobNotesRepository.SlackThread> thread = notes.slackThreadOf(FIX_TYPE, pr.repo(), pr.issue());
+            Optional<IssueSlackThreads.SlackThread> thread = threads.newestOf(FIX_TYPE, pr.repo(), pr.issue());
             if (thread.isEmpty() || slack.isEmpty()) {
                 return new Handled(200, mapper.createObjectNode().put("message", "no_job_or_slack_thread_found"), null);
             }

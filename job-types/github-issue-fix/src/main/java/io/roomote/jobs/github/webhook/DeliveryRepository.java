@@ -1,7 +1,9 @@
-package io.roomote.core.store;
+package io.roomote.jobs.github.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.roomote.core.store.Database;
+import io.roomote.core.store.StoreException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -53,7 +55,7 @@ public final class DeliveryRepository {
                 ps.setString(1, deliveryId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next() && rs.getString(2) != null) {
-                        return new Claim(false, Optional.of(new Answer(rs.getInt(1), Json.read(mapper, rs.getString(2)))));
+                        return new Claim(false, Optional.of(new Answer(rs.getInt(1), read(rs.getString(2)))));
                     }
                 }
             }
@@ -66,9 +68,9 @@ public final class DeliveryRepository {
     public void answer(String deliveryId, int status, JsonNode body, Long jobId) {
         try (Connection c = database.connection();
              PreparedStatement ps = c.prepareStatement(
-                     "UPDATE github_deliveries SET status = ?, response = ?, job_id = ? WHERE delivery_id = ?")) {
+                     "UPDATE github_deliveries SET status = ?, response = ?::jsonb, job_id = ? WHERE delivery_id = ?")) {
             ps.setInt(1, status);
-            ps.setObject(2, Json.jsonb(mapper, body));
+            ps.setString(2, mapper.writeValueAsString(body));
             if (jobId == null) {
                 ps.setNull(3, java.sql.Types.BIGINT);
             } else {
@@ -76,7 +78,7 @@ public final class DeliveryRepository {
             }
             ps.setString(4, deliveryId);
             ps.executeUpdate();
-        } catch (SQLException e) {
+        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new StoreException("could not record the answer to webhook delivery " + deliveryId, e);
         }
     }
@@ -94,6 +96,14 @@ public final class DeliveryRepository {
         } catch (SQLException e) {
             throw new StoreException("could not release webhook delivery " + deliveryId
                     + "; a redelivery will be handled after a minute", e);
+        }
+    }
+
+    private JsonNode read(String json) throws SQLException {
+        try {
+            return mapper.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("stored webhook answer is not JSON", e);
         }
     }
 }
