@@ -70,7 +70,7 @@ public interface JobType<P, R> {
      * What lists and searches may filter this job by, as names and values: e.g. {@code repo} and {@code issue} for
      * a job about a GitHub issue (the API's and dashboard's {@code repo=} and {@code issue=} filters match these).
      * Stored with the job at enqueue; the platform never reads a payload's fields itself. Names are lower case
-     * ({@code [a-z][a-z0-9_.-]*}, at most 40 characters), values at most 200 characters, at most 20 labels.
+     * ({@code [a-z][a-z0-9_.-]*}, at most 40 characters), at most 20 labels; a value is stored cut to 200 characters.
      * Empty (the default): none.
      */
     default java.util.Map<String, String> labels(P payload) {

@@ -14,8 +14,10 @@ final class JobLabels {
     }
 
     /**
-     * {@code labels} when within bounds, without null values. A job type that breaks them has a bug the enqueuer
-     * cannot fix, so this is an {@link IllegalStateException} naming the type, not a validation problem.
+     * {@code labels} without null values, each value cut to {@value #MAX_VALUE_LENGTH} characters and without NUL
+     * (values come from payloads, which the enqueuer writes: a long one must not refuse the job). Too many labels or
+     * a bad name is a bug of the job type that the enqueuer cannot fix, so that is an {@link IllegalStateException}
+     * naming the type, not a validation problem.
      */
     static Map<String, String> checked(String type, Map<String, String> labels) {
         if (labels == null || labels.isEmpty()) {
@@ -32,13 +34,19 @@ final class JobLabels {
                         + "\"; names are lower case [a-z][a-z0-9_.-], at most 40 characters");
             }
             if (value != null) {
-                if (value.length() > MAX_VALUE_LENGTH || value.indexOf('\0') >= 0) {
-                    throw new IllegalStateException("job type " + type + " gave label " + name + " a value longer than "
-                            + MAX_VALUE_LENGTH + " characters or with a NUL character");
-                }
-                out.put(name, value);
+                out.put(name, bounded(value));
             }
         });
         return Map.copyOf(out);
+    }
+
+    /** At most {@link #MAX_VALUE_LENGTH} characters, never half a surrogate pair, no NUL (PostgreSQL refuses it). */
+    private static String bounded(String value) {
+        String v = value.indexOf('\0') >= 0 ? value.replace("\0", "") : value;
+        if (v.length() <= MAX_VALUE_LENGTH) {
+            return v;
+        }
+        int end = Character.isHighSurrogate(v.charAt(MAX_VALUE_LENGTH - 1)) ? MAX_VALUE_LENGTH - 1 : MAX_VALUE_LENGTH;
+        return v.substring(0, end);
     }
 }

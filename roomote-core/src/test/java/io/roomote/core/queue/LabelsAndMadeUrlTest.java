@@ -87,4 +87,17 @@ class LabelsAndMadeUrlTest {
         assertThatThrownBy(() -> enqueue(roomote, "test.maker", "{\"labels\": {\"Repo Name\": \"x\"}}"))
                 .hasMessageContaining("test.maker").hasMessageContaining("Repo Name");
     }
+
+    /** Label values come from payloads, which enqueuers write: a long value is stored cut, not refused. */
+    @Test
+    void aLongLabelValueFromThePayloadIsStoredCutNotRefused() {
+        Roomote roomote = fixture.start(false, Map.of(), madeType());
+        String emoji = "\uD83D\uDE00"; // one code point, two chars: the cut must not split it
+        String longValue = "x".repeat(199) + emoji + "y".repeat(50);
+
+        long id = enqueue(roomote, "test.maker", "{\"labels\": {\"title\": \"" + longValue + "\"}}");
+
+        Map<String, String> labels = roomote.queue().get(id).orElseThrow().labels();
+        assertThat(labels.get("title")).isEqualTo("x".repeat(199));
+    }
 }
