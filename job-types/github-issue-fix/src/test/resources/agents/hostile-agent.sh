@@ -41,5 +41,7 @@ case "$mode" in
   # A clean filter for every file, and the changes left uncommitted: `git add` runs the filter.
   filter) fix; printf '* filter=evil\n' > .gitattributes
     git config filter.evil.clean "sh -c 'env > $a1/filter-ran 2>/dev/null; cat'"; echo "filter set" ;;
+  # Commits 256 KiB of random bytes (no compression helps): a bundle larger than a small ROOMOTE_AGENT_BUNDLE_MAX.
+  big) fix; head -c 262144 /dev/urandom > big.bin; commit ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac

@@ -151,6 +151,11 @@ public final class AgentExport {
         env.put("GIT_GRAFT_FILE", "/dev/null/no-grafts");
         env.put("GIT_TERMINAL_PROMPT", "0");
         env.put("GIT_CEILING_DIRECTORIES", workspace.toAbsolutePath().getParent().toString());
+        // Without the system config, the worker image's safe.directory is gone: a docker sandbox's user may not own the
+        // workspace. Inside the sandbox that check guards nothing (all of it is the agent's).
+        env.put("GIT_CONFIG_COUNT", "1");
+        env.put("GIT_CONFIG_KEY_0", "safe.directory");
+        env.put("GIT_CONFIG_VALUE_0", "*");
         return env;
     }
 

@@ -287,4 +287,21 @@ class HostileWorkspaceTest {
         assertThat(remotes.inRemote(REPO, "show", wip + ":calc.py")).contains("return a + b");
         assertThat(remotes.inRemote(REPO, "show", wip + ":.gitattributes")).contains("filter=evil");
     }
+
+    /** A bundle over ROOMOTE_AGENT_BUNDLE_MAX: the job fails with one line naming the setting, and nothing is pushed. */
+    @Test
+    void aBundleOverTheLimitEndsTheJobWithOneLineNamingTheSetting() throws Exception {
+        Map<String, String> s = settings("big");
+        s.put("ROOMOTE_AGENT_BUNDLE_MAX", "64K");
+
+        JobOutcome outcome = run(s);
+
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Failed.class, f -> {
+            assertThat(f.result().get("outcome").asText()).isEqualTo("agent_failed");
+            assertThat(f.error()).startsWith("agent_failed: could not export the agent's work from its workspace:"
+                    + " the agent's bundle is larger than 64 KiB (").endsWith("): raise ROOMOTE_AGENT_BUNDLE_MAX if such"
+                    + " work is expected").doesNotContain("\n");
+        });
+        assertThat(remotes.branches(REPO)).containsExactly("main");
+    }
 }
