@@ -211,9 +211,12 @@ class HostileWorkspaceTest {
 
         JobOutcome outcome = run(settings("alternates", other.resolve("objects").toString(), secret));
 
+        // What really happens: in the sandbox the other mirror is an empty folder, so the branch names a commit git
+        // cannot find and the export fails before any bundle is written.
         assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Failed.class, f -> {
             assertThat(f.result().get("outcome").asText()).isEqualTo("agent_failed");
-            assertThat(f.error()).contains("could not export the agent's work");
+            assertThat(f.error()).isEqualTo("agent_failed: could not export the agent's work from its workspace: the"
+                    + " export step exited with code 3: roomote-export: HEAD names no commit (is this a git repository?)");
         });
         assertRemoteLacks(secret);
         assertThat(remotes.branches(REPO)).containsExactly("main");
@@ -229,8 +232,10 @@ class HostileWorkspaceTest {
 
         JobOutcome outcome = run(settings("gitdir-symlink", fork.toString()));
 
-        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Failed.class,
-                f -> assertThat(f.error()).contains("could not export the agent's work"));
+        // In the sandbox that repository is an empty folder: the workspace is no git repository there.
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Failed.class, f -> assertThat(f.error())
+                .startsWith("agent_failed: could not export the agent's work from its workspace: the export step exited"
+                        + " with code 3: roomote-export: HEAD names no commit"));
         assertRemoteLacks(secret);
         assertThat(gitOk(fork, "for-each-ref")).as("the other repository was not written").isEqualTo(refsBefore);
         assertNothingRanOnTheHost();
@@ -245,8 +250,10 @@ class HostileWorkspaceTest {
 
         JobOutcome outcome = run(settings("gitdir-file", fork.toString()));
 
-        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Failed.class,
-                f -> assertThat(f.error()).contains("could not export the agent's work"));
+        // In the sandbox that repository is an empty folder: the workspace is no git repository there.
+        assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Failed.class, f -> assertThat(f.error())
+                .startsWith("agent_failed: could not export the agent's work from its workspace: the export step exited"
+                        + " with code 3: roomote-export: HEAD names no commit"));
         assertRemoteLacks(secret);
         assertThat(gitOk(fork, "for-each-ref")).isEqualTo(refsBefore);
         assertNothingRanOnTheHost();
