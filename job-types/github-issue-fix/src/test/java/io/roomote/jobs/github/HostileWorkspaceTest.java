@@ -31,7 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A hostile agent rewrites its workspace's {@code .git} so that git run there on the host, where the GitHub token
@@ -154,8 +153,15 @@ class HostileWorkspaceTest {
     }
 
     /** The remote has no object {@code sha}. */
-    private void assertRemoteLacks(String sha) {
-        assertThatThrownBy(() -> remotes.inRemote(REPO, "cat-file", "-e", sha)).isInstanceOf(IOException.class);
+    private void assertRemoteLacks(String sha) throws InterruptedException {
+        boolean has;
+        try {
+            remotes.inRemote(REPO, "cat-file", "-e", sha);
+            has = true;
+        } catch (IOException e) {
+            has = false; // git cat-file -e: no such object
+        }
+        assertThat(has).as("the remote " + REPO + " has the other repository's commit " + sha).isFalse();
     }
 
     /** (a) core.fsmonitor would run at the host's `git status` with GH_TOKEN in its environment. */
@@ -177,15 +183,16 @@ class HostileWorkspaceTest {
         Path evil = remotes.create("mallory/loot", "README.md", "loot\n");
         String before = remotes.inRemote("mallory/loot", "for-each-ref");
 
-        JsonNode result = ((JobOutcome.Succeeded) run(settings("origin", markers.toString(), evil.toUri().toString())))
-                .result();
+        JobOutcome outcome = run(settings("origin", markers.toString(), evil.toUri().toString()));
 
-        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
-        assertThat(result.get("pushedBy").asText()).isEqualTo("roomote");
-        assertThat(remotes.inRemote(REPO, "show", "fix-7:calc.py")).contains("return a + b");
         assertThat(remotes.inRemote("mallory/loot", "for-each-ref")).as("the other repository received nothing")
                 .isEqualTo(before);
         assertNothingRanOnTheHost();
+        assertThat(outcome).isInstanceOf(JobOutcome.Succeeded.class);
+        JsonNode result = ((JobOutcome.Succeeded) outcome).result();
+        assertThat(result.get("outcome").asText()).isEqualTo("pr_opened");
+        assertThat(result.get("pushedBy").asText()).isEqualTo("roomote");
+        assertThat(remotes.inRemote(REPO, "show", "fix-7:calc.py")).contains("return a + b");
     }
 
     /** (c) hooks in .git/hooks and in a core.hooksPath folder: none runs on the host (pre-push, reference-transaction…). */
@@ -211,6 +218,7 @@ class HostileWorkspaceTest {
 
         JobOutcome outcome = run(settings("alternates", other.resolve("objects").toString(), secret));
 
+        assertRemoteLacks(secret);
         // What really happens: in the sandbox the other mirror is an empty folder, so the branch names a commit git
         // cannot find and the export fails before any bundle is written.
         assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Failed.class, f -> {
@@ -218,7 +226,6 @@ class HostileWorkspaceTest {
             assertThat(f.error()).isEqualTo("agent_failed: could not export the agent's work from its workspace: the"
                     + " export step exited with code 3: roomote-export: HEAD names no commit (is this a git repository?)");
         });
-        assertRemoteLacks(secret);
         assertThat(remotes.branches(REPO)).containsExactly("main");
         assertNothingRanOnTheHost();
     }
@@ -232,11 +239,11 @@ class HostileWorkspaceTest {
 
         JobOutcome outcome = run(settings("gitdir-symlink", fork.toString()));
 
+        assertRemoteLacks(secret);
         // In the sandbox that repository is an empty folder: the workspace is no git repository there.
         assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Failed.class, f -> assertThat(f.error())
                 .startsWith("agent_failed: could not export the agent's work from its workspace: the export step exited"
                         + " with code 3: roomote-export: HEAD names no commit"));
-        assertRemoteLacks(secret);
         assertThat(gitOk(fork, "for-each-ref")).as("the other repository was not written").isEqualTo(refsBefore);
         assertNothingRanOnTheHost();
     }
@@ -250,11 +257,11 @@ class HostileWorkspaceTest {
 
         JobOutcome outcome = run(settings("gitdir-file", fork.toString()));
 
+        assertRemoteLacks(secret);
         // In the sandbox that repository is an empty folder: the workspace is no git repository there.
         assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Failed.class, f -> assertThat(f.error())
                 .startsWith("agent_failed: could not export the agent's work from its workspace: the export step exited"
                         + " with code 3: roomote-export: HEAD names no commit"));
-        assertRemoteLacks(secret);
         assertThat(gitOk(fork, "for-each-ref")).isEqualTo(refsBefore);
         assertNothingRanOnTheHost();
     }
@@ -273,14 +280,14 @@ class HostileWorkspaceTest {
 
         JobOutcome outcome = run(settings("bundle-symlink", markers.toString(), hostBundle.toString()));
 
+        assertRemoteLacks(secret);
+        assertNothingRanOnTheHost();
         assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Failed.class, f -> {
             assertThat(f.result().get("outcome").asText()).isEqualTo("agent_failed");
-            assertThat(f.error()).contains("not a regular file");
+            assertThat(f.error()).contains("the agent's bundle is not a regular file (a symbolic link): refused");
         });
-        assertRemoteLacks(secret);
         assertThat(remotes.branches(REPO)).containsExactly("main");
         assertThat(Files.readAllBytes(hostBundle)).as("the host file was not written").isEqualTo(bundleBefore);
-        assertNothingRanOnTheHost();
     }
 
     /** (f) The WIP path with a clean filter on every file: `git add` runs it, but only in the sandbox. */
