@@ -1,9 +1,9 @@
 #!/bin/sh
 # A scripted stand-in for an AI agent in a review round (github.pr.revise), run through Roomote's real `command`
 # agent driver: it does with real git what an agent answering the review would do, as its mode says.
-# Usage: revise-agent.sh PROMPT_FILE MODE
+# Usage: revise-agent.sh PROMPT_FILE MODE [ARG1 [ARG2]]
 set -e
-prompt="$1"; mode="$2"
+prompt="$1"; mode="$2"; a1="${3:-}"; a2="${4:-}"
 branch=$(sed -n 's/^Branch: \([^ ]*\) .*/\1/p' "$prompt" | head -n 1)
 echo "revise agent: mode=$mode branch=$branch on $(git rev-parse --abbrev-ref HEAD)"
 
@@ -26,5 +26,15 @@ case "$mode" in
     (cd "$other" && git checkout -q "$branch" && echo "# a reviewer's own change" >> README.md && git add -A \
       && git -c user.name=Reviewer -c user.email=r@example.com commit -q -m "Reviewer's commit" && git push -q origin "$branch")
     echo "someone pushed meanwhile" ;;
+  # Commits, then (prompt-injected) rewrites .git: hooks and an fsmonitor that record their run in the marker
+  # folder a1 (a host path; inside the sandbox it does not exist), and origin pointing at another repository a2.
+  add-commit-hostile) change; commit; mkdir -p .git/evil-hooks
+    for h in pre-push reference-transaction post-checkout; do
+      printf '#!/bin/sh\nenv >> "%s/%s-ran" 2>/dev/null\nexit 0\n' "$a1" "$h" > ".git/evil-hooks/$h"
+      chmod +x ".git/evil-hooks/$h"; cp ".git/evil-hooks/$h" ".git/hooks/$h"; done
+    git config core.hooksPath "$PWD/.git/evil-hooks"
+    git config core.fsmonitor "env > $a1/fsmonitor-ran; false #"
+    git config "url.$a2.insteadOf" "$(git config remote.origin.url)"; git remote set-url origin "$a2"
+    echo "hostile .git written" ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac

@@ -5,9 +5,11 @@ import io.roomote.agents.AgentDrivers;
 import io.roomote.agents.AgentOutcome;
 import io.roomote.agents.AgentUsage;
 import io.roomote.core.config.Durations;
+import io.roomote.jobs.github.git.FreshWorkspace;
 import io.roomote.jobs.github.git.Git;
 import io.roomote.jobs.github.git.MirrorCache;
 import io.roomote.jobs.github.git.MirrorLocks;
+import io.roomote.jobs.github.git.TrustedRepository;
 import io.roomote.jobs.github.setup.RepositorySetup;
 import io.roomote.jobs.github.setup.SetupResult;
 import io.roomote.jobs.github.setup.SetupSettings;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -147,11 +150,15 @@ final class FixRun {
                 IssueFixSettings.spareWorkspaces(ctx.config()));
         boolean firstClone = mirrors.checkout(settings.mirrorKey(repo), settings.cloneUrl(repo), workspace);
         ctx.log().info(firstClone ? "cloned " + repo + " into the mirror cache" : "updated the cached mirror of " + repo);
-        Repository repository = new Repository(git, workspace);
-        String base = repository.head();
-        String baseBranch = repository.currentBranch().orElse("main");
+        // Beside the workspace, a repository no agent ever sees: everything Roomote asks or pushes after the agent.
+        CompletableFuture<TrustedRepository> trusted = mirrors.trustedCopy(settings.mirrorKey(repo),
+                settings.cloneUrl(repo), ctx.workDir().resolve("trusted.git"));
+        FreshWorkspace fresh = new FreshWorkspace(git, workspace);
+        String base = fresh.head();
+        String baseBranch = fresh.currentBranch().orElse("main");
+        long bundleMax = AgentExport.bundleMax(ctx.config());
         branch = "fix-" + issue;
-        if (repository.remoteBranch(branch).isPresent()) {
+        if (fresh.remoteBranch(branch).isPresent()) {
             branch = "fix-" + issue + "-" + ctx.jobId();
             ctx.log().info("branch fix-" + issue + " already exists on the remote; this job uses " + branch);
         }
@@ -161,6 +168,12 @@ final class FixRun {
         String prompt = template.render(repo, issue, title, body, labels, branch);
         ctx.log().info("prompt for the agent:\n" + prompt);
 
+        // From here on sandboxed processes write the workspace, its .git included: Roomote runs no git in it again.
+        fresh.handOver();
+        AgentExport export = new AgentExport(agentPhase.request(workspace, home), trusted, base, ctx.workDir(), bundleMax,
+                // Real time: the export's limits come from the job's deadline and cancel grace (WorkSaver), not from the
+                // clock that ages GitHub tokens.
+                AgentExport.environment(settings, processEnvironment, workspace), ctx.log(), Clock.systemUTC());
         SetupResult setup = new RepositorySetup(clock).run(new RepositorySetup.Request(ctx.jobId(), workspace, env,
                 SetupSettings.from(ctx.config()), ctx.log(), ctx.cancellation(), AgentPhase.agentStopGrace(ctx.cancelGrace()),
                 (egress, log) -> JobSandbox.open(RepositorySetup.sandboxRequest(agentPhase.request(workspace, home), egress, log))));
@@ -190,18 +203,30 @@ final class FixRun {
                 + " (" + agent.message() + ")");
 
         if (ctx.cancellation().isCancelled()) {
-            throw stopped(repository, base, agent);
+            throw stopped(export, base, agent);
         }
         if (budgetExceeded) {
-            String wip = saveWork(repository, base, "model budget used up");
+            String wip = null;
+            String unsaved = "; there was no work to save";
+            try {
+                wip = saveWork(export.run(workSaver::saveBy), base, "model budget used up");
+            } catch (IOException e) {
+                unsaved = "; the unfinished work could not be saved: " + e.getMessage();
+            }
             throw failure(Outcome.BUDGET_EXCEEDED, "the job's model budget was used up (" + budget.describe(spent)
-                    + ") and the agent was stopped" + (wip != null ? "; unfinished work saved to branch " + wip : "; there was no work to save"),
+                    + ") and the agent was stopped" + (wip != null ? "; unfinished work saved to branch " + wip : unsaved),
                     null, null, null, agent, null, null, wip);
         }
         if (agent.status() == AgentOutcome.Status.STOPPED) {
-            throw stopped(repository, base, agent);
+            throw stopped(export, base, agent);
         }
-        return verify(github, repository, base, baseBranch, agent);
+        AgentWork work;
+        try {
+            work = export.run(workSaver::saveBy);
+        } catch (IOException e) {
+            throw failure(Outcome.AGENT_FAILED, e.getMessage(), null, null, null, agent, null, null, null);
+        }
+        return verify(github, work, base, baseBranch, agent);
     }
 
     private GitHubApi.IssueInfo preflight(GitHubApi github) throws Exception {
@@ -253,17 +278,21 @@ final class FixRun {
                 pr == null ? null : pr.headRef(), null, null, null, pr == null ? null : EXISTING, null));
     }
 
-    /** Decides the outcome from the repository and GitHub, not from what the agent said. */
-    private IssueFixResult verify(GitHubApi github, Repository repository, String base, String baseBranch,
+    /**
+     * Decides the outcome from the agent's work as Roomote's trusted repository holds it, and GitHub, not from what
+     * the agent said.
+     */
+    private IssueFixResult verify(GitHubApi github, AgentWork work, String base, String baseBranch,
                                   AgentOutcome agent) throws Exception {
+        TrustedRepository repository = work.repository();
         String workBranch = branch;
-        Optional<String> tip = repository.localBranch(branch);
+        Optional<String> tip = work.localBranch(branch);
         if (tip.isEmpty()) {
             // The agent may have committed on another branch than the one asked for.
-            Optional<String> current = repository.currentBranch().filter(b -> !b.equals(baseBranch));
+            Optional<String> current = work.currentBranch().filter(b -> !b.equals(baseBranch) && !b.equals(branch));
             if (current.isPresent()) {
                 workBranch = current.get();
-                tip = repository.localBranch(workBranch);
+                tip = work.localBranch(workBranch);
                 ctx.log().warn("the agent worked on branch " + workBranch + " instead of " + branch);
             }
         }
@@ -273,8 +302,8 @@ final class FixRun {
             if (pr.isPresent()) {
                 return result(Outcome.PR_OPENED, null, pr.get(), branch, null, agent, "agent", openedBy(pr.get(), "agent"), null);
             }
-            if (repository.hasUncommittedChanges()) {
-                String wip = saveWork(repository, base, "the agent left its changes uncommitted");
+            if (work.hasUncommittedChanges()) {
+                String wip = saveWork(work, base, "the agent left its changes uncommitted");
                 throw failure(Outcome.AGENT_FAILED, "the agent changed files but did not commit them"
                         + (wip != null ? "; they were saved to branch " + wip : ""), null, workBranch, 0, agent, null, null, wip);
             }
@@ -293,9 +322,9 @@ final class FixRun {
             ctx.log().info("the agent did not push " + commits + " commit(s) of " + workBranch + "; Roomote pushes them");
             pushedBy = "roomote";
             try {
-                repository.push("refs/heads/" + workBranch, workBranch);
+                repository.push(AgentWork.ref(workBranch), workBranch);
             } catch (IOException e) {
-                String wip = saveWork(repository, base, "push of " + workBranch + " failed");
+                String wip = saveWork(work, base, "push of " + workBranch + " failed");
                 throw failure(Outcome.AGENT_FAILED, "could not push branch " + workBranch + ": " + e.getMessage()
                         + (wip != null ? "; the work was saved to " + wip : ""), null, workBranch, commits, agent, pushedBy, null, wip);
             }
@@ -473,11 +502,12 @@ final class FixRun {
 
     /**
      * Stopped (cancel, deadline, shutdown, lost lease): keep whatever the agent did on a WIP branch, within
-     * what is left of the job's cancel grace, then report the reason as it was. A null {@code repository}: stopped
+     * what is left of the job's cancel grace, then report the reason as it was. A null {@code export}: stopped
      * before the agent started, nothing to save.
      */
-    private JobFailedException stopped(Repository repository, String base, AgentOutcome agent) {
-        WorkSaver.Stopped stopped = workSaver.stopped(repository, base, wipBranch(), this::wipMessage);
+    private JobFailedException stopped(AgentExport export, String base, AgentOutcome agent) {
+        WorkSaver.Stopped stopped = workSaver.stopped(export == null ? null : export::run, base, wipBranch(),
+                this::wipMessage);
         return failure(stopped.outcome(), stopped.message(), null, null, null, agent, null, null, stopped.wip());
     }
 
@@ -486,8 +516,8 @@ final class FixRun {
      * Commits anything uncommitted and pushes everything since {@code base} to {@code roomote/wip/<issue>-<job>}.
      * Returns the branch, or null when there was nothing to save.
      */
-    private String saveWork(Repository repository, String base, String why) throws IOException, InterruptedException {
-        return workSaver.save(repository, base, wipBranch(), this::wipMessage, why, null);
+    private String saveWork(AgentWork work, String base, String why) throws IOException, InterruptedException {
+        return workSaver.save(work, base, wipBranch(), this::wipMessage, why, null);
     }
 
     private String wipBranch() {

@@ -8,12 +8,14 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
  * Keeps an agent's unfinished work on a WIP branch of the remote when a job cannot finish it (stopped, budget
  * used up, a push that failed), within what is left of the job's cancel grace once the job is stopped. Shared by
  * {@code github.issue.fix} and {@code github.pr.revise}. Create it as the job starts: it notes when a stop fires.
+ * The work comes from the job's trusted repository, never from the agent's workspace (see {@link AgentExport}).
  */
 public final class WorkSaver {
 
@@ -34,31 +36,37 @@ public final class WorkSaver {
         ctx.cancellation().onCancel(() -> stopBy.compareAndSet(null, Instant.now().plus(ctx.cancelGrace())));
     }
 
+    /** The agent's work, exported from its workspace by the time {@code until} gives (read again while it runs). */
+    @FunctionalInterface
+    public interface Export {
+        AgentWork run(Supplier<Instant> until) throws IOException, InterruptedException;
+    }
+
     /**
-     * Commits anything uncommitted ({@code commitMessage} of {@code why}) and pushes everything since {@code base}
-     * to {@code wipBranch}. Returns the branch, or null when there was nothing to save. With {@code until}, every
-     * git command is limited to the time left before it.
+     * Pushes everything the agent did since {@code base} — its commits and, when it left changes uncommitted, a
+     * commit of them ({@code commitMessage} of {@code why}) — to {@code wipBranch}, from Roomote's trusted repository.
+     * Returns the branch, or null when there was nothing to save. With {@code until}, every git command is limited
+     * to the time left before it.
      */
-    public String save(Repository repository, String base, String wipBranch, UnaryOperator<String> commitMessage,
+    public String save(AgentWork work, String base, String wipBranch, UnaryOperator<String> commitMessage,
                        String why, Instant until) throws IOException, InterruptedException {
-        if (within(repository, until).hasUncommittedChanges()) {
-            within(repository, until).commitAll(commitMessage.apply(why));
-        }
-        String head = within(repository, until).head();
-        if (head.equals(base) || within(repository, until).commitsBetween(base, head) == 0) {
+        String tip = within(work, until).everything(commitMessage.apply(why));
+        // A commit of uncommitted changes is new by itself; otherwise HEAD may be the base or behind it.
+        if (!work.hasUncommittedChanges()
+                && (tip.equals(base) || within(work, until).repository().commitsBetween(base, tip) == 0)) {
             return null;
         }
-        within(repository, until).push("HEAD", wipBranch);
+        within(work, until).repository().push(tip, wipBranch);
         ctx.log().warn("unfinished work saved to branch " + wipBranch + " (" + why + ")");
         return wipBranch;
     }
 
     /**
      * Stopped (cancel, deadline, shutdown, lost lease): keep whatever the agent did on {@code wipBranch}, within
-     * what is left of the job's cancel grace; the outcome and message say the reason as it was. A null
-     * {@code repository}: stopped before the agent started, nothing to save.
+     * what is left of the job's cancel grace (the export of its work from the workspace included); the outcome and
+     * message say the reason as it was. A null {@code export}: stopped before the agent started, nothing to save.
      */
-    public Stopped stopped(Repository repository, String base, String wipBranch, UnaryOperator<String> commitMessage) {
+    public Stopped stopped(Export export, String base, String wipBranch, UnaryOperator<String> commitMessage) {
         Cancellation.Reason reason = ctx.cancellation().reason().orElse(Cancellation.Reason.TIMED_OUT);
         Outcome outcome = switch (reason) {
             case CANCELLED -> Outcome.CANCELLED;
@@ -82,7 +90,7 @@ public final class WorkSaver {
         String unsaved = "; there was no work to save";
         Instant until = saveBy();
         Duration left = Duration.between(Instant.now(), until);
-        if (repository == null) {
+        if (export == null) {
             unsaved = "; the agent had not started"; // stopped during the setup: its files are not work to save
         } else if (left.compareTo(MIN_SAVE_TIME) < 0) {
             unsaved = "; no time was left within JOB_CANCEL_GRACE (" + Durations.describe(ctx.cancelGrace())
@@ -90,7 +98,7 @@ public final class WorkSaver {
             ctx.log().error("could not save the unfinished work: no time left within JOB_CANCEL_GRACE");
         } else {
             try {
-                wip = save(repository, base, wipBranch, commitMessage, why, until);
+                wip = save(export.run(this::saveBy), base, wipBranch, commitMessage, why, until);
             } catch (Exception e) {
                 unsaved = "; the unfinished work could not be saved: " + e.getMessage();
                 ctx.log().error("could not save the unfinished work: " + e.getMessage());
@@ -99,21 +107,24 @@ public final class WorkSaver {
         return new Stopped(outcome, what + (wip != null ? "; unfinished work saved to branch " + wip : unsaved), wip);
     }
 
-    /** When saving work must be done: the end of the cancel grace, less a margin for reporting. */
-    private Instant saveBy() {
+    /**
+     * When saving work must be done: the end of the cancel grace once the job is stopped (else of the grace after
+     * its deadline), less a margin for reporting.
+     */
+    public Instant saveBy() {
         Instant end = stopBy.get() != null ? stopBy.get() : ctx.deadline().plus(ctx.cancelGrace());
         Duration margin = ctx.cancelGrace().dividedBy(10);
         return end.minus(margin.compareTo(MAX_MARGIN) > 0 ? MAX_MARGIN : margin);
     }
 
-    private static Repository within(Repository repository, Instant until) throws IOException {
+    private static AgentWork within(AgentWork work, Instant until) throws IOException {
         if (until == null) {
-            return repository;
+            return work;
         }
         Duration left = Duration.between(Instant.now(), until);
         if (left.compareTo(Duration.ofMillis(1)) < 0) {
             throw new IOException("the cancel grace ran out");
         }
-        return repository.withTimeout(left);
+        return work.withTimeout(left);
     }
 }

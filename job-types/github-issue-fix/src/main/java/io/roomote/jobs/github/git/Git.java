@@ -16,7 +16,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the real {@code git} with a fixed, minimal environment (no inherited secrets, no prompts) and a time
  * limit. Credentials reach git only through {@code GIT_ASKPASS} reading an environment variable, never
- * through a URL, an argument or a config file.
+ * through a URL, an argument or a config file. Whatever the caller's environment says, git reads no system or
+ * global config and no replace refs: Roomote's git runs only in repositories Roomote alone writes (the mirror
+ * cache, a working copy before any sandboxed process ran in it, a {@link TrustedRepository}), and their own config
+ * is Roomote's.
  */
 public final class Git {
 
@@ -32,6 +35,10 @@ public final class Git {
     public interface Environment {
         Map<String, String> get() throws IOException;
     }
+
+    /** Set on every git command, over the caller's environment. */
+    static final Map<String, String> FIXED = Map.of("GIT_CONFIG_NOSYSTEM", "1", "GIT_CONFIG_GLOBAL", "/dev/null",
+            "GIT_NO_REPLACE_OBJECTS", "1", "GIT_TERMINAL_PROMPT", "0");
 
     private final Environment environment;
     private final Duration timeout;
@@ -58,6 +65,7 @@ public final class Git {
         }
         pb.environment().clear();
         pb.environment().putAll(environment.get());
+        pb.environment().putAll(FIXED);
         Process p = pb.start();
         // Read on another thread: reading to the end would wait for git however long it hangs.
         CompletableFuture<byte[]> out = new CompletableFuture<>();

@@ -30,6 +30,8 @@ public final class MirrorCache {
     private final boolean spares;
     private volatile java.util.concurrent.CompletableFuture<Void> spareMade =
             java.util.concurrent.CompletableFuture.completedFuture(null);
+    private volatile java.util.concurrent.CompletableFuture<TrustedRepository> trustedMade =
+            java.util.concurrent.CompletableFuture.completedFuture(null);
 
     /** @param locks this process's mirror locks: the same instance for every job of the process */
     public MirrorCache(Path root, Git git, MirrorLocks locks) {
@@ -105,9 +107,43 @@ public final class MirrorCache {
         return created;
     }
 
-    /** Waits (up to {@code limit}) for the spare this cache started making, so nothing outlives the job. */
+    /**
+     * Starts cloning the mirror of {@code key} (just checked out) into a {@link TrustedRepository} at {@code dir}, on
+     * a thread of its own under the mirror's locks, so that it is made while the job's setup and agent run rather
+     * than on the job's way to its agent. The mirror only gains objects meanwhile, so the clone has every object
+     * the workspace started with. {@link #awaitSpare} waits for it too.
+     */
+    public java.util.concurrent.CompletableFuture<TrustedRepository> trustedCopy(String key, String remoteUrl, Path dir) {
+        Path mirror = mirrorOf(key);
+        java.util.concurrent.CompletableFuture<TrustedRepository> made = new java.util.concurrent.CompletableFuture<>();
+        trustedMade = made;
+        Thread maker = new Thread(() -> {
+            try {
+                ReentrantLock inProcess = locks.of(mirror);
+                inProcess.lockInterruptibly();
+                try (FileChannel lockFile = FileChannel.open(mirror.resolveSibling(mirror.getFileName() + ".lock"),
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                     FileLock ignored = lockFile.lock()) {
+                    made.complete(TrustedRepository.create(git, mirror, remoteUrl, dir));
+                } finally {
+                    inProcess.unlock();
+                }
+            } catch (Exception e) {
+                made.completeExceptionally(e);
+            }
+        }, "roomote-trusted-repository");
+        maker.setDaemon(true);
+        maker.start();
+        return made;
+    }
+
+    /**
+     * Waits (up to {@code limit}) for the spare and the trusted repository this cache started making, so nothing
+     * outlives the job.
+     */
     public void awaitSpare(java.time.Duration limit) {
         try {
+            trustedMade.handle((r, e) -> null).get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             spareMade.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -5,6 +5,8 @@ import io.roomote.agents.AgentDrivers;
 import io.roomote.agents.AgentOutcome;
 import io.roomote.agents.AgentUsage;
 import io.roomote.jobs.github.AgentChoice;
+import io.roomote.jobs.github.AgentExport;
+import io.roomote.jobs.github.AgentWork;
 import io.roomote.jobs.github.AgentPhase;
 import io.roomote.jobs.github.AgentTokenFile;
 import io.roomote.jobs.github.GitHubIssueFixJobType;
@@ -13,12 +15,13 @@ import io.roomote.jobs.github.GitHubApi;
 import io.roomote.jobs.github.GitHubCredentials;
 import io.roomote.jobs.github.IssueFixSettings;
 import io.roomote.jobs.github.JobPage;
-import io.roomote.jobs.github.Repository;
 import io.roomote.jobs.github.WorkSaver;
+import io.roomote.jobs.github.git.FreshWorkspace;
 import io.roomote.jobs.github.git.Git;
 import io.roomote.jobs.github.git.GitException;
 import io.roomote.jobs.github.git.MirrorCache;
 import io.roomote.jobs.github.git.MirrorLocks;
+import io.roomote.jobs.github.git.TrustedRepository;
 import io.roomote.jobs.github.setup.RepositorySetup;
 import io.roomote.jobs.github.setup.SetupResult;
 import io.roomote.jobs.github.setup.SetupSettings;
@@ -143,16 +146,26 @@ final class ReviseRun {
         ctx.log().info("preparing a working copy of " + repo + " on branch " + pr.headRef());
         mirrors = new MirrorCache(settings.home().resolve("git-mirrors"), git, mirrorLocks,
                 IssueFixSettings.spareWorkspaces(ctx.config()));
+        // Beside the workspace, a repository no agent ever sees: everything Roomote asks or pushes after the agent.
         mirrors.checkout(settings.mirrorKey(repo), settings.cloneUrl(repo), workspace, Optional.of(pr.headRef()));
-        Repository repository = new Repository(git, workspace);
+        java.util.concurrent.CompletableFuture<TrustedRepository> trusted = mirrors.trustedCopy(settings.mirrorKey(repo),
+                settings.cloneUrl(repo), ctx.workDir().resolve("trusted.git"));
+        FreshWorkspace fresh = new FreshWorkspace(git, workspace);
         String base = pr.headSha();
-        if (!repository.head().equals(base)) {
+        if (!fresh.head().equals(base)) {
             // The branch moved between GitHub's answer and the fetch: work on what the round was asked about.
-            git.check(workspace, "checkout", "--quiet", "-B", pr.headRef(), base);
+            fresh.checkout(pr.headRef(), base);
         }
+        long bundleMax = AgentExport.bundleMax(ctx.config());
         String prompt = RevisePrompt.render(hostPush, repo, number, pr.title(), pr.headRef(), feedback);
         ctx.log().info("prompt for the agent:\n" + prompt);
 
+        // From here on sandboxed processes write the workspace, its .git included: Roomote runs no git in it again.
+        fresh.handOver();
+        AgentExport export = new AgentExport(agentPhase.request(workspace, home), trusted, base, ctx.workDir(), bundleMax,
+                // Real time: the export's limits come from the job's deadline and cancel grace (WorkSaver), not from the
+                // clock that ages GitHub tokens.
+                AgentExport.environment(settings, processEnvironment, workspace), ctx.log(), Clock.systemUTC());
         // The repository's own setup, in its own sandbox with its own allow-list, as for github.issue.fix.
         SetupResult setup = new RepositorySetup(clock).run(new RepositorySetup.Request(ctx.jobId(), workspace, env,
                 SetupSettings.from(ctx.config()), ctx.log(), ctx.cancellation(), AgentPhase.agentStopGrace(ctx.cancelGrace()),
@@ -183,20 +196,34 @@ final class ReviseRun {
                 + " (" + agent.message() + ")");
 
         if (ctx.cancellation().isCancelled() || agent.status() == AgentOutcome.Status.STOPPED && !ended.budgetExceeded()) {
-            WorkSaver.Stopped stopped = workSaver.stopped(repository, base, wipBranch(), this::wipMessage);
+            WorkSaver.Stopped stopped = workSaver.stopped(export::run, base, wipBranch(), this::wipMessage);
             ReviseOutcome outcome = ReviseOutcome.of(stopped.outcome());
             // A shutdown or a lost lease hands the job to another attempt: that one replies.
             boolean reply = outcome == ReviseOutcome.TIMED_OUT || outcome == ReviseOutcome.CANCELLED;
             throw failed(github, outcome, stopped.message(), agent, List.of(), List.of(), null, stopped.wip(), reply);
         }
         if (ended.budgetExceeded()) {
-            String wip = workSaver.save(repository, base, wipBranch(), this::wipMessage, "model budget used up", null);
+            String wip = null;
+            String unsaved = "; there was no work to save";
+            try {
+                wip = workSaver.save(export.run(workSaver::saveBy), base, wipBranch(), this::wipMessage,
+                        "model budget used up", null);
+            } catch (IOException e) {
+                unsaved = "; the unfinished work could not be saved: " + e.getMessage();
+            }
             throw failed(github, ReviseOutcome.BUDGET_EXCEEDED, "the round's model budget was used up ("
                     + agentPhase.budget().describe(ended.spent()) + ") and the agent was stopped"
-                    + (wip != null ? "; unfinished work saved to branch " + wip : "; there was no work to save"),
+                    + (wip != null ? "; unfinished work saved to branch " + wip : unsaved),
                     agent, List.of(), List.of(), null, wip, true);
         }
-        return verify(github, repository, base, agent, hostPush);
+        AgentWork work;
+        try {
+            work = export.run(workSaver::saveBy);
+        } catch (IOException e) {
+            throw failed(github, ReviseOutcome.AGENT_FAILED, e.getMessage(), agent, List.of(),
+                    List.of(), null, null, true);
+        }
+        return verify(github, work, base, agent, hostPush);
     }
 
     private void preflight(GitHubApi github) throws Exception {
@@ -267,10 +294,11 @@ final class ReviseRun {
                 posted.id());
     }
 
-    /** Decides the outcome from the repository, not from what the agent said. */
-    private ReviseResult verify(GitHubApi github, Repository repository, String base, AgentOutcome agent,
+    /** Decides the outcome from the agent's work as Roomote's trusted repository holds it, not from what the agent said. */
+    private ReviseResult verify(GitHubApi github, AgentWork work, String base, AgentOutcome agent,
                                 boolean hostPush) throws Exception {
-        String tip = repository.head();
+        TrustedRepository repository = work.repository();
+        String tip = work.head();
         if (!isAncestor(repository, base, tip)) {
             throw failed(github, ReviseOutcome.HISTORY_REWRITTEN, "the agent rewrote the branch's history (the pull"
                     + " request's head " + shortSha(base) + " is no longer an ancestor of its work): nothing was pushed",
@@ -280,7 +308,7 @@ final class ReviseRun {
         if (!hostPush) {
             Optional<String> remote = repository.remoteBranch(pr.headRef());
             if (remote.isPresent() && !remote.get().equals(base)) {
-                git(repository, "fetch", "--quiet", "origin", "refs/heads/" + pr.headRef());
+                repository.fetchFromOrigin(pr.headRef());
                 if (!isAncestor(repository, base, remote.get())) {
                     throw failed(github, ReviseOutcome.HISTORY_REWRITTEN, "the branch " + pr.headRef() + " on GitHub no"
                             + " longer contains the pull request's head " + shortSha(base) + ": it was force-pushed",
@@ -294,8 +322,8 @@ final class ReviseRun {
         }
         List<ReviseResult.Commit> commits = commits(repository, base, tip);
         if (commits.isEmpty()) {
-            if (repository.hasUncommittedChanges()) {
-                String wip = workSaver.save(repository, base, wipBranch(), this::wipMessage,
+            if (work.hasUncommittedChanges()) {
+                String wip = workSaver.save(work, base, wipBranch(), this::wipMessage,
                         "the agent left its changes uncommitted", null);
                 throw failed(github, ReviseOutcome.AGENT_FAILED, "the agent changed files but did not commit them"
                         + (wip != null ? "; they were saved to branch " + wip : ""), agent, List.of(), List.of(), null, wip, true);
@@ -321,7 +349,7 @@ final class ReviseRun {
                 pushedBy = "roomote";
             } catch (GitException e) {
                 boolean rejected = rejected(e.getMessage());
-                String wip = workSaver.save(repository, base, wipBranch(), this::wipMessage,
+                String wip = workSaver.save(work, base, wipBranch(), this::wipMessage,
                         "push to " + pr.headRef() + " " + (rejected ? "rejected" : "failed"), null);
                 throw failed(github, rejected ? ReviseOutcome.PUSH_REJECTED : ReviseOutcome.PUSH_FAILED,
                         (rejected ? "GitHub refused the push to " + pr.headRef() + ": someone pushed to it meanwhile"
@@ -341,15 +369,12 @@ final class ReviseRun {
                 || s.contains("[remote rejected]");
     }
 
-    private static boolean isAncestor(Repository repository, String ancestor, String tip) throws IOException, InterruptedException {
+    private static boolean isAncestor(TrustedRepository repository, String ancestor, String tip)
+            throws IOException, InterruptedException {
         return repository.isAncestor(ancestor, tip);
     }
 
-    private static void git(Repository repository, String... args) throws IOException, InterruptedException {
-        repository.git(args);
-    }
-
-    private static List<ReviseResult.Commit> commits(Repository repository, String base, String tip)
+    private static List<ReviseResult.Commit> commits(TrustedRepository repository, String base, String tip)
             throws IOException, InterruptedException {
         List<ReviseResult.Commit> out = new ArrayList<>();
         for (String line : repository.log(base, tip, "%H%x09%s").lines().filter(l -> !l.isBlank()).toList()) {

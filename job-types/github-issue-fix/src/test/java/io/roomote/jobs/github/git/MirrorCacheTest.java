@@ -152,6 +152,8 @@ class MirrorCacheTest {
         assertThat(git.check(ws, "rev-parse", "HEAD")).isEqualTo(tip);
         assertThat(git.check(ws, "symbolic-ref", "--short", "HEAD")).isEqualTo("main");
         assertThat(git.check(ws, "status", "--porcelain")).isEmpty();
+        // The next spare is being cloned meanwhile: let it finish before the temporary folder is removed.
+        cache.awaitSpare(Duration.ofMinutes(1));
     }
 
     /**
