@@ -36,8 +36,12 @@ public final class Git {
         Map<String, String> get() throws IOException;
     }
 
-    /** Set on every git command, over the caller's environment. */
-    static final Map<String, String> FIXED = Map.of("GIT_CONFIG_NOSYSTEM", "1", "GIT_CONFIG_GLOBAL", "/dev/null",
+    /**
+     * Set on every git command, over the caller's environment. The system config ({@code /etc/gitconfig}) is still
+     * read: it is the operator's (proxies, CA bundles, the worker image's {@code safe.directory}) and read-only to
+     * every sandbox; a global config never is, whatever HOME a caller passes.
+     */
+    static final Map<String, String> FIXED = Map.of("GIT_CONFIG_GLOBAL", "/dev/null",
             "GIT_NO_REPLACE_OBJECTS", "1", "GIT_TERMINAL_PROMPT", "0");
 
     private final Environment environment;
