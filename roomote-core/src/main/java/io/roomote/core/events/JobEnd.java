@@ -13,8 +13,7 @@ import java.util.Optional;
  * ({@code "skipped: issue closed"} with outcome {@code skipped}); {@link #reason} drops that prefix so that
  * no message repeats it.
  */
-public record JobEnd(Kind kind, String outcome, String reason, String prUrl, int prNumber, String wipBranch,
-                     Double costUsd, Duration duration) {
+public record JobEnd(Kind kind, String outcome, String reason, String wipBranch, Double costUsd, Duration duration) {
 
     /** Kinds of endings, each with its own wording: a skipped job is neither a success nor a failure. */
     public enum Kind { COMPLETED, SKIPPED, FAILED, TIMED_OUT, CANCELLED }
@@ -44,8 +43,7 @@ public record JobEnd(Kind kind, String outcome, String reason, String prUrl, int
             kind = Kind.FAILED;
         }
         Duration duration = startedAt != null && completedAt != null ? Duration.between(startedAt, completedAt) : null;
-        return new JobEnd(kind, outcome, withoutPrefix(error, outcome), text(result, "prUrl").orElse(null),
-                result == null ? 0 : result.path("prNumber").asInt(0), text(result, "wipBranch").orElse(null),
+        return new JobEnd(kind, outcome, withoutPrefix(error, outcome), text(result, "wipBranch").orElse(null),
                 result != null && result.hasNonNull("costUsd") ? result.get("costUsd").asDouble() : null, duration);
     }
 

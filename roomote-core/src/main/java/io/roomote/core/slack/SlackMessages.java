@@ -59,12 +59,12 @@ public final class SlackMessages {
      */
     public List<String> finished(JobEnd end, Optional<JobDescription> description) {
         if (end.kind() == JobEnd.Kind.SKIPPED) {
-            return List.of(skipped(end));
+            return List.of(skipped(end, description));
         }
         List<String> out = new ArrayList<>();
         Optional<JobDescription.Made> made = description.flatMap(JobDescription::made);
         if (end.kind() == JobEnd.Kind.COMPLETED && made.isPresent()) {
-            out.add("🎉 " + escape(made.get().text()) + ": " + link(made.get().link()));
+            out.add(made(made.get()));
         }
         if (end.wipBranch() != null) {
             out.add("💾 Unfinished work saved to branch `" + end.wipBranch() + "`");
@@ -73,14 +73,18 @@ public final class SlackMessages {
         return out;
     }
 
-    public String pullRequestCreated(String url, int number) {
-        return "🎉 Pull request created: " + link(url, number);
+    /** "🎉 Pull request created: <url|PR #43>": something a job made, as its type names it. */
+    public String made(JobDescription.Made made) {
+        return "🎉 " + escape(made.text()) + ": " + link(made.link());
     }
 
-    /** "⏭️ Skipped — pull request #43 by alice is already open for this issue (<url|PR #43>)": nothing to celebrate. */
-    private String skipped(JobEnd end) {
+    /**
+     * "⏭️ Skipped — pull request #43 by alice is already open for this issue (<url|PR #43>)": nothing to celebrate;
+     * the link is what the type's description points at for this result (here the pull request that was open).
+     */
+    private String skipped(JobEnd end, Optional<JobDescription> description) {
         return "⏭️ Skipped — " + (end.reason() == null ? "nothing to do" : end.reason())
-                + (end.prUrl() == null ? "" : " (" + link(end.prUrl(), end.prNumber()) + ")");
+                + description.flatMap(JobDescription::made).map(m -> " (" + link(m.link()) + ")").orElse("");
     }
 
     private String verdict(JobEnd end) {
@@ -95,10 +99,6 @@ public final class SlackMessages {
             case FAILED -> "❌ Task failed" + duration + outcome + ": " + reason + cost;
             case SKIPPED -> throw new IllegalStateException("a skipped job has no verdict");
         };
-    }
-
-    private static String link(String url, int number) {
-        return "<" + url + "|" + (number > 0 ? "PR #" + number : url) + ">";
     }
 
     /** Slack's {@code <url|text>}, or the bare text when there is no address. */

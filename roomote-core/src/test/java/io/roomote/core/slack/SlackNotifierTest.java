@@ -225,12 +225,13 @@ class SlackNotifierTest {
 
     @Test
     void aJobSkippedBecauseAPullRequestIsOpenSaysSoOnceWithoutCelebrating() throws Exception {
-        // As the fix job ends when a pull request is already open: its error starts with the outcome.
+        // As the fix job ends when a pull request is already open: its error starts with the outcome, and its type's
+        // description points at that pull request (the platform reads no result field for the link).
         Roomote roomote = start(new TestJobType("github.issue.fix", (p, c) -> {
             throw JobFailedException.permanent("skipped: pull request #43 by alice is already open for this issue",
                     Map.of("outcome", "skipped", "reason", "pull request #43 by alice is already open for this issue",
                             "prUrl", "https://github.example/acme/app/pull/43", "prNumber", 43));
-        }));
+        }, SlackNotifierTest::likeTheFixType));
 
         long id = enqueue(roomote, "github.issue.fix", "{\"repo\":\"acme/app\",\"issue\":7}");
         awaitStatus(roomote, id, JobStatus.FAILED, WITHIN);
@@ -241,6 +242,21 @@ class SlackNotifierTest {
                 "⏭️ Skipped — pull request #43 by alice is already open for this issue (<https://github.example/acme/app/pull/43|PR #43>)");
         assertThat(slack.messages()).hasSize(2).extracting(SlackStandIn.Message::text).noneMatch(t -> t.contains("🎉"));
         assertThat(slack.messages().get(1).threadTs()).isEqualTo(slack.messages().get(0).ts());
+    }
+
+    /** A result field named like the fix type's means nothing to the platform: the link comes from a description. */
+    @Test
+    void aSkippedJobWhoseTypeDescribesNothingGetsNoLink() throws Exception {
+        Roomote roomote = start(new TestJobType("team.other", (p, c) -> {
+            throw JobFailedException.permanent("skipped: nothing to do",
+                    Map.of("outcome", "skipped", "prUrl", "https://github.example/acme/app/pull/43", "prNumber", 43));
+        }));
+
+        long id = enqueue(roomote, "team.other", "{}");
+        awaitStatus(roomote, id, JobStatus.FAILED, WITHIN);
+        await().atMost(WITHIN).until(() -> slack.messages().size() >= 2);
+
+        assertThat(slack.messages()).extracting(SlackStandIn.Message::text).last().isEqualTo("⏭️ Skipped — nothing to do");
     }
 
     @Test

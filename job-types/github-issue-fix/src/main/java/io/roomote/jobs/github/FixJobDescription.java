@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * How Roomote speaks of a fix job in Slack threads, for the runner and the Jenkins step alike: "Creating a pull
- * request for GitHub Issue #7" with the issue's link, then "Pull request created" with the PR's.
+ * request for GitHub Issue #7" with the issue's link, then "Pull request created" with the PR's — or, for a job
+ * skipped because a pull request was already open, "Pull request already open" with that one's.
  */
 public final class FixJobDescription {
 
@@ -19,7 +20,8 @@ public final class FixJobDescription {
         JobDescription.Link subject = new JobDescription.Link("GitHub Issue #" + issue,
                 serverUrl + "/" + repo + "/issues/" + issue);
         Optional<JobDescription.Made> made = result.flatMap(r -> text(r, "prUrl").map(url -> new JobDescription.Made(
-                "Pull request created", new JobDescription.Link(prNumber(r).map(n -> "PR #" + n).orElse(url), url))));
+                text(r, "outcome").filter(Outcome.SKIPPED.value()::equals).isPresent() ? "Pull request already open"
+                        : "Pull request created", new JobDescription.Link(prNumber(r).map(n -> "PR #" + n).orElse(url), url))));
         return new JobDescription("Creating a pull request for", subject, made);
     }
 

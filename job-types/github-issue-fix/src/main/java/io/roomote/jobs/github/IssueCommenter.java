@@ -108,12 +108,13 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
     /** How the job ended, each problem said once (an error starting with its outcome does not repeat it). */
     private static String verdict(Job job) {
         JobEnd end = JobEnd.of(job);
+        String prUrl = pullRequestOf(job);
         String reason = end.reason() == null ? job.status().dbValue() : end.reason();
         String wip = end.wipBranch() == null ? "" : "\n\nUnfinished work was saved to branch `" + end.wipBranch() + "`.";
         return switch (end.kind()) {
-            case COMPLETED -> end.prUrl() != null ? "✅ Roomote opened a pull request: " + end.prUrl()
+            case COMPLETED -> prUrl != null ? "✅ Roomote opened a pull request: " + prUrl
                     : "✅ The Roomote job completed" + (end.outcome() == null ? "." : " — " + end.outcome() + ".");
-            case SKIPPED -> "⏭️ Roomote skipped this issue — " + reason + (end.prUrl() == null ? "" : ": " + end.prUrl());
+            case SKIPPED -> "⏭️ Roomote skipped this issue — " + reason + (prUrl == null ? "" : ": " + prUrl);
             case CANCELLED -> "⚠️ The Roomote job was cancelled: " + reason + wip;
             case TIMED_OUT -> "❌ Roomote did not open a pull request: " + (reason.startsWith("timed out") ? reason
                     : "timed out: " + reason) + wip;
@@ -124,6 +125,11 @@ public final class IssueCommenter implements JobEventListener, AutoCloseable {
 
     private String text(Job job, String status) {
         return WebhookEvents.OWN_COMMENT_MARKER + "\n" + status + "\n\nJob " + job.id() + ": " + JobPage.url(publicUrl, job.id());
+    }
+
+    /** The pull request of the fix job's result ({@link IssueFixResult#prUrl()}): the one opened, or found open. */
+    private static String pullRequestOf(Job job) {
+        return job.result() != null && job.result().path("prUrl").isTextual() ? job.result().get("prUrl").asText() : null;
     }
 
     private static boolean isFix(Job job) {

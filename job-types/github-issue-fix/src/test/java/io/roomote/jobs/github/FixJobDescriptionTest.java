@@ -37,6 +37,16 @@ class FixJobDescriptionTest {
                 new JobDescription.Link("PR #9", "https://github.com/acme/app/pull/9")));
     }
 
+    /** Skipped because a pull request was open: Slack's skip line links to that one, not as something created. */
+    @Test
+    void aSkippedResultPointsAtThePullRequestThatWasOpen() {
+        JobDescription d = type.describe(payload, Optional.of(Map.of("outcome", "skipped",
+                "prUrl", "https://github.com/acme/app/pull/43", "prNumber", 43)), Settings.of(Map.of())).orElseThrow();
+
+        assertThat(d.made()).contains(new JobDescription.Made("Pull request already open",
+                new JobDescription.Link("PR #43", "https://github.com/acme/app/pull/43")));
+    }
+
     @Test
     void aResultWithoutAPullRequestMadeNothing() {
         assertThat(type.describe(payload, Optional.of(Map.of("outcome", "no_changes")), Settings.of(Map.of()))

@@ -16,6 +16,7 @@ import io.roomote.core.slack.SlackNotifier;
 import io.roomote.jobs.github.revise.PullRequestRevisePayload;
 import io.roomote.jobs.github.revise.RevisionRounds;
 import io.roomote.spi.Configuration;
+import io.roomote.spi.JobDescription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -201,7 +202,8 @@ public final class GitHubWebhookHandler implements WebhookHandler {
             if (thread.isEmpty() || slack.isEmpty()) {
                 return new Handled(200, mapper.createObjectNode().put("message", "no_job_or_slack_thread_found"), null);
             }
-            slack.get().replyInThread(thread.get().jobId(), thread.get().ts(), slackMessages.pullRequestCreated(pr.url(), pr.number()));
+            slack.get().replyInThread(thread.get().jobId(), thread.get().ts(), slackMessages.made(
+                    new JobDescription.Made("Pull request created", new JobDescription.Link("PR #" + pr.number(), pr.url()))));
             return new Handled(200, mapper.createObjectNode().put("message", "slack_notification_sent"), thread.get().jobId());
         }
         WebhookDecision.Ignore ignore = (WebhookDecision.Ignore) decision;
