@@ -73,16 +73,47 @@ public final class JobLogRepository {
             ps.setLong(1, jobId);
             ps.setLong(2, afterSeq);
             ps.setInt(3, limit);
-            List<JobLogLine> lines = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    lines.add(new JobLogLine(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getString(4),
-                            rs.getString(5), rs.getTimestamp(6).toInstant()));
-                }
-            }
-            return lines;
+            return lines(ps);
         } catch (SQLException e) {
             throw new StoreException("could not read the log of job " + jobId, e);
         }
+    }
+
+    /** The last {@code limit} lines of a job, oldest first. */
+    public List<JobLogLine> tail(long jobId, int limit) {
+        String sql = "SELECT * FROM (SELECT id, job_id, attempt, level, line, logged_at FROM cloud_job_logs"
+                + " WHERE job_id = ? ORDER BY id DESC LIMIT ?) t ORDER BY id";
+        try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, jobId);
+            ps.setInt(2, limit);
+            return lines(ps);
+        } catch (SQLException e) {
+            throw new StoreException("could not read the log of job " + jobId, e);
+        }
+    }
+
+    /** How many lines a job's log has. */
+    public long count(long jobId) {
+        try (Connection c = database.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM cloud_job_logs WHERE job_id = ?")) {
+            ps.setLong(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not count the log of job " + jobId, e);
+        }
+    }
+
+    private static List<JobLogLine> lines(PreparedStatement ps) throws SQLException {
+        List<JobLogLine> lines = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                lines.add(new JobLogLine(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getString(4),
+                        rs.getString(5), rs.getTimestamp(6).toInstant()));
+            }
+        }
+        return lines;
     }
 }

@@ -3,7 +3,6 @@ package io.roomote.core.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.roomote.core.jobs.FinishedAs;
-import io.roomote.core.jobs.JobLogLine;
 import io.roomote.core.jobs.JobStatus;
 
 import java.sql.Connection;
@@ -493,26 +492,6 @@ public final class JobSearchRepository {
         });
     }
 
-    /** The last {@code limit} log lines of a job, oldest first. */
-    public List<JobLogLine> logTail(long jobId, int limit) {
-        String sql = "SELECT * FROM (SELECT id, job_id, attempt, level, line, logged_at FROM cloud_job_logs"
-                + " WHERE job_id = ? ORDER BY id DESC LIMIT ?) t ORDER BY id";
-        return read("could not read the log of job " + jobId, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setLong(1, jobId);
-                ps.setInt(2, limit);
-                List<JobLogLine> lines = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lines.add(new JobLogLine(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getString(4),
-                                rs.getString(5), rs.getTimestamp(6).toInstant()));
-                    }
-                }
-                return lines;
-            }
-        });
-    }
-
     /**
      * One run of a job ({@code cloud_job_runs}, V7): its number (grows across retries by hand), the job's attempt
      * number during it, the runner, its times, and how it ended ({@code completed}, {@code failed},
@@ -537,19 +516,6 @@ public final class JobSearchRepository {
                     }
                 }
                 return runs;
-            }
-        });
-    }
-
-    /** How many log lines a job has. */
-    public long logLineCount(long jobId) {
-        return read("could not count the log of job " + jobId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM cloud_job_logs WHERE job_id = ?")) {
-                ps.setLong(1, jobId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
             }
         });
     }

@@ -52,6 +52,23 @@ class CoreSourcesTest {
         assertThat(naming).as("core main sources naming a github_ table or column").isEmpty();
     }
 
+    /** One place reads job logs (issue 10): every {@code SELECT … FROM cloud_job_logs} is in JobLogRepository. */
+    @Test
+    void onlyJobLogRepositoryReadsJobLogs() throws IOException {
+        List<String> reading;
+        try (Stream<Path> files = Files.walk(MAIN)) {
+            reading = files.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> LOG_READ.matcher(read(f)).find())
+                    .map(f -> MAIN.relativize(f).toString().replace('\\', '/'))
+                    .toList();
+        }
+        assertThat(reading).as("core classes reading cloud_job_logs")
+                .containsExactly("io/roomote/core/store/JobLogRepository.java");
+    }
+
+    private static final java.util.regex.Pattern LOG_READ =
+            java.util.regex.Pattern.compile("(?i)\\bFROM\\s+cloud_job_logs\\b");
+
     /**
      * {@code github_deliveries}, {@code github_comment_id}, {@code github_issue_comments}, ...: any lower-case SQL
      * name; not the {@code github_pat_} prefix of GitHub's tokens that the log redactor knows, nor settings

@@ -16,6 +16,7 @@ import io.roomote.core.jobs.JobStatus;
 import io.roomote.core.queue.JobQueue;
 import io.roomote.core.store.QueueStats;
 import io.roomote.core.queue.StorableText;
+import io.roomote.core.store.JobLogRepository;
 import io.roomote.core.store.JobSearchRepository;
 import io.roomote.core.store.PullRequestJobs;
 import io.roomote.core.store.JobTypePauses;
@@ -78,6 +79,7 @@ public final class Dashboard implements AutoCloseable {
     private final Roomote roomote;
     private final JobQueue queue;
     private final JobSearchRepository search;
+    private final JobLogRepository logs;
     private final PullRequestJobs pullRequests;
     private final ObjectMapper mapper;
     private final DashboardSettings settings;
@@ -111,6 +113,7 @@ public final class Dashboard implements AutoCloseable {
         this.queue = roomote.queue();
         this.mapper = roomote.mapper();
         this.search = new JobSearchRepository(roomote.database(), mapper);
+        this.logs = new JobLogRepository(roomote.database());
         this.pullRequests = new PullRequestJobs(roomote.database(), mapper);
         this.pauses = new JobTypePauses(roomote.database());
         this.bulk = new BulkActions(queue, search);
@@ -491,8 +494,8 @@ public final class Dashboard implements AutoCloseable {
             errorPage(ctx, s, 404, "Job not found", "There is no job #" + ctx.pathParam("id") + "; it may have been deleted.");
             return;
         }
-        List<JobLogLine> tail = db(ctx, () -> search.logTail(id, Pages.LOG_TAIL));
-        long total = tail.size() < Pages.LOG_TAIL ? tail.size() : db(ctx, () -> search.logLineCount(id));
+        List<JobLogLine> tail = db(ctx, () -> logs.tail(id, Pages.LOG_TAIL));
+        long total = tail.size() < Pages.LOG_TAIL ? tail.size() : db(ctx, () -> logs.count(id));
         List<JobSearchRepository.Run> runs = db(ctx, () -> search.runs(id));
         List<ModelCallRepository.StoredModelCall> calls = db(ctx, () -> roomote.modelCalls().tail(id, Pages.MODEL_CALLS_TAIL));
         ModelCallRepository.Totals callTotals = calls.isEmpty() ? ModelCallRepository.Totals.NONE
