@@ -188,6 +188,7 @@ class MirrorCacheTest {
             git.check(mirror, "fsck", "--full", "--no-progress");
             Path third = temp.resolve("third-" + spares);
             cache.checkout(KEY, remoteUrl, third);
+            cache.awaitSpare(Duration.ofMinutes(1)); // the next spare is being cloned: let it finish before cleanup
             assertThat(Files.readString(third.resolve("calc.py"))).isEqualTo("def add(a, b):\n    return a - b\n");
         }
     }
