@@ -42,6 +42,7 @@ public final class FixJobFixture implements AutoCloseable {
     public static final String MODEL_KEY = "sk-or-v1-modelKeyForTheAgent0123456789";
     public static final String REPO = "acme/app";
     public static final String BUGGY = "def add(a, b):\n    return a - b\n";
+    public static final String FIXED = "def add(a, b):\n    return a + b\n";
     /** How long a cancelled job's agent is given to stop before it is killed, unless a run says otherwise. */
     public static final Duration CANCEL_GRACE = Duration.ofSeconds(20);
 
@@ -99,6 +100,21 @@ public final class FixJobFixture implements AutoCloseable {
     /** The id of the job run last (or {@code lastJobId} before any). */
     public long lastJobId() {
         return jobIds.get();
+    }
+
+    /** The pull request {@link #openFixPullRequest()} opened: its head commit and number. */
+    public record FixPullRequest(String head, int number) {
+    }
+
+    /**
+     * The pull request an earlier github.issue.fix job (41) opened for issue 7, as a review round finds it: branch
+     * fix-7 with add() fixed, Roomote's marker in its body.
+     */
+    public FixPullRequest openFixPullRequest() throws IOException, InterruptedException {
+        String head = remotes.commit(REPO, "fix-7", "calc.py", FIXED, "Fixes #7");
+        int number = github.addPull(REPO, "fix-7", "Fixes #7",
+                "Fixes #7\n\nOpened by Roomote, job 41.\n<!-- roomote:job=41 -->\n").get("number").asInt();
+        return new FixPullRequest(head, number);
     }
 
     /** Copies the test resource {@code /agents/<name>} into {@link #agents()}; returns the copy. */
