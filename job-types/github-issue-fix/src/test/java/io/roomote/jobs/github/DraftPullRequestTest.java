@@ -9,14 +9,10 @@ import io.roomote.agents.AgentUsage;
 import io.roomote.agents.command.CommandAgentDriver;
 import io.roomote.core.config.ConfigurationException;
 import io.roomote.core.config.Settings;
-import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.execution.JobOutcome;
-import io.roomote.core.execution.JobRequest;
-import io.roomote.core.execution.JobRunner;
-import io.roomote.core.logging.SecretRedactor;
 import io.roomote.core.store.Json;
 import io.roomote.core.testing.CollectingLogSink;
-import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.jobs.github.testing.FixJobFixture;
 import io.roomote.jobs.github.testing.GitHubStandIn;
 import io.roomote.jobs.github.testing.GitRemotes;
 import org.junit.jupiter.api.AfterEach;
@@ -28,13 +24,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
 
+import static io.roomote.jobs.github.testing.FixJobFixture.REPO;
+import static io.roomote.jobs.github.testing.FixJobFixture.TOKEN;
+import static io.roomote.jobs.github.testing.FixJobFixture.failed;
+import static io.roomote.jobs.github.testing.FixJobFixture.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,52 +44,34 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class DraftPullRequestTest {
 
-    static final String TOKEN = "ghp_standInToken0123456789abcdefghijklmn";
-    static final String REPO = "acme/app";
     static final String ISSUE_7 = "{\"repo\":\"acme/app\",\"issue\":7}";
 
     @TempDir
     Path temp;
 
-    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
-    private final CollectingLogSink log = new CollectingLogSink();
-    private final AtomicLong jobIds = new AtomicLong(40);
+    private FixJobFixture fixture;
     private GitRemotes remotes;
     private GitHubStandIn github;
+    private CollectingLogSink log;
     private Path script;
 
     @BeforeEach
     void setUp() throws Exception {
-        remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
-        remotes.create(REPO, "calc.py", "def add(a, b):\n    return a - b\n");
-        github = new GitHubStandIn(remotes.root());
-        // Opened by alice (the stand-in's author of every issue).
-        github.addIssue(REPO, 7, "add() subtracts", "add(2, 2) returns 0 instead of 4.", List.of("bug"), "open");
-        script = temp.resolve("scripted-agent.sh");
-        try (var in = getClass().getResourceAsStream("/agents/scripted-agent.sh")) {
-            Files.write(script, in.readAllBytes());
-        }
+        // The job's own logic, without a sandbox (the sandboxed runs are in GitHubIssueFixJobTypeTest).
+        fixture = new FixJobFixture(temp, 40, "none", Map.of());
+        remotes = fixture.remotes();
+        github = fixture.github();
+        log = fixture.log();
+        script = fixture.copyAgent("scripted-agent.sh");
     }
 
     @AfterEach
     void tearDown() {
-        github.close();
-        timers.shutdownNow();
+        fixture.close();
     }
 
     private Map<String, String> settings(String mode, String extra) {
-        Map<String, String> s = new HashMap<>();
-        s.put("GH_TOKEN", TOKEN);
-        s.put("GITHUB_API_URL", github.apiUrl());
-        s.put("GITHUB_SERVER_URL", remotes.serverUrl());
-        s.put("ROOMOTE_HOME", temp.resolve("home").toString());
-        s.put("ROOMOTE_AGENT", "command");
-        s.put("ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} " + mode + (extra == null ? "" : " " + extra));
-        s.put("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
-        s.put("GITHUB_RETRY_BACKOFF_MS", "10");
-        // The job's own logic, without a sandbox (the sandboxed runs are in GitHubIssueFixJobTypeTest).
-        s.put("ROOMOTE_SANDBOX", "none");
-        return s;
+        return fixture.settings(script, mode + (extra == null ? "" : " " + extra));
     }
 
     private JobOutcome run(Map<String, String> settings) {
@@ -101,19 +79,9 @@ class DraftPullRequestTest {
     }
 
     private JobOutcome run(Map<String, String> settings, String payload) {
-        Map<String, String> processEnv = new HashMap<>(settings);
-        processEnv.put("PATH", System.getenv("PATH"));
-        Settings config = Settings.of(settings);
-        GitHubIssueFixJobType type = new GitHubIssueFixJobType(
-                AgentDrivers.of(List.of(new CommandAgentDriver(), new ReportingCommandDriver())), processEnv);
-        JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
-                new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
-        try {
-            return runner.run(new JobRequest(jobIds.incrementAndGet(), 1, GitHubIssueFixJobType.ID,
-                    Json.newMapper().readTree(payload), Duration.ofMinutes(2), new CancellationSignal(), log));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return fixture.run(env -> new GitHubIssueFixJobType(
+                AgentDrivers.of(List.of(new CommandAgentDriver(), new ReportingCommandDriver())), env), settings,
+                payload, Duration.ofMinutes(2));
     }
 
     /**
@@ -136,16 +104,6 @@ class DraftPullRequestTest {
             return new AgentOutcome(outcome.status(), message, new AgentUsage(Long.parseLong(usage[0]),
                     Long.parseLong(usage[1]), Double.parseDouble(usage[2]), "scripted-model"));
         }
-    }
-
-    private static JsonNode succeeded(JobOutcome outcome) {
-        assertThat(outcome).isInstanceOf(JobOutcome.Succeeded.class);
-        return ((JobOutcome.Succeeded) outcome).result();
-    }
-
-    private static JobOutcome.Failed failed(JobOutcome outcome) {
-        assertThat(outcome).isInstanceOf(JobOutcome.Failed.class);
-        return (JobOutcome.Failed) outcome;
     }
 
     private List<GitHubStandIn.Request> posts(String pathEnd) {
@@ -249,7 +207,7 @@ class DraftPullRequestTest {
 
         succeeded(run(s));
 
-        long job = jobIds.get();
+        long job = fixture.lastJobId();
         String body = github.pulls().get(0).get("body").asText();
         assertThat(body).startsWith("Fixes #7\n")
                 .contains("> Fixed add() to return a + b instead of a - b.")

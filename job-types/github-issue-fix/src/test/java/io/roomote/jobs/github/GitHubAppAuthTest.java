@@ -1,17 +1,9 @@
 package io.roomote.jobs.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.roomote.agents.AgentDrivers;
-import io.roomote.agents.command.CommandAgentDriver;
-import io.roomote.core.config.Settings;
-import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.execution.JobOutcome;
-import io.roomote.core.execution.JobRequest;
-import io.roomote.core.execution.JobRunner;
-import io.roomote.core.logging.SecretRedactor;
-import io.roomote.core.store.Json;
 import io.roomote.core.testing.CollectingLogSink;
-import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.jobs.github.testing.FixJobFixture;
 import io.roomote.jobs.github.testing.GitHubStandIn;
 import io.roomote.jobs.github.testing.GitRemotes;
 import org.junit.jupiter.api.AfterEach;
@@ -27,12 +19,11 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
+import static io.roomote.jobs.github.testing.FixJobFixture.REPO;
+import static io.roomote.jobs.github.testing.FixJobFixture.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -44,7 +35,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class GitHubAppAuthTest {
 
-    static final String REPO = "acme/app";
     static final String APP_ID = "4242";
     static final long INSTALLATION = 77;
     static final String ISSUE_7 = "{\"repo\":\"acme/app\",\"issue\":7,\"title\":\"add() subtracts\","
@@ -53,10 +43,10 @@ class GitHubAppAuthTest {
     @TempDir
     Path temp;
 
-    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
-    private final CollectingLogSink log = new CollectingLogSink();
+    private FixJobFixture fixture;
     private GitRemotes remotes;
     private GitHubStandIn github;
+    private CollectingLogSink log;
     private Path script;
     private KeyPair keys;
     private String pem;
@@ -64,8 +54,18 @@ class GitHubAppAuthTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
-        Path bare = remotes.create(REPO, "calc.py", "def add(a, b):\n    return a - b\n");
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        keys = generator.generateKeyPair();
+        pem = pem("PRIVATE KEY", keys.getPrivate().getEncoded());
+        fixture = new FixJobFixture(temp, 40, "none", Map.of(
+                "GITHUB_APP_ID", APP_ID,
+                "GITHUB_APP_PRIVATE_KEY", pem,
+                "ROOMOTE_PUSH", "host"));
+        remotes = fixture.remotes();
+        github = fixture.github();
+        log = fixture.log();
+        Path bare = remotes.root().resolve(REPO + ".git");
         remotes.create("acme/other", "x.txt", "x");
         // What git would get from GIT_ASKPASS for an HTTPS push: the hook asks the same script, in the pusher's env.
         askpassSeen = temp.resolve("askpass-seen.txt");
@@ -73,23 +73,13 @@ class GitHubAppAuthTest {
         Files.writeString(hook, "#!/bin/sh\ncat > /dev/null\n\"$GIT_ASKPASS\" 'Password for https://x-access-token@github.com' >> "
                 + askpassSeen + "\n");
         Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
-        github = new GitHubStandIn(remotes.root());
-        github.addIssue(REPO, 7, "add() subtracts", "add(2, 2) returns 0 instead of 4.", List.of("bug"), "open");
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        keys = generator.generateKeyPair();
-        pem = pem("PRIVATE KEY", keys.getPrivate().getEncoded());
         github.installApp(APP_ID, keys.getPublic(), INSTALLATION, REPO, "acme/other");
-        script = temp.resolve("scripted-agent.sh");
-        try (var in = getClass().getResourceAsStream("/agents/scripted-agent.sh")) {
-            Files.write(script, in.readAllBytes());
-        }
+        script = fixture.copyAgent("scripted-agent.sh");
     }
 
     @AfterEach
     void tearDown() {
-        github.close();
-        timers.shutdownNow();
+        fixture.close();
     }
 
     static String pem(String type, byte[] der) {
@@ -97,19 +87,10 @@ class GitHubAppAuthTest {
                 .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
+    /** Settings with the App's id and key, and no GH_TOKEN. */
     private Map<String, String> appSettings(String mode, String extra) {
-        Map<String, String> s = new HashMap<>();
-        s.put("GITHUB_APP_ID", APP_ID);
-        s.put("GITHUB_APP_PRIVATE_KEY", pem);
-        s.put("GITHUB_API_URL", github.apiUrl());
-        s.put("GITHUB_SERVER_URL", remotes.serverUrl());
-        s.put("ROOMOTE_HOME", temp.resolve("home").toString());
-        s.put("ROOMOTE_AGENT", "command");
-        s.put("ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} " + mode + (extra == null ? "" : " " + extra));
-        s.put("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
-        s.put("GITHUB_RETRY_BACKOFF_MS", "10");
-        s.put("ROOMOTE_SANDBOX", "none");
-        s.put("ROOMOTE_PUSH", "host");
+        Map<String, String> s = fixture.settings(script, mode + (extra == null ? "" : " " + extra));
+        s.remove("GH_TOKEN");
         return s;
     }
 
@@ -119,28 +100,8 @@ class GitHubAppAuthTest {
 
     /** With {@code clock} deciding when tokens are replaced, and the agent's token file looked at every 100 ms. */
     private JobOutcome run(Map<String, String> settings, java.time.Clock clock) {
-        Map<String, String> processEnv = new HashMap<>(settings);
-        processEnv.put("PATH", System.getenv("PATH"));
-        Settings config = Settings.of(settings);
-        GitHubIssueFixJobType type = new GitHubIssueFixJobType(AgentDrivers.of(List.of(new CommandAgentDriver())),
-                processEnv, clock, Duration.ofMillis(100));
-        JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
-                new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
-        return runner.run(new JobRequest(41, 1, GitHubIssueFixJobType.ID, parse(ISSUE_7), Duration.ofMinutes(2),
-                new CancellationSignal(), log));
-    }
-
-    private static JsonNode parse(String json) {
-        try {
-            return Json.newMapper().readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    private static JsonNode succeeded(JobOutcome outcome) {
-        assertThat(outcome).isInstanceOf(JobOutcome.Succeeded.class);
-        return ((JobOutcome.Succeeded) outcome).result();
+        return fixture.run(env -> new GitHubIssueFixJobType(FixJobFixture.commandAgent(), env, clock,
+                Duration.ofMillis(100)), settings, ISSUE_7, Duration.ofMinutes(2));
     }
 
     private List<String> minted() {

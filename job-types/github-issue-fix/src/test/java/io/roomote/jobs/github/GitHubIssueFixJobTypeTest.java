@@ -1,17 +1,10 @@
 package io.roomote.jobs.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.roomote.agents.AgentDrivers;
-import io.roomote.agents.command.CommandAgentDriver;
-import io.roomote.core.config.Settings;
 import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.execution.JobOutcome;
-import io.roomote.core.execution.JobRequest;
-import io.roomote.core.execution.JobRunner;
-import io.roomote.core.logging.SecretRedactor;
-import io.roomote.core.store.Json;
 import io.roomote.core.testing.CollectingLogSink;
-import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.jobs.github.testing.FixJobFixture;
 import io.roomote.jobs.github.testing.GitHubStandIn;
 import io.roomote.jobs.github.testing.GitRemotes;
 import io.roomote.spi.Cancellation;
@@ -20,18 +13,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.roomote.jobs.github.testing.FixJobFixture.REPO;
+import static io.roomote.jobs.github.testing.FixJobFixture.TOKEN;
+import static io.roomote.jobs.github.testing.FixJobFixture.failed;
+import static io.roomote.jobs.github.testing.FixJobFixture.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,57 +34,39 @@ import static org.awaitility.Awaitility.await;
  */
 class GitHubIssueFixJobTypeTest {
 
-    static final String TOKEN = "ghp_standInToken0123456789abcdefghijklmn";
-    static final String REPO = "acme/app";
-    static final String BUGGY = "def add(a, b):\n    return a - b\n";
-
     @TempDir
     Path temp;
 
-    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
-    private final CollectingLogSink log = new CollectingLogSink();
-    private final AtomicLong jobIds = new AtomicLong(40);
+    private FixJobFixture fixture;
     private GitRemotes remotes;
     private GitHubStandIn github;
+    private CollectingLogSink log;
     private Path script;
 
     @BeforeEach
     void setUp() throws Exception {
-        remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
-        remotes.create(REPO, "calc.py", BUGGY);
-        github = new GitHubStandIn(remotes.root());
+        // These tests are about the job's own logic with an agent that pushes itself, as the original: no
+        // sandbox. The sandboxed runs below (and SandboxEscapeTest in the runner) choose bwrap.
+        fixture = new FixJobFixture(temp, 40, "none", Map.of(
+                // Secrets the agent must never see.
+                "DATABASE_URL", "postgresql://roomote:dbPassw0rd@db:5432/roomote",
+                "GH_WEBHOOK_SECRET", "webhookSecretValue42",
+                "SLACK_API_TOKEN", "xoxb-slack-token-value-123",
+                "ROOMOTE_API_TOKEN", "apiTokenValue0123456789abcdef"));
+        remotes = fixture.remotes();
+        github = fixture.github();
+        log = fixture.log();
         github.addIssue(REPO, 7, "add() subtracts", "add(2, 2) returns 0 instead of 4.", List.of("bug", "good first issue"), "open");
-        script = temp.resolve("scripted-agent.sh");
-        try (var in = getClass().getResourceAsStream("/agents/scripted-agent.sh")) {
-            Files.write(script, in.readAllBytes());
-        }
+        script = fixture.copyAgent("scripted-agent.sh");
     }
 
     @AfterEach
     void tearDown() {
-        github.close();
-        timers.shutdownNow();
+        fixture.close();
     }
 
     private Map<String, String> settings(String mode, String extra) {
-        Map<String, String> s = new HashMap<>();
-        s.put("GH_TOKEN", TOKEN);
-        s.put("GITHUB_API_URL", github.apiUrl());
-        s.put("GITHUB_SERVER_URL", remotes.serverUrl());
-        s.put("ROOMOTE_HOME", temp.resolve("home").toString());
-        s.put("ROOMOTE_AGENT", "command");
-        s.put("ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} " + mode + (extra == null ? "" : " " + extra));
-        s.put("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
-        s.put("GITHUB_RETRY_BACKOFF_MS", "10"); // retries of GitHub writes without long sleeps
-        // These tests are about the job's own logic with an agent that pushes itself, as the original: no
-        // sandbox. The sandboxed runs below (and SandboxEscapeTest in the runner) choose bwrap.
-        s.put("ROOMOTE_SANDBOX", "none");
-        // Secrets the agent must never see.
-        s.put("DATABASE_URL", "postgresql://roomote:dbPassw0rd@db:5432/roomote");
-        s.put("GH_WEBHOOK_SECRET", "webhookSecretValue42");
-        s.put("SLACK_API_TOKEN", "xoxb-slack-token-value-123");
-        s.put("ROOMOTE_API_TOKEN", "apiTokenValue0123456789abcdef");
-        return s;
+        return fixture.settings(script, mode + (extra == null ? "" : " " + extra));
     }
 
     private JobOutcome run(String payload, String mode, String extra, Duration timeout) {
@@ -99,41 +74,17 @@ class GitHubIssueFixJobTypeTest {
     }
 
     private JobOutcome run(String payload, Map<String, String> settings, Duration timeout, CancellationSignal signal) {
-        return run(payload, settings, timeout, Duration.ofSeconds(20), signal);
+        return run(payload, settings, timeout, FixJobFixture.CANCEL_GRACE, signal);
     }
 
     private JobOutcome run(String payload, Map<String, String> settings, Duration timeout, Duration cancelGrace,
                            CancellationSignal signal) {
-        Map<String, String> processEnv = new HashMap<>(settings);
-        processEnv.put("PATH", System.getenv("PATH"));
-        Settings config = Settings.of(settings);
-        GitHubIssueFixJobType type = new GitHubIssueFixJobType(AgentDrivers.of(List.of(new CommandAgentDriver())), processEnv);
-        JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
-                new SecretRedactor(config.secretValues()), temp.resolve("work"), cancelGrace, timers);
-        return runner.run(new JobRequest(jobIds.incrementAndGet(), 1, GitHubIssueFixJobType.ID,
-                Json.newMapper().valueToTree(parse(payload)), timeout, signal, log));
-    }
-
-    private static JsonNode parse(String json) {
-        try {
-            return Json.newMapper().readTree(json);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return fixture.run(env -> new GitHubIssueFixJobType(FixJobFixture.commandAgent(), env), settings, payload,
+                timeout, cancelGrace, signal);
     }
 
     private static final String ISSUE_7 = "{\"repo\":\"acme/app\",\"issue\":7,\"title\":\"add() subtracts\","
             + "\"body\":\"add(2, 2) returns 0 instead of 4.\",\"labels\":[\"bug\"]}";
-
-    private static JsonNode succeeded(JobOutcome outcome) {
-        assertThat(outcome).isInstanceOf(JobOutcome.Succeeded.class);
-        return ((JobOutcome.Succeeded) outcome).result();
-    }
-
-    private static JobOutcome.Failed failed(JobOutcome outcome) {
-        assertThat(outcome).isInstanceOf(JobOutcome.Failed.class);
-        return (JobOutcome.Failed) outcome;
-    }
 
     @Test
     void anAgentThatFixesPushesAndOpensThePrCompletesTheJob() throws Exception {
@@ -216,7 +167,7 @@ class GitHubIssueFixJobTypeTest {
         JobOutcome.Failed f = failed(run(ISSUE_7, "edit-only", null, Duration.ofMinutes(2)));
 
         String wip = f.result().get("wipBranch").asText();
-        assertThat(wip).isEqualTo("roomote/wip/7-" + jobIds.get());
+        assertThat(wip).isEqualTo("roomote/wip/7-" + fixture.lastJobId());
         assertThat(f.result().get("outcome").asText()).isEqualTo("agent_failed");
         assertThat(remotes.inRemote(REPO, "show", wip + ":calc.py")).contains("return a + b");
     }
@@ -229,9 +180,9 @@ class GitHubIssueFixJobTypeTest {
             assertThat(s.reason()).isEqualTo(Cancellation.Reason.TIMED_OUT);
             assertThat(s.abandoned()).isFalse();
             assertThat(s.result().get("outcome").asText()).isEqualTo("timed_out");
-            assertThat(s.result().get("wipBranch").asText()).isEqualTo("roomote/wip/7-" + jobIds.get());
+            assertThat(s.result().get("wipBranch").asText()).isEqualTo("roomote/wip/7-" + fixture.lastJobId());
         });
-        assertThat(remotes.inRemote(REPO, "show", "roomote/wip/7-" + jobIds.get() + ":calc.py")).contains("return a + b");
+        assertThat(remotes.inRemote(REPO, "show", "roomote/wip/7-" + fixture.lastJobId() + ":calc.py")).contains("return a + b");
         assertThat(log.texts()).anyMatch(l -> l.startsWith("stopping agent command"));
     }
 
@@ -333,9 +284,9 @@ class GitHubIssueFixJobTypeTest {
         JsonNode second = succeeded(run(ISSUE_7, "fix-push", null, Duration.ofMinutes(2)));
 
         assertThat(first.get("branch").asText()).isEqualTo("fix-7");
-        assertThat(second.get("branch").asText()).isEqualTo("fix-7-" + jobIds.get());
-        assertThat(log.texts()).anyMatch(l -> l.contains("git checkout -b fix-7-" + jobIds.get()));
-        assertThat(remotes.branches(REPO)).contains("fix-7", "fix-7-" + jobIds.get());
+        assertThat(second.get("branch").asText()).isEqualTo("fix-7-" + fixture.lastJobId());
+        assertThat(log.texts()).anyMatch(l -> l.contains("git checkout -b fix-7-" + fixture.lastJobId()));
+        assertThat(remotes.branches(REPO)).contains("fix-7", "fix-7-" + fixture.lastJobId());
         assertThat(log.texts()).contains("updated the cached mirror of acme/app");
     }
 
@@ -384,7 +335,7 @@ class GitHubIssueFixJobTypeTest {
         signal.fire(Cancellation.Reason.SHUTDOWN);
         t.join(60_000);
 
-        String wip = "roomote/wip/7-" + jobIds.get();
+        String wip = "roomote/wip/7-" + fixture.lastJobId();
         assertThat(outcome.get()).isInstanceOfSatisfying(JobOutcome.Stopped.class, s -> {
             assertThat(s.reason()).isEqualTo(Cancellation.Reason.SHUTDOWN);
             assertThat(s.result().get("outcome").asText()).isEqualTo("interrupted");
@@ -405,7 +356,7 @@ class GitHubIssueFixJobTypeTest {
         JobOutcome outcome = run(ISSUE_7, settings("hang-deaf-after-edit", null), Duration.ofSeconds(6),
                 Duration.ofSeconds(5), new CancellationSignal());
 
-        String wip = "roomote/wip/7-" + jobIds.get();
+        String wip = "roomote/wip/7-" + fixture.lastJobId();
         assertThat(outcome).isInstanceOfSatisfying(JobOutcome.Stopped.class, s -> {
             assertThat(s.reason()).isEqualTo(Cancellation.Reason.TIMED_OUT);
             assertThat(s.abandoned()).isFalse();
@@ -478,10 +429,7 @@ class GitHubIssueFixJobTypeTest {
      */
     @Test
     void aJobOverItsModelBudgetIsStoppedAsBudgetExceededAndItsWorkIsSaved() throws Exception {
-        Path agent = script.getParent().resolve("budget-agent.sh");
-        try (var in = getClass().getResourceAsStream("/agents/budget-agent.sh")) {
-            Files.write(agent, in.readAllBytes());
-        }
+        Path agent = fixture.copyAgent("budget-agent.sh");
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         com.sun.net.httpserver.HttpServer provider = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 0);

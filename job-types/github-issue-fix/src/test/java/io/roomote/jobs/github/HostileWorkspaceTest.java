@@ -1,18 +1,9 @@
 package io.roomote.jobs.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.roomote.agents.AgentDrivers;
-import io.roomote.agents.command.CommandAgentDriver;
-import io.roomote.core.config.Settings;
-import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.execution.JobOutcome;
-import io.roomote.core.execution.JobRequest;
-import io.roomote.core.execution.JobRunner;
-import io.roomote.core.logging.SecretRedactor;
-import io.roomote.core.store.Json;
 import io.roomote.core.testing.CollectingLogSink;
-import io.roomote.core.types.JobTypeRegistry;
-import io.roomote.jobs.github.testing.GitHubStandIn;
+import io.roomote.jobs.github.testing.FixJobFixture;
 import io.roomote.jobs.github.testing.GitRemotes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,13 +14,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
 
+import static io.roomote.jobs.github.testing.FixJobFixture.REPO;
+import static io.roomote.jobs.github.testing.FixJobFixture.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -44,66 +33,37 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HostileWorkspaceTest {
 
-    static final String TOKEN = "ghp_standInToken0123456789abcdefghijklmn";
-    static final String REPO = "acme/app";
-
     @TempDir
     Path temp;
 
-    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
-    private final CollectingLogSink log = new CollectingLogSink();
-    private final AtomicLong jobIds = new AtomicLong(70);
+    private FixJobFixture fixture;
     private GitRemotes remotes;
-    private GitHubStandIn github;
+    private CollectingLogSink log;
     private Path script;
     /** Where a hostile command would leave its trace on the host; inside the sandbox this folder does not exist. */
     private Path markers;
 
     @BeforeEach
     void setUp() throws Exception {
-        remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
-        remotes.create(REPO, "calc.py", "def add(a, b):\n    return a - b\n");
-        github = new GitHubStandIn(remotes.root());
-        github.addIssue(REPO, 7, "add() subtracts", "add(2, 2) returns 0 instead of 4.", List.of("bug"), "open");
-        Path agents = Files.createDirectories(temp.resolve("agents"));
-        script = agents.resolve("hostile-agent.sh");
-        try (var in = getClass().getResourceAsStream("/agents/hostile-agent.sh")) {
-            Files.write(script, in.readAllBytes());
-        }
+        fixture = new FixJobFixture(temp, 70, "bwrap", Map.of());
+        remotes = fixture.remotes();
+        log = fixture.log();
+        script = fixture.copyAgent("hostile-agent.sh");
         markers = Files.createDirectories(temp.resolve("markers"));
     }
 
     @AfterEach
     void tearDown() {
-        github.close();
-        timers.shutdownNow();
+        fixture.close();
     }
 
     private Map<String, String> settings(String mode, String... args) {
-        Map<String, String> s = new HashMap<>();
-        s.put("GH_TOKEN", TOKEN);
-        s.put("GITHUB_API_URL", github.apiUrl());
-        s.put("GITHUB_SERVER_URL", remotes.serverUrl());
-        s.put("ROOMOTE_HOME", temp.resolve("home").toString());
-        s.put("ROOMOTE_AGENT", "command");
-        s.put("ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} " + mode + " " + String.join(" ", args));
-        s.put("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
-        s.put("GITHUB_RETRY_BACKOFF_MS", "10");
-        s.put("ROOMOTE_SANDBOX", "bwrap");
-        s.put("ROOMOTE_SANDBOX_READ", script.getParent().toString());
-        return s;
+        return fixture.settings(script, mode + " " + String.join(" ", args));
     }
 
     private JobOutcome run(Map<String, String> settings) {
-        Map<String, String> processEnv = new HashMap<>(settings);
-        processEnv.put("PATH", System.getenv("PATH"));
-        Settings config = Settings.of(settings);
-        GitHubIssueFixJobType type = new GitHubIssueFixJobType(AgentDrivers.of(List.of(new CommandAgentDriver())), processEnv);
-        JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
-                new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
-        return runner.run(new JobRequest(jobIds.incrementAndGet(), 1, GitHubIssueFixJobType.ID,
-                Json.newMapper().valueToTree(Map.of("repo", REPO, "issue", 7)), Duration.ofMinutes(3),
-                new CancellationSignal(), log));
+        return fixture.run(env -> new GitHubIssueFixJobType(FixJobFixture.commandAgent(), env), settings,
+                "{\"repo\":\"acme/app\",\"issue\":7}", Duration.ofMinutes(3));
     }
 
     private String realUrl() {
@@ -172,7 +132,7 @@ class HostileWorkspaceTest {
         assertNothingRanOnTheHost();
         assertThat(f.result().get("outcome").asText()).as(f.error()).isEqualTo("agent_failed");
         String wip = f.result().get("wipBranch").asText();
-        assertThat(wip).isEqualTo("roomote/wip/7-" + jobIds.get());
+        assertThat(wip).isEqualTo("roomote/wip/7-" + fixture.lastJobId());
         assertThat(remotes.inRemote(REPO, "show", wip + ":calc.py")).contains("return a + b");
         assertThat(remotes.inRemote(REPO, "log", "-1", "--format=%s", wip)).contains("the agent left its changes uncommitted");
     }

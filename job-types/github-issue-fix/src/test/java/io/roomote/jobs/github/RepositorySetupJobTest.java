@@ -2,17 +2,10 @@ package io.roomote.jobs.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import io.roomote.agents.AgentDrivers;
-import io.roomote.agents.command.CommandAgentDriver;
-import io.roomote.core.config.Settings;
 import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.execution.JobOutcome;
-import io.roomote.core.execution.JobRequest;
-import io.roomote.core.execution.JobRunner;
-import io.roomote.core.logging.SecretRedactor;
-import io.roomote.core.store.Json;
 import io.roomote.core.testing.CollectingLogSink;
-import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.jobs.github.testing.FixJobFixture;
 import io.roomote.jobs.github.testing.GitHubStandIn;
 import io.roomote.jobs.github.testing.GitRemotes;
 import org.junit.jupiter.api.AfterEach;
@@ -28,15 +21,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
+import static io.roomote.jobs.github.testing.FixJobFixture.MODEL_KEY;
+import static io.roomote.jobs.github.testing.FixJobFixture.REPO;
+import static io.roomote.jobs.github.testing.FixJobFixture.TOKEN;
+import static io.roomote.jobs.github.testing.FixJobFixture.failed;
+import static io.roomote.jobs.github.testing.FixJobFixture.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,9 +42,6 @@ import static org.awaitility.Awaitility.await;
  */
 class RepositorySetupJobTest {
 
-    static final String TOKEN = "ghp_standInToken0123456789abcdefghijklmn";
-    static final String MODEL_KEY = "sk-or-v1-modelKeyForTheAgent0123456789";
-    static final String REPO = "acme/app";
     static final String ISSUE_7 = "{\"repo\":\"acme/app\",\"issue\":7}";
 
     /**
@@ -74,47 +65,31 @@ class RepositorySetupJobTest {
     @TempDir
     Path temp;
 
-    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
-    private final CollectingLogSink log = new CollectingLogSink();
-    private final AtomicLong jobIds = new AtomicLong(70);
     private final List<Process> started = new ArrayList<>();
+    private FixJobFixture fixture;
     private GitRemotes remotes;
     private GitHubStandIn github;
-    private Path scripts;
+    private CollectingLogSink log;
     private Path agent;
 
+    /** Sandboxed in bubblewrap, Roomote pushes; the agents' folder is shown read-only (it lies in the hidden /tmp). */
     @BeforeEach
     void setUp() throws Exception {
-        remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
-        remotes.create(REPO, "calc.py", "def add(a, b):\n    return a - b\n");
-        github = new GitHubStandIn(remotes.root());
-        github.addIssue(REPO, 7, "add() subtracts", "add(2, 2) returns 0 instead of 4.", List.of("bug"), "open");
-        scripts = Files.createDirectories(temp.resolve("scripts"));
-        agent = scripts.resolve("agent.sh");
-        Files.writeString(agent, AGENT);
+        fixture = new FixJobFixture(temp, 70, "bwrap", Map.of());
+        remotes = fixture.remotes();
+        github = fixture.github();
+        log = fixture.log();
+        agent = fixture.writeAgent("agent.sh", AGENT);
     }
 
     @AfterEach
     void tearDown() {
-        github.close();
-        timers.shutdownNow();
+        fixture.close();
         started.forEach(Process::destroyForcibly);
     }
 
-    /** Sandboxed in bubblewrap, Roomote pushes; the scripts folder is shown read-only (it lies in the hidden /tmp). */
     private Map<String, String> settings(String agentUrl) {
-        Map<String, String> s = new HashMap<>();
-        s.put("GH_TOKEN", TOKEN);
-        s.put("GITHUB_API_URL", github.apiUrl());
-        s.put("GITHUB_SERVER_URL", remotes.serverUrl());
-        s.put("ROOMOTE_HOME", temp.resolve("home").toString());
-        s.put("ROOMOTE_AGENT", "command");
-        s.put("ROOMOTE_AGENT_COMMAND", "sh " + agent + " {promptFile}" + (agentUrl == null ? "" : " " + agentUrl));
-        s.put("OPENROUTER_API_KEY", MODEL_KEY);
-        s.put("GITHUB_RETRY_BACKOFF_MS", "10");
-        s.put("ROOMOTE_SANDBOX", "bwrap");
-        s.put("ROOMOTE_SANDBOX_READ", scripts.toString());
-        return s;
+        return fixture.settings(agent, agentUrl);
     }
 
     private JobOutcome run(Map<String, String> settings) {
@@ -122,18 +97,8 @@ class RepositorySetupJobTest {
     }
 
     private JobOutcome run(Map<String, String> settings, CancellationSignal signal) {
-        Map<String, String> processEnv = new HashMap<>(settings);
-        processEnv.put("PATH", System.getenv("PATH"));
-        Settings config = Settings.of(settings);
-        GitHubIssueFixJobType type = new GitHubIssueFixJobType(AgentDrivers.of(List.of(new CommandAgentDriver())), processEnv);
-        JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
-                new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
-        try {
-            return runner.run(new JobRequest(jobIds.incrementAndGet(), 1, GitHubIssueFixJobType.ID,
-                    Json.newMapper().readTree(ISSUE_7), Duration.ofMinutes(3), signal, log));
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return fixture.run(env -> new GitHubIssueFixJobType(FixJobFixture.commandAgent(), env), settings, ISSUE_7,
+                Duration.ofMinutes(3), FixJobFixture.CANCEL_GRACE, signal);
     }
 
     /** Adds {@code .roomote/setup.sh} with {@code script} to the remote's main branch (real git). */
@@ -153,16 +118,6 @@ class RepositorySetupJobTest {
         Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as("git %s: %s", String.join(" ", args), out).isZero();
-    }
-
-    private static JsonNode succeeded(JobOutcome outcome) {
-        assertThat(outcome).isInstanceOf(JobOutcome.Succeeded.class);
-        return ((JobOutcome.Succeeded) outcome).result();
-    }
-
-    private static JobOutcome.Failed failed(JobOutcome outcome) {
-        assertThat(outcome).isInstanceOf(JobOutcome.Failed.class);
-        return (JobOutcome.Failed) outcome;
     }
 
     private List<String> lines() {

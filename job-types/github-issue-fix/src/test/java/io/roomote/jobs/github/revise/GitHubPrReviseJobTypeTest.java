@@ -2,17 +2,9 @@ package io.roomote.jobs.github.revise;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.roomote.agents.AgentDrivers;
-import io.roomote.agents.command.CommandAgentDriver;
-import io.roomote.core.config.Settings;
-import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.execution.JobOutcome;
-import io.roomote.core.execution.JobRequest;
-import io.roomote.core.execution.JobRunner;
-import io.roomote.core.logging.SecretRedactor;
-import io.roomote.core.store.Json;
 import io.roomote.core.testing.CollectingLogSink;
-import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.jobs.github.testing.FixJobFixture;
 import io.roomote.jobs.github.testing.GitHubStandIn;
 import io.roomote.jobs.github.testing.GitRemotes;
 import org.junit.jupiter.api.AfterEach;
@@ -24,13 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
 
+import static io.roomote.jobs.github.testing.FixJobFixture.REPO;
+import static io.roomote.jobs.github.testing.FixJobFixture.failed;
+import static io.roomote.jobs.github.testing.FixJobFixture.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,73 +33,46 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class GitHubPrReviseJobTypeTest {
 
-    static final String TOKEN = "ghp_standInToken0123456789abcdefghijklmn";
-    static final String REPO = "acme/app";
-    static final String FIXED = "def add(a, b):\n    return a + b\n";
     static final long FIX_JOB = 41;
 
     @TempDir
     Path temp;
 
-    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
-    private final CollectingLogSink log = new CollectingLogSink();
-    private final AtomicLong jobIds = new AtomicLong(60);
+    private FixJobFixture fixture;
     private GitRemotes remotes;
     private GitHubStandIn github;
+    private CollectingLogSink log;
     private Path script;
     private String head;
     private int pr;
 
     @BeforeEach
     void setUp() throws Exception {
-        remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
-        remotes.create(REPO, "calc.py", "def add(a, b):\n    return a - b\n");
+        fixture = new FixJobFixture(temp, 60, "none", Map.of(
+                "ROOMOTE_PUSH", "host",
+                "ROOMOTE_PUBLIC_URL", "https://roomote.example.com/"));
+        remotes = fixture.remotes();
+        github = fixture.github();
+        log = fixture.log();
         // The pull request an earlier github.issue.fix job opened: branch fix-7, Roomote's marker in its body.
-        head = remotes.commit(REPO, "fix-7", "calc.py", FIXED, "Fixes #7");
-        github = new GitHubStandIn(remotes.root());
-        github.addIssue(REPO, 7, "add() subtracts", "add(2, 2) returns 0", List.of("bug"), "open");
-        pr = github.addPull(REPO, "fix-7", "Fixes #7", "Fixes #7\n\nOpened by Roomote, job 41.\n<!-- roomote:job=41 -->\n")
-                .get("number").asInt();
-        script = temp.resolve("revise-agent.sh");
-        try (var in = getClass().getResourceAsStream("/agents/revise-agent.sh")) {
-            Files.write(script, in.readAllBytes());
-        }
+        FixJobFixture.FixPullRequest fix = fixture.openFixPullRequest();
+        head = fix.head();
+        pr = fix.number();
+        script = fixture.copyAgent("revise-agent.sh");
     }
 
     @AfterEach
     void tearDown() {
-        github.close();
-        timers.shutdownNow();
+        fixture.close();
     }
 
     private Map<String, String> settings(String mode) {
-        Map<String, String> s = new HashMap<>();
-        s.put("GH_TOKEN", TOKEN);
-        s.put("GITHUB_API_URL", github.apiUrl());
-        s.put("GITHUB_SERVER_URL", remotes.serverUrl());
-        s.put("ROOMOTE_HOME", temp.resolve("home").toString());
-        s.put("ROOMOTE_AGENT", "command");
-        s.put("ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} " + mode);
-        s.put("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
-        s.put("ROOMOTE_SANDBOX", "none");
-        s.put("ROOMOTE_PUSH", "host");
-        s.put("ROOMOTE_PUBLIC_URL", "https://roomote.example.com/");
-        return s;
+        return fixture.settings(script, mode);
     }
 
     private JobOutcome run(String payload, Map<String, String> settings) {
-        Map<String, String> processEnv = new HashMap<>(settings);
-        processEnv.put("PATH", System.getenv("PATH"));
-        Settings config = Settings.of(settings);
-        GitHubPrReviseJobType type = new GitHubPrReviseJobType(AgentDrivers.of(List.of(new CommandAgentDriver())), processEnv);
-        JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
-                new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
-        try {
-            return runner.run(new JobRequest(jobIds.incrementAndGet(), 1, GitHubPrReviseJobType.ID,
-                    Json.newMapper().readTree(payload), Duration.ofMinutes(2), new CancellationSignal(), log));
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return fixture.run(env -> new GitHubPrReviseJobType(FixJobFixture.commandAgent(), env), settings, payload,
+                Duration.ofMinutes(2));
     }
 
     private String reviewComment(long id) {
@@ -121,16 +85,6 @@ class GitHubPrReviseJobTypeTest {
                 "calc.py", 2, null, null, at);
     }
 
-    private static JsonNode succeeded(JobOutcome outcome) {
-        assertThat(outcome).isInstanceOf(JobOutcome.Succeeded.class);
-        return ((JobOutcome.Succeeded) outcome).result();
-    }
-
-    private static JobOutcome.Failed failed(JobOutcome outcome) {
-        assertThat(outcome).isInstanceOf(JobOutcome.Failed.class);
-        return (JobOutcome.Failed) outcome;
-    }
-
     private List<ObjectNode> prComments() {
         return github.comments().stream().filter(c -> c.get("issue_url").asText().endsWith("/issues/" + pr)).toList();
     }
@@ -141,7 +95,7 @@ class GitHubPrReviseJobTypeTest {
 
     /** Whether the agent started in the last job run. */
     private boolean agentStartedInLastJob() {
-        return log.lines().stream().anyMatch(l -> l.jobId() == jobIds.get() && l.text().startsWith("starting agent"));
+        return log.lines().stream().anyMatch(l -> l.jobId() == fixture.lastJobId() && l.text().startsWith("starting agent"));
     }
 
     @Test
@@ -182,7 +136,7 @@ class GitHubPrReviseJobTypeTest {
                 .contains("```\n@roomote please add an add_all() for any number of values\n```")
                 .contains("never a force-push").contains("Add NEW commits on the branch fix-7"));
 
-        long jobId = jobIds.get();
+        long jobId = fixture.lastJobId();
         assertThat(prComments()).singleElement().satisfies(reply -> {
             assertThat(result.get("replyId").asLong()).isEqualTo(reply.get("id").asLong());
             assertThat(result.get("replyUrl").asText()).isEqualTo(reply.get("html_url").asText());
@@ -251,7 +205,7 @@ class GitHubPrReviseJobTypeTest {
         assertThat(second.get("round").asInt()).isEqualTo(2);
         assertThat(second.get("commentsAddressed").toString()).isEqualTo("[{\"kind\":\"comment\",\"id\":" + later + "}]");
         assertThat(prComments()).hasSize(3).last().satisfies(c ->
-                assertThat(c.get("body").asText()).contains(RevisionRounds.roundMarker(jobIds.get(), 2)));
+                assertThat(c.get("body").asText()).contains(RevisionRounds.roundMarker(fixture.lastJobId(), 2)));
     }
 
     @Test
@@ -304,7 +258,7 @@ class GitHubPrReviseJobTypeTest {
             assertThat(remotes.inRemote(REPO, "rev-parse", "fix-7")).as(mode).isEqualTo(head);
             assertThat(remotes.branches(REPO)).containsExactlyInAnyOrder("main", "fix-7");
             assertThat(prComments()).last().satisfies(c -> assertThat(c.get("body").asText())
-                    .contains("nothing was pushed").contains(RevisionRounds.roundMarker(jobIds.get(), round)));
+                    .contains("nothing was pushed").contains(RevisionRounds.roundMarker(fixture.lastJobId(), round)));
         }
     }
 
@@ -317,7 +271,7 @@ class GitHubPrReviseJobTypeTest {
         assertThat(f.result().get("outcome").asText()).isEqualTo("push_rejected");
         assertThat(remotes.inRemote(REPO, "log", "-1", "--format=%s", "fix-7")).isEqualTo("Reviewer's commit");
         String wip = f.result().get("wipBranch").asText();
-        assertThat(wip).isEqualTo("roomote/wip/pr-" + pr + "-" + jobIds.get());
+        assertThat(wip).isEqualTo("roomote/wip/pr-" + pr + "-" + fixture.lastJobId());
         assertThat(remotes.inRemote(REPO, "log", "-1", "--format=%s", wip)).isEqualTo("Add add_all() as the review asked");
         assertThat(f.result().get("pushed").asBoolean()).isFalse();
     }
@@ -344,7 +298,7 @@ class GitHubPrReviseJobTypeTest {
         assertThat(result.get("outcome").asText()).isEqualTo("no_changes");
         assertThat(result.get("round").asInt()).isEqualTo(1);
         assertThat(prComments()).singleElement().satisfies(c -> assertThat(c.get("body").asText())
-                .contains("the agent changed nothing").contains(RevisionRounds.roundMarker(jobIds.get(), 1)));
+                .contains("the agent changed nothing").contains(RevisionRounds.roundMarker(fixture.lastJobId(), 1)));
     }
 
     @Test
@@ -406,7 +360,7 @@ class GitHubPrReviseJobTypeTest {
         assertThat(result.get("round").asInt()).isEqualTo(2);
         ObjectNode reply = github.comments().get(github.comments().size() - 1);
         assertThat(reply.at("/user/login").asText()).isEqualTo("roomote[bot]");
-        assertThat(reply.get("body").asText()).contains(RevisionRounds.roundMarker(jobIds.get(), 2));
+        assertThat(reply.get("body").asText()).contains(RevisionRounds.roundMarker(fixture.lastJobId(), 2));
         assertThat(github.requests(r -> r.path().equals("/app"))).isNotEmpty();
     }
 
@@ -481,12 +435,12 @@ class GitHubPrReviseJobTypeTest {
             assertThat(f.result().get("tokensIn").asLong()).isEqualTo(600);
             assertThat(f.result().get("costUsd").asDouble()).isEqualTo(0.02);
             String wip = f.result().get("wipBranch").asText();
-            assertThat(wip).isEqualTo("roomote/wip/pr-" + pr + "-" + jobIds.get());
+            assertThat(wip).isEqualTo("roomote/wip/pr-" + pr + "-" + fixture.lastJobId());
             assertThat(remotes.inRemote(REPO, "show", wip + ":calc.py")).contains("# half done");
             assertThat(remotes.inRemote(REPO, "rev-parse", "fix-7")).isEqualTo(head);
             assertThat(prComments()).singleElement().satisfies(c -> assertThat(c.get("body").asText())
                     .contains("model budget was used up").contains("Tokens: 600 in, 500 out")
-                    .contains(RevisionRounds.roundMarker(jobIds.get(), 1)));
+                    .contains(RevisionRounds.roundMarker(fixture.lastJobId(), 1)));
         } finally {
             provider.stop(0);
         }

@@ -1,17 +1,9 @@
 package io.roomote.jobs.github.revise;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.roomote.agents.AgentDrivers;
-import io.roomote.agents.command.CommandAgentDriver;
-import io.roomote.core.config.Settings;
-import io.roomote.core.execution.CancellationSignal;
 import io.roomote.core.execution.JobOutcome;
-import io.roomote.core.execution.JobRequest;
-import io.roomote.core.execution.JobRunner;
-import io.roomote.core.logging.SecretRedactor;
-import io.roomote.core.store.Json;
 import io.roomote.core.testing.CollectingLogSink;
-import io.roomote.core.types.JobTypeRegistry;
+import io.roomote.jobs.github.testing.FixJobFixture;
 import io.roomote.jobs.github.testing.GitHubStandIn;
 import io.roomote.jobs.github.testing.GitRemotes;
 import org.junit.jupiter.api.AfterEach;
@@ -23,12 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
+import static io.roomote.jobs.github.testing.FixJobFixture.REPO;
+import static io.roomote.jobs.github.testing.FixJobFixture.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,16 +32,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HostileReviseWorkspaceTest {
 
-    static final String TOKEN = "ghp_standInToken0123456789abcdefghijklmn";
-    static final String REPO = "acme/app";
-
     @TempDir
     Path temp;
 
-    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
-    private final CollectingLogSink log = new CollectingLogSink();
+    private FixJobFixture fixture;
     private GitRemotes remotes;
     private GitHubStandIn github;
+    private CollectingLogSink log;
     private Path script;
     private Path markers;
     private String head;
@@ -59,24 +46,20 @@ class HostileReviseWorkspaceTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        remotes = new GitRemotes(Files.createDirectories(temp.resolve("remotes")));
-        remotes.create(REPO, "calc.py", "def add(a, b):\n    return a - b\n");
-        head = remotes.commit(REPO, "fix-7", "calc.py", "def add(a, b):\n    return a + b\n", "Fixes #7");
-        github = new GitHubStandIn(remotes.root());
-        github.addIssue(REPO, 7, "add() subtracts", "add(2, 2) returns 0", List.of("bug"), "open");
-        pr = github.addPull(REPO, "fix-7", "Fixes #7", "Fixes #7\n\nOpened by Roomote, job 41.\n<!-- roomote:job=41 -->\n")
-                .get("number").asInt();
-        script = Files.createDirectories(temp.resolve("agents")).resolve("revise-agent.sh");
-        try (var in = getClass().getResourceAsStream("/agents/revise-agent.sh")) {
-            Files.write(script, in.readAllBytes());
-        }
+        fixture = new FixJobFixture(temp, 80, "bwrap", Map.of());
+        remotes = fixture.remotes();
+        github = fixture.github();
+        log = fixture.log();
+        FixJobFixture.FixPullRequest fix = fixture.openFixPullRequest();
+        head = fix.head();
+        pr = fix.number();
+        script = fixture.copyAgent("revise-agent.sh");
         markers = Files.createDirectories(temp.resolve("markers"));
     }
 
     @AfterEach
     void tearDown() {
-        github.close();
-        timers.shutdownNow();
+        fixture.close();
     }
 
     @Test
@@ -85,27 +68,11 @@ class HostileReviseWorkspaceTest {
         String evilRefs = remotes.inRemote("mallory/loot", "for-each-ref");
         long asked = github.addReviewComment(REPO, pr, "alice", "@roomote please add an add_all() for any number of values",
                 "calc.py", 2, null, null, Instant.now().minusSeconds(60));
-        Map<String, String> s = new HashMap<>();
-        s.put("GH_TOKEN", TOKEN);
-        s.put("GITHUB_API_URL", github.apiUrl());
-        s.put("GITHUB_SERVER_URL", remotes.serverUrl());
-        s.put("ROOMOTE_HOME", temp.resolve("home").toString());
-        s.put("ROOMOTE_AGENT", "command");
-        s.put("ROOMOTE_AGENT_COMMAND", "sh " + script + " {promptFile} add-commit-hostile " + markers + " "
-                + evil.toUri());
-        s.put("OPENROUTER_API_KEY", "sk-or-v1-modelKeyForTheAgent0123456789");
-        s.put("ROOMOTE_SANDBOX", "bwrap");
-        s.put("ROOMOTE_SANDBOX_READ", script.getParent().toString());
-        Map<String, String> processEnv = new HashMap<>(s);
-        processEnv.put("PATH", System.getenv("PATH"));
-        Settings config = Settings.of(s);
-        GitHubPrReviseJobType type = new GitHubPrReviseJobType(AgentDrivers.of(List.of(new CommandAgentDriver())), processEnv);
-        JobRunner runner = new JobRunner(JobTypeRegistry.of(type), Json.newMapper(), config,
-                new SecretRedactor(config.secretValues()), temp.resolve("work"), Duration.ofSeconds(20), timers);
+        Map<String, String> s = fixture.settings(script, "add-commit-hostile " + markers + " " + evil.toUri());
 
-        JobOutcome outcome = runner.run(new JobRequest(81, 1, GitHubPrReviseJobType.ID, Json.newMapper().readTree(
+        JobOutcome outcome = fixture.run(env -> new GitHubPrReviseJobType(FixJobFixture.commandAgent(), env), s,
                 "{\"repo\":\"acme/app\",\"pr\":" + pr + ",\"trigger\":\"review_comment\",\"triggerId\":" + asked
-                        + ",\"requestedBy\":\"alice\"}"), Duration.ofMinutes(3), new CancellationSignal(), log));
+                        + ",\"requestedBy\":\"alice\"}", Duration.ofMinutes(3));
 
         assertThat(outcome).isInstanceOf(JobOutcome.Succeeded.class);
         JsonNode result = ((JobOutcome.Succeeded) outcome).result();
