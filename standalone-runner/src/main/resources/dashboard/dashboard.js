@@ -14,7 +14,10 @@
     var message = e.target.getAttribute && e.target.getAttribute('data-confirm');
     if (message && !window.confirm(message)) {
       e.preventDefault();
+      return;
     }
+    // The page is being left: no refresh may race the answer (it would also see the answer's flash message).
+    stop();
   });
 
   // A cross-site link arrived without the SameSite=Strict cookie: a same-site navigation carries it.
@@ -33,7 +36,7 @@
       return;
     }
     busy = true;
-    fetch(window.location.href, { credentials: 'same-origin', cache: 'no-store', headers: { 'Accept': 'text/html' } })
+    fetch(window.location.href, { credentials: 'same-origin', cache: 'no-store', headers: { 'Accept': 'text/html', 'X-Roomote-Live-Refresh': '1' } })
       .then(function (r) {
         if (r.status === 401 || (r.redirected && r.url.indexOf('/login') >= 0)) {
           window.location.reload();

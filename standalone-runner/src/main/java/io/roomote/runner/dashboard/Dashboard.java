@@ -375,10 +375,14 @@ public final class Dashboard implements AutoCloseable {
         return "https".equalsIgnoreCase(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
     }
 
+    /** Sent by dashboard.js when it re-fetches a page for its live regions. */
+    static final String LIVE_REFRESH_HEADER = "X-Roomote-Live-Refresh";
+
     private Pages.View view(Context ctx, Sessions.Session session) {
         Long start = ctx.attribute("dashboard.start");
         return new Pages.View(session, settings.readOnly(), settings.authEnabled(), clock.instant(),
-                roomote.workers().map(WorkerPool::owner).orElse(null), assetVersion, start == null ? System.nanoTime() : start);
+                roomote.workers().map(WorkerPool::owner).orElse(null), assetVersion, start == null ? System.nanoTime() : start,
+                "1".equals(ctx.header(LIVE_REFRESH_HEADER)));
     }
 
     /** Runs a database read, adding its time to the request's {@code db} figure in {@code Server-Timing}. */

@@ -55,9 +55,13 @@ final class Pages {
     /** The job page shows at most the last this many model calls (the API pages through all of them). */
     static final int MODEL_CALLS_TAIL = 200;
 
-    /** What every page needs to know about the request. */
+    /**
+     * What every page needs to know about the request. {@code liveRefresh}: the page's own script re-fetching it
+     * for its live regions ({@link Dashboard#LIVE_REFRESH_HEADER}), which must not take the flash message meant for
+     * the page the user is about to see.
+     */
     record View(Sessions.Session session, boolean readOnly, boolean authEnabled, Instant now, String runner,
-                String assetVersion, long startNanos) {
+                String assetVersion, long startNanos, boolean liveRefresh) {
         String csrf() {
             return session == null ? "" : session.csrf();
         }
@@ -72,7 +76,7 @@ final class Pages {
     // ------------------------------------------------------------------ frame
 
     private static Frame frame(View v, String title, String nav, String kind, Map<String, String> data) {
-        String flash = v.session() == null ? null : v.session().takeFlash().orElse(null);
+        String flash = v.session() == null || v.liveRefresh() ? null : v.session().takeFlash().orElse(null);
         return new Frame(v, title, nav, kind, flash, data.get("refresh"), data.get("active"), data.get("job"),
                 data.get("status"), data.get("reload"));
     }

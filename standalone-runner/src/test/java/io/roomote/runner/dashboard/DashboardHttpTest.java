@@ -199,6 +199,27 @@ class DashboardHttpTest {
         assertThat(row.select(".title").text()).isEqualTo(evilTitle);
     }
 
+    /**
+     * The page's script re-fetches it every few seconds for its live regions; a re-fetch that arrived between an
+     * action and the page it redirects to used to take the action's message, so the user never saw it (and the
+     * browser test waiting for it failed now and then on a loaded machine).
+     */
+    @Test
+    void aLiveRefreshDoesNotTakeTheMessageMeantForThePageTheUserIsAboutToSee() {
+        long failed = insert(db, Row.of("example.hello", "failed", "{\"name\":\"flash\"}").error("boom"));
+        Browser b = signedIn();
+        String csrf = b.csrf("/admin/queues/jobs/" + failed);
+
+        assertStatus(b.post("/admin/queues/jobs/" + failed + "/retry", Map.of("_csrf", csrf), Map.of())).isEqualTo(303);
+        HttpResponse<String> refresh = b.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(runner.base() + "/admin/queues/jobs/" + failed)).header("X-Roomote-Live-Refresh", "1").GET());
+        assertStatus(refresh).isEqualTo(200);
+        assertThat(org.jsoup.Jsoup.parse(refresh.body()).select(".flash")).isEmpty();
+
+        assertThat(b.page("/admin/queues/jobs/" + failed).select(".flash").text()).isEqualTo("Job #" + failed + " is queued again.");
+        assertThat(b.page("/admin/queues/jobs/" + failed).select(".flash")).as("shown once").isEmpty();
+    }
+
     @Test
     void actionsNeedTheSessionsCsrfTokenAndTheSameOriginElseNothingChanges() {
         long failed = insert(db, Row.of("example.hello", "failed", "{\"name\":\"csrf\"}").error("boom"));
