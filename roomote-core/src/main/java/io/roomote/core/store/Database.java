@@ -121,9 +121,12 @@ public final class Database implements AutoCloseable {
         if (!schema.retiredVersions().isEmpty()) {
             // "*:future" is Flyway's default (a database migrated by newer code still starts); kept.
             config.ignoreMigrationPatterns("*:future", "versioned:missing");
-            refuseUnexpectedMissing(config.load(), schema);
         }
-        MigrateResult result = config.load().migrate();
+        Flyway flyway = config.load();
+        if (!schema.retiredVersions().isEmpty()) {
+            refuseUnexpectedMissing(flyway, schema);
+        }
+        MigrateResult result = flyway.migrate();
         if (result.migrationsExecuted > 0) {
             log.info("Database migrated to version {} of {} ({} migration(s) applied)", result.targetSchemaVersion,
                     schema.historyTable(), result.migrationsExecuted);
