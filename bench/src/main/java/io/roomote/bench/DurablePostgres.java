@@ -22,12 +22,21 @@ final class DurablePostgres implements AutoCloseable {
     private final EmbeddedPostgres postgres;
     private int databases;
 
+    /** Where auto_explain's plans go, and from which duration on. */
+    record ExplainLog(java.nio.file.Path folder, int slowerThanMs) {
+    }
+
     private DurablePostgres(EmbeddedPostgres postgres) {
         this.postgres = postgres;
     }
 
-    /** @param statementStats load pg_stat_statements, to see which statements the time goes to */
-    static DurablePostgres start(boolean statementStats) throws IOException, SQLException {
+    /**
+     * @param statementStats load pg_stat_statements, to see which statements the time goes to
+     * @param explainLog     when not null, auto_explain writes the plan (with buffers and the planner settings in
+     *                       force) of every statement slower than {@code explainLog.slowerThanMs()} to a log in
+     *                       {@code explainLog.folder()}
+     */
+    static DurablePostgres start(boolean statementStats, ExplainLog explainLog) throws IOException, SQLException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on");
@@ -35,6 +44,17 @@ final class DurablePostgres implements AutoCloseable {
             builder.setServerConfig("shared_preload_libraries", "pg_stat_statements");
             // Statements run by triggers too: the queue's triggers are part of what a job costs.
             builder.setServerConfig("pg_stat_statements.track", "all");
+        }
+        if (explainLog != null) {
+            builder.setServerConfig("shared_preload_libraries",
+                    statementStats ? "pg_stat_statements,auto_explain" : "auto_explain");
+            builder.setServerConfig("auto_explain.log_min_duration", Integer.toString(explainLog.slowerThanMs()));
+            builder.setServerConfig("auto_explain.log_analyze", "on");
+            builder.setServerConfig("auto_explain.log_buffers", "on");
+            builder.setServerConfig("auto_explain.log_settings", "on");
+            builder.setServerConfig("auto_explain.log_nested_statements", "on");
+            builder.setServerConfig("logging_collector", "on");
+            builder.setServerConfig("log_directory", explainLog.folder().toAbsolutePath().toString());
         }
         DurablePostgres postgres = new DurablePostgres(builder.start());
         if (statementStats) {

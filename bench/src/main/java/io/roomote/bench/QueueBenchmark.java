@@ -71,6 +71,10 @@ public final class QueueBenchmark implements Callable<Integer> {
     @Option(names = "--throughput-jobs", defaultValue = "2000", description = "Jobs per claim+complete repetition (default ${DEFAULT-VALUE}).")
     int throughputJobs;
 
+    @Option(names = "--setting", description = "A Roomote setting for the claim+complete and pickup runners, as NAME=VALUE"
+            + " (repeatable; e.g. --setting CLAIM_AHEAD=20). Default: Roomote's defaults.")
+    Map<String, String> extraSettings = new java.util.LinkedHashMap<>();
+
     @Option(names = "--workers", split = ",", defaultValue = "5,16", description = "MAX_WORKERS of the claim+complete runs (default ${DEFAULT-VALUE}).")
     List<Integer> workerCounts;
 
@@ -109,6 +113,15 @@ public final class QueueBenchmark implements Callable<Integer> {
     @Option(names = "--peer-pickup-warmup", defaultValue = "3", description = "Comparison: pickup samples thrown away first (default ${DEFAULT-VALUE}).")
     int peerPickupWarmup;
 
+    @Option(names = "--explain-slower-than", paramLabel = "MS", description = "Diagnosis: log the plan of every"
+            + " statement slower than MS milliseconds (auto_explain, with buffers and the planner settings in force) to"
+            + " the folder of --explain-log.")
+    Integer explainSlowerThanMs;
+
+    @Option(names = "--explain-log", defaultValue = "bench-plans", paramLabel = "FOLDER",
+            description = "Folder of --explain-slower-than's PostgreSQL log (default ${DEFAULT-VALUE}).")
+    Path explainLog;
+
     @Option(names = "--statements", description = "Diagnosis: load pg_stat_statements and print the costliest statements of each part.")
     boolean statements;
 
@@ -136,7 +149,8 @@ public final class QueueBenchmark implements Callable<Integer> {
         Set<Part> parts = only == null || only.isEmpty() ? EnumSet.allOf(Part.class) : EnumSet.copyOf(only);
         home = Files.createTempDirectory("roomote-bench-");
         long began = System.nanoTime();
-        try (DurablePostgres pg = DurablePostgres.start(statements)) {
+        try (DurablePostgres pg = DurablePostgres.start(statements, explainSlowerThanMs == null ? null
+                : new DurablePostgres.ExplainLog(Files.createDirectories(explainLog), explainSlowerThanMs))) {
             postgres = pg;
             pg.requireDurable();
             Map<String, String> facts = pg.facts();
@@ -547,8 +561,10 @@ public final class QueueBenchmark implements Callable<Integer> {
 
     private Roomote start(Database db, int workers, boolean runWorkers) {
         // The default 5 s safety-net poll: a pickup must come from LISTEN/NOTIFY, not from a lucky poll.
-        Settings settings = Settings.of(Map.of("MAX_WORKERS", Integer.toString(workers), "POLL_INTERVAL_MS", "5000"));
-        return Roomote.start(settings, db, registry, home, runWorkers);
+        Map<String, String> values = new java.util.HashMap<>(extraSettings);
+        values.put("MAX_WORKERS", Integer.toString(workers));
+        values.putIfAbsent("POLL_INTERVAL_MS", "5000");
+        return Roomote.start(Settings.of(values), db, registry, home, runWorkers);
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -441,27 +441,25 @@ public final class JobRepository {
             + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
 
     /**
-     * One round trip and one commit: the planner settings and the claim travel together and run as one implicit
-     * transaction (the extended protocol commits at its Sync), so {@code SET LOCAL} holds for the claim alone.
-     * Only the ordered walk of cloud_jobs_pending_idx is a good plan; on a young table the planner may prefer a
-     * bitmap of two indexes plus a sort of every pending row, O(n) per claim.
+     * One round trip and one commit. Only the ordered walk of cloud_jobs_pending_idx is a good plan; with stale
+     * statistics (a young table, a burst of jobs) the planner prefers a bitmap scan of every pending row and a
+     * sort, O(backlog) per claim. So the planner settings travel with the claim and are reset after it, all in the
+     * implicit transaction the extended protocol commits at its Sync: should the claim fail, the transaction's
+     * rollback undoes the settings too, so the pooled connection never keeps them. ({@code SET LOCAL} does not
+     * work here: PostgreSQL ignores it, with a warning, outside an explicit transaction block.)
      */
-    private static final String CLAIM = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off;"
+    static final String CLAIM = "SET enable_bitmapscan = off; SET enable_sort = off;"
             + " WITH next AS (" + CLAIM_SCAN + ")"
             + " UPDATE cloud_jobs j SET status = 'processing', attempts = j.attempts + 1, started_at = " + NOW + ","
             + " lease_owner = ?, lease_token = nextval('cloud_jobs_lease_token_seq'),"
             + " lease_expires_at = " + NOW + " + (? * interval '1 millisecond'), heartbeat_at = " + NOW + ","
             + " updated_at = now()"
-            + " FROM next WHERE j.id = next.id RETURNING j.*";
+            + " FROM next WHERE j.id = next.id RETURNING j.*;"
+            + " RESET enable_bitmapscan; RESET enable_sort";
 
     private List<Lease> claimOnce(String owner, int max, Duration leaseDuration, Collection<String> types) {
         try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
-            java.time.OffsetDateTime now = time.now();
-            QueueTime.bind(ps, now, 1, 4, 6, 8);
-            ps.setArray(2, c.createArrayOf("text", types.toArray()));
-            ps.setInt(3, max);
-            ps.setString(5, owner);
-            ps.setLong(7, leaseDuration.toMillis());
+            bindClaim(ps, time.now(), owner, max, leaseDuration.toMillis(), types);
             List<Lease> leases = new ArrayList<>();
             for (boolean rows = ps.execute(); rows || ps.getUpdateCount() != -1; rows = ps.getMoreResults()) {
                 if (rows) {
@@ -478,6 +476,16 @@ public final class JobRepository {
         } catch (SQLException e) {
             throw new StoreException("could not claim jobs", e);
         }
+    }
+
+    /** Binds {@link #CLAIM}'s parameters; package-private so a test can run the claim as it is and watch its plan. */
+    static void bindClaim(PreparedStatement ps, java.time.OffsetDateTime now, String owner, int max, long leaseMillis,
+                          Collection<String> types) throws SQLException {
+        QueueTime.bind(ps, now, 1, 4, 6, 8);
+        ps.setArray(2, ps.getConnection().createArrayOf("text", types.toArray()));
+        ps.setInt(3, max);
+        ps.setString(5, owner);
+        ps.setLong(7, leaseMillis);
     }
 
     /**

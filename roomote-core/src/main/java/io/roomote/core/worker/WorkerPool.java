@@ -44,6 +44,9 @@ import java.util.function.BooleanSupplier;
  * LISTEN/NOTIFY} and by a safety-net poll. A job claimed ahead starts the moment a slot frees, without a claim
  * of its own; if no slot frees within {@link WorkerSettings#aheadHold()} it is handed back to the queue as it
  * was ({@link JobRepository#unclaim}), so a runner busy with long jobs never sits on work another could do.
+ * A slot is held while a job's handler runs, not while its outcome is written: the next job starts as soon as
+ * the handler returns, and successes finishing together share one commit ({@link CompletionBatcher}); at most
+ * three jobs per slot may wait for their commits, so a slow database holds the pool back.
  * Running jobs' leases are renewed by heartbeat; expired leases of any runner are taken back here, checked
  * when the earliest known lease expires (and at least every heartbeat interval), so a dead runner's job is
  * queued again within moments of its lease's end. A job queued with a backoff is announced to all runners
@@ -64,6 +67,8 @@ public final class WorkerPool implements AutoCloseable {
     private static final long MARGIN_MS = 25;
     /** Shortest wait between reclaim checks, when an expired lease is still held (locked) by another reclaimer. */
     private static final long MIN_RECLAIM_WAIT_MS = 100;
+    /** Jobs that may be waiting for their outcome's commit, per slot (see {@link #recording}). */
+    private static final int RECORDING_PER_SLOT = 3;
 
     /** A job this runner is running. */
     private record Running(Lease lease, CancellationSignal signal) {
@@ -88,7 +93,15 @@ public final class WorkerPool implements AutoCloseable {
     /** Database time of this runner's latest claim (null before the first). */
     private volatile java.time.Instant lastClaimAt;
 
+    /** Jobs whose handler is running: one slot each, at most {@code maxWorkers}. */
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    /**
+     * Jobs whose handler has returned and whose outcome is being recorded. They hold no slot (the next job may
+     * start meanwhile) but their leases are still renewed, and a stop waits for them.
+     */
+    private final Map<Long, Running> recording = new ConcurrentHashMap<>();
+    /** Most jobs being recorded at once: beyond it no job starts, so a slow database holds the pool back. */
+    private final int maxRecording;
     /** Claimed ahead, not started yet (dispatcher thread, or the test's in manual mode; shutdown after either). */
     private final java.util.ArrayDeque<Lease> ahead = new java.util.ArrayDeque<>();
     /** When the oldest job in {@link #ahead} was claimed ({@link #clock} millis). */
@@ -142,9 +155,11 @@ public final class WorkerPool implements AutoCloseable {
         this.notifications = notifications;
         this.timers = timers;
         this.events = events;
-        this.completions = new CompletionBatcher(jobs, settings.maxWorkers(), logSink::restore);
+        this.maxRecording = RECORDING_PER_SLOT * settings.maxWorkers();
+        this.completions = new CompletionBatcher(jobs, settings.maxWorkers() + maxRecording, logSink::restore);
         AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(settings.maxWorkers(), r -> {
+        // A thread per slot and per job being recorded: a worker waits for its outcome's commit on its own thread.
+        this.workers = Executors.newFixedThreadPool(settings.maxWorkers() + maxRecording, r -> {
             Thread t = new Thread(r, "roomote-worker-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -333,7 +348,7 @@ public final class WorkerPool implements AutoCloseable {
      */
     private Round dispatchRound() {
         List<Long> startedNow = new java.util.ArrayList<>();
-        int free = settings.maxWorkers() - running.size();
+        int free = freeSlots();
         for (; free > 0 && !ahead.isEmpty(); free--) {
             Lease lease = ahead.poll();
             launch(lease);
@@ -382,6 +397,18 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
+     * Slots free for a job to start: a handler running takes one; a job being recorded takes none, but no more than
+     * {@link #maxRecording} may wait for their commits (each on a thread of {@link #workers}). Only this pool's
+     * dispatch starts jobs, and workers only ever give slots back, so the answer can only grow until the caller
+     * starts jobs.
+     */
+    private int freeSlots() {
+        int slots = settings.maxWorkers() - running.size();
+        int threads = settings.maxWorkers() + maxRecording - running.size() - recording.size();
+        return Math.max(0, Math.min(slots, threads));
+    }
+
+    /**
      * Hands the jobs claimed ahead back to the queue untouched (no slot freed in time, or shutting down); returns
      * the ids handed back (none when the database refused: their leases then expire).
      */
@@ -422,6 +449,11 @@ public final class WorkerPool implements AutoCloseable {
                 JobRequest request = new JobRequest(lease.jobId(), lease.job().attempts(), lease.job().type(),
                         lease.job().payload(), settings.jobTimeout(), signal, logSink);
                 JobOutcome outcome = runner.run(request);
+                // The handler is done: its slot frees now, while the outcome is recorded. A crash before the commit
+                // leaves the job to be run again when its lease expires, as a crash during the handler does.
+                recording.put(lease.jobId(), running.get(lease.jobId()));
+                running.remove(lease.jobId());
+                wake.signal();
                 if (!(outcome instanceof JobOutcome.Succeeded)) {
                     logSink.flush(); // a success's lines go with its outcome (record)
                 }
@@ -440,6 +472,7 @@ public final class WorkerPool implements AutoCloseable {
             } finally {
                 JobMdc.clear();
                 running.remove(lease.jobId());
+                recording.remove(lease.jobId());
                 // Not recorded (a failure above): the lease expires and the queue takes the job back.
                 done.complete(AttemptOutcome.LEASE_LOST);
                 synchronized (slotsMonitor) {
@@ -556,10 +589,11 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Renews the running jobs' leases; stops those taken back or asked to stop. Returns the ids renewed. */
     private Set<Long> renewLeases() {
-        if (running.isEmpty()) {
+        if (running.isEmpty() && recording.isEmpty()) {
             return Set.of();
         }
         Map<Long, Long> tokens = new HashMap<>();
+        recording.forEach((id, r) -> tokens.put(id, r.lease().token()));
         running.forEach((id, r) -> tokens.put(id, r.lease().token()));
         Set<Long> alive = new HashSet<>();
         for (JobRepository.LeaseState state : jobs.renew(tokens, settings.leaseDuration())) {
@@ -679,7 +713,7 @@ public final class WorkerPool implements AutoCloseable {
 
     private void waitUntilIdle(long deadlineNanos) {
         synchronized (slotsMonitor) {
-            while (!running.isEmpty()) {
+            while (!running.isEmpty() || !recording.isEmpty()) {
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0) {
                     return;

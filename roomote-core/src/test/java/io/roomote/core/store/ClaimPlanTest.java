@@ -8,11 +8,15 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 
 import static io.roomote.core.testing.QueueFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The concurrency-key rule sits inside the claim's ordered index walk (docs/PERFORMANCE.md): the plan of the real
@@ -130,5 +134,71 @@ class ClaimPlanTest {
             c.rollback();
         }
         return plan.toString();
+    }
+
+    /**
+     * The claim as the repository sends it (its one statement string, autocommit, as the pool hands out
+     * connections), its plan and the planner settings in force reported by auto_explain on the connection: the
+     * ordered walk of the pending index, with bitmap scans and sorts off (with stale statistics — a young table,
+     * a burst of jobs — the planner may otherwise read every pending row through a bitmap and sort them all, as the
+     * bench caught it doing), and the settings reset afterwards. They once said {@code SET LOCAL}, which PostgreSQL
+     * ignores outside a transaction block, with a warning: claims then ran with the planner's own choice.
+     */
+    @Test
+    void theClaimAsSentRunsWithItsPlannerSettingsAndResetsThem() throws Exception {
+        agedTable();
+        List<String> notices = new ArrayList<>();
+        int claimed = 0;
+        try (Connection c = fixture.database().connection(); Statement st = c.createStatement()) {
+            st.execute("LOAD 'auto_explain'");
+            st.execute("SET auto_explain.log_min_duration = 0; SET auto_explain.log_level = notice;"
+                    + " SET auto_explain.log_settings = on");
+            try (PreparedStatement ps = c.prepareStatement(JobRepository.CLAIM)) {
+                JobRepository.bindClaim(ps, null, "test", 5, 60_000, List.of("t"));
+                for (boolean rows = ps.execute(); rows || ps.getUpdateCount() != -1; rows = ps.getMoreResults()) {
+                    if (rows) {
+                        try (ResultSet rs = ps.getResultSet()) {
+                            while (rs.next()) {
+                                claimed++;
+                            }
+                        }
+                    }
+                }
+                for (SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {
+                    notices.add(w.getMessage());
+                }
+            }
+            assertThat(setting(st, "enable_bitmapscan")).isEqualTo("on");
+            assertThat(setting(st, "enable_sort")).isEqualTo("on");
+        }
+        assertThat(claimed).isEqualTo(5);
+        String plans = String.join("\n", notices);
+        assertThat(plans).contains("Index Scan using cloud_jobs_pending_idx on cloud_jobs q")
+                .contains("enable_bitmapscan = 'off'").contains("enable_sort = 'off'")
+                .doesNotContain("Bitmap Heap Scan").doesNotContain("Sort Key")
+                .doesNotContain("can only be used in transaction blocks");
+    }
+
+    /** A claim the database refuses rolls back its planner settings with it: the pooled connection keeps none. */
+    @Test
+    void aRefusedClaimLeavesTheConnectionsPlannerSettingsAsTheyWere() throws Exception {
+        fixture.sql("INSERT INTO cloud_jobs (type, payload) VALUES ('t', '{}')");
+        try (Connection c = fixture.database().connection(); Statement st = c.createStatement()) {
+            try (PreparedStatement ps = c.prepareStatement(JobRepository.CLAIM)) {
+                // A lease this long is out of interval range: the claim's update fails after the settings ran.
+                JobRepository.bindClaim(ps, null, "test", 5, Long.MAX_VALUE, List.of("t"));
+                assertThatThrownBy(ps::execute).hasMessageContaining("out of range");
+            }
+            assertThat(setting(st, "enable_bitmapscan")).isEqualTo("on");
+            assertThat(setting(st, "enable_sort")).isEqualTo("on");
+        }
+        assertThat(fixture.repository().find(1).orElseThrow().status().dbValue()).isEqualTo("pending");
+    }
+
+    private static String setting(Statement st, String name) throws Exception {
+        try (ResultSet rs = st.executeQuery("SHOW " + name)) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 }

@@ -67,6 +67,46 @@ class WorkerPoolTest {
         }
     }
 
+    /**
+     * A slot is the handler's, not the outcome's write: with one worker, the next job starts while the first job's
+     * success is still waiting to be recorded (its row held by another transaction here, standing for a slow
+     * commit), and both are recorded once the row is free. Before, the slot stayed taken until the commit.
+     */
+    @Test
+    void theNextJobStartsWhileTheFirstJobsOutcomeIsStillBeingRecorded() throws Exception {
+        CountDownLatch firstReturned = new CountDownLatch(1);
+        CountDownLatch secondStarted = new CountDownLatch(1);
+        AtomicReference<java.sql.Connection> rowLock = new AtomicReference<>();
+        Roomote roomote = fixture.start(true, Map.of("MAX_WORKERS", "1"), new TestJobType("test.slot", (payload, ctx) -> {
+            if (payload.get("n").asInt() == 1) {
+                // Lock this job's own row in another transaction: recording the success waits for it.
+                java.sql.Connection c = fixture.database().connection();
+                c.setAutoCommit(false);
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.executeQuery("SELECT 1 FROM cloud_jobs WHERE id = " + ctx.jobId() + " FOR UPDATE").close();
+                }
+                rowLock.set(c);
+                firstReturned.countDown();
+            } else {
+                secondStarted.countDown();
+            }
+            return Map.of("n", payload.get("n").asInt());
+        }));
+        long first = enqueue(roomote, "test.slot", "{\"n\":1}");
+        assertThat(firstReturned.await(20, TimeUnit.SECONDS)).isTrue();
+        long second = enqueue(roomote, "test.slot", "{\"n\":2}");
+
+        try {
+            assertThat(secondStarted.await(20, TimeUnit.SECONDS)).as("second job started").isTrue();
+            assertThat(roomote.queue().get(first).orElseThrow().status()).isEqualTo(JobStatus.PROCESSING);
+        } finally {
+            rowLock.get().commit();
+            rowLock.get().close();
+        }
+        assertThat(awaitStatus(roomote, first, JobStatus.COMPLETED, WITHIN).result().get("n").asInt()).isEqualTo(1);
+        assertThat(awaitStatus(roomote, second, JobStatus.COMPLETED, WITHIN).result().get("n").asInt()).isEqualTo(2);
+    }
+
     @Test
     void aJobIsClaimedRunAndCompletedWithItsResultAndLog() {
         Roomote roomote = fixture.start(true, Map.of(), new EchoJobType());
