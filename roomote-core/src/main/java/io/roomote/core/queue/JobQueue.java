@@ -57,9 +57,7 @@ public final class JobQueue {
     private final RetryPolicy retry;
     private final Configuration config;
     private final JobMetrics metrics;
-    private final EnqueueAnnouncer announcer;
-    /** Enqueues of this process under way now. */
-    private final java.util.concurrent.atomic.AtomicInteger enqueuing = new java.util.concurrent.atomic.AtomicInteger();
+    private final EnqueueBatcher inserts;
 
     /** @param config this runner's settings: a job its type cannot run with them is refused at enqueue */
     public JobQueue(JobRepository jobs, JobSearchRepository search, JobLogRepository logs, JobTypeRegistry registry,
@@ -73,7 +71,7 @@ public final class JobQueue {
         this.config = config;
         this.metrics = metrics;
         this.jobs = jobs;
-        this.announcer = new EnqueueAnnouncer(jobs::announceDue);
+        this.inserts = new EnqueueBatcher(jobs, retry.maxAttempts());
         this.search = search;
         this.logs = logs;
         this.registry = registry;
@@ -94,20 +92,9 @@ public final class JobQueue {
     public Enqueued enqueue(EnqueueRequest request) {
         // Every way in (API, webhook, CLI) ends here: nothing PostgreSQL would refuse or mangle gets to the insert.
         NewJob job = validated(request);
-        // Alone, the wake-up rides in the insert's own transaction (one round trip: the idle pickup path); with
-        // other enqueues under way it follows the commit through the announcer, so notifying commits, which
-        // PostgreSQL serialises, do not make the enqueues wait for each other.
-        boolean alone = enqueuing.incrementAndGet() == 1;
-        JobRepository.Inserted inserted;
-        try {
-            inserted = jobs.insert(job, retry.maxAttempts(), alone);
-        } finally {
-            enqueuing.decrementAndGet();
-        }
+        // Enqueues under way together share a statement and a commit (EnqueueBatcher); a lone one is one round trip.
+        JobRepository.Inserted inserted = inserts.insert(job);
         if (inserted.created()) {
-            if (!alone) {
-                announcer.announce(inserted.job().type());
-            }
             metrics.enqueued(request.type());
         }
         return new Enqueued(inserted.job(), inserted.created());

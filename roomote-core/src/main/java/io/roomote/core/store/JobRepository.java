@@ -67,18 +67,10 @@ public final class JobRepository {
      * holding it, returns that job instead; the unique partial index decides, so concurrent callers agree.
      */
     public Inserted insert(NewJob job, int maxAttempts) {
-        return insert(job, maxAttempts, true);
-    }
-
-    /**
-     * As {@link #insert(NewJob, int)}; with {@code notify} false idle workers are not woken here, and the caller
-     * announces a created job ({@link #announceDue(List)}) once this has committed.
-     */
-    public Inserted insert(NewJob job, int maxAttempts, boolean notify) {
         String insert = "WITH ins AS (INSERT INTO cloud_jobs (type, payload, dedupe_key, max_attempts, concurrency_key,"
                 + " labels, run_at) VALUES (?, ?, ?, ?, ?, ?::jsonb, " + NOW + ")"
                 + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *)"
-                + (notify ? " SELECT ins.*, pg_notify('" + JOBS_CHANNEL + "', ins.type) FROM ins" : " SELECT * FROM ins");
+                + " SELECT ins.*, pg_notify('" + JOBS_CHANNEL + "', ins.type) FROM ins";
         try (Connection c = database.connection()) {
             // A job holding the key can finish between our insert and our look-up; then insert again.
             for (int tries = 0; tries < 10; tries++) {
@@ -151,15 +143,7 @@ public final class JobRepository {
             }
         }
         List<BatchColumn> columns = batchColumns(defaultMaxAttempts);
-        String names = String.join(", ", columns.stream().map(BatchColumn::name).toList());
-        String arrays = String.join(", ", columns.stream().map(col -> "?::text[]::" + col.arrayType() + "[]").toList());
-        // Ids are drawn first so each inserted row maps back to its item whatever order RETURNING gives.
-        String sql = "WITH input AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('cloud_jobs', 'id')) AS id, t.*"
-                + " FROM unnest(" + arrays + ") WITH ORDINALITY AS t(" + names + ", ord)),"
-                + " ins AS (INSERT INTO cloud_jobs (id, " + names + ", run_at) SELECT id, " + names + ", " + NOW
-                + " FROM input ORDER BY ord"
-                + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *)"
-                + " SELECT input.ord AS batch_ord, ins.* FROM input LEFT JOIN ins ON ins.id = input.id";
+        String sql = batchInsert(columns, false);
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
@@ -207,6 +191,42 @@ public final class JobRepository {
             }
         }
         return List.of(answers);
+    }
+
+    /**
+     * The multi-row insert of {@link #insertAll} and {@link #insertEach}; with {@code notify}, the same statement
+     * wakes idle workers once per type inserted.
+     */
+    private static String batchInsert(List<BatchColumn> columns, boolean notify) {
+        String names = String.join(", ", columns.stream().map(BatchColumn::name).toList());
+        String arrays = String.join(", ", columns.stream().map(col -> "?::text[]::" + col.arrayType() + "[]").toList());
+        // Ids are drawn first so each inserted row maps back to its item whatever order RETURNING gives.
+        return "WITH input AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('cloud_jobs', 'id')) AS id, t.*"
+                + " FROM unnest(" + arrays + ") WITH ORDINALITY AS t(" + names + ", ord)),"
+                + " ins AS (INSERT INTO cloud_jobs (id, " + names + ", run_at) SELECT id, " + names + ", " + NOW
+                + " FROM input ORDER BY ord"
+                + " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND " + ACTIVE + " DO NOTHING RETURNING *)"
+                + (notify ? ", n AS (SELECT pg_notify('" + JOBS_CHANNEL + "', t) FROM (SELECT DISTINCT type AS t FROM ins) d)" : "")
+                + " SELECT input.ord AS batch_ord, ins.* FROM input LEFT JOIN ins ON ins.id = input.id"
+                + (notify ? ", (SELECT count(*) FROM n) notified" : "");
+    }
+
+    /**
+     * Inserts independent jobs in one statement and one commit (one round trip), waking idle workers once per type
+     * in the same commit. Unlike {@link #insertAll} nothing is looked up: an item whose dedupe key an active job
+     * holds (or an earlier item of the list took) is not inserted, and its answer is empty, for the caller to
+     * settle alone ({@link #insert}). Answers in the order of {@code jobs}.
+     */
+    public List<Optional<Job>> insertEach(List<NewJob> jobs, int defaultMaxAttempts) {
+        List<BatchColumn> columns = batchColumns(defaultMaxAttempts);
+        Inserted[] answers = new Inserted[jobs.size()];
+        List<Integer> items = java.util.stream.IntStream.range(0, jobs.size()).boxed().toList();
+        try (Connection c = database.connection()) {
+            insertRows(c, batchInsert(columns, true), columns, jobs, items, answers, new java.util.HashSet<>());
+        } catch (SQLException e) {
+            throw new StoreException("could not enqueue " + jobs.size() + " jobs", e);
+        }
+        return java.util.Arrays.stream(answers).map(a -> Optional.ofNullable(a).map(Inserted::job)).toList();
     }
 
     /** Inserts the {@code items} of {@code batch}; fills the answers of the inserted ones, returns the others. */
