@@ -43,23 +43,16 @@ class EnqueueBatcherTest {
         return fixture.start(false, Map.of(), new TestJobType("test.noop", (p, c) -> null));
     }
 
-    @Test
-    void concurrentEnqueuesShareCommitsAndEachCallerGetsItsOwnJob() throws Exception {
-        Roomote api = api();
-        Set<Long> ids = ConcurrentHashMap.newKeySet();
+    /** Runs {@code each} enqueues on each of 8 threads at once: {@code body} gets the thread and the number. */
+    private static void onEightThreads(int each, ThreadBody body) throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(8);
         try {
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 int thread = t;
                 done.add(threads.submit(() -> {
-                    for (int i = 0; i < 50; i++) {
-                        JobQueue.Enqueued e = api.queue().enqueue(
-                                request("test.noop", "{\"thread\":" + thread + ",\"i\":" + i + "}"));
-                        assertThat(e.created()).isTrue();
-                        assertThat(e.job().payload().get("thread").asInt()).isEqualTo(thread);
-                        assertThat(e.job().payload().get("i").asInt()).isEqualTo(i);
-                        ids.add(e.job().id());
+                    for (int i = 0; i < each; i++) {
+                        body.run(thread, i);
                     }
                     return null;
                 }));
@@ -70,6 +63,24 @@ class EnqueueBatcherTest {
         } finally {
             threads.shutdownNow();
         }
+    }
+
+    @FunctionalInterface
+    private interface ThreadBody {
+        void run(int thread, int i);
+    }
+
+    @Test
+    void concurrentEnqueuesShareCommitsAndEachCallerGetsItsOwnJob() throws Exception {
+        Roomote api = api();
+        Set<Long> ids = ConcurrentHashMap.newKeySet();
+        onEightThreads(50, (thread, i) -> {
+            JobQueue.Enqueued e = api.queue().enqueue(request("test.noop", "{\"thread\":" + thread + ",\"i\":" + i + "}"));
+            assertThat(e.created()).isTrue();
+            assertThat(e.job().payload().get("thread").asInt()).isEqualTo(thread);
+            assertThat(e.job().payload().get("i").asInt()).isEqualTo(i);
+            ids.add(e.job().id());
+        });
         assertThat(ids).hasSize(400);
         try (Connection c = fixture.database().connection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT created_at) FROM cloud_jobs")) {
@@ -86,27 +97,14 @@ class EnqueueBatcherTest {
         Roomote api = api();
         Set<Long> ids = ConcurrentHashMap.newKeySet();
         Set<Boolean> created = ConcurrentHashMap.newKeySet();
-        ExecutorService threads = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                done.add(threads.submit(() -> {
-                    for (int i = 0; i < 20; i++) {
-                        JobQueue.Enqueued e = api.queue().enqueue(new EnqueueRequest("test.noop",
-                                QueueFixture.json("{\"i\":" + i + "}"), "same-key", null));
-                        ids.add(e.job().id());
-                        created.add(e.created());
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get(2, TimeUnit.MINUTES);
-            }
-        } finally {
-            threads.shutdownNow();
-        }
+        onEightThreads(20, (thread, i) -> {
+            JobQueue.Enqueued e = api.queue().enqueue(new EnqueueRequest("test.noop",
+                    QueueFixture.json("{\"i\":" + i + "}"), "same-key", null));
+            ids.add(e.job().id());
+            created.add(e.created());
+        });
         assertThat(ids).hasSize(1);
+        assertThat(created).containsExactlyInAnyOrder(true, false);
         assertThat(fixture.countJobs()).isEqualTo(1);
     }
 
