@@ -768,17 +768,12 @@ public final class JobRepository {
 
     /** Wakes idle runners that can run {@code type}: a job of it has become due. */
     public void announceDue(String type) {
-        announceDue(List.of(type));
-    }
-
-    /** Wakes idle runners that can run any of {@code types}, in one statement. */
-    public void announceDue(List<String> types) {
         try (Connection c = database.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + JOBS_CHANNEL + "', t) FROM unnest(?::text[]) AS t")) {
-            ps.setArray(1, c.createArrayOf("text", types.toArray()));
+             PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + JOBS_CHANNEL + "', ?)")) {
+            ps.setString(1, type);
             ps.execute();
         } catch (SQLException e) {
-            throw new StoreException("could not announce due jobs of type(s) " + types, e);
+            throw new StoreException("could not announce due jobs of type " + type, e);
         }
     }
 

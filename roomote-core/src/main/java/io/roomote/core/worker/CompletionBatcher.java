@@ -37,7 +37,8 @@ final class CompletionBatcher {
     private final ReentrantLock writing = new ReentrantLock();
 
     /**
-     * @param maxBatch     most completions per statement (the runner's worker count is the natural bound)
+     * @param maxBatch     most completions per statement (the runner's slots plus the jobs that may wait for
+     *                     their commits)
      * @param refusedLines takes back log lines the database refused to store with the completions
      */
     CompletionBatcher(JobRepository jobs, int maxBatch, Consumer<List<JobLogRepository.Entry>> refusedLines) {

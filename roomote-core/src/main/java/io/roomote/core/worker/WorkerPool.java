@@ -433,7 +433,8 @@ public final class WorkerPool implements AutoCloseable {
     private java.util.concurrent.CompletableFuture<AttemptOutcome> launch(Lease lease) {
         java.util.concurrent.CompletableFuture<AttemptOutcome> done = new java.util.concurrent.CompletableFuture<>();
         CancellationSignal signal = new CancellationSignal();
-        running.put(lease.jobId(), new Running(lease, signal));
+        Running mine = new Running(lease, signal);
+        running.put(lease.jobId(), mine);
         started.incrementAndGet();
         if (lease.job().startedAt() != null) {
             lastClaimAt = lease.job().startedAt();
@@ -451,7 +452,7 @@ public final class WorkerPool implements AutoCloseable {
                 JobOutcome outcome = runner.run(request);
                 // The handler is done: its slot frees now, while the outcome is recorded. A crash before the commit
                 // leaves the job to be run again when its lease expires, as a crash during the handler does.
-                recording.put(lease.jobId(), running.get(lease.jobId()));
+                recording.put(lease.jobId(), mine);
                 running.remove(lease.jobId());
                 wake.signal();
                 if (!(outcome instanceof JobOutcome.Succeeded)) {
